@@ -1,0 +1,1 @@
+"""Tumbuh: the platform of Indonesia's national UMKM and BumDes digitalisation programme."""

@@ -1,0 +1,47 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from tumbuh.accounts.models import Membership, Organisation
+
+
+class LoginForm(AuthenticationForm):
+    """Sign in with an e-mail address or a phone number, and a password."""
+
+    username = forms.CharField(
+        label=_("E-mail or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        help_text=_("For example nama@contoh.id or 0812-3456-7890."),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The e-mail or phone number and password do not match an account. "
+            "Both are case-sensitive for the password only."
+        ),
+        "inactive": _("This account has been deactivated."),
+    }
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *Organisation.Kind.choices],
+    )
+
+
+class APIKeyForm(forms.Form):
+    label = forms.CharField(
+        label=_("What the key is for"),
+        max_length=100,
+        help_text=_("For example: nightly upload from our CRM."),
+    )
+    role = forms.ChoiceField(
+        label=_("Acts as"),
+        choices=[
+            (Membership.Role.OFFICER, Membership.Role.OFFICER.label),
+            (Membership.Role.ADMIN, Membership.Role.ADMIN.label),
+        ],
+    )

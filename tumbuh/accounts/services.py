@@ -1,0 +1,149 @@
+"""Every change to organisations, memberships and API keys goes through these functions."""
+
+import hmac
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.models import APIKey, Membership, Organisation, User
+from tumbuh.core.services import record_event
+from tumbuh.core.validators import region_level
+
+SCOPE_LEVELS = {"province", "regency"}
+
+
+def _check_scope(region_code: str, *, within: str) -> None:
+    """A scope is national, a province or a regency, and never wider than ``within``."""
+    if region_code:
+        if region_level(region_code) not in SCOPE_LEVELS:
+            raise ValidationError(
+                _("A regional scope is a province (e.g. 32) or a regency (e.g. 32.04)."),
+                code="scope_level",
+            )
+    if within and not (region_code == within or region_code.startswith(within + ".")):
+        raise ValidationError(
+            _("The scope %(scope)s is outside the organisation's region %(region)s.")
+            % {"scope": region_code or _("national"), "region": within},
+            code="scope_outside_organisation",
+        )
+
+
+@transaction.atomic
+def create_organisation(
+    *, name: str, kind: str, region_code: str = "", slug: str = "", by: User | None = None
+) -> Organisation:
+    if kind not in Organisation.Kind.values:
+        raise ValidationError(_("Unknown organisation kind: %(kind)s") % {"kind": kind})
+    if region_code:
+        region_level(region_code)
+    organisation = Organisation.objects.create(
+        name=name, kind=kind, region_code=region_code, slug=slug or slugify(name)[:80]
+    )
+    record_event(
+        actor=by,
+        action="accounts.organisation_created",
+        target=organisation,
+        region_code=region_code,
+        data={"kind": kind},
+    )
+    return organisation
+
+
+@transaction.atomic
+def grant_membership(
+    *,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    region_code: str | None = None,
+    by: User | None = None,
+) -> Membership:
+    """Give ``user`` a role in ``organisation``; the scope defaults to the organisation's region."""
+    if role not in Membership.Role.values:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role}, code="role")
+    region_code = organisation.region_code if region_code is None else region_code
+    _check_scope(region_code, within=organisation.region_code)
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, role=role, defaults={"region_code": region_code}
+    )
+    if not created and membership.region_code != region_code:
+        membership.region_code = region_code
+        membership.save(update_fields=["region_code"])
+        created = True
+    if created:
+        record_event(
+            actor=by,
+            action="accounts.membership_granted",
+            target=membership,
+            region_code=region_code,
+            data={"user": user.pk, "organisation": organisation.slug, "role": role},
+        )
+    user.__dict__.pop("_region_scope_cache", None)
+    return membership
+
+
+@transaction.atomic
+def issue_api_key(
+    *,
+    organisation: Organisation,
+    label: str,
+    role: str = Membership.Role.OFFICER,
+    region_code: str | None = None,
+    by: User | None = None,
+) -> tuple[APIKey, str]:
+    """Create a key and return it with its secret, which is never stored and shown only once."""
+    region_code = organisation.region_code if region_code is None else region_code
+    _check_scope(region_code, within=organisation.region_code)
+    prefix, secret = APIKey.generate()
+    api_key = APIKey.objects.create(
+        organisation=organisation,
+        label=label,
+        prefix=prefix,
+        key_digest=APIKey.digest(secret),
+        role=role,
+        region_code=region_code,
+        created_by=by,
+    )
+    record_event(
+        actor=by,
+        action="accounts.api_key_issued",
+        target=api_key,
+        region_code=region_code,
+        data={"organisation": organisation.slug, "prefix": prefix, "role": role},
+    )
+    return api_key, secret
+
+
+@transaction.atomic
+def revoke_api_key(*, api_key: APIKey, by: User | None = None) -> bool:
+    """Revoke a key; revoking an already revoked key changes nothing and returns False."""
+    changed = APIKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if changed:
+        api_key.refresh_from_db(fields=["revoked_at"])
+        record_event(
+            actor=by,
+            action="accounts.api_key_revoked",
+            target=api_key,
+            region_code=api_key.region_code,
+            data={"prefix": api_key.prefix},
+        )
+    return bool(changed)
+
+
+def authenticate_api_key(presented: str) -> APIKey | None:
+    """The active key matching the presented secret, or None. Marks it as used."""
+    parts = (presented or "").split("_")
+    if len(parts) < 3 or parts[0] != "tmb":
+        return None
+    api_key = APIKey.objects.select_related("organisation").filter(prefix=parts[1]).first()
+    if api_key is None or not api_key.is_active:
+        return None
+    if not hmac.compare_digest(api_key.key_digest, APIKey.digest(presented)):
+        return None
+    APIKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    return api_key

@@ -1,0 +1,145 @@
+"""Sign-in, the console home and the organisation pages."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tumbuh.accounts import services
+from tumbuh.accounts.forms import APIKeyForm, LoginForm, OrganisationFilterForm
+from tumbuh.accounts.models import APIKey
+from tumbuh.accounts.permissions import (
+    Capability,
+    capabilities,
+    has_capability,
+    require,
+)
+from tumbuh.accounts.queries import visible_organisations
+from tumbuh.core.htmx import render_page
+from tumbuh.core.navigation import reverse_if_available
+
+# Where each capability is exercised; a part not built yet has no link.
+CAPABILITY_PAGES = {
+    Capability.VIEW_ORGANISATIONS: "accounts:organisation-list",
+    Capability.MANAGE_PRIORITY_AREAS: "regions:area-list",
+    Capability.ISSUE_API_KEYS: "accounts:organisation-list",
+    Capability.IMPORT_BUSINESSES: "registry:import-list",
+    Capability.RUN_PROGRAMMES: "programmes:console-home",
+    Capability.MENTOR_CASELOAD: "programmes:mentor-home",
+    Capability.RUN_STORE: "stores:seller-home",
+    Capability.PLAN_INFRASTRUCTURE: "connectivity:home",
+}
+
+login = auth_views.LoginView.as_view(
+    template_name="accounts/login.html",
+    authentication_form=LoginForm,
+    redirect_authenticated_user=True,
+)
+logout = auth_views.LogoutView.as_view()
+
+
+@login_required
+@require_GET
+def console_home(request):
+    held = capabilities(request.user)
+    return render(
+        request,
+        "accounts/console_home.html",
+        {
+            "memberships": request.user.memberships.select_related("organisation"),
+            "capabilities": [
+                (capability, reverse_if_available(CAPABILITY_PAGES[capability]), held[capability])
+                for capability in Capability
+                if capability in held
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def organisation_list(request):
+    require(request.user, Capability.VIEW_ORGANISATIONS)
+    form = OrganisationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = visible_organisations(
+        request.user, q=filters.get("q", ""), kind=filters.get("kind", "")
+    )
+    return render_page(
+        request,
+        "accounts/organisation_list.html",
+        {"form": form, "organisations": organisations},
+        partial="results",
+    )
+
+
+def _visible_organisation(request, slug):
+    require(request.user, Capability.VIEW_ORGANISATIONS)
+    # Out of scope and missing look the same: 404, so a slug does not reveal a record exists.
+    return get_object_or_404(visible_organisations(request.user), slug=slug)
+
+
+def _may_manage_keys(user, organisation) -> bool:
+    return has_capability(user, Capability.ISSUE_API_KEYS) and (
+        user.is_superuser
+        or user.memberships.filter(organisation=organisation, role="admin").exists()
+    )
+
+
+@login_required
+@require_GET
+def organisation_detail(request, slug):
+    organisation = _visible_organisation(request, slug)
+    may_manage_keys = _may_manage_keys(request.user, organisation)
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "memberships": organisation.memberships.select_related("user").order_by(
+                "user__full_name", "role"
+            ),
+            "may_manage_keys": may_manage_keys,
+            "api_keys": organisation.api_keys.all() if may_manage_keys else [],
+            "key_form": APIKeyForm() if may_manage_keys else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_key_issue(request, slug):
+    organisation = _visible_organisation(request, slug)
+    if not _may_manage_keys(request.user, organisation):
+        raise PermissionDenied(Capability.ISSUE_API_KEYS.label)
+    form = APIKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The key was not issued: say what it is for."))
+        return redirect(organisation)
+    api_key, secret = services.issue_api_key(
+        organisation=organisation,
+        label=form.cleaned_data["label"],
+        role=form.cleaned_data["role"],
+        by=request.user,
+    )
+    # Shown once, on this response only; never stored, never in a URL.
+    return render(
+        request,
+        "accounts/api_key_issued.html",
+        {"organisation": organisation, "api_key": api_key, "secret": secret},
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, slug, prefix):
+    organisation = _visible_organisation(request, slug)
+    if not _may_manage_keys(request.user, organisation):
+        raise PermissionDenied(Capability.ISSUE_API_KEYS.label)
+    api_key = get_object_or_404(APIKey, organisation=organisation, prefix=prefix)
+    if services.revoke_api_key(api_key=api_key, by=request.user):
+        messages.success(request, _("The key %(label)s was revoked.") % {"label": api_key.label})
+    return redirect(organisation)

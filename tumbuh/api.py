@@ -1,0 +1,73 @@
+"""The one API, at /api/v1/: a router per app, one error shape ``{"code", "detail"}``."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from tumbuh.accounts.api import router as accounts_router
+from tumbuh.core.errors import ErrorCode, error_body
+from tumbuh.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Tumbuh API",
+    version="1",
+    description=(
+        "The API of Tumbuh, the platform of Indonesia's national UMKM and BumDes "
+        "digitalisation programme. Region data is public; everything else is limited to the "
+        "caller's regions. Errors have one shape: {\"code\": ..., \"detail\": ...}."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+api.add_router("/regions/", regions_router)
+api.add_router("/accounts/", accounts_router)
+
+
+def _field_errors(errors: list[dict]) -> str:
+    parts = []
+    for error in errors:
+        location = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
+        parts.append(f"{location}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    detail = str(exc) or "Not found."
+    return api.create_response(request, error_body(ErrorCode.NOT_FOUND, detail), status=404)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid(request, exc):
+    body = error_body(ErrorCode.INVALID, _field_errors(exc.errors))
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(DjangoValidationError)
+def refused(request, exc):
+    body = error_body(ErrorCode.INVALID, " ".join(exc.messages))
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    detail = "Sign in, or send an API key: Authorization: Bearer <key>."
+    return api.create_response(request, error_body(ErrorCode.UNAUTHENTICATED, detail), status=401)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    detail = str(exc) or "You may not do this."
+    return api.create_response(request, error_body(ErrorCode.FORBIDDEN, detail), status=403)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    code = {404: ErrorCode.NOT_FOUND, 403: ErrorCode.FORBIDDEN, 409: ErrorCode.CONFLICT}.get(
+        exc.status_code, ErrorCode.INVALID
+    )
+    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

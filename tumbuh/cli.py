@@ -1,0 +1,55 @@
+"""The ``tumbuh`` command: every management command, plus ``serve``, ``worker`` and ``demo``.
+
+``tumbuh serve`` runs gunicorn with production settings (DEBUG off unless set), ``tumbuh worker``
+runs the background-task worker, ``tumbuh demo`` loads everything and serves it (see
+``tumbuh/core/management/commands/demo.py``). Anything else is a Django management command:
+``tumbuh migrate``, ``tumbuh load_regions``, ``tumbuh check --deploy``…
+"""
+
+import os
+import sys
+
+
+def gunicorn_arguments(extra: list[str]) -> list[str]:
+    bind = os.environ.get("BIND", "127.0.0.1:8000")
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
+    return [
+        sys.executable, "-m", "gunicorn", "tumbuh.wsgi",
+        "--bind", bind,
+        "--workers", workers,
+        "--threads", os.environ.get("GUNICORN_THREADS", "4"),
+        "--worker-class", "gthread",
+        "--access-logfile", "-",
+        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        *extra,
+    ]  # fmt: skip
+
+
+def serve(extra: list[str]) -> None:
+    """Collect static files, then replace this process with gunicorn."""
+    os.environ.setdefault("DEBUG", "0")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    arguments = gunicorn_arguments(extra)
+    os.execv(arguments[0], arguments)  # noqa: S606 - a fixed program with our own arguments
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumbuh.settings")
+    command = argv[1] if len(argv) > 1 else "help"
+    if command == "serve":
+        serve(argv[2:])
+        return
+    if command == "worker":
+        argv = [argv[0], "db_worker", *argv[2:]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

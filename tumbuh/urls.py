@@ -1,0 +1,14 @@
+"""URL wiring: every app's pages, the API at /api/v1/, Django's admin for technical staff."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from tumbuh.api import api
+
+urlpatterns = [
+    path("", include("tumbuh.core.urls")),
+    path("", include("tumbuh.accounts.urls")),
+    path("", include("tumbuh.regions.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
