@@ -16,8 +16,8 @@ class LoginForm(AuthenticationForm):
     )
     error_messages = {
         "invalid_login": _(
-            "The e-mail or phone number and password do not match an account. "
-            "Both are case-sensitive for the password only."
+            "The e-mail or phone number and the password do not match an account. "
+            "Check both and try again; the password is case-sensitive."
         ),
         "inactive": _("This account has been deactivated."),
     }

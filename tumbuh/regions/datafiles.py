@@ -9,6 +9,7 @@ import csv
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,9 +97,31 @@ class Row(dict):
         return value
 
 
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
 def _open_text(path: Path) -> io.TextIOBase:
-    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8", newline="")
+
+
+def _locate_unreadable_line(path: Path) -> DataFileError:
+    """Re-read ``path`` line by line to name the line of a bad byte or of a damaged gzip stream.
+
+    Only called on the error path: the fast reader decodes ahead in 8 KB chunks, so the line the
+    CSV reader had reached when decoding failed is not the bad one.
+    """
+    number = 0
+    try:
+        with _open_binary(path) as raw:
+            for number, line in enumerate(raw, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    return DataFileError(path, number, f"not UTF-8 text ({error.reason})")
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        return DataFileError(path, number + 1, f"not a valid gzip file ({error})")
+    return DataFileError(path, number, "the file cannot be read")
 
 
 def read_rows(path: Path, columns: list[str]) -> Iterator[Row]:
@@ -127,9 +150,7 @@ def read_rows(path: Path, columns: list[str]) -> Iterator[Row]:
                 row = Row(zip(columns, fields, strict=True))
                 row.path, row.line = path, line
                 yield row
-        except UnicodeDecodeError as error:
-            raise DataFileError(path, line + 1, f"not UTF-8 text ({error.reason})") from None
+        except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error):
+            raise _locate_unreadable_line(path) from None
         except csv.Error as error:
             raise DataFileError(path, reader.line_num, f"not valid CSV ({error})") from None
-        except gzip.BadGzipFile as error:
-            raise DataFileError(path, line, f"not a valid gzip file ({error})") from None

@@ -357,7 +357,11 @@ def load_regions(
         area.source = values["source"]
         area.description = COLLECTION_DESCRIPTIONS.get(values["collection"], "")
         area.save()
-        area.members.all().delete()
+        stale = area.members.all()
+        if scope is not None:
+            # A load limited to some provinces resets only the regencies of those provinces.
+            stale = stale.filter(regency__province_id__in=[p["code"] for p in data["province"]])
+        stale.delete()
         PriorityAreaRegency.objects.bulk_create(
             PriorityAreaRegency(area=area, regency_id=regency, role=role)
             for regency, role in values["members"].items()

@@ -1,0 +1,110 @@
+"""Shared test fixtures: real regions for a few provinces, and persona users.
+
+The session loads the real shipped data for three provinces (Jawa Barat 32, Nusa Tenggara Timur
+53 and Papua 91) once; every test then runs in a transaction that is rolled back. Tests that
+need the whole country load it themselves. Personas follow the DESIGN: a national ministry
+admin, and officers of two provinces who must never see each other's records.
+"""
+
+import itertools
+
+import pytest
+from django.db import connection
+
+from tumbuh.accounts import services as account_services
+from tumbuh.accounts.models import Membership, Organisation, User
+from tumbuh.regions.services import load_regions
+
+TEST_PROVINCES = ["32", "53", "91"]
+PASSWORD = "kata-sandi-uji-123"
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_regions(provinces=TEST_PROVINCES)
+
+
+def ensure_regions() -> None:
+    """Reload the test provinces after a transactional test flushed the database."""
+    from tumbuh.regions.models import Province
+
+    if not Province.objects.exists():
+        load_regions(provinces=TEST_PROVINCES)
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+
+def make_organisation(*, kind=Organisation.Kind.PROVINCIAL_OFFICE, region_code="", name=None):
+    number = next(_numbers)
+    return account_services.create_organisation(
+        name=name or f"Organisation {number}", kind=kind, region_code=region_code,
+        slug=f"organisation-{number}",
+    )  # fmt: skip
+
+
+def make_user(*, organisation=None, role=Membership.Role.OFFICER, region_code=None, **fields):
+    number = next(_numbers)
+    fields.setdefault("email", f"person{number}@example.id")
+    fields.setdefault("full_name", f"Person {number}")
+    user = User.objects.create_user(password=PASSWORD, **fields)
+    if organisation is not None:
+        account_services.grant_membership(
+            user=user, organisation=organisation, role=role, region_code=region_code
+        )
+    return user
+
+
+# --- personas ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ministry(db):
+    return make_organisation(kind=Organisation.Kind.MINISTRY, name="Kementerian")
+
+
+@pytest.fixture
+def national_admin(ministry):
+    return make_user(organisation=ministry, role=Membership.Role.ADMIN, full_name="Ratna Admin")
+
+
+@pytest.fixture
+def office_32(db):
+    return make_organisation(region_code="32", name="Dinas Jawa Barat")
+
+
+@pytest.fixture
+def office_53(db):
+    return make_organisation(region_code="53", name="Dinas Nusa Tenggara Timur")
+
+
+@pytest.fixture
+def officer_32(office_32):
+    return make_user(organisation=office_32, full_name="Dedi Jabar")
+
+
+@pytest.fixture
+def officer_53(office_53):
+    return make_user(organisation=office_53, full_name="Maria NTT")
+
+
+@pytest.fixture
+def client_of(client):
+    """``client_of(user)``: the test client signed in as ``user``."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def query_count():
+    """``with query_count() as queries: ...`` then ``len(queries)``."""
+    from django.test.utils import CaptureQueriesContext
+
+    return lambda: CaptureQueriesContext(connection)

@@ -1,0 +1,85 @@
+"""Settings come from the environment; production settings pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-that-is-long-enough-and-random-0123456789-abcdefghijkl",
+    "ALLOWED_HOSTS": "tumbuh.example.go.id",
+    "CSRF_TRUSTED_ORIGINS": "https://tumbuh.example.go.id",
+    "DATABASE_URL": "postgres://tumbuh@db.internal:5432/tumbuh",
+}
+
+
+def tumbuh(*arguments: str, env: dict, tmp_path: Path) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
+    environment.update(env, TUMBUH_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tumbuh.settings")
+    return subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "tumbuh.cli", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
+    result = tumbuh("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_without_secret_key_stops_with_a_clear_message(tmp_path):
+    env = {key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"}
+    result = tumbuh("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment when DEBUG is off" in result.stderr
+
+
+def test_embedded_default_generates_and_keeps_a_secret_key(tmp_path):
+    first = tumbuh("check", env={}, tmp_path=tmp_path)
+    assert first.returncode == 0, first.stderr
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    tumbuh("check", env={}, tmp_path=tmp_path)
+    assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_a_malformed_boolean_is_refused(tmp_path):
+    result = tumbuh("check", env={"DEBUG": "maybe"}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "DEBUG must be 1/0, true/false, yes/no or on/off, not 'maybe'" in result.stderr
+
+
+def test_settings_of_this_run():
+    from django.conf import settings
+
+    assert settings.LANGUAGE_CODE == "id"
+    assert [code for code, _name in settings.LANGUAGES] == ["id", "en"]
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert settings.USE_TZ is True
+    assert settings.AUTH_USER_MODEL == "accounts.User"
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_with_immediate_transactions():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
