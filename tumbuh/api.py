@@ -17,7 +17,7 @@ api = NinjaAPI(
     description=(
         "The API of Tumbuh, the platform of Indonesia's national UMKM and BumDes "
         "digitalisation programme. Region data is public; everything else is limited to the "
-        "caller's regions. Errors have one shape: {\"code\": ..., \"detail\": ...}."
+        'caller\'s regions. Errors have one shape: {"code": ..., "detail": ...}.'
     ),
     urls_namespace="api",
     docs_url="/docs",

@@ -14,15 +14,24 @@ def gunicorn_arguments(extra: list[str]) -> list[str]:
     bind = os.environ.get("BIND", "127.0.0.1:8000")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     return [
-        sys.executable, "-m", "gunicorn", "tumbuh.wsgi",
-        "--bind", bind,
-        "--workers", workers,
-        "--threads", os.environ.get("GUNICORN_THREADS", "4"),
-        "--worker-class", "gthread",
-        "--access-logfile", "-",
-        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "tumbuh.wsgi",
+        "--bind",
+        bind,
+        "--workers",
+        workers,
+        "--threads",
+        os.environ.get("GUNICORN_THREADS", "4"),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         *extra,
-    ]  # fmt: skip
+    ]
 
 
 def serve(extra: list[str]) -> None:

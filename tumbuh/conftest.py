@@ -41,9 +41,11 @@ def ensure_regions() -> None:
 def make_organisation(*, kind=Organisation.Kind.PROVINCIAL_OFFICE, region_code="", name=None):
     number = next(_numbers)
     return account_services.create_organisation(
-        name=name or f"Organisation {number}", kind=kind, region_code=region_code,
+        name=name or f"Organisation {number}",
+        kind=kind,
+        region_code=region_code,
         slug=f"organisation-{number}",
-    )  # fmt: skip
+    )
 
 
 def make_user(*, organisation=None, role=Membership.Role.OFFICER, region_code=None, **fields):

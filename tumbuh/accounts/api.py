@@ -15,13 +15,21 @@ router = Router(tags=["accounts"], auth=api_auth)
 def me(request):
     actor = request.auth
     if isinstance(actor, APIKey):
-        return {"organisation": actor.organisation.slug, "label": actor.label,
-                "role": actor.role, "region_code": actor.region_code}  # fmt: skip
+        return {
+            "organisation": actor.organisation.slug,
+            "label": actor.label,
+            "role": actor.role,
+            "region_code": actor.region_code,
+        }
     return {
         "full_name": actor.full_name,
         "memberships": [
-            {"organisation": m.organisation.slug, "organisation_name": m.organisation.name,
-             "role": m.role, "region_code": m.region_code}  # fmt: skip
+            {
+                "organisation": m.organisation.slug,
+                "organisation_name": m.organisation.name,
+                "role": m.role,
+                "region_code": m.region_code,
+            }
             for m in actor.memberships.select_related("organisation")
         ],
     }

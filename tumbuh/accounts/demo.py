@@ -12,12 +12,22 @@ Role = Membership.Role
 ORGANISATIONS = [
     # slug, name, kind, region
     ("kementerian", "Kementerian (demo)", Kind.MINISTRY, ""),
-    ("dinas-jabar", "Dinas Koperasi dan UMKM Provinsi Jawa Barat (demo)", Kind.PROVINCIAL_OFFICE, "32"),
-    ("dinas-ntt", "Dinas Koperasi dan UMKM Provinsi Nusa Tenggara Timur (demo)", Kind.PROVINCIAL_OFFICE, "53"),
+    (
+        "dinas-jabar",
+        "Dinas Koperasi dan UMKM Provinsi Jawa Barat (demo)",
+        Kind.PROVINCIAL_OFFICE,
+        "32",
+    ),
+    (
+        "dinas-ntt",
+        "Dinas Koperasi dan UMKM Provinsi Nusa Tenggara Timur (demo)",
+        Kind.PROVINCIAL_OFFICE,
+        "53",
+    ),
     ("pasar-nusantara", "Pasar Digital Nusantara (demo marketplace)", Kind.MARKETPLACE, ""),
     ("kampus-flobamora", "Kampus Digital Flobamora (demo university)", Kind.UNIVERSITY, "53"),
-    ("bumdes-mawar-sharon", "BumDes Mawar Sharon (demo)", Kind.BUMDES, "53.10"),
-]  # fmt: skip
+    ("bumdes-sehati-belu", "BumDes Sehati Belu (demo)", Kind.BUMDES, "53.04"),
+]
 
 PEOPLE = [
     # login, name, organisation, role, scope (None = the organisation's region), phone
@@ -26,9 +36,16 @@ PEOPLE = [
     ("jabar@demo.tumbuh.id", "Dedi Supriatna", "dinas-jabar", Role.OFFICER, None, None),
     ("ntt@demo.tumbuh.id", "Maria Goreti Lake", "dinas-ntt", Role.OFFICER, None, None),
     ("mitra@demo.tumbuh.id", "Andi Pratama", "pasar-nusantara", Role.ADMIN, None, None),
-    ("pendamping@demo.tumbuh.id", "Yosefina Bria", "kampus-flobamora", Role.MENTOR, "53.10", None),
-    ("penjual@demo.tumbuh.id", "Simon Tefa", "bumdes-mawar-sharon", Role.SELLER, None, "0812-3456-7890"),
-]  # fmt: skip
+    ("pendamping@demo.tumbuh.id", "Yosefina Bria", "kampus-flobamora", Role.MENTOR, "53.04", None),
+    (
+        "penjual@demo.tumbuh.id",
+        "Simon Tefa",
+        "bumdes-sehati-belu",
+        Role.SELLER,
+        None,
+        "0812-3456-7890",
+    ),
+]
 
 
 @transaction.atomic

@@ -32,7 +32,9 @@ class UserManager(BaseUserManager):
 
     def create_superuser(self, email, password=None, **fields):
         fields.update(is_staff=True, is_superuser=True)
-        return self._create(email=email, phone=fields.pop("phone", None), password=password, **fields)
+        return self._create(
+            email=email, phone=fields.pop("phone", None), password=password, **fields
+        )
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -212,7 +214,9 @@ class APIKey(models.Model):
     a role and a regional scope no wider than its organisation's, like a membership.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys"
+    )
     label = models.CharField(_("label"), max_length=100)
     prefix = models.CharField(max_length=12, unique=True)
     key_digest = models.CharField(max_length=64)

@@ -62,9 +62,7 @@ def membership_grants(membership: Membership, capability: Capability) -> bool:
     if capability not in ROLE_CAPABILITIES.get(membership.role, ()):
         return False
     if capability in MINISTRY_ONLY:
-        return (
-            membership.organisation.kind == Organisation.Kind.MINISTRY and membership.is_national
-        )
+        return membership.organisation.kind == Organisation.Kind.MINISTRY and membership.is_national
     return True
 
 

@@ -17,12 +17,11 @@ SCOPE_LEVELS = {"province", "regency"}
 
 def _check_scope(region_code: str, *, within: str) -> None:
     """A scope is national, a province or a regency, and never wider than ``within``."""
-    if region_code:
-        if region_level(region_code) not in SCOPE_LEVELS:
-            raise ValidationError(
-                _("A regional scope is a province (e.g. 32) or a regency (e.g. 32.04)."),
-                code="scope_level",
-            )
+    if region_code and region_level(region_code) not in SCOPE_LEVELS:
+        raise ValidationError(
+            _("A regional scope is a province (e.g. 32) or a regency (e.g. 32.04)."),
+            code="scope_level",
+        )
     if within and not (region_code == within or region_code.startswith(within + ".")):
         raise ValidationError(
             _("The scope %(scope)s is outside the organisation's region %(region)s.")

@@ -66,7 +66,9 @@ def normalise_phone(value: str) -> str:
         )
     if national.startswith("0") or not 8 <= len(national) <= 12:
         raise ValidationError(
-            _("An Indonesian phone number has 9 to 13 digits starting with 0 (e.g. 0812-3456-7890)."),
+            _(
+                "An Indonesian phone number has 9 to 13 digits starting with 0 (e.g. 0812-3456-7890)."
+            ),
             code="phone_length",
         )
     return "+62" + national

@@ -54,7 +54,10 @@ APPROACHES = [
 @require_GET
 def home(request):
     approaches = [
-        {**approach, "parts": [(label, reverse_if_available(name)) for label, name in approach["parts"]]}
+        {
+            **approach,
+            "parts": [(label, reverse_if_available(name)) for label, name in approach["parts"]],
+        }
         for approach in APPROACHES
     ]
     return render(request, "core/home.html", {"approaches": approaches})
@@ -67,7 +70,7 @@ def healthz(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception:
         return JsonResponse({"status": "database unavailable"}, status=503)
     return HttpResponse("ok", content_type="text/plain")
 

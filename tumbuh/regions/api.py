@@ -29,8 +29,10 @@ def get_or_404(model, *, code: str):
 
 
 def _regency_out(regency: Regency) -> dict:
-    return {**{f: getattr(regency, f) for f in RegencyOut.model_fields if f != "province_code"},
-            "province_code": regency.province_id}  # fmt: skip
+    return {
+        **{f: getattr(regency, f) for f in RegencyOut.model_fields if f != "province_code"},
+        "province_code": regency.province_id,
+    }
 
 
 @router.get("/provinces", response=list[ProvinceOut], summary="All 38 provinces")
@@ -73,10 +75,14 @@ def district(request, code: str):
 def district_villages(request, code: str):
     get_or_404(District, code=code)
     return [
-        {**_region_fields(v), "kind": v.kind, "postal_code": v.postal_code,
-         "district_code": v.district_id}
+        {
+            **_region_fields(v),
+            "kind": v.kind,
+            "postal_code": v.postal_code,
+            "district_code": v.district_id,
+        }
         for v in Village.objects.filter(district_id=code).order_by("code")
-    ]  # fmt: skip
+    ]
 
 
 @router.get("/villages/{code}", response=VillageDetailOut, summary="One village with its parents")

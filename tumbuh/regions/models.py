@@ -92,9 +92,7 @@ class Regency(Region):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     population = models.PositiveIntegerField(null=True, blank=True)
     area_km2 = models.FloatField(null=True, blank=True)
-    is_disadvantaged = models.BooleanField(
-        _("disadvantaged (daerah tertinggal)"), default=False
-    )
+    is_disadvantaged = models.BooleanField(_("disadvantaged (daerah tertinggal)"), default=False)
     is_land_border = models.BooleanField(_("on the land border"), default=False)
     has_outermost_small_island = models.BooleanField(
         _("has an outermost small island"), default=False

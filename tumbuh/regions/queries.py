@@ -26,9 +26,12 @@ def village_detail(code: str) -> Village | None:
 
 
 def regency_detail(code: str) -> Regency | None:
-    return Regency.objects.select_related("province").prefetch_related("designations").filter(
-        code=code
-    ).first()
+    return (
+        Regency.objects.select_related("province")
+        .prefetch_related("designations")
+        .filter(code=code)
+        .first()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +52,11 @@ def region_name(code: str) -> str:
     name = _scope_names().get(code)
     if name is None:
         model = MODELS.get(level_of(code) or "")
-        name = model.objects.filter(code=code).values_list("name", flat=True).first() if model else None
+        name = (
+            model.objects.filter(code=code).values_list("name", flat=True).first()
+            if model
+            else None
+        )
     return name or code
 
 

@@ -11,7 +11,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tumbuh.core.services import record_event
-from tumbuh.regions.queries import forget_cached_names
 from tumbuh.regions.datafiles import DATA_DIR, POSTAL_CODE, DataFileError, read_rows
 from tumbuh.regions.models import (
     CentroidPrecision,
@@ -25,6 +24,7 @@ from tumbuh.regions.models import (
     TimeZone,
     Village,
 )
+from tumbuh.regions.queries import forget_cached_names
 
 # WITA: Bali, Nusa Tenggara, South/East/North Kalimantan, all of Sulawesi.
 # WIT: Maluku, North Maluku and the six Papua provinces. Everything else is WIB.
@@ -103,7 +103,9 @@ class _Loader:
 
     def centroids(self, filename: str, known: set[str]) -> dict[str, tuple]:
         result = {}
-        for row in read_rows(self.dir / filename, ["code", "name", "latitude", "longitude", "precision"]):
+        for row in read_rows(
+            self.dir / filename, ["code", "name", "latitude", "longitude", "precision"]
+        ):
             code = row["code"]
             if code in result:
                 raise row.fail(f"code {code} appears twice")
@@ -115,8 +117,15 @@ class _Loader:
         return result
 
     def population(self) -> dict[str, tuple[int, float]]:
-        columns = ["code", "level", "name", "population_male", "population_female",
-                   "population_total", "area_km2"]
+        columns = [
+            "code",
+            "level",
+            "name",
+            "population_male",
+            "population_female",
+            "population_total",
+            "area_km2",
+        ]
         result = {}
         for row in read_rows(self.dir / "region_population_area.csv", columns):
             row.choice("level", {"province", "regency"})
@@ -133,8 +142,11 @@ class _Loader:
             if code in provinces:
                 raise row.fail(f"code {code} appears twice")
             if self.wanted(code):
-                provinces[code] = {"code": code, "name": row.text("name"),
-                                   "time_zone": _time_zone(code)}
+                provinces[code] = {
+                    "code": code,
+                    "name": row.text("name"),
+                    "time_zone": _time_zone(code),
+                }
         regencies = {}
         for row in read_rows(self.dir / "regencies.csv", ["code", "province_code", "name"]):
             code = row.code("code", "regency")
@@ -146,8 +158,12 @@ class _Loader:
             if parent not in provinces or not code.startswith(parent + "."):
                 raise row.fail(f"province {parent} of regency {code} is unknown or inconsistent")
             name = row.text("name")
-            regencies[code] = {"code": code, "name": name, "province_id": parent,
-                               "kind": "kota" if name.startswith("Kota ") else "kabupaten"}
+            regencies[code] = {
+                "code": code,
+                "name": name,
+                "province_id": parent,
+                "kind": "kota" if name.startswith("Kota ") else "kabupaten",
+            }
         districts = {}
         for row in read_rows(self.dir / "districts.csv.gz", ["code", "regency_code", "name"]):
             code = row.code("code", "district")
@@ -170,10 +186,17 @@ class _Loader:
                 raise row.fail(f"code {code} appears twice")
             if parent not in districts or not code.startswith(parent + "."):
                 raise row.fail(f"district {parent} of village {code} is unknown or inconsistent")
-            villages[code] = {"code": code, "name": row.text("name"), "district_id": parent,
-                              "regency_id": parent[:5], "postal_code": "",
-                              "kind": VILLAGE_KINDS[code[9]]}
-        for row in read_rows(self.dir / "village_postal_codes.csv.gz", ["village_code", "postal_code"]):
+            villages[code] = {
+                "code": code,
+                "name": row.text("name"),
+                "district_id": parent,
+                "regency_id": parent[:5],
+                "postal_code": "",
+                "kind": VILLAGE_KINDS[code[9]],
+            }
+        for row in read_rows(
+            self.dir / "village_postal_codes.csv.gz", ["village_code", "postal_code"]
+        ):
             code = row["village_code"]
             if code in villages:
                 if not POSTAL_CODE.match(row["postal_code"]):
@@ -182,17 +205,24 @@ class _Loader:
             elif self.wanted(code):
                 raise row.fail(f"village {code} is not in the region list")
 
-        rows = {"province": provinces, "regency": regencies, "district": districts,
-                "village": villages}
-        for level, filename in [("province", "province_centroids.csv.gz"),
-                                ("regency", "regency_centroids.csv.gz"),
-                                ("district", "district_centroids.csv.gz"),
-                                ("village", "village_centroids.csv.gz")]:
+        rows = {
+            "province": provinces,
+            "regency": regencies,
+            "district": districts,
+            "village": villages,
+        }
+        for level, filename in [
+            ("province", "province_centroids.csv.gz"),
+            ("regency", "regency_centroids.csv.gz"),
+            ("district", "district_centroids.csv.gz"),
+            ("village", "village_centroids.csv.gz"),
+        ]:
             for code, (latitude, longitude, precision) in self.centroids(
                 filename, set(rows[level])
             ).items():
-                rows[level][code].update(latitude=latitude, longitude=longitude,
-                                         centroid_precision=precision)
+                rows[level][code].update(
+                    latitude=latitude, longitude=longitude, centroid_precision=precision
+                )
         for level in ("province", "regency"):
             for code, values in rows[level].items():
                 values["population"], values["area_km2"] = population.get(code, (None, None))
@@ -210,8 +240,14 @@ class _Loader:
             if category in flags_by_regency.setdefault(code, set()):
                 raise row.fail(f"regency {code} is listed twice as {category}")
             flags_by_regency[code].add(category)
-            designations.append({"regency_id": code, "category": category,
-                                 "source": row.text("source"), "note": row["note"].strip()})
+            designations.append(
+                {
+                    "regency_id": code,
+                    "category": category,
+                    "source": row.text("source"),
+                    "note": row["note"].strip(),
+                }
+            )
         for code, values in regencies.items():
             categories = flags_by_regency.get(code, set())
             for category, flag in THREE_T_FLAGS.items():
@@ -219,8 +255,15 @@ class _Loader:
             values["is_3t"] = bool(categories)
 
         islands = {}
-        columns = ["code", "name", "regency_code", "latitude", "longitude", "is_populated",
-                   "is_outermost_small"]
+        columns = [
+            "code",
+            "name",
+            "regency_code",
+            "latitude",
+            "longitude",
+            "is_populated",
+            "is_outermost_small",
+        ]
         for row in read_rows(self.dir / "islands_decimal.csv.gz", columns):
             code = row["code"]
             if not self.wanted(code):
@@ -232,22 +275,44 @@ class _Loader:
             if code[:2] not in provinces:
                 raise row.fail(f"province {code[:2]} of island {code} is unknown")
             latitude, longitude = row.coordinates()
-            islands[code] = {"code": code, "name": row.text("name"), "province_id": code[:2],
-                             "regency_id": regency, "latitude": latitude, "longitude": longitude,
-                             "is_populated": row.flag("is_populated"),
-                             "is_outermost_small": row.flag("is_outermost_small")}
+            islands[code] = {
+                "code": code,
+                "name": row.text("name"),
+                "province_id": code[:2],
+                "regency_id": regency,
+                "latitude": latitude,
+                "longitude": longitude,
+                "is_populated": row.flag("is_populated"),
+                "is_outermost_small": row.flag("is_outermost_small"),
+            }
 
         areas: dict[str, dict] = {}
-        columns = ["programme", "area_name", "region_code", "region_level", "region_name", "role",
-                   "source", "note"]
+        columns = [
+            "programme",
+            "area_name",
+            "region_code",
+            "region_level",
+            "region_name",
+            "role",
+            "source",
+            "note",
+        ]
         for row in read_rows(self.dir / "priority_areas.csv", columns):
             collection, name = row.text("programme"), row.text("area_name")
             level = row.choice("region_level", {"province", "regency"})
             role = row.choice("role", set(PriorityAreaRegency.Role.values))
             code = row.code("region_code", level)
             slug = slugify(f"{collection}-{name}")[:80]
-            area = areas.setdefault(slug, {"slug": slug, "name": name, "collection": collection,
-                                           "source": row.text("source"), "members": {}})
+            area = areas.setdefault(
+                slug,
+                {
+                    "slug": slug,
+                    "name": name,
+                    "collection": collection,
+                    "source": row.text("source"),
+                    "members": {},
+                },
+            )
             if level == "regency":
                 members = [code]
             else:
@@ -324,8 +389,13 @@ def load_regions(
     data = _Loader(data_dir or DATA_DIR, provinces).read()
     scope = {code + "." for code in provinces} | set(provinces) if provinces else None
     report = LoadReport()
-    for level, model in [("province", Province), ("regency", Regency), ("district", District),
-                         ("village", Village), ("island", Island)]:
+    for level, model in [
+        ("province", Province),
+        ("regency", Regency),
+        ("district", District),
+        ("village", Village),
+        ("island", Island),
+    ]:
         report.levels[level] = _upsert(model, data[level], scope)
 
     designations = ThreeTDesignation.objects.all()
@@ -337,7 +407,8 @@ def load_regions(
             designation.delete()
     for (regency, category), values in wanted.items():
         ThreeTDesignation.objects.update_or_create(
-            regency_id=regency, category=category,
+            regency_id=regency,
+            category=category,
             defaults={"source": values["source"], "note": values["note"]},
         )
     report.designations = len(wanted)
@@ -390,13 +461,13 @@ def update_priority_area(
             _("Unknown regency codes: %(codes)s") % {"codes": ", ".join(sorted(unknown))},
             code="unknown_regency",
         )
-    bad_roles = {role for role in regency_roles.values() if role not in PriorityAreaRegency.Role.values}
+    bad_roles = {
+        role for role in regency_roles.values() if role not in PriorityAreaRegency.Role.values
+    }
     if bad_roles:
         raise ValidationError(_("Unknown role in a priority area."), code="unknown_role")
     if not regency_roles:
-        raise ValidationError(
-            _("A priority area needs at least one regency."), code="no_regencies"
-        )
+        raise ValidationError(_("A priority area needs at least one regency."), code="no_regencies")
     before = dict(area.members.values_list("regency_id", "role"))
     changes = {
         "added": sorted(set(regency_roles) - set(before)),
@@ -413,7 +484,9 @@ def update_priority_area(
     area.save(update_fields=["name", "description", "updated_at"])
     area.members.exclude(regency_id__in=regency_roles).delete()
     for code, role in regency_roles.items():
-        PriorityAreaRegency.objects.update_or_create(area=area, regency_id=code, defaults={"role": role})
+        PriorityAreaRegency.objects.update_or_create(
+            area=area, regency_id=code, defaults={"role": role}
+        )
     record_event(actor=by, action="regions.priority_area_updated", target=area, data=changes)
     return area
 
@@ -433,5 +506,10 @@ def create_priority_area(*, name: str, collection: str, by) -> PriorityArea:
     return area
 
 
-__all__ = ["DataFileError", "LoadReport", "create_priority_area", "load_regions",
-           "update_priority_area"]
+__all__ = [
+    "DataFileError",
+    "LoadReport",
+    "create_priority_area",
+    "load_regions",
+    "update_priority_area",
+]

@@ -45,8 +45,9 @@ def picker(request):
 @require_GET
 def console_picker(request):
     """The same picker in the console, where htmx swaps the picker without a page load."""
-    return render_page(request, "regions/console_picker.html", _picker_context(request),
-                       partial="picker")  # fmt: skip
+    return render_page(
+        request, "regions/console_picker.html", _picker_context(request), partial="picker"
+    )
 
 
 @login_required
@@ -85,7 +86,9 @@ def area_detail(request, slug):
 def area_edit(request, slug):
     require(request.user, Capability.MANAGE_PRIORITY_AREAS)
     area = get_object_or_404(PriorityArea, slug=slug)
-    picker = picker_from(request.POST if request.method == "POST" else request.GET, deepest="regency")
+    picker = picker_from(
+        request.POST if request.method == "POST" else request.GET, deepest="regency"
+    )
     if request.method == "POST":
         form = PriorityAreaForm(request.POST)
         adding_only = "show_regencies" in request.POST
@@ -111,8 +114,13 @@ def area_edit(request, slug):
     return render_page(
         request,
         "regions/area_edit.html",
-        {"area": area, "form": form, "members": members, "picker": picker,
-         "roles": PriorityAreaRegency.Role.choices},  # fmt: skip
+        {
+            "area": area,
+            "form": form,
+            "members": members,
+            "picker": picker,
+            "roles": PriorityAreaRegency.Role.choices,
+        },
         partial="add-regency",
     )
 

@@ -12,8 +12,15 @@ def seller(db):
 
 @pytest.mark.parametrize(
     "login",
-    ["simon@contoh.id", "SIMON@CONTOH.ID", "0812-3456-7890", "+62 812 3456 7890", "6281234567890", "081234567890"],
-)  # fmt: skip
+    [
+        "simon@contoh.id",
+        "SIMON@CONTOH.ID",
+        "0812-3456-7890",
+        "+62 812 3456 7890",
+        "6281234567890",
+        "081234567890",
+    ],
+)
 def test_sign_in_with_email_or_phone(client, seller, login):
     response = client.post("/masuk/", {"username": login, "password": PASSWORD})
     assert response.status_code == 302
@@ -46,8 +53,13 @@ def test_phone_never_appears_in_pages_or_api(client_of, seller, office_32):
 
     services.grant_membership(user=seller, organisation=office_32, role="officer")
     client = client_of(seller)
-    for url in ["/konsol/", "/konsol/organisasi/", f"/konsol/organisasi/{office_32.slug}/",
-                "/api/v1/accounts/me", "/api/v1/accounts/organisations"]:  # fmt: skip
+    for url in [
+        "/konsol/",
+        "/konsol/organisasi/",
+        f"/konsol/organisasi/{office_32.slug}/",
+        "/api/v1/accounts/me",
+        "/api/v1/accounts/organisations",
+    ]:
         body = client.get(url).content.decode()
         for form in ("6281234567890", "81234567890", "0812-3456-7890", "3456"):
             assert form not in body, (url, form)

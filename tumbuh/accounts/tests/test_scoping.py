@@ -25,7 +25,9 @@ def test_scope_allows_codes_inside_and_nothing_else():
 @pytest.mark.django_db
 def test_scope_of_a_user_is_the_union_of_memberships(office_32, office_53):
     user = make_user(organisation=office_32)
-    services.grant_membership(user=user, organisation=office_53, role="officer", region_code="53.10")
+    services.grant_membership(
+        user=user, organisation=office_53, role="officer", region_code="53.10"
+    )
     assert scope_for(user).codes == frozenset({"32", "53.10"})
     assert scope_for(user, roles={"mentor"}) == NOWHERE
 
@@ -56,17 +58,27 @@ def test_anonymous_and_inactive_see_nothing(officer_32):
 @pytest.fixture
 def organisations(db):
     return {
-        "32": make_organisation(kind=Organisation.Kind.UNIVERSITY, region_code="32", name="Kampus Jabar"),
-        "32.04": make_organisation(kind=Organisation.Kind.COMMUNITY, region_code="32.04", name="Komunitas Bandung"),
-        "53": make_organisation(kind=Organisation.Kind.UNIVERSITY, region_code="53", name="Kampus NTT"),
-        "": make_organisation(kind=Organisation.Kind.MARKETPLACE, region_code="", name="Pasar Nasional"),
-    }  # fmt: skip
+        "32": make_organisation(
+            kind=Organisation.Kind.UNIVERSITY, region_code="32", name="Kampus Jabar"
+        ),
+        "32.04": make_organisation(
+            kind=Organisation.Kind.COMMUNITY, region_code="32.04", name="Komunitas Bandung"
+        ),
+        "53": make_organisation(
+            kind=Organisation.Kind.UNIVERSITY, region_code="53", name="Kampus NTT"
+        ),
+        "": make_organisation(
+            kind=Organisation.Kind.MARKETPLACE, region_code="", name="Pasar Nasional"
+        ),
+    }
 
 
 def test_scoped_queryset_filters_by_code_prefix(organisations, officer_32, national_admin):
     visible = set(scoped(Organisation.objects.all(), officer_32).values_list("name", flat=True))
     assert visible == {"Kampus Jabar", "Komunitas Bandung", "Dinas Jawa Barat"}
-    everything = set(scoped(Organisation.objects.all(), national_admin).values_list("name", flat=True))
+    everything = set(
+        scoped(Organisation.objects.all(), national_admin).values_list("name", flat=True)
+    )
     assert everything >= {"Kampus Jabar", "Komunitas Bandung", "Kampus NTT", "Pasar Nasional"}
 
 
@@ -139,7 +151,9 @@ def test_api_lists_only_own_province(organisations, officer_32, client_of):
 def test_api_detail_of_another_province_is_404_with_the_error_shape(
     organisations, officer_32, client_of
 ):
-    response = client_of(officer_32).get(f"/api/v1/accounts/organisations/{organisations['53'].slug}")
+    response = client_of(officer_32).get(
+        f"/api/v1/accounts/organisations/{organisations['53'].slug}"
+    )
     assert response.status_code == 404
     assert response.json() == {
         "code": "not_found",
@@ -154,10 +168,12 @@ def test_api_without_credentials_is_401(client):
 
 
 def test_api_key_is_limited_to_its_scope(organisations, client):
-    api_key, secret = services.issue_api_key(
+    _api_key, secret = services.issue_api_key(
         organisation=organisations["32"], label="CRM upload", role="officer"
     )
-    response = client.get("/api/v1/accounts/organisations", headers={"Authorization": f"Bearer {secret}"})
+    response = client.get(
+        "/api/v1/accounts/organisations", headers={"Authorization": f"Bearer {secret}"}
+    )
     assert response.status_code == 200
     assert {o["name"] for o in response.json()} == {"Kampus Jabar", "Komunitas Bandung"}
     me = client.get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {secret}"}).json()

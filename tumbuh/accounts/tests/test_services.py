@@ -11,7 +11,9 @@ def test_membership_scope_defaults_to_the_organisation_region(office_32):
     user = make_user()
     membership = services.grant_membership(user=user, organisation=office_32, role="officer")
     assert membership.region_code == "32"
-    event = AuditEvent.objects.get(action="accounts.membership_granted", target_id=str(membership.pk))
+    event = AuditEvent.objects.get(
+        action="accounts.membership_granted", target_id=str(membership.pk)
+    )
     assert event.data == {"user": user.pk, "organisation": office_32.slug, "role": "officer"}
     assert event.region_code == "32"
 
@@ -22,15 +24,20 @@ def test_membership_scope_defaults_to_the_organisation_region(office_32):
         ("", "Cakupan nasional berada di luar wilayah organisasi 32."),
         ("53", "Cakupan 53 berada di luar wilayah organisasi 32."),
         ("32.04.12", "Cakupan wilayah adalah provinsi (mis. 32) atau kabupaten/kota (mis. 32.04)."),
-        ("Jawa Barat", "“Jawa Barat” bukan kode wilayah Kemendagri (mis. 32, 32.04, 32.04.12, 32.04.12.2001)."),
+        (
+            "Jawa Barat",
+            "“Jawa Barat” bukan kode wilayah Kemendagri (mis. 32, 32.04, 32.04.12, 32.04.12.2001).",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_scope_wider_than_the_organisation_is_refused(office_32, scope, message):
     """Messages are in Indonesian, the language active outside a request."""
     user = make_user()
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as refused:
-        services.grant_membership(user=user, organisation=office_32, role="officer", region_code=scope)
+        services.grant_membership(
+            user=user, organisation=office_32, role="officer", region_code=scope
+        )
     assert refused.value.messages == [message]
     assert not Membership.objects.filter(user=user).exists()
     assert AuditEvent.objects.count() == events
@@ -60,4 +67,6 @@ def test_api_key_secret_is_not_stored(office_32, officer_32):
     assert services.authenticate_api_key(secret) == api_key
     api_key.refresh_from_db()
     assert api_key.last_used_at is not None
-    assert AuditEvent.objects.filter(action="accounts.api_key_issued", actor=officer_32).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="accounts.api_key_issued", actor=officer_32).count() == 1
+    )

@@ -14,7 +14,11 @@ def test_demo_is_idempotent_and_its_logins_work():
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
     events = AuditEvent.objects.count()
     second = load_all(seed=7)
-    assert (User.objects.count(), Organisation.objects.count(), Membership.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    ) == counts
     assert AuditEvent.objects.count() == events
     assert [login.login for login in first.logins] == [login.login for login in second.logins]
     assert counts == (7, 6, 7)

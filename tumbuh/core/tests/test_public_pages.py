@@ -17,7 +17,7 @@ from django.conf import settings
 
 from tumbuh.regions.models import PriorityArea
 
-# name → path. The picker with a village chosen is the heaviest public page.
+# name → path of every public page, in the states a visitor sees.
 PUBLIC_PAGES = {
     "home": "/",
     "login": "/masuk/",
@@ -26,6 +26,10 @@ PUBLIC_PAGES = {
         "/wilayah/?province=53&regency=53.71&district=53.71.01&village=53.71.01.1001"
     ),
     "search": "/wilayah/?q=Kupang",
+    # The heaviest in the test provinces: the district with the most villages (32), and a
+    # search that fills the whole result list (20).
+    "picker-largest-district": "/wilayah/?district=53.08.03",
+    "search-many": "/wilayah/?q=Suka",
 }
 PAGE_BUDGET_GZIP_BYTES = 14 * 1024
 GZIP_LEVEL = 6
@@ -223,9 +227,14 @@ def test_switching_without_next_goes_home(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/masuk/", "http://testserver.evil.example/",
-     "javascript:alert(1)", "/\\evil.example/"],
-)  # fmt: skip
+    [
+        "https://evil.example/",
+        "//evil.example/masuk/",
+        "http://testserver.evil.example/",
+        "javascript:alert(1)",
+        "/\\evil.example/",
+    ],
+)
 def test_switching_refuses_an_external_next(client, target):
     response = client.get("/bahasa/en/", {"next": target})
 
@@ -286,8 +295,9 @@ def test_public_page_has_no_script(client, path):
 
     assert "<script" not in response.text.lower()
     assert page.tags("script") == []
-    handlers = [name for _tag, attributes in page.start_tags for name in attributes
-                if name.startswith("on")]  # fmt: skip
+    handlers = [
+        name for _tag, attributes in page.start_tags for name in attributes if name.startswith("on")
+    ]
     assert handlers == []
     assert "'unsafe-inline'" not in csp_directives(response)["script-src"]
 
@@ -353,11 +363,18 @@ def test_the_pages_have_the_form_controls_they_should(client):
     picker = parse(client.get(PUBLIC_PAGES["picker-village"]))
 
     assert [control.get("name") for control in login.controls] == [
-        "csrfmiddlewaretoken", "username", "password", "next"
-    ]  # fmt: skip
+        "csrfmiddlewaretoken",
+        "username",
+        "password",
+        "next",
+    ]
     assert [control.get("name") for control in picker.controls] == [
-        "province", "regency", "district", "village", "q"
-    ]  # fmt: skip
+        "province",
+        "regency",
+        "district",
+        "village",
+        "q",
+    ]
 
 
 @pages
@@ -402,6 +419,15 @@ def test_search_lists_matching_regions(client):
     links = {text: attributes["href"] for attributes, text in parse(response).links}
     assert links["Kota Kupang"] == "/wilayah/?regency=53.71"
     assert links["Kabupaten Kupang"] == "/wilayah/?regency=53.01"
+
+
+@pytest.mark.django_db
+def test_search_results_are_capped_at_twenty(client):
+    response = client.get(PUBLIC_PAGES["search-many"])
+
+    results = [href for attributes, _text in parse(response).links
+               if (href := attributes["href"]).startswith("/wilayah/?")]  # fmt: skip
+    assert len(results) == 20
 
 
 # --- health and the console's door ------------------------------------------------------------

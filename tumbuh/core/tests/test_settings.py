@@ -36,7 +36,9 @@ def tumbuh(*arguments: str, env: dict, tmp_path: Path) -> subprocess.CompletedPr
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
-    result = tumbuh("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path)
+    result = tumbuh(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert not (tmp_path / "secret_key").exists()

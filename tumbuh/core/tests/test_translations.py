@@ -39,9 +39,7 @@ def test_every_indonesian_string_is_translated():
 
 
 def test_compiled_catalogue_matches_the_source():
-    compiled = gettext.GNUTranslations(
-        (LOCALE / "id" / "LC_MESSAGES" / "django.mo").open("rb")
-    )
+    compiled = gettext.GNUTranslations((LOCALE / "id" / "LC_MESSAGES" / "django.mo").open("rb"))
     stale = [
         msgid
         for msgid, strings in entries("id")

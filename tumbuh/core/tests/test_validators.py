@@ -39,7 +39,9 @@ def test_phone_numbers_refused_with_a_reason(written, code):
     assert refused.value.code == code
 
 
-@given(st.from_regex(r"8[1-9][0-9]{7,10}", fullmatch=True), st.sampled_from(["0", "62", "+62", "+62 "]))
+@given(
+    st.from_regex(r"8[1-9][0-9]{7,10}", fullmatch=True), st.sampled_from(["0", "62", "+62", "+62 "])
+)
 def test_every_prefix_of_a_mobile_number_gives_the_same_e164(national, prefix):
     assert normalise_phone(prefix + national) == "+62" + national
 
@@ -61,7 +63,12 @@ def test_mask_phone_hides_the_middle():
 
 @pytest.mark.parametrize(
     ("code", "level"),
-    [("32", "province"), ("32.04", "regency"), ("32.04.12", "district"), ("32.04.12.2001", "village")],
+    [
+        ("32", "province"),
+        ("32.04", "regency"),
+        ("32.04.12", "district"),
+        ("32.04.12.2001", "village"),
+    ],
 )
 def test_region_levels(code, level):
     assert region_level(code) == level

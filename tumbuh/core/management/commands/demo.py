@@ -59,7 +59,7 @@ class Command(BaseCommand):
     def _serve(self) -> None:
         self.stdout.write(f"\nServing on {settings.SITE_URL} with a task worker; Ctrl+C stops.")
         sys.stdout.flush()
-        worker = subprocess.Popen([sys.executable, "-m", "tumbuh.cli", "worker"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "tumbuh.cli", "worker"])
         web = subprocess.Popen(gunicorn_arguments([]))  # noqa: S603
         try:
             web.wait()

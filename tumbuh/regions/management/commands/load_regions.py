@@ -28,9 +28,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Restore the shipped priority areas, discarding edits made in the console.",
         )
-        parser.add_argument("--json", action="store_true", dest="as_json", help="Print the report as JSON.")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the report as JSON."
+        )
 
-    def handle(self, *args, data_dir, provinces, reset_priority_areas, as_json: bool = False, **options):
+    def handle(
+        self, *args, data_dir, provinces, reset_priority_areas, as_json: bool = False, **options
+    ):
         try:
             report = load_regions(
                 data_dir=data_dir, provinces=provinces, reset_priority_areas=reset_priority_areas
@@ -49,4 +53,3 @@ class Command(BaseCommand):
             f"3T designations {report.designations}; priority areas created "
             f"{report.areas_created}, kept {report.areas_kept}; {report.seconds:.1f} s"
         )
-
