@@ -7,7 +7,6 @@ reloads the test provinces first, and the module reloads them once more when it 
 tests that run after it.
 """
 
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -17,10 +16,6 @@ import pytest
 from tumbuh.accounts.models import Organisation
 from tumbuh.conftest import PASSWORD, ensure_regions, make_organisation, make_user
 from tumbuh.core.tests.browser import launch, unavailable
-
-# Playwright's sync API keeps an event loop in the test thread; the test code's own ORM calls
-# (builders, fixtures) would otherwise be refused by Django's async-safety check.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +30,12 @@ def browser(django_db_blocker):
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("the playwright package is not installed")
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an event loop in the test thread, so Django's async-safety
+    # check would refuse the tests' own ORM calls (builders, fixtures). Allowed only while the
+    # browser runs: the variable must not leak to other tests or to the commands they start
+    # (`check --deploy` rejects it).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = launch(playwright)
         yield chromium
         chromium.close()
@@ -210,7 +210,7 @@ def test_console_picker_swaps_without_a_page_load_and_pushes_the_url(
     assert problems == []
 
 
-def test_officer_sees_only_their_province(new_page, live_server, officer_32, office_32):
+def test_officer_sees_only_their_province(new_page, live_server, officer_32):
     from playwright.sync_api import expect
 
     bandung = make_organisation(
@@ -240,9 +240,7 @@ def test_officer_sees_only_their_province(new_page, live_server, officer_32, off
 
 
 def test_home_on_a_small_phone(new_page, live_server):
-    page = new_page(
-        viewport={"width": 360, "height": 640}, device_scale_factor=1, java_script_enabled=True
-    )
+    page = new_page(viewport={"width": 360, "height": 640}, device_scale_factor=1)
     requests = []
     page.on("request", lambda request: requests.append(request.url))
 
