@@ -14,6 +14,11 @@ class LoginForm(AuthenticationForm):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
         help_text=_("For example nama@contoh.id or 0812-3456-7890."),
     )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": _(
             "The e-mail or phone number and the password do not match an account. "

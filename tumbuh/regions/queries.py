@@ -20,6 +20,7 @@ def level_of(code: str) -> str | None:
 def village_detail(code: str) -> Village | None:
     return (
         Village.objects.select_related("district", "regency", "regency__province")
+        .prefetch_related("regency__designations")
         .filter(code=code)
         .first()
     )
