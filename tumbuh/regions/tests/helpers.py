@@ -8,6 +8,7 @@ import csv
 import gzip
 import shutil
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 
 from tumbuh.regions.datafiles import DATA_DIR
@@ -102,3 +103,62 @@ def line_number(path: Path, starting_with: bytes) -> int:
         if line.startswith(starting_with):
             return number
     raise AssertionError(f"no line of {path.name} starts with {starting_with!r}")
+
+
+# --- reading rendered pages -------------------------------------------------------------------
+
+
+class PageReader(HTMLParser):
+    """Collects what the region pages show: each select's options and each dt/dd pair."""
+
+    def __init__(self):
+        super().__init__()
+        self.selects: dict[str, list[tuple[str, str, bool]]] = {}
+        self.definitions: dict[str, str] = {}
+        self._select = None
+        self._option = None
+        self._term = None
+        self._text: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self._select = attrs["name"]
+            self.selects[self._select] = []
+        elif tag == "option":
+            self._option = (attrs.get("value", ""), "selected" in attrs)
+            self._text = []
+        elif tag in ("dt", "dd"):
+            self._text = []
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "option":
+            value, selected = self._option
+            self.selects[self._select].append((value, "".join(self._text).strip(), selected))
+            self._text = None
+        elif tag == "dt":
+            self._term = " ".join("".join(self._text).split())
+            self._text = None
+        elif tag == "dd":
+            self.definitions[self._term] = " ".join("".join(self._text).split())
+            self._text = None
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+
+def read_page(response) -> PageReader:
+    reader = PageReader()
+    reader.feed(response.content.decode())
+    return reader
+
+
+def chosen(response) -> dict[str, str]:
+    """The selected option of each select on the page, by field name ("" when none)."""
+    return {
+        name: next((value for value, _label, selected in options if selected), "")
+        for name, options in read_page(response).selects.items()
+    }

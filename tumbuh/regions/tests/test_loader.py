@@ -232,9 +232,7 @@ def _assert_priority_areas(areas):
     papua = members_of("atd_2022_13_kawasan-papua")
     assert {code[:2] for code in papua} == {"91", "93", "94", "95"}
     assert sorted(papua) == sorted(
-        Regency.objects.filter(province__in=["91", "93", "94", "95"]).values_list(
-            "code", flat=True
-        )
+        Regency.objects.filter(province__in=["91", "93", "94", "95"]).values_list("code", flat=True)
     )
     assert set(papua.values()) == {"province"}
     assert {code[:2] for code in members_of("atd_2022_13_kawasan-papua-barat")} == {"92", "96"}
