@@ -64,7 +64,11 @@ def main():
     for number in range(1, options.runs + 1):
         run = one_run(options.database)
         runs.append(run)
-        print(json.dumps({"bench": "load_regions", "database": options.database, "run": number, **run}))
+        print(
+            json.dumps(
+                {"bench": "load_regions", "database": options.database, "run": number, **run}
+            )
+        )
     print(
         json.dumps(
             {

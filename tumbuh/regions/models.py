@@ -218,7 +218,8 @@ class PriorityArea(models.Model):
 
     Loaded from ``programme/priority_areas.csv`` (the 5 super-priority and 10 priority tourism
     destinations, and the 13 provinces of the 2022 digital-adoption programme) and then edited
-    by ministry staff in the console; the loader never overwrites an edited area.
+    by ministry staff in the console. The loader refreshes an area until someone edits it
+    (``edited_at`` set); after that it never overwrites it unless asked to reset.
     """
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -235,6 +236,9 @@ class PriorityArea(models.Model):
         Regency, through="PriorityAreaRegency", related_name="priority_areas"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When ministry staff last edited it; empty if as shipped."
+    )
 
     class Meta:
         ordering = ["collection", "name"]

@@ -17,13 +17,22 @@ def level_of(code: str) -> str | None:
     return CODE_LENGTHS.get(len(code or ""))
 
 
-def village_detail(code: str) -> Village | None:
-    return (
-        Village.objects.select_related("district", "regency", "regency__province")
-        .prefetch_related("regency__designations")
-        .filter(code=code)
-        .first()
-    )
+def village_detail(code: str, *, with_designations: bool = False) -> Village | None:
+    villages = Village.objects.select_related("district", "regency", "regency__province")
+    if with_designations:
+        villages = villages.prefetch_related("regency__designations")
+    return villages.filter(code=code).first()
+
+
+def region_detail(level: str, code: str):
+    """One region with what its summary shows, in as few queries as possible."""
+    if level == "village":
+        return village_detail(code, with_designations=True)
+    if level == "regency":
+        return regency_detail(code)
+    if level == "district":
+        return District.objects.select_related("regency__province").filter(code=code).first()
+    return Province.objects.filter(code=code).first()
 
 
 def regency_detail(code: str) -> Regency | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -70,17 +71,28 @@ class LoadReport:
     levels: dict[str, LevelCounts] = field(default_factory=dict)
     designations: int = 0
     areas_created: int = 0
-    areas_kept: int = 0
+    areas_updated: int = 0
+    areas_unchanged: int = 0
+    areas_kept_edited: int = 0
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
         return {
             "levels": {name: vars(counts) for name, counts in self.levels.items()},
             "designations": self.designations,
-            "priority_areas_created": self.areas_created,
-            "priority_areas_kept": self.areas_kept,
+            "priority_areas": {
+                "created": self.areas_created,
+                "updated": self.areas_updated,
+                "unchanged": self.areas_unchanged,
+                "kept_as_edited": self.areas_kept_edited,
+            },
             "seconds": round(self.seconds, 2),
         }
+
+
+def area_slug(collection: str, name: str) -> str:
+    """``dpsp_5`` + ``Danau Toba`` → ``dpsp-5-danau-toba``: hyphens only, readable in a URL."""
+    return slugify(f"{collection} {name}".replace("_", " "))[:80]
 
 
 def _time_zone(province_code: str) -> str:
@@ -302,7 +314,7 @@ class _Loader:
             level = row.choice("region_level", {"province", "regency"})
             role = row.choice("role", set(PriorityAreaRegency.Role.values))
             code = row.code("region_code", level)
-            slug = slugify(f"{collection}-{name}")[:80]
+            slug = area_slug(collection, name)
             area = areas.setdefault(
                 slug,
                 {
@@ -369,6 +381,54 @@ def _upsert(model: type[models.Model], rows: list[dict], scope: set[str] | None)
     return counts
 
 
+def _sync_priority_area(values: dict, report: LoadReport, *, reset: bool, provinces) -> None:
+    """Create or refresh a shipped area; leave an area edited in the console alone.
+
+    Only the regencies of the loaded provinces are compared, so a load limited to some
+    provinces never removes the others. An unchanged area is not written at all.
+    """
+    area = PriorityArea.objects.filter(slug=values["slug"]).first()
+    if area is not None and area.edited_at is not None and not reset:
+        report.areas_kept_edited += 1
+        return
+    shipped = {
+        "name": values["name"],
+        "collection": values["collection"],
+        "source": values["source"],
+        "description": COLLECTION_DESCRIPTIONS.get(values["collection"], ""),
+        "edited_at": None,
+    }
+    is_new = area is None
+    if is_new:
+        area = PriorityArea(slug=values["slug"])
+    fields_changed = is_new or any(getattr(area, key) != value for key, value in shipped.items())
+    if fields_changed:
+        for key, value in shipped.items():
+            setattr(area, key, value)
+        area.save()
+    current = area.members.all()
+    if provinces is not None:
+        current = current.filter(regency__province_id__in=provinces)
+    current = dict(current.values_list("regency_id", "role"))
+    wanted = values["members"]
+    gone = set(current) - set(wanted)
+    if gone:
+        area.members.filter(regency_id__in=gone).delete()
+    added = [code for code in wanted if code not in current]
+    PriorityAreaRegency.objects.bulk_create(
+        PriorityAreaRegency(area=area, regency_id=code, role=wanted[code]) for code in added
+    )
+    recast = [code for code in wanted if code in current and current[code] != wanted[code]]
+    for code in recast:
+        area.members.filter(regency_id=code).update(role=wanted[code])
+    if is_new:
+        report.areas_created += 1
+    elif fields_changed or gone or added or recast:
+        report.areas_updated += 1
+    else:
+        report.areas_unchanged += 1
+
+
 @transaction.atomic
 def load_regions(
     *,
@@ -386,6 +446,7 @@ def load_regions(
     kept unless ``reset_priority_areas``.
     """
     started = time.perf_counter()
+    provinces = sorted(set(provinces)) if provinces else None
     data = _Loader(data_dir or DATA_DIR, provinces).read()
     scope = {code + "." for code in provinces} | set(provinces) if provinces else None
     report = LoadReport()
@@ -412,30 +473,13 @@ def load_regions(
             defaults={"source": values["source"], "note": values["note"]},
         )
     report.designations = len(wanted)
-
+    loaded_provinces = [province["code"] for province in data["province"]]
     for values in data["areas"]:
-        area = PriorityArea.objects.filter(slug=values["slug"]).first()
-        if area is not None and not reset_priority_areas:
-            report.areas_kept += 1
-            continue
-        if area is None:
-            area = PriorityArea(slug=values["slug"])
-            report.areas_created += 1
-        else:
-            report.areas_kept += 1
-        area.name = values["name"]
-        area.collection = values["collection"]
-        area.source = values["source"]
-        area.description = COLLECTION_DESCRIPTIONS.get(values["collection"], "")
-        area.save()
-        stale = area.members.all()
-        if scope is not None:
-            # A load limited to some provinces resets only the regencies of those provinces.
-            stale = stale.filter(regency__province_id__in=[p["code"] for p in data["province"]])
-        stale.delete()
-        PriorityAreaRegency.objects.bulk_create(
-            PriorityAreaRegency(area=area, regency_id=regency, role=role)
-            for regency, role in values["members"].items()
+        _sync_priority_area(
+            values,
+            report,
+            reset=reset_priority_areas,
+            provinces=loaded_provinces if scope is not None else None,
         )
     transaction.on_commit(forget_cached_names)
     report.seconds = time.perf_counter() - started
@@ -480,8 +524,8 @@ def update_priority_area(
         changes["name"] = [area.name, name]
     if area.description != description:
         changes["description_changed"] = True
-    area.name, area.description = name, description
-    area.save(update_fields=["name", "description", "updated_at"])
+    area.name, area.description, area.edited_at = name, description, timezone.now()
+    area.save(update_fields=["name", "description", "edited_at", "updated_at"])
     area.members.exclude(regency_id__in=regency_roles).delete()
     for code, role in regency_roles.items():
         PriorityAreaRegency.objects.update_or_create(
@@ -497,7 +541,7 @@ def create_priority_area(*, name: str, collection: str, by) -> PriorityArea:
     name = name.strip()
     if not name:
         raise ValidationError(_("A priority area needs a name."), code="name_empty")
-    base = slugify(f"{collection}-{name}" if collection else name)[:70] or "kawasan"
+    base = area_slug(collection, name)[:70] or "kawasan"
     slug, number = base, 2
     while PriorityArea.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1

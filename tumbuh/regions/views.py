@@ -15,9 +15,8 @@ from tumbuh.regions.models import PriorityArea, PriorityAreaRegency
 from tumbuh.regions.queries import (
     picker_from,
     priority_areas,
-    regency_detail,
+    region_detail,
     search_regions,
-    village_detail,
 )
 
 
@@ -28,10 +27,8 @@ def _picker_context(request) -> dict:
     if search.is_valid() and search.cleaned_data["q"]:
         hits = search_regions(search.cleaned_data["q"])
     selected, level = picker.deepest
-    if level == "village":
-        selected = village_detail(selected.code)
-    elif level == "regency":
-        selected = regency_detail(selected.code)
+    if selected is not None:
+        selected = region_detail(level, selected.code)
     return {"picker": picker, "search": search, "hits": hits, "selected": selected, "level": level}
 
 

@@ -203,9 +203,8 @@ def test_village_with_its_parents(client, db, query_count, code, expected):
         village = get_json(client, f"/villages/{code}")
 
     assert village == expected
-    # The village with its parents, then its regency's designations, which village_detail
-    # prefetches for the picker page although this endpoint does not use them.
-    assert len(queries) == 2
+    # The village with its district, regency and province in one query.
+    assert len(queries) == 1
 
 
 # --- lists: exact rows, and the same number of queries for 6 rows as for 31 ---------------------
@@ -394,14 +393,14 @@ def test_priority_areas_lists_every_area_with_its_loaded_regencies_in_two_querie
 
 
 def test_priority_area(client, db):
-    assert get_json(client, "/priority-areas/dpsp_5-labuan-bajo") == {
-        "slug": "dpsp_5-labuan-bajo",
+    assert get_json(client, "/priority-areas/dpsp-5-labuan-bajo") == {
+        "slug": "dpsp-5-labuan-bajo",
         "name": "Labuan Bajo",
         "collection": "dpsp_5",
         "description": "5 Destinasi Pariwisata Super Prioritas (DPSP)",
         "regency_codes": ["53.15"],
     }
-    papua = get_json(client, "/priority-areas/atd_2022_13_kawasan-papua")
+    papua = get_json(client, "/priority-areas/atd-2022-13-kawasan-papua")
     assert papua["regency_codes"] == [
         row["code"] for row in shipped_rows("regencies.csv") if row["province_code"] == "91"
     ]

@@ -64,8 +64,8 @@ def test_choosing_a_province_lists_its_regencies_and_shows_the_province(client, 
         "Population": "51.316.378",
         "Centre point": f"-6.9206, 107.6033 {POLYGON}",
     }
-    # The two option lists, then five deferred fields of the chosen province loaded one by one.
-    assert len(queries) == 7
+    # The two option lists, then the chosen province in full.
+    assert len(queries) == 3
 
 
 def test_a_village_code_alone_fills_in_its_parents_and_shows_the_village(client, db, query_count):

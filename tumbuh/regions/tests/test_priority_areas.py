@@ -11,8 +11,8 @@ from tumbuh.regions.models import PriorityArea
 from tumbuh.regions.services import COLLECTION_DESCRIPTIONS, load_regions
 from tumbuh.regions.tests.helpers import SESSION_PROVINCES, chosen, members_of, read_page
 
-NTT = "atd_2022_13_kawasan-nusa-tenggara-timur"
-LABUAN_BAJO = "dpsp_5-labuan-bajo"
+NTT = "atd-2022-13-kawasan-nusa-tenggara-timur"
+LABUAN_BAJO = "dpsp-5-labuan-bajo"
 ATD = COLLECTION_DESCRIPTIONS["atd_2022_13_kawasan"]
 
 
@@ -105,11 +105,11 @@ def test_the_detail_lists_the_regencies_with_role_and_3t(client_of, national_adm
     client = client_of(national_admin)
 
     with query_count() as queries:
-        response = client.get("/konsol/kawasan/atd_2022_13_kawasan-papua/")
+        response = client.get("/konsol/kawasan/atd-2022-13-kawasan-papua/")
 
     assert len(queries) == 5  # session, user, the area, memberships, its regencies
     assertContains(response, "<h1>Papua</h1>", html=True)
-    assertContains(response, f'<a class="button" href="{edit_url("atd_2022_13_kawasan-papua")}">')
+    assertContains(response, f'<a class="button" href="{edit_url("atd-2022-13-kawasan-papua")}">')
     assertContains(response, "part of a province-wide area", count=9)
     assertContains(
         response,

@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 f"unchanged {counts.unchanged}, in database but not in data {counts.not_in_data})"
             )
         self.stdout.write(
-            f"3T designations {report.designations}; priority areas created "
-            f"{report.areas_created}, kept {report.areas_kept}; {report.seconds:.1f} s"
+            f"3T designations {report.designations}; priority areas: new {report.areas_created}, "
+            f"updated {report.areas_updated}, unchanged {report.areas_unchanged}, "
+            f"kept as edited {report.areas_kept_edited}; {report.seconds:.1f} s"
         )
