@@ -71,6 +71,33 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _data_key() -> str:
+    """The key that encrypts personal data (NIK, phone) at rest and keys their matching hashes.
+
+    Separate from SECRET_KEY so that rotating session secrets never makes stored NIKs unreadable.
+    32 random bytes, base64. Generated into var/ for the embedded default; required otherwise.
+    """
+    key = env_str("TUMBUH_DATA_KEY")
+    if key:
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TUMBUH_DATA_KEY must be set in the environment when DEBUG is off (generate one with: "
+            "python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')."
+        )
+    path = VAR_DIR / "data_key"
+    if not path.exists():
+        import base64
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+TUMBUH_DATA_KEY = _data_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

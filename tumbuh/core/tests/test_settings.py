@@ -15,6 +15,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "tumbuh.example.go.id",
     "CSRF_TRUSTED_ORIGINS": "https://tumbuh.example.go.id",
     "DATABASE_URL": "postgres://tumbuh@db.internal:5432/tumbuh",
+    "TUMBUH_DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 }
 
 
@@ -22,7 +23,7 @@ def tumbuh(*arguments: str, env: dict, tmp_path: Path) -> subprocess.CompletedPr
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TUMBUH_DATA_KEY"}
     }
     environment.update(env, TUMBUH_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tumbuh.settings")
     return subprocess.run(  # noqa: S603 - our own command
@@ -49,6 +50,13 @@ def test_production_without_secret_key_stops_with_a_clear_message(tmp_path):
     result = tumbuh("check", env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY must be set in the environment when DEBUG is off" in result.stderr
+
+
+def test_production_without_data_key_stops_with_a_clear_message(tmp_path):
+    env = {key: value for key, value in PRODUCTION.items() if key != "TUMBUH_DATA_KEY"}
+    result = tumbuh("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "TUMBUH_DATA_KEY must be set in the environment when DEBUG is off" in result.stderr
 
 
 def test_embedded_default_generates_and_keeps_a_secret_key(tmp_path):
