@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "tumbuh.core",
     "tumbuh.accounts",
     "tumbuh.regions",
+    "tumbuh.registry",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,477 @@
+"""Satu Data UMKM: one record per real business, every partner's original row, the journey.
+
+Partners report the businesses they helped; the same business arrives several times, spelled
+differently. ``SourceRecord`` keeps each partner row as it came (personal columns encrypted);
+``Enterprise`` is the one business those rows resolve to; merges are recorded in ``MergeRecord``
+and can be undone. Counting businesses means counting enterprises that are not merged into
+another (``Enterprise.objects.deduplicated()``), never rows.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tumbuh.accounts.models import Organisation
+from tumbuh.regions.models import Village
+
+PUBLIC_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def new_public_id() -> str:
+    """A random, unguessable id for URLs (never a sequential number for personal records).
+
+    12 characters from a 32-letter alphabet (60 bits); 256 is a multiple of 32, so taking each
+    random byte modulo 32 is unbiased.
+    """
+    return "".join(PUBLIC_ID_ALPHABET[byte % 32] for byte in secrets.token_bytes(12))
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def deduplicated(self):
+        """Businesses counted once: those not merged into another record."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Enterprise(models.Model):
+    """A business as the registry knows it: a UMKM, a BumDes or a cooperative.
+
+    Its id never changes. When two records turn out to be the same business, the newer one is
+    merged into the older (``merged_into``) and its rows, owners and milestones move to the
+    survivor; the merge is recorded and can be undone. Phone numbers are stored encrypted with a
+    keyed hash for matching and a masked form for display.
+    """
+
+    class Kind(models.TextChoices):
+        UMKM = "umkm", _("UMKM")
+        BUMDES = "bumdes", _("BumDes")
+        COOPERATIVE = "cooperative", _("Cooperative")
+
+    class Scale(models.TextChoices):
+        MIKRO = "mikro", _("micro (mikro)")
+        KECIL = "kecil", _("small (kecil)")
+        MENENGAH = "menengah", _("medium (menengah)")
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.UMKM)
+    name = models.CharField(_("business name"), max_length=200)
+    trade_names = models.JSONField(
+        _("other names"), default=list, blank=True, help_text=_("Other spellings and brand names.")
+    )
+    scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices, blank=True)
+    nib = models.CharField(_("NIB"), max_length=13, unique=True, null=True, blank=True)
+    # Indexed only for live records (enterprise_live_idx): imports write millions of rows, and
+    # every index costs time on each of them.
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", db_index=False)
+    address = models.TextField(_("address"), blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
+    phone_encrypted = models.BinaryField(null=True, blank=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=16, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    links = models.JSONField(_("links"), default=list, blank=True)
+    owners = models.ManyToManyField("Person", through="Ownership", related_name="enterprises")
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    region_field = "village_id"
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [
+            models.Index(
+                fields=["village"],
+                condition=Q(merged_into__isnull=True),
+                name="enterprise_live_idx",
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="enterprise_merged_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="enterprise_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:enterprise-detail", args=[self.public_id])
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+
+class EnterpriseKbli(models.Model):
+    """A KBLI activity code of an enterprise, with the KBLI edition it comes from."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="kbli_codes", db_index=False
+    )
+    code = models.CharField(max_length=5)
+    version = models.CharField(max_length=4, default="2020")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "code", "version"], name="enterprise_kbli_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["code"], name="enterprise_kbli_code_idx")]
+
+    def __str__(self):
+        return f"KBLI {self.version} {self.code}"
+
+
+class Person(models.Model):
+    """An owner or manager of a business.
+
+    The NIK is personal data (UU 27/2022): stored encrypted, with a keyed hash for matching
+    (unique, so one NIK is one person) and a masked form (``3201**********01``) for display. A
+    NIK that disagrees with the declared birth date or sex is kept and flagged in ``nik_flags``.
+    """
+
+    class Sex(models.TextChoices):
+        MALE = "L", _("male")
+        FEMALE = "P", _("female")
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    full_name = models.CharField(_("name"), max_length=150)
+    nik_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    nik_encrypted = models.BinaryField(null=True, blank=True, editable=False)
+    nik_masked = models.CharField(_("NIK"), max_length=16, blank=True)
+    nik_flags = models.JSONField(default=list, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
+    phone_encrypted = models.BinaryField(null=True, blank=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.full_name
+
+
+class Ownership(models.Model):
+    """A person's role in an enterprise."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        MANAGER = "manager", _("manager")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="ownerships", db_index=False
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="ownerships")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.OWNER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "person"], name="ownership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.enterprise}"
+
+
+class ImportBatch(models.Model):
+    """One partner file being imported: its mapping, progress and outcome.
+
+    Every data row ends either as a ``SourceRecord`` (new, linked to an existing business, or
+    already imported before) or as an ``ImportRejection`` with its row, column and reason; the
+    counts always add up to ``total_rows``. The uploaded file is deleted once processed: its
+    rows live on in the source records, and only its SHA-256 is kept.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded: check the columns")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    TRANSITIONS = {
+        Status.UPLOADED: {Status.QUEUED, Status.FAILED},
+        Status.QUEUED: {Status.RUNNING, Status.FAILED},
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    }
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="Field key → file header.")
+    regency_code = models.CharField(
+        max_length=5,
+        blank=True,
+        help_text=_("Regency the file is about, to find villages written by name."),
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    linked_count = models.PositiveIntegerField(default=0)
+    already_imported_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    region_field = "organisation__region_code"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("registry:import-detail", args=[self.public_id])
+
+    @property
+    def accounted_rows(self) -> int:
+        return (
+            self.created_count
+            + self.linked_count
+            + self.already_imported_count
+            + self.rejected_count
+        )
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ImportRejection(models.Model):
+    """A row that could not be imported: where, which column, and why, in plain words.
+
+    ``values`` keeps the row's non-personal columns so the partner can find and fix it; NIK and
+    phone numbers are never copied here.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejections")
+    row_number = models.PositiveIntegerField()
+    column = models.CharField(max_length=255, blank=True)
+    reason = models.TextField()
+    values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["row_number", "pk"]
+        indexes = [models.Index(fields=["batch", "row_number"], name="rejection_row_idx")]
+
+    def __str__(self):
+        return f"row {self.row_number}: {self.reason}"
+
+
+class SourceRecord(models.Model):
+    """A partner's original row, kept forever and never overwritten.
+
+    ``values`` holds the non-personal columns verbatim (header → text); the personal columns
+    (NIK, phone) are kept verbatim too, but only inside ``personal_encrypted``. ``row_hash``
+    identifies the row's content for its organisation, so importing the same file again
+    creates nothing. ``enterprise`` is the business the row resolved to now (it moves with
+    merges); ``first_enterprise`` is the one it first created or joined.
+    """
+
+    class Rule(models.TextChoices):
+        NEW = "new", _("new business")
+        NIB = "nib", _("same NIB")
+        NIK_AND_NAME = "nik_name", _("same owner NIK and business name")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    file_name = models.CharField(max_length=255)
+    row_number = models.PositiveIntegerField()
+    row_hash = models.CharField(max_length=64)
+    values = models.JSONField(default=dict)
+    personal_encrypted = models.BinaryField(null=True, blank=True, editable=False)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="records")
+    first_enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="first_records", db_index=False
+    )
+    rule = models.CharField(max_length=10, choices=Rule.choices, default=Rule.NEW)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "row_hash"], name="source_record_unique_content"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} row {self.row_number}"
+
+
+class Milestone(models.Model):
+    """A step of a business's digital journey, written once by the part that makes it true.
+
+    registered → assessed → trained → nib_issued → halal_certified (food only) → store_live →
+    first_online_sale → paid_digitally. One per enterprise and kind, keeping the earliest time.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        ASSESSED = "assessed", _("capability assessed")
+        TRAINED = "trained", _("trained")
+        NIB_ISSUED = "nib_issued", _("NIB issued")
+        HALAL_CERTIFIED = "halal_certified", _("halal certified")
+        STORE_LIVE = "store_live", _("online store live")
+        FIRST_ONLINE_SALE = "first_online_sale", _("first online sale")
+        PAID_DIGITALLY = "paid_digitally", _("paid digitally")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="milestones", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    source = models.CharField(max_length=100, help_text="What made it true, e.g. import:<id>.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "kind"], name="milestone_unique_kind"),
+        ]
+        indexes = [models.Index(fields=["kind", "occurred_at"], name="milestone_kind_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.kind}"
+
+
+class MatchCandidate(models.Model):
+    """A pair of records that may be the same business, waiting for a reviewer.
+
+    Pairs scored between the lower and upper thresholds land here with the evidence for and
+    against; a reviewer merges them or keeps them apart. ``enterprise_low`` has the lower id.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for review")
+        MERGED = "merged", _("merged")
+        KEPT_APART = "kept_apart", _("kept apart")
+        SUPERSEDED = "superseded", _("no longer applies")
+
+    enterprise_low = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    enterprise_high = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    evidence = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-probability", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise_low", "enterprise_high"], name="match_candidate_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(enterprise_low__lt=models.F("enterprise_high")),
+                name="match_candidate_ordered_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-probability"], name="candidate_queue_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise_low_id}~{self.enterprise_high_id} ({self.probability:.2f})"
+
+
+class MergeRecord(models.Model):
+    """One merge of ``dropped`` into ``kept``: automatic or by a reviewer, and undoable.
+
+    ``moved`` lists what moved to the survivor (source records, owners, milestones, fields
+    filled in) so that undoing puts every piece back exactly.
+    """
+
+    class Method(models.TextChoices):
+        AUTOMATIC = "automatic", _("automatic (above the upper threshold)")
+        REVIEWER = "reviewer", _("by a reviewer")
+
+    kept = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    dropped = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    probability = models.FloatField(null=True, blank=True)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.dropped_id} → {self.kept_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+
+class ResolutionModel(models.Model):
+    """A trained entity-resolution model (Splink parameters and thresholds), shared by servers.
+
+    New imports are scored against the registry with the active model, without retraining.
+    """
+
+    parameters = models.JSONField()
+    upper_threshold = models.FloatField()
+    lower_threshold = models.FloatField()
+    trained_on = models.PositiveIntegerField(help_text="Number of records it was trained on.")
+    trained_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-trained_at"]
+
+    def __str__(self):
+        return f"model of {self.trained_at:%Y-%m-%d %H:%M} ({self.trained_on} records)"

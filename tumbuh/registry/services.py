@@ -1,0 +1,385 @@
+"""Every change to the registry goes through these functions.
+
+Imports (``start_import`` → ``confirm_import`` → ``run_import``, or ``import_file`` in one go for
+the command line), the digital-journey milestones (``record_milestone``, called by other apps),
+and merges (``merge_enterprises``, ``unmerge``, ``decide_candidate``).
+"""
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.models import Organisation, User
+from tumbuh.core.services import record_event
+from tumbuh.registry.columns import FIELDS_BY_KEY, recognise
+from tumbuh.registry.importing.pipeline import Importer
+from tumbuh.registry.importing.reading import FileProblem, open_table
+from tumbuh.registry.importing.villages import VillageIndex
+from tumbuh.registry.models import (
+    Enterprise,
+    EnterpriseKbli,
+    ImportBatch,
+    MatchCandidate,
+    MergeRecord,
+    Milestone,
+    Ownership,
+    SourceRecord,
+)
+
+REQUIRED_FIELDS = ("business_name",)
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _transition(batch: ImportBatch, new: str, **fields) -> bool:
+    """Move ``batch`` to status ``new`` if allowed from its current status (a guarded claim)."""
+    allowed_from = [old for old, targets in ImportBatch.TRANSITIONS.items() if new in targets]
+    changed = ImportBatch.objects.filter(pk=batch.pk, status__in=allowed_from).update(
+        status=new, **fields
+    )
+    if changed:
+        batch.refresh_from_db()
+    return bool(changed)
+
+
+def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Keep known fields that point at real headers; refuse a mapping without the essentials."""
+    clean = {key: header for key, header in mapping.items() if key in FIELDS_BY_KEY and header}
+    unknown = [header for header in clean.values() if header not in headers]
+    if unknown:
+        raise ValidationError(
+            _("These columns are not in the file: %(columns)s") % {"columns": ", ".join(unknown)}
+        )
+    used = list(clean.values())
+    repeated = {header for header in used if used.count(header) > 1}
+    if repeated:
+        raise ValidationError(
+            _("A column can hold only one field: %(columns)s")
+            % {"columns": ", ".join(sorted(repeated))}
+        )
+    missing = [str(FIELDS_BY_KEY[key].label) for key in REQUIRED_FIELDS if key not in clean]
+    if missing:
+        raise ValidationError(
+            _("Choose the column of: %(fields)s") % {"fields": ", ".join(missing)}
+        )
+    if "village_code" not in clean and "village_name" not in clean:
+        raise ValidationError(
+            _("Choose the column with the village code, or the column with the village name.")
+        )
+    return clean
+
+
+@transaction.atomic
+def start_import(
+    *, organisation: Organisation, path: Path, file_name: str, by: User | None
+) -> ImportBatch:
+    """Keep the uploaded file, read its header and propose a column mapping.
+
+    A file that cannot be read raises :class:`FileProblem` and nothing is kept.
+    """
+    table = open_table(path, file_name=file_name)
+    table.rows.close()
+    batch = ImportBatch(
+        organisation=organisation,
+        uploaded_by=by,
+        file_name=file_name,
+        file_sha256=_sha256(path),
+        headers=table.headers,
+        mapping=recognise(table.headers),
+    )
+    with open(path, "rb") as handle:
+        batch.file.save(Path(file_name).name, File(handle), save=False)
+    batch.save()
+    record_event(actor=by, action="registry.import_started", target=batch,
+                 region_code=organisation.region_code, data={"file": file_name})  # fmt: skip
+    return batch
+
+
+def confirm_import(
+    *, batch: ImportBatch, mapping: dict[str, str], regency_code: str = "", by: User | None
+) -> ImportBatch:
+    """Accept the column mapping and queue the import as a background task."""
+    from tumbuh.registry.tasks import run_import_task
+
+    mapping = check_mapping(batch.headers, mapping)
+    if regency_code and not regency_code.replace(".", "").isdigit():
+        raise ValidationError(_("Choose a regency from the list."))
+    with transaction.atomic():
+        if not _transition(
+            batch, ImportBatch.Status.QUEUED, mapping=mapping, regency_code=regency_code
+        ):
+            raise ValidationError(_("This import has already started."))
+        record_event(actor=by, action="registry.import_confirmed", target=batch,
+                     region_code=batch.organisation.region_code, data={"mapping": mapping})  # fmt: skip
+        transaction.on_commit(lambda: run_import_task.enqueue(batch.pk))
+    return batch
+
+
+def run_import(*, batch: ImportBatch, villages: VillageIndex | None = None) -> ImportBatch:
+    """Import every row of a queued batch; a file-level problem marks it failed with the reason."""
+    if not _transition(batch, ImportBatch.Status.RUNNING, started_at=timezone.now()):
+        return batch
+    path = Path(batch.file.path) if batch.file else None
+    try:
+        if path is None or not path.exists():
+            raise FileProblem(_("The uploaded file is no longer available; upload it again."))
+        table = open_table(path, file_name=batch.file_name)
+        if table.headers != batch.headers:
+            raise FileProblem(_("The file's columns changed since it was uploaded."))
+        ImportBatch.objects.filter(pk=batch.pk).update(total_rows=_count_rows(path, table.format))
+        importer = Importer(batch, table.headers, villages=villages or VillageIndex.build())
+        for _counts in importer.run(table.rows):
+            pass
+    except FileProblem as problem:
+        _transition(
+            batch, ImportBatch.Status.FAILED, error=str(problem), finished_at=timezone.now()
+        )
+        return batch
+    ImportBatch.objects.filter(pk=batch.pk).update(total_rows=F("processed_rows"))
+    _transition(batch, ImportBatch.Status.DONE, finished_at=timezone.now())
+    if batch.file:
+        batch.file.delete(save=True)  # its rows live on in the source records
+    record_event(
+        actor=batch.uploaded_by, action="registry.import_finished", target=batch,
+        region_code=batch.organisation.region_code,
+        data={"created": batch.created_count, "linked": batch.linked_count,
+              "already_imported": batch.already_imported_count, "rejected": batch.rejected_count},
+    )  # fmt: skip
+    return batch
+
+
+def _count_rows(path: Path, file_format: str) -> int:
+    """Rows after the header, for the progress bar (a fast upper bound for CSV)."""
+    if file_format == "csv":
+        with open(path, "rb") as handle:
+            return max(
+                0, sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - 1
+            )
+    return 0
+
+
+def import_file(
+    *,
+    path: Path,
+    organisation: Organisation,
+    by: User | None = None,
+    mapping: dict[str, str] | None = None,
+    regency_code: str = "",
+    villages: VillageIndex | None = None,
+) -> ImportBatch:
+    """Import a file in one go (command line, demo): start, confirm the mapping, run."""
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / path.name
+        shutil.copyfile(path, copy)
+        batch = start_import(organisation=organisation, path=copy, file_name=path.name, by=by)
+    mapping = check_mapping(batch.headers, mapping or batch.mapping)
+    _transition(batch, ImportBatch.Status.QUEUED, mapping=mapping, regency_code=regency_code)
+    return run_import(batch=batch, villages=villages)
+
+
+# --- milestones -------------------------------------------------------------------------------
+
+
+def record_milestone(
+    *, enterprise: Enterprise, kind: str, source: str, occurred_at=None, by: User | None = None
+) -> Milestone:
+    """Record that ``enterprise`` reached ``kind``; idempotent, keeping the earliest time.
+
+    Called by the part of the platform that makes the milestone true (a store going live, a
+    NIB recorded…). A merged record's milestone goes to the business it was merged into.
+    """
+    if kind not in Milestone.Kind.values:
+        raise ValidationError(_("Unknown milestone: %(kind)s") % {"kind": kind})
+    while enterprise.merged_into_id:
+        enterprise = enterprise.merged_into
+    occurred_at = occurred_at or timezone.now()
+    with transaction.atomic():
+        milestone, created = Milestone.objects.get_or_create(
+            enterprise=enterprise,
+            kind=kind,
+            defaults={"occurred_at": occurred_at, "source": source, "recorded_by": by},
+        )
+        if not created and occurred_at < milestone.occurred_at:
+            Milestone.objects.filter(pk=milestone.pk).update(occurred_at=occurred_at, source=source)
+            milestone.refresh_from_db()
+    return milestone
+
+
+# --- merges -----------------------------------------------------------------------------------
+
+FILLABLE_FIELDS = (
+    "nib",
+    "scale",
+    "address",
+    "email",
+    "phone_hash",
+    "phone_encrypted",
+    "phone_masked",
+)
+
+
+def _lock(*enterprises: Enterprise) -> list[Enterprise]:
+    ids = sorted(e.pk for e in enterprises)
+    return list(Enterprise.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+@transaction.atomic
+def merge_enterprises(
+    *,
+    keep: Enterprise,
+    drop: Enterprise,
+    by: User | None,
+    method: str = MergeRecord.Method.REVIEWER,
+    probability: float | None = None,
+) -> MergeRecord:
+    """Merge ``drop`` into ``keep``: its rows, owners, KBLI codes and milestones move over.
+
+    ``keep`` gets the fields it lacks from ``drop``; everything moved is recorded so that
+    :func:`unmerge` can put it back exactly.
+    """
+    if keep.pk == drop.pk:
+        raise ValidationError(_("A business cannot be merged with itself."))
+    keep, drop = sorted(_lock(keep, drop), key=lambda e: e.pk != keep.pk)
+    if keep.merged_into_id or drop.merged_into_id:
+        raise ValidationError(_("One of these records has already been merged into another."))
+    moved: dict = {"records": [], "ownerships": [], "kbli": [], "milestones": [],
+                   "milestones_removed": [], "filled": {}, "trade_names_added": []}  # fmt: skip
+    moved["records"] = list(drop.records.values_list("pk", flat=True))
+    drop.records.update(enterprise=keep)
+    keep_people = set(keep.ownerships.values_list("person_id", flat=True))
+    for ownership in drop.ownerships.all():
+        if ownership.person_id not in keep_people:
+            moved["ownerships"].append([ownership.person_id, ownership.role])
+            Ownership.objects.create(
+                enterprise=keep, person_id=ownership.person_id, role=ownership.role
+            )
+    keep_codes = set(keep.kbli_codes.values_list("code", "version"))
+    for code, version in drop.kbli_codes.values_list("code", "version"):
+        if (code, version) not in keep_codes:
+            moved["kbli"].append([code, version])
+            EnterpriseKbli.objects.create(enterprise=keep, code=code, version=version)
+    keep_milestones = {m.kind: m for m in keep.milestones.all()}
+    for milestone in drop.milestones.all():
+        current = keep_milestones.get(milestone.kind)
+        if current is None:
+            moved["milestones"].append(milestone.pk)
+            Milestone.objects.filter(pk=milestone.pk).update(enterprise=keep)
+        else:
+            moved["milestones_removed"].append(
+                {"kind": milestone.kind, "occurred_at": milestone.occurred_at.isoformat(),
+                 "source": milestone.source, "keep_occurred_at": current.occurred_at.isoformat(),
+                 "keep_source": current.source}
+            )  # fmt: skip
+            if milestone.occurred_at < current.occurred_at:
+                Milestone.objects.filter(pk=current.pk).update(
+                    occurred_at=milestone.occurred_at, source=milestone.source
+                )
+            milestone.delete()
+    nib = drop.nib
+    if nib and not keep.nib:
+        Enterprise.objects.filter(pk=drop.pk).update(nib=None)  # NIB is unique: move it
+    for name in FILLABLE_FIELDS:
+        value = getattr(drop, name)
+        if value and not getattr(keep, name):
+            moved["filled"][name] = True
+            setattr(keep, name, nib if name == "nib" else value)
+    if drop.name != keep.name and drop.name not in keep.trade_names:
+        keep.trade_names = [*keep.trade_names, drop.name]
+        moved["trade_names_added"].append(drop.name)
+    keep.save()
+    Enterprise.objects.filter(pk=drop.pk).update(merged_into=keep, updated_at=timezone.now())
+    Enterprise.objects.filter(merged_into=drop).update(merged_into=keep)
+    MatchCandidate.objects.filter(
+        Q(enterprise_low=drop) | Q(enterprise_high=drop), status=MatchCandidate.Status.PENDING
+    ).update(status=MatchCandidate.Status.SUPERSEDED)
+    record = MergeRecord.objects.create(
+        kept=keep, dropped=drop, method=method, probability=probability, moved=moved, merged_by=by
+    )
+    record_event(actor=by, action="registry.merged", target=record,
+                 region_code=keep.village_id, data={"kept": keep.pk, "dropped": drop.pk})  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def unmerge(*, record: MergeRecord, by: User | None) -> MergeRecord:
+    """Undo a merge: the dropped record comes back with everything that moved."""
+    record = MergeRecord.objects.select_for_update().get(pk=record.pk)
+    if record.is_undone:
+        raise ValidationError(_("This merge has already been undone."))
+    keep, drop = sorted(_lock(record.kept, record.dropped), key=lambda e: e.pk != record.kept_id)
+    if drop.merged_into_id != keep.pk:
+        raise ValidationError(_("The record was merged again since; undo the later merge first."))
+    moved = record.moved
+    SourceRecord.objects.filter(pk__in=moved["records"]).update(enterprise=drop)
+    for person_id, _role in moved["ownerships"]:
+        Ownership.objects.filter(enterprise=keep, person_id=person_id).delete()
+    for code, version in moved["kbli"]:
+        EnterpriseKbli.objects.filter(enterprise=keep, code=code, version=version).delete()
+    Milestone.objects.filter(pk__in=moved["milestones"]).update(enterprise=drop)
+    for removed in moved["milestones_removed"]:
+        Milestone.objects.create(enterprise=drop, kind=removed["kind"],
+                                 occurred_at=removed["occurred_at"], source=removed["source"])  # fmt: skip
+        Milestone.objects.filter(enterprise=keep, kind=removed["kind"]).update(
+            occurred_at=removed["keep_occurred_at"], source=removed["keep_source"]
+        )
+    restore_nib = None
+    for name in moved["filled"]:
+        if name == "nib":
+            restore_nib = keep.nib
+        setattr(keep, name, None if name in {"nib", "phone_encrypted"} else "")
+    keep.trade_names = [name for name in keep.trade_names if name not in moved["trade_names_added"]]
+    keep.save()
+    drop.merged_into = None
+    if restore_nib:
+        drop.nib = restore_nib
+    drop.save()
+    record.undone_at, record.undone_by = timezone.now(), by
+    record.save(update_fields=["undone_at", "undone_by"])
+    MatchCandidate.objects.filter(
+        enterprise_low_id=min(keep.pk, drop.pk), enterprise_high_id=max(keep.pk, drop.pk)
+    ).update(status=MatchCandidate.Status.KEPT_APART, decided_by=by, decided_at=timezone.now())
+    record_event(actor=by, action="registry.unmerged", target=record,
+                 region_code=keep.village_id, data={"kept": keep.pk, "dropped": drop.pk})  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def decide_candidate(*, candidate: MatchCandidate, merge: bool, by: User) -> MatchCandidate:
+    """A reviewer's decision on a queued pair: merge (older record survives) or keep apart."""
+    changed = MatchCandidate.objects.filter(
+        pk=candidate.pk, status=MatchCandidate.Status.PENDING
+    ).update(
+        status=MatchCandidate.Status.MERGED if merge else MatchCandidate.Status.KEPT_APART,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    if not changed:
+        raise ValidationError(_("This pair has already been decided."))
+    candidate.refresh_from_db()
+    if merge:
+        merge_enterprises(
+            keep=candidate.enterprise_low, drop=candidate.enterprise_high, by=by,
+            method=MergeRecord.Method.REVIEWER, probability=candidate.probability,
+        )  # fmt: skip
+        MatchCandidate.objects.filter(pk=candidate.pk).update(status=MatchCandidate.Status.MERGED)
+    else:
+        record_event(actor=by, action="registry.kept_apart", target=candidate,
+                     region_code=candidate.enterprise_low.village_id)  # fmt: skip
+    return candidate
