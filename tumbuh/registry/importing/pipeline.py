@@ -35,6 +35,7 @@ from tumbuh.core.validators import (
     validate_nik,
 )
 from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS
+from tumbuh.registry.importing.reading import NumberCell
 from tumbuh.registry.importing.villages import VillageIndex, VillageNotFound
 from tumbuh.registry.models import (
     Enterprise,
@@ -78,13 +79,12 @@ SEXES = {
     "p": "P", "perempuan": "P", "wanita": "P", "f": "P", "female": "P",
 }  # fmt: skip
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
-LEGAL_WORDS = re.compile(
-    r"\b(pt|cv|ud|toko|warung|kedai|koperasi|ksp|kud|bumdes|usaha dagang|tbk|persero)\b"
-)
+# Legal forms only: "Toko Bu Sri" and "Warung Bu Sri" of one owner are two businesses.
+LEGAL_WORDS = re.compile(r"\b(pt|cv|ud|usaha dagang|tbk|persero)\b")
 
 
 def name_key(name: str) -> str:
-    """Business name for exact comparison: case, punctuation and legal forms ignored."""
+    """Business name for the exact owner rule: case, punctuation and legal forms ignored."""
     text = re.sub(r"[^a-z0-9 ]+", " ", name.lower())
     text = LEGAL_WORDS.sub(" ", text)
     return " ".join(text.split())
@@ -231,6 +231,15 @@ class Importer:
                 raise RowProblem("sex", _("“%(value)s” is not L or P.") % {"value": sex_text})
             sex = SEXES[sex_text]
         nik = None
+        nik_index = self.columns.get("nik")
+        if nik_index is not None and isinstance(values[nik_index], NumberCell):
+            raise RowProblem(
+                "nik",
+                _(
+                    "The spreadsheet stores this NIK as a number, and Excel keeps only 15 of its "
+                    "16 digits. Format the column as text and enter the NIK again."
+                ),
+            )
         if nik_text := self._get(values, "nik"):
             try:
                 nik = validate_nik(nik_text, birth_date=birth_date, sex=sex or None)

@@ -8,7 +8,6 @@ single rows are the importer's business.
 
 import codecs
 import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -210,10 +209,17 @@ def _xlsx_table(path: Path) -> Table:
     return Table(headers=headers, rows=rows(), format="xlsx")
 
 
+class NumberCell(str):
+    """Text of a spreadsheet cell that held a number: long identifiers in it may be damaged."""
+
+
 def _cell_text(value) -> str:
     """A cell as the partner sees it: whole numbers without ".0", dates as YYYY-MM-DD."""
     if value is None:
         return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e12:
+        # Excel keeps 15 significant digits: a 16-digit NIK stored as a number has lost one.
+        return NumberCell(str(int(value)) if float(value).is_integer() else repr(value))
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if hasattr(value, "date") and hasattr(value, "hour"):
@@ -239,8 +245,3 @@ def open_table(path: Path, *, file_name: str | None = None) -> Table:
     if name.endswith((".xlsx", ".xlsm")):
         raise FileProblem(_("The file is named .xlsx but is not an Excel workbook."))
     return _csv_table(path)
-
-
-def sniff_text(data: bytes) -> str:
-    """Decode a small upload for previews; replacement characters mark undecodable bytes."""
-    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="replace").read()

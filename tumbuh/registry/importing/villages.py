@@ -9,6 +9,7 @@ accepted: an ambiguous or distant name is refused with the reason, never guessed
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
@@ -23,14 +24,22 @@ MIN_SCORE = 86
 MARGIN = 4
 
 
+def full_key(text: str) -> str:
+    """Lower-case words, punctuation removed: "Kel. Sukamaju" → "kel sukamaju"."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", (text or "").lower()).split())
+
+
 def name_key(text: str) -> str:
-    """Lower-case words without prefixes such as Desa, Kel., Kec., Kab., Kota."""
-    text = re.sub(r"[^a-z0-9 ]+", " ", (text or "").lower())
-    text = " ".join(text.split())
+    """Lower-case words without prefixes such as Desa, Kel., Kec., Kab., Kota.
+
+    A name that is nothing but a prefix ("Kota", a village really called "Kampung") keeps it.
+    """
+    text = full_key(text)
     previous = None
     while previous != text:
         previous = text
-        text = PREFIXES.sub("", text).strip()
+        stripped = PREFIXES.sub("", text).strip()
+        text = stripped or text
     return text
 
 
@@ -64,6 +73,7 @@ class VillageIndex:
     regency_by_province: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     province_names: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    all_names: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def build(cls) -> "VillageIndex":
@@ -81,9 +91,11 @@ class VillageIndex:
             index.names[code] = name
         for code, district, name in Village.objects.values_list("code", "district_id", "name"):
             key = name_key(name)
+            index.names[code] = name
             index.villages[code] = district
             index.village_names.setdefault(district, {}).setdefault(key, []).append(code)
             index.villages_by_regency.setdefault(district[:5], {}).setdefault(key, []).append(code)
+        VillageIndex.all_names = index.names
         return index
 
     # --- codes -----------------------------------------------------------------------------
@@ -98,10 +110,24 @@ class VillageIndex:
     # --- names -----------------------------------------------------------------------------
 
     @staticmethod
-    def _pick(key: str, choices: dict[str, list[str]]) -> tuple[list[str], str | None]:
-        """Codes whose name matches ``key`` exactly, else the clear fuzzy winner."""
+    def _pick(
+        key: str, choices: dict[str, list[str]], text: str = ""
+    ) -> tuple[list[str], str | None]:
+        """Codes whose name matches ``key`` exactly, else the clear fuzzy winner.
+
+        When several names share the key once prefixes are removed ("Kota Manna" and "Manna"),
+        the one whose full name is written wins.
+        """
         if key in choices:
-            return choices[key], None
+            codes = choices[key]
+            if len(codes) > 1 and text:
+                written = full_key(text)
+                exact = [
+                    code for code in codes if full_key(VillageIndex.all_names[code]) == written
+                ]
+                if len(exact) == 1:
+                    return exact, None
+            return codes, None
         found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=2)
         if not found or found[0][1] < MIN_SCORE:
             return [], None
@@ -123,7 +149,7 @@ class VillageIndex:
         if province_key in self.province_names:
             choices = self.regency_by_province.get(self.province_names[province_key], {})
         is_city = bool(re.match(r"^\s*(kota|kotamadya|kodya)\b", (regency_name or "").lower()))
-        codes, rival = self._pick(key, choices)
+        codes, rival = self._pick(key, choices, regency_name)
         if len(codes) > 1 and hint in codes:
             return hint
         if len(codes) > 1:
@@ -171,18 +197,22 @@ class VillageIndex:
         regency = self.regency(regency_name, province_name, regency_hint)
         district_key = name_key(district_name)
         if district_key:
-            districts, rival = self._pick(district_key, self.district_names.get(regency, {}))
+            districts, rival = self._pick(
+                district_key, self.district_names.get(regency, {}), district_name
+            )
             if len(districts) != 1:
                 raise VillageNotFound(
                     "district_name",
                     _("No district “%(district)s” in %(regency)s.")
                     % {"district": district_name, "regency": self.names[regency]},
                 )
-            villages, rival = self._pick(name_key(village_name), self.village_names[districts[0]])
+            villages, rival = self._pick(
+                name_key(village_name), self.village_names[districts[0]], village_name
+            )
             where = self.names[districts[0]]
         else:
             villages, rival = self._pick(
-                name_key(village_name), self.villages_by_regency.get(regency, {})
+                name_key(village_name), self.villages_by_regency.get(regency, {}), village_name
             )
             where = self.names[regency]
         if len(villages) == 1:
