@@ -197,7 +197,7 @@ class VillageIndex:
         regency = self.regency(regency_name, province_name, regency_hint)
         district_key = name_key(district_name)
         if district_key:
-            districts, rival = self._pick(
+            districts, _rival = self._pick(
                 district_key, self.district_names.get(regency, {}), district_name
             )
             if len(districts) != 1:
@@ -206,12 +206,12 @@ class VillageIndex:
                     _("No district “%(district)s” in %(regency)s.")
                     % {"district": district_name, "regency": self.names[regency]},
                 )
-            villages, rival = self._pick(
+            villages, _rival = self._pick(
                 name_key(village_name), self.village_names[districts[0]], village_name
             )
             where = self.names[districts[0]]
         else:
-            villages, rival = self._pick(
+            villages, _rival = self._pick(
                 name_key(village_name), self.villages_by_regency.get(regency, {}), village_name
             )
             where = self.names[regency]

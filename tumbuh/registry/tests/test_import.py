@@ -23,29 +23,108 @@ from tumbuh.registry.models import (
 )
 from tumbuh.registry.services import import_file
 
-HEADER = ["Nama Usaha", "Nama Pemilik", "NIK", "No HP/WA", "Alamat", "Desa/Kelurahan",
-          "Kecamatan", "Kabupaten/Kota", "KBLI", "NIB"]  # fmt: skip
+HEADER = [
+    "Nama Usaha",
+    "Nama Pemilik",
+    "NIK",
+    "No HP/WA",
+    "Alamat",
+    "Desa/Kelurahan",
+    "Kecamatan",
+    "Kabupaten/Kota",
+    "KBLI",
+    "NIB",
+]
 # Sri Wahyuni: Ciwidey (32.04.39), born 5 August 1980 (day 05 + 40 = 45), serial 0001.
 SRI = "3204394508800001"
 ROWS = [
-    ["Keripik Singkong Maju Jaya", "Bu Sri Wahyuni", SRI, "0812-3456-7890", "Jl. Raya Ciwidey 1",
-     "Ciwidey", "Ciwidey", "Kabupaten Bandung", "10794", ""],
-    ["CV Keripik Singkong Maju Jaya", "Sri Wahyuni", SRI, "+62 812 3456 7890", "Jl. Raya Ciwidey 1",
-     "Ciwidey", "Ciwidey", "Kab. Bandung", "10794", "1234567890123"],
-    ["Warung Makan Barokah", "Pak Asep", "", "0813-1111-2222", "", "Panundaan", "Ciwidey",
-     "Kabupaten Bandung", "56101", ""],
+    [
+        "Keripik Singkong Maju Jaya",
+        "Bu Sri Wahyuni",
+        SRI,
+        "0812-3456-7890",
+        "Jl. Raya Ciwidey 1",
+        "Ciwidey",
+        "Ciwidey",
+        "Kabupaten Bandung",
+        "10794",
+        "",
+    ],
+    [
+        "CV Keripik Singkong Maju Jaya",
+        "Sri Wahyuni",
+        SRI,
+        "+62 812 3456 7890",
+        "Jl. Raya Ciwidey 1",
+        "Ciwidey",
+        "Ciwidey",
+        "Kab. Bandung",
+        "10794",
+        "1234567890123",
+    ],
+    [
+        "Warung Makan Barokah",
+        "Pak Asep",
+        "",
+        "0813-1111-2222",
+        "",
+        "Panundaan",
+        "Ciwidey",
+        "Kabupaten Bandung",
+        "56101",
+        "",
+    ],
     ["", "Tanpa Nama", "", "", "", "Ciwidey", "Ciwidey", "Kabupaten Bandung", "", ""],
-    ["Toko Berkah", "Dedi", "3204391203850002", "0812", "", "Ciwidey", "Ciwidey",
-     "Kabupaten Bandung", "47111", ""],
-    ["Toko Jaya", "Dedi", "1234567890123456", "", "", "Nengkelan", "Ciwidey", "Kabupaten Bandung",
-     "47111", ""],
-    ["Kopi Lamaknen", "Yosef Bria", "", "", "", "Desa Kewar", "Kec. Lamaknen", "Kab. Belu",
-     "1079", ""],
-    ["Tenun Ikat Belu", "Maria Luruk", "", "", "", "Nowhere", "Lamaknen", "Kabupaten Belu", "",
-     ""],
-    ["Keripik Singkong Maju Jaya", "Bu Sri Wahyuni", SRI, "0812-3456-7890", "Jl. Raya Ciwidey 1",
-     "Ciwidey", "Ciwidey", "Kabupaten Bandung", "10794", ""],
-]  # fmt: skip
+    [
+        "Toko Berkah",
+        "Dedi",
+        "3204391203850002",
+        "0812",
+        "",
+        "Ciwidey",
+        "Ciwidey",
+        "Kabupaten Bandung",
+        "47111",
+        "",
+    ],
+    [
+        "Toko Jaya",
+        "Dedi",
+        "1234567890123456",
+        "",
+        "",
+        "Nengkelan",
+        "Ciwidey",
+        "Kabupaten Bandung",
+        "47111",
+        "",
+    ],
+    [
+        "Kopi Lamaknen",
+        "Yosef Bria",
+        "",
+        "",
+        "",
+        "Desa Kewar",
+        "Kec. Lamaknen",
+        "Kab. Belu",
+        "1079",
+        "",
+    ],
+    ["Tenun Ikat Belu", "Maria Luruk", "", "", "", "Nowhere", "Lamaknen", "Kabupaten Belu", "", ""],
+    [
+        "Keripik Singkong Maju Jaya",
+        "Bu Sri Wahyuni",
+        SRI,
+        "0812-3456-7890",
+        "Jl. Raya Ciwidey 1",
+        "Ciwidey",
+        "Ciwidey",
+        "Kabupaten Bandung",
+        "10794",
+        "",
+    ],
+]
 
 
 def write_csv(path: Path, rows, header=HEADER, delimiter=",", encoding="utf-8") -> Path:
@@ -139,18 +218,32 @@ def test_source_records_keep_the_row_verbatim_with_personal_columns_encrypted(pa
 
 def test_village_found_by_names_with_prefixes_and_by_code(partner, tmp_path):
     rows = [
-        ["Kopi Lamaknen", "Yosef Bria", "", "", "", "Desa Kewar", "Kec. Lamaknen", "Kab. Belu", "10761", ""],
+        [
+            "Kopi Lamaknen",
+            "Yosef Bria",
+            "",
+            "",
+            "",
+            "Desa Kewar",
+            "Kec. Lamaknen",
+            "Kab. Belu",
+            "10761",
+            "",
+        ],
         ["Sate Ciwidey", "Ujang", "", "", "", "ciwidey", "", "Kabupaten Bandung", "", ""],
         ["Sukamaju Mart", "Ani", "", "", "", "Sukamaju", "", "Kabupaten Bandung", "", ""],
-    ]  # fmt: skip
+    ]
     batch = import_file(path=write_csv(tmp_path / "nama.csv", rows), organisation=partner)
     villages = dict(batch.records.values_list("row_number", "enterprise__village_id"))
     assert villages == {2: "53.04.01.2001", 3: "32.04.39.2002"}
     assert batch.rejections.get().reason == (
         "Ada beberapa desa bernama “Sukamaju” di Kabupaten Bandung; tambahkan kecamatannya."
     )
-    coded = write_csv(tmp_path / "kode.csv", [["Warung Kode", "Ani", "3204392001"]],
-                      header=["Nama Usaha", "Nama Pemilik", "Kode Desa"])  # fmt: skip
+    coded = write_csv(
+        tmp_path / "kode.csv",
+        [["Warung Kode", "Ani", "3204392001"]],
+        header=["Nama Usaha", "Nama Pemilik", "Kode Desa"],
+    )
     batch = import_file(path=coded, organisation=partner)
     assert batch.records.get().enterprise.village_id == "32.04.39.2001"
 
@@ -183,9 +276,21 @@ def test_xlsx_is_read_like_csv(partner, tmp_path):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(HEADER)
-    sheet.append(ROWS[0][:9] + [None])
-    sheet.append(["Warung Nomor", "Ani", None, 81234567891, None, "Panundaan", "Ciwidey",
-                  "Kabupaten Bandung", 56101, None])  # fmt: skip
+    sheet.append([*ROWS[0][:9], None])
+    sheet.append(
+        [
+            "Warung Nomor",
+            "Ani",
+            None,
+            81234567891,
+            None,
+            "Panundaan",
+            "Ciwidey",
+            "Kabupaten Bandung",
+            56101,
+            None,
+        ]
+    )
     workbook.save(tmp_path / "mitra.xlsx")
     batch = import_file(path=tmp_path / "mitra.xlsx", organisation=partner)
     assert (batch.created_count, batch.rejected_count) == (2, 0)
@@ -238,9 +343,16 @@ def broken_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 @pytest.mark.parametrize(
     "kind",
-    ["wrong encoding", "no header", "duplicated header", "merged cells", "empty",
-     "not a workbook", "old excel"],
-)  # fmt: skip
+    [
+        "wrong encoding",
+        "no header",
+        "duplicated header",
+        "merged cells",
+        "empty",
+        "not a workbook",
+        "old excel",
+    ],
+)
 def test_a_broken_file_gets_a_clear_message_and_nothing_is_kept(partner, tmp_path, kind):
     path, expected = broken_files(tmp_path)[kind]
     before = counts()
@@ -278,14 +390,23 @@ def test_report_command_writes_rejections_without_personal_data(partner, tmp_pat
 
     path = write_csv(tmp_path / "mitra.csv", ROWS)
     out = io.StringIO()
-    call_command("import_enterprises", str(path), source=partner.slug,
-                 report=tmp_path / "laporan.csv", as_json=True, stdout=out)  # fmt: skip
+    call_command(
+        "import_enterprises",
+        str(path),
+        source=partner.slug,
+        report=tmp_path / "laporan.csv",
+        as_json=True,
+        stdout=out,
+    )
     import json
 
     summary = json.loads(out.getvalue())
     assert {key: summary[key] for key in ("rows", "created", "linked", "rejected")} == {
-        "rows": 9, "created": 2, "linked": 1, "rejected": 6,
-    }  # fmt: skip
+        "rows": 9,
+        "created": 2,
+        "linked": 1,
+        "rejected": 6,
+    }
     report = (tmp_path / "laporan.csv").read_text()
     assert report.splitlines()[0] == "baris (row),kolom (column),alasan (reason)"
     assert len(report.splitlines()) == 7
