@@ -25,6 +25,7 @@ api = NinjaAPI(
 
 api.add_router("/regions/", regions_router)
 api.add_router("/accounts/", accounts_router)
+api.add_router("/registry/", "tumbuh.registry.api.router")
 
 
 def _field_errors(errors: list[dict]) -> str:

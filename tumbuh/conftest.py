@@ -113,6 +113,17 @@ def query_count():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (Indonesian), whatever the previous one used."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def immediate_tasks(settings):
     """Background tasks run at once in tests (no worker process): on commit, like in production."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("tumbuh.core.urls")),
     path("", include("tumbuh.accounts.urls")),
     path("", include("tumbuh.regions.urls")),
+    path("", include("tumbuh.registry.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,8 @@ queryset through :func:`scoped`. A scope is a set of Kemendagri codes (a provinc
 regency ``32.04``); because codes are hierarchical, a record is inside a scope when its region
 code equals a scope code or starts with it followed by a dot. No joins are needed, and the same
 rule works for any model that stores a region code (``Organisation.region_code``) or a foreign
-key to a region keyed by its code (``Enterprise.village_id`` in the registry).
+key to a region keyed by its code (``Enterprise.region_field = "village__code"`` in the
+registry: Django reads the foreign key column itself, without a join).
 
 A model declares which field holds its region code in ``region_field``; a caller can name
 another field for querysets of related rows.

@@ -25,5 +25,5 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
-        translation.deactivate()
+        # No deactivate(): a streaming response renders after this returns, in this language.
         return response

@@ -86,7 +86,7 @@ class Enterprise(models.Model):
 
     objects = EnterpriseQuerySet.as_manager()
 
-    region_field = "village_id"
+    region_field = "village__code"  # the FK column itself; Django reads it without a join
 
     class Meta:
         verbose_name = _("enterprise")

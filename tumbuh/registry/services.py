@@ -10,11 +10,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation, User
@@ -107,8 +108,13 @@ def start_import(
     with open(path, "rb") as handle:
         batch.file.save(Path(file_name).name, File(handle), save=False)
     batch.save()
-    record_event(actor=by, action="registry.import_started", target=batch,
-                 region_code=organisation.region_code, data={"file": file_name})  # fmt: skip
+    record_event(
+        actor=by,
+        action="registry.import_started",
+        target=batch,
+        region_code=organisation.region_code,
+        data={"file": file_name},
+    )
     return batch
 
 
@@ -126,14 +132,27 @@ def confirm_import(
             batch, ImportBatch.Status.QUEUED, mapping=mapping, regency_code=regency_code
         ):
             raise ValidationError(_("This import has already started."))
-        record_event(actor=by, action="registry.import_confirmed", target=batch,
-                     region_code=batch.organisation.region_code, data={"mapping": mapping})  # fmt: skip
+        record_event(
+            actor=by,
+            action="registry.import_confirmed",
+            target=batch,
+            region_code=batch.organisation.region_code,
+            data={"mapping": mapping},
+        )
         transaction.on_commit(lambda: run_import_task.enqueue(batch.pk))
     return batch
 
 
 def run_import(*, batch: ImportBatch, villages: VillageIndex | None = None) -> ImportBatch:
-    """Import every row of a queued batch; a file-level problem marks it failed with the reason."""
+    """Import every row of a queued batch; a file-level problem marks it failed with the reason.
+
+    Reasons are written in Indonesian, the programme's language, whoever started the import.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _run_import(batch=batch, villages=villages)
+
+
+def _run_import(*, batch: ImportBatch, villages: VillageIndex | None) -> ImportBatch:
     if not _transition(batch, ImportBatch.Status.RUNNING, started_at=timezone.now()):
         return batch
     path = Path(batch.file.path) if batch.file else None
@@ -156,12 +175,21 @@ def run_import(*, batch: ImportBatch, villages: VillageIndex | None = None) -> I
     _transition(batch, ImportBatch.Status.DONE, finished_at=timezone.now())
     if batch.file:
         batch.file.delete(save=True)  # its rows live on in the source records
+    resolved = resolve_batch(batch=batch)
     record_event(
-        actor=batch.uploaded_by, action="registry.import_finished", target=batch,
+        actor=batch.uploaded_by,
+        action="registry.import_finished",
+        target=batch,
         region_code=batch.organisation.region_code,
-        data={"created": batch.created_count, "linked": batch.linked_count,
-              "already_imported": batch.already_imported_count, "rejected": batch.rejected_count},
-    )  # fmt: skip
+        data={
+            "created": batch.created_count,
+            "linked": batch.linked_count,
+            "already_imported": batch.already_imported_count,
+            "rejected": batch.rejected_count,
+            "merged": resolved["merged"],
+            "queued_for_review": resolved["queued"],
+        },
+    )
     return batch
 
 
@@ -259,8 +287,15 @@ def merge_enterprises(
     keep, drop = sorted(_lock(keep, drop), key=lambda e: e.pk != keep.pk)
     if keep.merged_into_id or drop.merged_into_id:
         raise ValidationError(_("One of these records has already been merged into another."))
-    moved: dict = {"records": [], "ownerships": [], "kbli": [], "milestones": [],
-                   "milestones_removed": [], "filled": {}, "trade_names_added": []}  # fmt: skip
+    moved: dict = {
+        "records": [],
+        "ownerships": [],
+        "kbli": [],
+        "milestones": [],
+        "milestones_removed": [],
+        "filled": {},
+        "trade_names_added": [],
+    }
     moved["records"] = list(drop.records.values_list("pk", flat=True))
     drop.records.update(enterprise=keep)
     keep_people = set(keep.ownerships.values_list("person_id", flat=True))
@@ -283,10 +318,14 @@ def merge_enterprises(
             Milestone.objects.filter(pk=milestone.pk).update(enterprise=keep)
         else:
             moved["milestones_removed"].append(
-                {"kind": milestone.kind, "occurred_at": milestone.occurred_at.isoformat(),
-                 "source": milestone.source, "keep_occurred_at": current.occurred_at.isoformat(),
-                 "keep_source": current.source}
-            )  # fmt: skip
+                {
+                    "kind": milestone.kind,
+                    "occurred_at": milestone.occurred_at.isoformat(),
+                    "source": milestone.source,
+                    "keep_occurred_at": current.occurred_at.isoformat(),
+                    "keep_source": current.source,
+                }
+            )
             if milestone.occurred_at < current.occurred_at:
                 Milestone.objects.filter(pk=current.pk).update(
                     occurred_at=milestone.occurred_at, source=milestone.source
@@ -312,8 +351,13 @@ def merge_enterprises(
     record = MergeRecord.objects.create(
         kept=keep, dropped=drop, method=method, probability=probability, moved=moved, merged_by=by
     )
-    record_event(actor=by, action="registry.merged", target=record,
-                 region_code=keep.village_id, data={"kept": keep.pk, "dropped": drop.pk})  # fmt: skip
+    record_event(
+        actor=by,
+        action="registry.merged",
+        target=record,
+        region_code=keep.village_id,
+        data={"kept": keep.pk, "dropped": drop.pk},
+    )
     return record
 
 
@@ -334,8 +378,12 @@ def unmerge(*, record: MergeRecord, by: User | None) -> MergeRecord:
         EnterpriseKbli.objects.filter(enterprise=keep, code=code, version=version).delete()
     Milestone.objects.filter(pk__in=moved["milestones"]).update(enterprise=drop)
     for removed in moved["milestones_removed"]:
-        Milestone.objects.create(enterprise=drop, kind=removed["kind"],
-                                 occurred_at=removed["occurred_at"], source=removed["source"])  # fmt: skip
+        Milestone.objects.create(
+            enterprise=drop,
+            kind=removed["kind"],
+            occurred_at=removed["occurred_at"],
+            source=removed["source"],
+        )
         Milestone.objects.filter(enterprise=keep, kind=removed["kind"]).update(
             occurred_at=removed["keep_occurred_at"], source=removed["keep_source"]
         )
@@ -355,8 +403,13 @@ def unmerge(*, record: MergeRecord, by: User | None) -> MergeRecord:
     MatchCandidate.objects.filter(
         enterprise_low_id=min(keep.pk, drop.pk), enterprise_high_id=max(keep.pk, drop.pk)
     ).update(status=MatchCandidate.Status.KEPT_APART, decided_by=by, decided_at=timezone.now())
-    record_event(actor=by, action="registry.unmerged", target=record,
-                 region_code=keep.village_id, data={"kept": keep.pk, "dropped": drop.pk})  # fmt: skip
+    record_event(
+        actor=by,
+        action="registry.unmerged",
+        target=record,
+        region_code=keep.village_id,
+        data={"kept": keep.pk, "dropped": drop.pk},
+    )
     return record
 
 
@@ -375,11 +428,251 @@ def decide_candidate(*, candidate: MatchCandidate, merge: bool, by: User) -> Mat
     candidate.refresh_from_db()
     if merge:
         merge_enterprises(
-            keep=candidate.enterprise_low, drop=candidate.enterprise_high, by=by,
-            method=MergeRecord.Method.REVIEWER, probability=candidate.probability,
-        )  # fmt: skip
+            keep=candidate.enterprise_low,
+            drop=candidate.enterprise_high,
+            by=by,
+            method=MergeRecord.Method.REVIEWER,
+            probability=candidate.probability,
+        )
         MatchCandidate.objects.filter(pk=candidate.pk).update(status=MatchCandidate.Status.MERGED)
     else:
-        record_event(actor=by, action="registry.kept_apart", target=candidate,
-                     region_code=candidate.enterprise_low.village_id)  # fmt: skip
+        record_event(
+            actor=by,
+            action="registry.kept_apart",
+            target=candidate,
+            region_code=candidate.enterprise_low.village_id,
+        )
     return candidate
+
+
+# --- entity resolution ------------------------------------------------------------------------
+
+
+def registry_records(*, enterprise_ids=None):
+    """The live enterprises as records for the resolution engine (a pyarrow table).
+
+    The owner's NIK is given as its keyed hash and the phone as its keyed hash (prefixed, so the
+    engine compares it exactly without seeing a number): no personal data leaves the database
+    in clear.
+    """
+    import pyarrow as pa
+
+    enterprises = Enterprise.objects.deduplicated()
+    if enterprise_ids is not None:
+        enterprises = enterprises.filter(pk__in=list(enterprise_ids))
+    owners: dict[int, tuple[str | None, str]] = {}
+    ownerships = Ownership.objects.filter(enterprise__in=enterprises).order_by(
+        "enterprise_id", "person_id"
+    )
+    for enterprise_id, nik_hash, name in ownerships.values_list(
+        "enterprise_id", "person__nik_hash", "person__full_name"
+    ).iterator(chunk_size=20_000):
+        owners.setdefault(enterprise_id, (nik_hash, name))
+    kbli: dict[int, str] = {}
+    for enterprise_id, code in (
+        EnterpriseKbli.objects.filter(enterprise__in=enterprises)
+        .order_by("enterprise_id", "code")
+        .values_list("enterprise_id", "code")
+        .iterator(chunk_size=20_000)
+    ):
+        kbli.setdefault(enterprise_id, code)
+    columns: dict[str, list] = {
+        name: []
+        for name in (
+            "record_id",
+            "nik_hash",
+            "nib",
+            "phone_hash",
+            "business_name",
+            "owner_name",
+            "village_code",
+            "district_code",
+            "kbli",
+        )
+    }
+    for pk, nib, phone_hash, name, village in (
+        enterprises.order_by("pk")
+        .values_list("pk", "nib", "phone_hash", "name", "village_id")
+        .iterator(chunk_size=20_000)
+    ):
+        nik_hash, owner = owners.get(pk, (None, ""))
+        columns["record_id"].append(str(pk))
+        columns["nik_hash"].append(nik_hash)
+        columns["nib"].append(nib)
+        columns["phone_hash"].append(phone_hash or None)
+        columns["business_name"].append(name)
+        columns["owner_name"].append(owner or None)
+        columns["village_code"].append(village)
+        columns["district_code"].append(village[:8])
+        columns["kbli"].append(kbli.get(pk))
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
+def active_model():
+    """The resolution model in use (engine form), or None before the first training."""
+    from tumbuh.registry.models import ResolutionModel
+    from tumbuh.registry.resolution import engine
+
+    stored = ResolutionModel.objects.filter(is_active=True).order_by("-trained_at").first()
+    return engine.ResolutionModel.from_dict(stored.parameters) if stored else None
+
+
+def train_resolution_model(*, records=None):
+    """Train on the registry itself (no labels) and make the new model the active one."""
+    from tumbuh.registry.models import ResolutionModel
+    from tumbuh.registry.resolution import engine
+
+    records = registry_records() if records is None else records
+    model = engine.train(records)
+    with transaction.atomic():
+        ResolutionModel.objects.filter(is_active=True).update(is_active=False)
+        ResolutionModel.objects.create(
+            parameters=model.to_dict(),
+            upper_threshold=model.upper,
+            lower_threshold=model.lower,
+            trained_on=records.num_rows,
+        )
+    return model
+
+
+def _kept_apart() -> set[tuple[int, int]]:
+    return set(
+        MatchCandidate.objects.filter(status=MatchCandidate.Status.KEPT_APART).values_list(
+            "enterprise_low_id", "enterprise_high_id"
+        )
+    )
+
+
+def _queue_pairs(pairs, kept_apart) -> int:
+    """Put scored pairs (``low``, ``high``, probability, evidence) in the review queue."""
+    fresh = [
+        MatchCandidate(
+            enterprise_low_id=low,
+            enterprise_high_id=high,
+            probability=probability,
+            evidence=evidence,
+        )
+        for low, high, probability, evidence in pairs
+        if (low, high) not in kept_apart
+    ]
+    before = MatchCandidate.objects.count()
+    MatchCandidate.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
+    return MatchCandidate.objects.count() - before
+
+
+def _evidence(row: dict) -> list[dict]:
+    from tumbuh.registry.resolution import engine
+
+    return [
+        {"field": item.field, "agrees": item.agrees, "text": str(item.text)}
+        for item in engine.explain(row)
+    ]
+
+
+def _merge_all(merges, *, kept_apart, by=None) -> int:
+    """Merge (keep, drop, probability) pairs automatically; a pair kept apart stays apart."""
+    done = 0
+    for keep_id, drop_id, probability in merges:
+        if (min(keep_id, drop_id), max(keep_id, drop_id)) in kept_apart:
+            continue
+        keep = Enterprise.objects.get(pk=keep_id)
+        drop = Enterprise.objects.get(pk=drop_id)
+        if keep.merged_into_id or drop.merged_into_id:
+            continue
+        merge_enterprises(
+            keep=keep,
+            drop=drop,
+            by=by,
+            method=MergeRecord.Method.AUTOMATIC,
+            probability=probability,
+        )
+        done += 1
+    return done
+
+
+def resolve_duplicates(*, retrain: bool = False, by: User | None = None) -> dict:
+    """Resolve the whole registry: merge sure duplicates, queue the doubtful pairs for review.
+
+    Trains a model on the registry when there is none (or when asked). Enterprise ids are
+    stable: in each cluster the oldest record survives.
+    """
+    import time
+
+    from tumbuh.registry.resolution import engine
+
+    started = time.perf_counter()
+    records = registry_records()
+    if records.num_rows < 2:
+        return {"records": records.num_rows, "merged": 0, "queued": 0, "comparisons": 0}
+    model = None if retrain else active_model()
+    trained = model is None
+    if trained:
+        model = train_resolution_model(records=records)
+    resolution = engine.resolve(records, model)
+    kept_apart = _kept_apart()
+    merges = [
+        (int(row["cluster_id"]), int(row["record_id"]), row["cluster_probability"])
+        for row in resolution.clusters.to_pylist()
+        if row["record_id"] != row["cluster_id"]
+    ]
+    merged = _merge_all(merges, kept_apart=kept_apart, by=by)
+    pairs = []
+    for row in resolution.review_pairs.to_pylist():
+        low, high = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
+        pairs.append((low, high, row["match_probability"], _evidence(row)))
+    queued = _queue_pairs(pairs, kept_apart)
+    return {
+        "records": records.num_rows,
+        "comparisons": resolution.comparisons,
+        "merged": merged,
+        "queued": queued,
+        "trained": trained,
+        "businesses": Enterprise.objects.deduplicated().count(),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def resolve_batch(*, batch: ImportBatch) -> dict:
+    """Score the enterprises a batch created against the registry, without retraining.
+
+    Runs after an import when a model exists: sure matches merge into the existing (older)
+    record, doubtful ones go to the review queue.
+    """
+    from tumbuh.registry.resolution import engine
+
+    model = active_model()
+    new_ids = set(
+        Enterprise.objects.deduplicated()
+        .filter(first_records__batch=batch, records__batch=batch)
+        .values_list("pk", flat=True)
+    )
+    if model is None or not new_ids:
+        return {"new": len(new_ids), "merged": 0, "queued": 0}
+    new = registry_records(enterprise_ids=new_ids)
+    existing_ids = (
+        Enterprise.objects.deduplicated().exclude(pk__in=new_ids).values_list("pk", flat=True)
+    )
+    existing = registry_records(enterprise_ids=existing_ids)
+    kept_apart = _kept_apart()
+    merges, pairs = [], []
+    if existing.num_rows:
+        for row in engine.match_new(existing, new, model).to_pylist():
+            new_id, old_id = int(row["new_record_id"]), int(row["existing_record_id"])
+            low, high = sorted((new_id, old_id))
+            if row["match_probability"] >= model.upper:
+                merges.append((old_id, new_id, row["match_probability"]))
+            else:
+                pairs.append((low, high, row["match_probability"], _evidence(row)))
+    if new.num_rows > 1:  # duplicates inside the file itself
+        resolution = engine.resolve(new, model)
+        for row in resolution.clusters.to_pylist():
+            if row["record_id"] != row["cluster_id"]:
+                merges.append(
+                    (int(row["cluster_id"]), int(row["record_id"]), row["cluster_probability"])
+                )
+        for row in resolution.review_pairs.to_pylist():
+            low, high = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
+            pairs.append((low, high, row["match_probability"], _evidence(row)))
+    merged = _merge_all(sorted(merges, key=lambda m: (-m[2], m[1])), kept_apart=kept_apart)
+    queued = _queue_pairs(pairs, kept_apart)
+    return {"new": len(new_ids), "merged": merged, "queued": queued}

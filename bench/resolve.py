@@ -1,0 +1,350 @@
+"""Entity resolution on synthetic partner files with ground truth: time, memory and accuracy.
+
+    uv run python bench/resolve.py                          # 100k and 1M records, incremental 10k
+    uv run python bench/resolve.py --records 100000         # one size
+    uv run python bench/resolve.py --records 1000000 --incremental 10000
+    uv run python bench/resolve.py --run resolve --records 100000 --seed 7 --no-base \
+        --model tumbuh/registry/resolution/default_model.json    # remake the shipped model
+
+For each size, the partner files of ``tumbuh.registry.synthetic.generate`` are written once into
+``--data`` (``var/bench/resolve`` by default) and their good rows (``truth.csv``, ``is_bad = 0``)
+turned into engine records the way ``resolve_file`` does (headers through ``recognise``, NIKs
+hashed, places resolved from the shipped region files). Then, each in a fresh process so that
+peak memory is its own, it prints one JSON line for:
+
+- ``resolve``: train a model on the records and resolve them: wall time, peak RSS, candidate
+  pairs compared, and precision, recall and F1 of the pairwise same-cluster decisions against
+  the ground truth;
+- ``incremental``: with a model trained beforehand, score ``--incremental`` records held out of
+  the set against all the others with ``match_new``: wall time, peak RSS, and how many held-out
+  records found their business (pairs at or above ``upper``: precision and recall).
+
+The engine never sees the ground truth; only this script compares with it. The shipped model
+and its thresholds were made on seed 7; the measurements use seed 1, other data.
+"""
+
+# SQL over the bench's own tables (S608); a subprocess that runs this same script (S603).
+# ruff: noqa: S603, S608
+
+import argparse
+import base64
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 1
+# Good rows per generated business (files per business, repeats, bad rows): sizes the set.
+ROWS_PER_BUSINESS = 1.47
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumbuh.settings")
+    # A throwaway key for hashing the synthetic NIKs, so the bench writes nothing into var/.
+    os.environ.setdefault(
+        "TUMBUH_DATA_KEY", base64.b64encode(b"tumbuh bench resolve key 32 bytes"[:32]).decode()
+    )
+    import django
+
+    django.setup()
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def data_dir(base: Path, records: int, seed: int) -> Path:
+    return base / f"seed-{seed}" / f"records-{records}"
+
+
+def prepare(base: Path, records: int, seed: int) -> Path:
+    """Generate the partner files for about ``records`` good rows and cache them as engine records."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tumbuh.registry.resolution.files import read_csv, records_from_rows
+    from tumbuh.registry.synthetic import generate
+
+    folder = data_dir(base, records, seed)
+    cached = folder / "records.parquet"
+    if cached.exists():
+        return cached
+    businesses = math.ceil(records / ROWS_PER_BUSINESS * 1.02)
+    generated = generate(businesses=businesses, seed=seed, out_dir=folder / "files")
+    truth = {}
+    with open(generated.truth_path, encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            file, row_number, entity_id, is_bad, _reason = line.rstrip("\n").split(",", 4)
+            if is_bad == "0":
+                truth[(file, int(row_number))] = entity_id
+    tables = []
+    for number, partner in enumerate(generated.files):
+        if partner.file_format == "xlsx":
+            headers, rows = _read_xlsx(partner.path)
+        else:
+            source = read_csv(partner.path)
+            headers, rows = source.headers, source.rows
+        keep = [
+            (row_number, row)
+            for row_number, row in enumerate(rows, start=2)
+            if (partner.path.name, row_number) in truth
+        ]
+        table = records_from_rows(
+            headers,
+            [row for _n, row in keep],
+            [f"{number}:{row_number}" for row_number, _r in keep],
+        )
+        entities = [truth[(partner.path.name, row_number)] for row_number, _r in keep]
+        tables.append(table.append_column("entity_id", pa.array(entities, pa.string())))
+    table = pa.concat_tables(tables)
+    # Exactly ``records`` rows, chosen by a hash of the id (not by file order).
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("generated", table)
+    table = con.sql(
+        f"SELECT * FROM generated ORDER BY hash(record_id) LIMIT {records}"
+    ).to_arrow_table()
+    pq.write_table(table, cached)
+    return cached
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if value is None else _cell_text(value) for value in values])
+    workbook.close()
+    return rows[0], rows[1:]
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+def pairwise_accuracy(con, clusters, truth) -> dict:
+    """Precision, recall and F1 of "these two records are one business" over all pairs."""
+    con.register("clusters", clusters)
+    con.register("truth", truth)
+    true_positive, predicted, actual = con.sql("""
+        WITH joined AS (SELECT c.cluster_id, t.entity_id FROM clusters c JOIN truth t USING (record_id)),
+        pairs AS (SELECT count(*) AS n, cluster_id, entity_id FROM joined GROUP BY ALL)
+        SELECT
+            (SELECT sum(n * (n - 1) / 2) FROM pairs),
+            (SELECT sum(n * (n - 1) / 2) FROM (SELECT sum(n) AS n FROM pairs GROUP BY cluster_id)),
+            (SELECT sum(n * (n - 1) / 2) FROM (SELECT sum(n) AS n FROM pairs GROUP BY entity_id))
+    """).fetchall()[0]
+    precision = true_positive / predicted if predicted else 1.0
+    recall = true_positive / actual if actual else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "true_pairs": int(actual),
+        "predicted_pairs": int(predicted),
+        "precision": round(precision, 5),
+        "recall": round(recall, 5),
+        "f1": round(f1, 5),
+    }
+
+
+def run_resolve(
+    records_path: Path, model_out: Path | None, *, seed: int, base: str | None = "default"
+) -> dict:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from tumbuh.registry.resolution import engine
+
+    table = pq.read_table(records_path)
+    records = table.drop_columns(["entity_id"])
+    started = time.perf_counter()
+    model = engine.train(records, base=base)
+    trained = time.perf_counter()
+    resolution = engine.resolve(records, model)
+    finished = time.perf_counter()
+    if model_out:
+        model.trained_on["data"] = f"tumbuh.registry.synthetic, seed {seed}, good rows"
+        model.save(model_out)
+    accuracy = pairwise_accuracy(
+        duckdb.connect(), resolution.clusters, table.select(["record_id", "entity_id"])
+    )
+    return {
+        "bench": "resolve",
+        "records": records.num_rows,
+        "businesses": len(set(table["entity_id"].to_pylist())),
+        "seconds": round(finished - started, 1),
+        "train_seconds": round(trained - started, 1),
+        "resolve_seconds": round(finished - trained, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+        "comparisons": resolution.comparisons,
+        "clusters": len(set(resolution.clusters["cluster_id"].to_pylist())),
+        "review_pairs": resolution.review_pairs.num_rows,
+        **accuracy,
+        "upper": model.upper,
+        "lower": model.lower,
+    }
+
+
+def run_incremental(records_path: Path, model_path: Path, new_count: int) -> dict:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from tumbuh.registry.resolution import engine
+
+    table = pq.read_table(records_path)
+    con = duckdb.connect()
+    con.register("all_records", table)
+    new = con.sql(
+        f"SELECT * FROM all_records ORDER BY hash(record_id || 'new') LIMIT {new_count}"
+    ).to_arrow_table()
+    con.register("new_records", new)
+    existing = con.sql(
+        "SELECT * FROM all_records ANTI JOIN new_records USING (record_id)"
+    ).to_arrow_table()
+    model = engine.ResolutionModel.load(model_path)
+    started = time.perf_counter()
+    matches = engine.match_new(
+        existing.drop_columns(["entity_id"]), new.drop_columns(["entity_id"]), model
+    )
+    seconds = time.perf_counter() - started
+    con.register("matches", matches)
+    con.register("existing_records", existing)
+    merged, correct, findable = con.sql(f"""
+        WITH merged AS (
+            SELECT m.*, n.entity_id = e.entity_id AS is_same
+            FROM matches m
+            JOIN new_records n ON n.record_id = m.new_record_id
+            JOIN existing_records e ON e.record_id = m.existing_record_id
+            WHERE m.match_probability >= {model.upper}
+        )
+        SELECT
+            (SELECT count(*) FROM merged),
+            (SELECT count(*) FROM merged WHERE is_same),
+            (SELECT count(*) FROM new_records n JOIN existing_records e USING (entity_id))
+    """).fetchall()[0]
+    found = con.sql(f"""
+        SELECT count(DISTINCT m.new_record_id) FROM matches m
+        JOIN new_records n ON n.record_id = m.new_record_id
+        JOIN existing_records e ON e.record_id = m.existing_record_id
+        WHERE m.match_probability >= {model.upper} AND n.entity_id = e.entity_id
+    """).fetchall()[0][0]
+    with_business = con.sql(
+        "SELECT count(DISTINCT n.record_id) FROM new_records n JOIN existing_records e USING (entity_id)"
+    ).fetchall()[0][0]
+    return {
+        "bench": "incremental",
+        "existing": existing.num_rows,
+        "new": new.num_rows,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+        "pairs_returned": matches.num_rows,
+        "pairs_at_upper": merged,
+        "pair_precision": round(correct / merged, 5) if merged else None,
+        "true_pairs": findable,
+        "pair_recall": round(correct / findable, 5) if findable else None,
+        "new_records_with_their_business_in_existing": with_business,
+        "of_which_found": found,
+    }
+
+
+def _machine() -> str:
+    return (
+        f"{platform.machine()} {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}"
+    )
+
+
+def _child(arguments: list[str]) -> dict:
+    """Run one measurement in a fresh interpreter, so its peak memory is its own."""
+    output = subprocess.run(
+        [sys.executable, __file__, *arguments], check=True, capture_output=True, text=True
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--records", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--incremental", type=int, default=10_000, help="0 to skip")
+    parser.add_argument("--data", type=Path, default=ROOT / "var" / "bench" / "resolve")
+    parser.add_argument(
+        "--seed", type=int, default=SEED, help="seed of the generated partner files"
+    )
+    parser.add_argument(
+        "--run", choices=["prepare", "resolve", "incremental"], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--model", type=Path, help="where --run resolve saves its model")
+    parser.add_argument(
+        "--no-base",
+        action="store_true",
+        help="train without the shipped model as fallback (how default_model.json is made)",
+    )
+    options = parser.parse_args(argv)
+    _setup_django()
+
+    if options.run:
+        (records,) = options.records
+        path = data_dir(options.data, records, options.seed) / "records.parquet"
+        if options.run == "prepare":
+            started = time.perf_counter()
+            prepare(options.data, records, options.seed)
+            result = {
+                "bench": "prepare",
+                "records": records,
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        elif options.run == "resolve":
+            if not path.exists():
+                prepare(options.data, records, options.seed)
+            result = run_resolve(
+                path, options.model, seed=options.seed, base=None if options.no_base else "default"
+            )
+        else:
+            result = run_incremental(path, options.model, options.incremental)
+        print(json.dumps(result))
+        return
+
+    for records in options.records:
+        folder = data_dir(options.data, records, options.seed)
+        common = [
+            "--records",
+            str(records),
+            "--data",
+            str(options.data),
+            "--seed",
+            str(options.seed),
+        ]
+        if not (folder / "records.parquet").exists():
+            _child(["--run", "prepare", *common])
+        model = folder / "model.json"
+        result = _child(["--run", "resolve", *common, "--model", str(model)])
+        print(json.dumps({**result, "seed": options.seed, "machine": _machine()}), flush=True)
+        if options.incremental and records == max(options.records):
+            result = _child([
+                "--run", "incremental", *common, "--model", str(model),
+                "--incremental", str(options.incremental),
+            ])  # fmt: skip
+            print(json.dumps({**result, "seed": options.seed, "machine": _machine()}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

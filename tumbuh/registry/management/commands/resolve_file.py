@@ -1,0 +1,54 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tumbuh.registry.resolution.files import resolve_file
+from tumbuh.registry.services import active_model
+
+
+class Command(BaseCommand):
+    help = (
+        "Find the duplicates inside a partner's CSV file without touching the database: the "
+        "output is the input with every row and column kept, plus cluster_id and "
+        "match_probability, so a partner can clean a file before sending it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("input", type=Path)
+        parser.add_argument("--output", type=Path, required=True)
+        parser.add_argument(
+            "--model",
+            type=Path,
+            help="A saved model (JSON). Default: the registry's active model when there is one, "
+            "else a model trained on the file itself.",
+        )
+        parser.add_argument("--json", action="store_true", dest="as_json", help="Print JSON.")
+
+    def handle(
+        self, *args, input: Path, output: Path, model: Path | None, as_json: bool, **options
+    ):
+        if not input.exists():
+            raise CommandError(f"{input}: no such file.")
+        model_path = model
+        if model_path is None and (registry_model := self._registry_model()) is not None:
+            model_path = output.with_suffix(".model.json")
+            registry_model.save(model_path)
+        try:
+            summary = resolve_file(input, output, model_path=model_path)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise CommandError(f"{input.name}: {error}") from None
+        finally:
+            if model is None and model_path is not None:
+                model_path.unlink(missing_ok=True)
+        if as_json:
+            self.stdout.write(json.dumps(summary))
+        else:
+            self.stdout.write(", ".join(f"{key}: {value}" for key, value in summary.items()))
+
+    @staticmethod
+    def _registry_model():
+        try:
+            return active_model()
+        except Exception:
+            return None

@@ -1,0 +1,500 @@
+"""Reads of the registry shared by the console and the API: scoped, filtered, aggregated.
+
+Everything here goes through :func:`tumbuh.accounts.scoping.scoped` with the roles that hold
+``Capability.IMPORT_BUSINESSES``, so a page and an endpoint that show the same records show the
+same ones. Personal data never leaves this module in clear: owners carry their masked NIK,
+enterprises their masked phone, and source-record values are the non-personal columns with
+anything that still looks like a NIK or a phone number masked (:func:`redact`).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.utils import translation
+
+from tumbuh.accounts.models import APIKey, Organisation
+from tumbuh.accounts.permissions import Capability, capabilities, roles_with
+from tumbuh.accounts.scoping import scope_for, scoped
+from tumbuh.core import personal
+from tumbuh.core.validators import kbli_entry, kbli_section, mask_phone
+from tumbuh.regions.models import Province, Regency
+from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS
+from tumbuh.registry.models import (
+    Enterprise,
+    EnterpriseKbli,
+    ImportBatch,
+    ImportRejection,
+    MatchCandidate,
+    MergeRecord,
+    Milestone,
+    Ownership,
+    SourceRecord,
+)
+
+REGISTRY_ROLES = roles_with(Capability.IMPORT_BUSINESSES)
+PAGE_SIZE = 50
+# Organisations that oversee a region's registry, not only their own imports.
+SUPERVISING_KINDS = frozenset(
+    {
+        Organisation.Kind.MINISTRY,
+        Organisation.Kind.PROVINCIAL_OFFICE,
+        Organisation.Kind.REGENCY_OFFICE,
+    }
+)
+# Columns whose digits are identifiers of the business or the place, never of a person.
+UNREDACTED_FIELDS = ("nib", "village_code", "kbli")
+VILLAGE_FIELDS = ("village_code", "village_name", "district_name", "regency_name", "province_name")
+# ``Enterprise.region_field`` says "village_id", but a foreign key has no ``startswith`` lookup;
+# through ``village__code`` Django uses the same column without a join.
+ENTERPRISE_REGION_FIELD = "village__code"
+REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2})?)?$")
+
+
+# --- KBLI sections ----------------------------------------------------------------------------
+
+
+@cache
+def kbli_section_ranges() -> dict[str, list[tuple[str, str]]]:
+    """Each KBLI 2020 section letter → its runs of 2-digit divisions, e.g. C → [("10", "33")]."""
+    ranges: dict[str, list[tuple[str, str]]] = {}
+    previous: tuple[str, int] | None = None
+    for number in range(100):
+        code = f"{number:02d}"
+        try:
+            section = kbli_section(code)
+        except KeyError:
+            continue
+        runs = ranges.setdefault(section, [])
+        if previous == (section, number - 1):
+            runs[-1] = (runs[-1][0], code)
+        else:
+            runs.append((code, code))
+        previous = (section, number)
+    return dict(sorted(ranges.items()))
+
+
+def kbli_section_choices() -> list[tuple[str, str]]:
+    return [
+        (letter, f"{letter} · {kbli_entry(letter).title.capitalize()}")
+        for letter in kbli_section_ranges()
+    ]
+
+
+def kbli_title(code: str) -> str:
+    entry = kbli_entry(code)
+    return entry.title.capitalize() if entry else ""
+
+
+def _in_section(letter: str) -> Q:
+    condition = Q()
+    for first, last in kbli_section_ranges().get(letter, []):
+        # Codes are 5-digit strings, so "10" ≤ code ≤ "33999" is the whole of 10–33.
+        condition |= Q(code__gte=first, code__lte=last + "999")
+    return condition
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+_NIK_LIKE = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){15}(?![\d])")
+_PHONE_LIKE = re.compile(r"(?<![\d+])(?:\+[\s]?62|62|0)[\s\-.()]*8(?:[\s\-.()]*\d){7,11}(?![\d])")
+MASK = "••••"
+
+
+def redact(text: str) -> str:
+    """Mask anything in a partner's free text that looks like a NIK or a mobile number.
+
+    Personal columns are never shown; this catches the same data in other columns (a NIK in a
+    "No. Identitas" column the mapping did not know, "HP 0812…" written into an address).
+    """
+    if not text or not any(char.isdigit() for char in text):
+        return text
+    text = _NIK_LIKE.sub(lambda match: personal.mask_nik(re.sub(r"\D", "", match.group())), text)
+    return _PHONE_LIKE.sub(MASK, text)
+
+
+def personal_headers(mapping: dict) -> set[str]:
+    return {header for key, header in mapping.items() if key in PERSONAL_FIELDS and header}
+
+
+def shown_values(values: dict, mapping: dict) -> list[tuple[str, str]]:
+    """A row's non-personal values as (header, text) pairs, safe to show and export."""
+    hidden = personal_headers(mapping)
+    trusted = {mapping.get(key) for key in UNREDACTED_FIELDS}
+    return [
+        (header, value if header in trusted else redact(str(value)))
+        for header, value in values.items()
+        if header not in hidden
+    ]
+
+
+def masked_cell(field_key: str, text: str) -> str:
+    """A personal cell of a preview, masked: NIK as 3201**********01, phones as +62812*****890."""
+    from django.core.exceptions import ValidationError
+
+    from tumbuh.core.validators import normalise_phone
+
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if field_key == "nik":
+        digits = re.sub(r"\D", "", text)
+        return personal.mask_nik(digits) if len(digits) == 16 else MASK
+    if field_key == "phone":
+        try:
+            return mask_phone(normalise_phone(text))
+        except ValidationError:
+            return MASK
+    return MASK
+
+
+# --- enterprises ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnterpriseFilters:
+    """The filters of the registry list, the same for the console and the API."""
+
+    region: str = ""  # a province, regency or district code
+    kind: str = ""
+    scale: str = ""
+    kbli_section: str = ""
+    milestone: str = ""
+    source: str = ""  # an organisation's slug
+    q: str = ""
+
+
+def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
+    """Deduplicated businesses in the actor's regions that match ``filters``, by name."""
+    enterprises = scoped(
+        Enterprise.objects.deduplicated(),
+        actor,
+        field=ENTERPRISE_REGION_FIELD,
+        roles=REGISTRY_ROLES,
+    )
+    filters = filters or EnterpriseFilters()
+    if filters.region and REGION_CODE.match(filters.region):
+        enterprises = enterprises.filter(village__code__startswith=filters.region + ".")
+    if filters.kind:
+        enterprises = enterprises.filter(kind=filters.kind)
+    if filters.scale:
+        enterprises = enterprises.filter(scale=filters.scale)
+    if filters.kbli_section:
+        codes = EnterpriseKbli.objects.filter(_in_section(filters.kbli_section))
+        enterprises = enterprises.filter(Exists(codes.filter(enterprise=OuterRef("pk"))))
+    if filters.milestone:
+        reached = Milestone.objects.filter(enterprise=OuterRef("pk"), kind=filters.milestone)
+        enterprises = enterprises.filter(Exists(reached))
+    if filters.source:
+        sent = SourceRecord.objects.filter(
+            enterprise=OuterRef("pk"), organisation__slug=filters.source
+        )
+        enterprises = enterprises.filter(Exists(sent))
+    if filters.q:
+        enterprises = enterprises.filter(name__icontains=filters.q.strip())
+    return enterprises.order_by("name", "pk")
+
+
+def visible_enterprise(actor, public_id: str, *, with_details=False) -> Enterprise | None:
+    """One enterprise (merged or not) in the actor's regions, with its place; None otherwise."""
+    enterprises = scoped(
+        Enterprise.objects.all(), actor, field=ENTERPRISE_REGION_FIELD, roles=REGISTRY_ROLES
+    )
+    if with_details:
+        enterprises = with_registry_details(enterprises)
+    else:
+        enterprises = enterprises.select_related(
+            "village__district", "village__regency__province", "merged_into"
+        )
+    return enterprises.filter(public_id=public_id).first()
+
+
+def with_registry_details(enterprises: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """Prefetch what an enterprise page and a review pair show: owners, codes, journey, rows."""
+    return enterprises.select_related(
+        "village__district", "village__regency__province", "merged_into"
+    ).prefetch_related(
+        Prefetch("ownerships", Ownership.objects.select_related("person").order_by("pk")),
+        Prefetch("kbli_codes", EnterpriseKbli.objects.order_by("code")),
+        Prefetch("milestones", Milestone.objects.order_by("occurred_at", "pk")),
+        Prefetch(
+            "records",
+            SourceRecord.objects.select_related("organisation", "batch").order_by(
+                "imported_at", "pk"
+            ),
+        ),
+    )
+
+
+def merge_of(enterprise: Enterprise, merge_id: int) -> MergeRecord | None:
+    """A merge that ``enterprise`` took part in, kept or dropped."""
+    return (
+        MergeRecord.objects.filter(Q(kept=enterprise) | Q(dropped=enterprise), pk=merge_id)
+        .select_related("kept", "dropped")
+        .first()
+    )
+
+
+def merge_history(enterprise: Enterprise) -> QuerySet[MergeRecord]:
+    return (
+        MergeRecord.objects.filter(Q(kept=enterprise) | Q(dropped=enterprise))
+        .select_related("kept", "dropped", "merged_by", "undone_by")
+        .order_by("-merged_at", "-pk")
+    )
+
+
+def all_in_scope(actor, *enterprise_ids: int) -> bool:
+    ids = set(enterprise_ids)
+    visible = scoped(
+        Enterprise.objects.filter(pk__in=ids),
+        actor,
+        field=ENTERPRISE_REGION_FIELD,
+        roles=REGISTRY_ROLES,
+    )
+    return visible.count() == len(ids)
+
+
+def source_organisation_choices(actor) -> list[tuple[str, str]]:
+    """Organisations that sent rows and that the actor may name: national ones and those in
+    the actor's regions."""
+    senders = Organisation.objects.filter(
+        Exists(ImportBatch.objects.filter(organisation=OuterRef("pk")))
+    )
+    organisations = scoped(senders, actor, roles=REGISTRY_ROLES) | senders.filter(region_code="")
+    return list(organisations.order_by("name").values_list("slug", "name"))
+
+
+def province_choices(actor) -> list[tuple[str, str]]:
+    """Provinces the actor can see some of (a regency scope shows its province too)."""
+    scope = scope_for(actor, roles=REGISTRY_ROLES)
+    provinces = Province.objects.order_by("name")
+    if not scope.is_national:
+        provinces = provinces.filter(code__in={code[:2] for code in scope.codes})
+    return list(provinces.values_list("code", "name"))
+
+
+def regency_choices(actor, province: str) -> list[tuple[str, str]]:
+    if not province:
+        return []
+    regencies = scoped(Regency.objects.filter(province_id=province), actor, roles=REGISTRY_ROLES)
+    return list(regencies.order_by("name").values_list("code", "name"))
+
+
+def regency_groups(actor) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Regencies in the actor's regions grouped by province, for a select with optgroups."""
+    regencies = scoped(Regency.objects.select_related("province"), actor, roles=REGISTRY_ROLES)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for regency in regencies.order_by("province__name", "name"):
+        groups.setdefault(regency.province.name, []).append((regency.code, regency.name))
+    return list(groups.items())
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportAccess:
+    """Whose imports an actor sees: its own organisations', and a region's when it supervises."""
+
+    is_national_staff: bool
+    own_organisation_ids: frozenset[int]
+    supervises: bool
+
+
+def import_access(actor) -> ImportAccess:
+    if isinstance(actor, APIKey):
+        if not actor.is_active or actor.role not in REGISTRY_ROLES:
+            return ImportAccess(False, frozenset(), False)
+        return ImportAccess(
+            False,
+            frozenset({actor.organisation_id}),
+            actor.organisation.kind in SUPERVISING_KINDS,
+        )
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return ImportAccess(False, frozenset(), False)
+    if actor.is_superuser:
+        return ImportAccess(True, frozenset(), True)
+    granting = capabilities(actor).get(Capability.IMPORT_BUSINESSES, [])
+    return ImportAccess(
+        False,
+        frozenset(m.organisation_id for m in granting),
+        any(m.organisation.kind in SUPERVISING_KINDS for m in granting),
+    )
+
+
+def visible_imports(actor) -> QuerySet[ImportBatch]:
+    """A partner's staff see their organisation's imports; regional and ministry offices also
+    see the imports of the organisations in their regions (the ministry's national staff: all)."""
+    batches = ImportBatch.objects.select_related("organisation", "uploaded_by")
+    access = import_access(actor)
+    if access.is_national_staff:
+        return batches
+    own = batches.filter(organisation_id__in=access.own_organisation_ids)
+    if access.supervises:
+        return scoped(batches, actor, roles=REGISTRY_ROLES) | own
+    return own
+
+
+def upload_organisations(user) -> list[Organisation]:
+    """The organisations a person may import for: those of memberships that grant it."""
+    if user.is_superuser:
+        return list(Organisation.objects.filter(is_active=True).order_by("name"))
+    granting = capabilities(user).get(Capability.IMPORT_BUSINESSES, [])
+    found = {m.organisation_id: m.organisation for m in granting if m.organisation.is_active}
+    return sorted(found.values(), key=lambda organisation: organisation.name)
+
+
+def report_headers(batch: ImportBatch) -> list[str]:
+    hidden = personal_headers(batch.mapping)
+    return [header for header in batch.headers if header not in hidden]
+
+
+def report_rows(batch: ImportBatch):
+    """The rejection report: row, column, reason and the row's non-personal values."""
+    headers = report_headers(batch)
+    for rejection in batch.rejections.order_by("row_number", "pk").iterator(chunk_size=2000):
+        values = dict(shown_values(rejection.values, batch.mapping))
+        yield [
+            rejection.row_number,
+            rejection.column,
+            rejection.reason,
+            *(values.get(header, "") for header in headers),
+        ]
+
+
+# --- review queue -----------------------------------------------------------------------------
+
+
+def _both_sides_scoped(candidates: QuerySet, actor) -> QuerySet:
+    candidates = scoped(
+        candidates, actor, field=f"enterprise_low__{ENTERPRISE_REGION_FIELD}", roles=REGISTRY_ROLES
+    )
+    return scoped(
+        candidates, actor, field=f"enterprise_high__{ENTERPRISE_REGION_FIELD}", roles=REGISTRY_ROLES
+    )
+
+
+def review_queue(actor) -> QuerySet[MatchCandidate]:
+    """Pairs waiting for a reviewer, most likely first, when both records are in scope."""
+    pending = MatchCandidate.objects.filter(status=MatchCandidate.Status.PENDING)
+    return (
+        _both_sides_scoped(pending, actor)
+        .select_related("enterprise_low__village__regency", "enterprise_high__village__regency")
+        .order_by("-probability", "pk")
+    )
+
+
+def visible_candidate(actor, candidate_id: int) -> MatchCandidate | None:
+    return (
+        _both_sides_scoped(MatchCandidate.objects.all(), actor)
+        .select_related("decided_by")
+        .filter(pk=candidate_id)
+        .first()
+    )
+
+
+# --- scorecard --------------------------------------------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    organisation: Organisation
+    rows_sent: int
+    accepted: int
+    duplicates: int
+    invalid_nik: int
+    unknown_village: int
+    rejected: int
+
+    @property
+    def other_rejections(self) -> int:
+        return self.rejected - self.invalid_nik - self.unknown_village
+
+    @property
+    def accepted_percent(self) -> float | None:
+        return 100 * self.accepted / self.rows_sent if self.rows_sent else None
+
+
+def scorecard_organisations(actor) -> QuerySet[Organisation]:
+    """The organisations whose data quality the actor may see: as for their imports."""
+    access = import_access(actor)
+    organisations = Organisation.objects.all()
+    if access.is_national_staff:
+        return organisations
+    own = organisations.filter(pk__in=access.own_organisation_ids)
+    if access.supervises:
+        return scoped(organisations, actor, roles=REGISTRY_ROLES) | own
+    return own
+
+
+def _mapped(key: str) -> KeyTextTransform:
+    """The header a rejection's batch mapped to field ``key``, read in SQL."""
+    return KeyTextTransform(key, "batch__mapping")
+
+
+def _field_labels(key: str) -> set[str]:
+    """A field's label in every language: the column a rejection names when it was not mapped."""
+    labels = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels.add(str(FIELDS_BY_KEY[key].label))
+    return labels
+
+
+def scorecard(actor) -> list[ScoreRow]:
+    """Per source organisation: rows sent, duplicates, invalid NIKs, unknown villages, share
+    accepted. Two grouped queries, whatever the number of rows."""
+    organisations = {
+        organisation.pk: organisation
+        for organisation in scorecard_organisations(actor)
+        .filter(Exists(ImportBatch.objects.filter(organisation=OuterRef("pk"))))
+        .order_by("name")
+    }
+    others = SourceRecord.objects.filter(enterprise=OuterRef("enterprise")).exclude(
+        pk=OuterRef("pk")
+    )
+    records = {
+        row["organisation"]: row
+        for row in SourceRecord.objects.filter(organisation_id__in=organisations)
+        .values("organisation")
+        .annotate(
+            accepted=Count("pk"),
+            duplicates=Count("pk", filter=~Q(rule=SourceRecord.Rule.NEW) | Q(Exists(others))),
+        )
+        .order_by()
+    }
+    village_columns = Q()
+    for key in VILLAGE_FIELDS:
+        village_columns |= Q(column=_mapped(key)) | Q(column__in=_field_labels(key))
+    rejections = {
+        row["batch__organisation"]: row
+        for row in ImportRejection.objects.filter(batch__organisation_id__in=organisations)
+        .values("batch__organisation")
+        .annotate(
+            rejected=Count("pk"),
+            invalid_nik=Count("pk", filter=Q(column=_mapped("nik"))),
+            unknown_village=Count("pk", filter=village_columns),
+        )
+        .order_by()
+    }
+    rows = []
+    for pk, organisation in organisations.items():
+        sent = records.get(pk, {})
+        refused = rejections.get(pk, {})
+        accepted = sent.get("accepted", 0)
+        rejected = refused.get("rejected", 0)
+        rows.append(
+            ScoreRow(
+                organisation=organisation,
+                rows_sent=accepted + rejected,
+                accepted=accepted,
+                duplicates=sent.get("duplicates", 0),
+                invalid_nik=refused.get("invalid_nik", 0),
+                unknown_village=refused.get("unknown_village", 0),
+                rejected=rejected,
+            )
+        )
+    return rows

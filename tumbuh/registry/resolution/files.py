@@ -1,0 +1,151 @@
+"""Resolve a partner's CSV file without the database: ``resolve_file(in_path, out_path)``.
+
+The output is the input, every row and every column kept in order, with two columns added:
+``cluster_id`` (the row number of the first row of the same business; a row alone carries its
+own number) and ``match_probability`` (the highest probability linking the row to another row of
+its cluster, empty for a row alone). A partner can so clean a file before sending it.
+
+Rows shorter than the header are padded with empty cells so the added columns line up; a row
+with more cells than the header keeps them, before the added columns. Every row, blank ones
+included, gets a cluster.
+
+Headers are recognised with ``tumbuh.registry.columns.recognise``; NIKs are replaced by their
+keyed hash (``tumbuh.core.personal.keyed_hash``) before matching and never leave this module;
+places given by name are resolved to Kemendagri codes with the shipped region files
+(``places.py``). Without a model, one is trained on the file itself.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from tumbuh.core.personal import keyed_hash
+from tumbuh.registry.columns import recognise
+from tumbuh.registry.resolution import engine
+from tumbuh.registry.resolution.places import place_index
+
+DELIMITERS = ",;"
+ADDED_COLUMNS = ("cluster_id", "match_probability")
+_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+@dataclass
+class CsvFile:
+    headers: list[str]
+    rows: list[list[str]]
+    delimiter: str
+    has_bom: bool
+    line_terminator: str
+
+
+def read_csv(path: str | Path) -> CsvFile:
+    """Read a CSV written with commas or semicolons, in UTF-8 with or without a byte-order mark."""
+    data = Path(path).read_bytes()
+    has_bom = data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    line_terminator = "\r\n" if first_line.endswith("\r") else "\n"
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not rows:
+        raise ValueError("The file is empty: it has no header row.")
+    return CsvFile(rows[0], rows[1:], delimiter, has_bom, line_terminator)
+
+
+def normalise_nik(value: str | None) -> str | None:
+    """The 16 digits of a NIK written with or without separators; None for anything else."""
+    digits = _NIK_SEPARATORS.sub("", value or "")
+    return digits if len(digits) == 16 and digits.isascii() and digits.isdigit() else None
+
+
+def records_from_rows(
+    headers: list[str], rows: Iterable[list[str]], record_ids: Iterable[str]
+) -> pa.Table:
+    """Engine records from a partner's rows: recognised columns, hashed NIK, resolved places."""
+    mapping = recognise(headers)
+    index = {key: headers.index(header) for key, header in mapping.items()}
+    places = place_index()
+
+    def cell(row: list[str], key: str) -> str | None:
+        position = index.get(key)
+        if position is None or position >= len(row):
+            return None
+        value = row[position].strip()
+        return value or None
+
+    columns: dict[str, list] = {name: [] for name in engine.INPUT_COLUMNS}
+    nik_hashes: dict[str, str] = {}
+    for record_id, row in zip(record_ids, rows, strict=True):
+        nik = normalise_nik(cell(row, "nik"))
+        if nik and nik not in nik_hashes:
+            nik_hashes[nik] = keyed_hash("nik", nik)
+        place = places.resolve(
+            village_code=cell(row, "village_code"),
+            village_name=cell(row, "village_name"),
+            district_name=cell(row, "district_name"),
+            regency_name=cell(row, "regency_name"),
+            province_name=cell(row, "province_name"),
+        )
+        columns["record_id"].append(record_id)
+        columns["nik_hash"].append(nik_hashes.get(nik) if nik else None)
+        columns["nib"].append(cell(row, "nib"))
+        columns["phone"].append(cell(row, "phone"))
+        columns["business_name"].append(cell(row, "business_name"))
+        columns["owner_name"].append(cell(row, "owner_name"))
+        columns["village_code"].append(place.village_code)
+        columns["district_code"].append(place.district_code)
+        columns["village_name"].append(place.village_name)
+        columns["kbli"].append(cell(row, "kbli"))
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
+def resolve_file(
+    in_path: str | Path, out_path: str | Path, *, model_path: str | Path | None = None
+) -> dict:
+    """Write ``in_path`` to ``out_path`` with ``cluster_id`` and ``match_probability`` added.
+
+    Returns counts: rows, clusters, rows that share their cluster with another row, and the
+    number of comparisons made.
+    """
+    source = read_csv(in_path)
+    for name in ADDED_COLUMNS:
+        if name in source.headers:
+            raise ValueError(f"The file already has a column named {name!r}.")
+    width = len(source.headers)
+    rows = [row + [""] * (width - len(row)) for row in source.rows]
+    # The spreadsheet's row numbers: the header is row 1.
+    record_ids = [str(number) for number in range(2, len(rows) + 2)]
+    records = records_from_rows(source.headers, rows, record_ids)
+    model = engine.ResolutionModel.load(model_path) if model_path else engine.train(records)
+    resolution = engine.resolve(records, model)
+    clusters = {
+        record_id: (cluster_id, probability)
+        for record_id, cluster_id, probability in zip(
+            resolution.clusters["record_id"].to_pylist(),
+            resolution.clusters["cluster_id"].to_pylist(),
+            resolution.clusters["cluster_probability"].to_pylist(),
+            strict=True,
+        )
+    }
+    with open(
+        out_path, "w", encoding="utf-8-sig" if source.has_bom else "utf-8", newline=""
+    ) as out:
+        writer = csv.writer(out, delimiter=source.delimiter, lineterminator=source.line_terminator)
+        writer.writerow([*source.headers, *ADDED_COLUMNS])
+        for record_id, row in zip(record_ids, rows, strict=True):
+            cluster_id, probability = clusters[record_id]
+            writer.writerow([*row, cluster_id, "" if probability is None else f"{probability:.4f}"])
+    cluster_sizes: dict[str, int] = {}
+    for cluster_id, _probability in clusters.values():
+        cluster_sizes[cluster_id] = cluster_sizes.get(cluster_id, 0) + 1
+    return {
+        "rows": len(rows),
+        "clusters": len(cluster_sizes),
+        "rows_in_shared_clusters": sum(size for size in cluster_sizes.values() if size > 1),
+        "comparisons": resolution.comparisons,
+    }
