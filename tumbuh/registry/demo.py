@@ -14,7 +14,7 @@ from tumbuh.accounts.models import Organisation
 from tumbuh.core.demodata import DemoReport
 from tumbuh.registry.importing.villages import VillageIndex
 from tumbuh.registry.models import Enterprise, ImportBatch, SourceRecord
-from tumbuh.registry.services import _sha256, import_file
+from tumbuh.registry.services import _sha256, import_file, resolve_duplicates
 from tumbuh.registry.synthetic import DEFAULT_PARTNERS, generate
 
 BUSINESSES = 1500
@@ -62,10 +62,12 @@ def load(*, seed: int, report: DemoReport) -> None:
             )
         rows += batch.processed_rows
         rejected += batch.rejected_count
+    resolved = resolve_duplicates()
     report.say(
         f"registry: {rows} partner rows in {len(generated.files)} files ({rejected} rejected), "
-        f"{SourceRecord.objects.count()} source records, "
-        f"{Enterprise.objects.deduplicated().count()} businesses after deduplication "
+        f"{SourceRecord.objects.count()} source records; entity resolution merged "
+        f"{resolved['merged']} and queued {resolved['queued']} pairs for review: "
+        f"{Enterprise.objects.deduplicated().count()} businesses "
         f"({generated.businesses} real ones in the ground truth, {out_dir})"
     )
     report.add_link("/konsol/registri/", "Registri UMKM (registry)")

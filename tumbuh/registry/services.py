@@ -400,9 +400,17 @@ def unmerge(*, record: MergeRecord, by: User | None) -> MergeRecord:
     drop.save()
     record.undone_at, record.undone_by = timezone.now(), by
     record.save(update_fields=["undone_at", "undone_by"])
-    MatchCandidate.objects.filter(
-        enterprise_low_id=min(keep.pk, drop.pk), enterprise_high_id=max(keep.pk, drop.pk)
-    ).update(status=MatchCandidate.Status.KEPT_APART, decided_by=by, decided_at=timezone.now())
+    # Remember the decision, so that resolution never merges the two again.
+    MatchCandidate.objects.update_or_create(
+        enterprise_low_id=min(keep.pk, drop.pk),
+        enterprise_high_id=max(keep.pk, drop.pk),
+        defaults={
+            "status": MatchCandidate.Status.KEPT_APART,
+            "decided_by": by,
+            "decided_at": timezone.now(),
+            "probability": record.probability or 0.0,
+        },
+    )
     record_event(
         actor=by,
         action="registry.unmerged",
@@ -517,20 +525,33 @@ def active_model():
     return engine.ResolutionModel.from_dict(stored.parameters) if stored else None
 
 
-def train_resolution_model(*, records=None):
-    """Train on the registry itself (no labels) and make the new model the active one."""
+# Below this many records the registry is too small to estimate a model from; the model shipped
+# with Tumbuh (trained on 100k synthetic records, see bench/resolve.py) is used until then.
+MIN_TRAINING_RECORDS = 50_000
+
+
+def train_resolution_model(*, records=None, force: bool = False):
+    """Train on the registry itself (no labels) and make the new model the active one.
+
+    A registry smaller than ``MIN_TRAINING_RECORDS`` gets the shipped model instead (unless
+    ``force``): a model estimated from a few hundred records merges more wrongly than it helps.
+    """
     from tumbuh.registry.models import ResolutionModel
     from tumbuh.registry.resolution import engine
+    from tumbuh.registry.resolution.model import default_model
 
     records = registry_records() if records is None else records
-    model = engine.train(records)
+    if records.num_rows < MIN_TRAINING_RECORDS and not force:
+        model = default_model()
+    else:
+        model = engine.train(records)
     with transaction.atomic():
         ResolutionModel.objects.filter(is_active=True).update(is_active=False)
         ResolutionModel.objects.create(
             parameters=model.to_dict(),
             upper_threshold=model.upper,
             lower_threshold=model.lower,
-            trained_on=records.num_rows,
+            trained_on=model.trained_on.get("records", records.num_rows),
         )
     return model
 

@@ -2,9 +2,11 @@
 
 - ``normalise``: Indonesian normalisation of names, forms, honorifics, old spellings, phones,
   in Python for one value and in DuckDB SQL for millions.
-- ``engine``: the Splink model (DuckDB backend) and the calls the registry makes: ``train``,
-  ``resolve`` (``cluster``, ``score_pairs``), ``match_new`` for an import against the
-  registry, ``explain`` for a reviewer, ``ResolutionModel.save``/``load``.
+- ``records``: the input table of records, its matching columns, DuckDB and Splink plumbing.
+- ``model``: the Splink model (DuckDB backend): comparisons, blocking rules, ``train``,
+  ``ResolutionModel`` and its JSON file, the shipped ``default_model.json``.
+- ``engine``: the calls the registry makes: ``resolve`` (``cluster``, ``score_pairs``),
+  ``match_new`` for an import against the registry, ``explain`` for a reviewer.
 - ``places``: Kemendagri codes for places named in a partner's file, from the shipped files.
 - ``files``: ``resolve_file`` for a partner's CSV, without the database.
 
