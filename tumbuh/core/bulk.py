@@ -70,7 +70,7 @@ def select_in(sql: str, values, params: Sequence = ()) -> list[tuple]:
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table; return the count.
 
-    JSON fields take Python lists and dicts; binary fields take bytes. No defaults are applied:
+    JSON fields take Python lists and dicts, or JSON text; binary fields take bytes. No defaults are applied:
     pass every non-null column.
     """
     table = connection.ops.quote_name(model._meta.db_table)
@@ -86,7 +86,8 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             return row
         row = list(row)
         for index in json_positions:
-            row[index] = json.dumps(row[index], ensure_ascii=False)
+            if not isinstance(row[index], str):  # a str is already JSON text
+                row[index] = json.dumps(row[index], ensure_ascii=False)
         return row
 
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)

@@ -662,13 +662,16 @@ def resolve_batch(*, batch: ImportBatch) -> dict:
     from tumbuh.registry.resolution import engine
 
     model = active_model()
+    if model is None:
+        return {"new": batch.created_count, "merged": 0, "queued": 0}
+    created = SourceRecord.objects.filter(batch=batch, rule=SourceRecord.Rule.NEW)
     new_ids = set(
         Enterprise.objects.deduplicated()
-        .filter(first_records__batch=batch, records__batch=batch)
+        .filter(pk__in=created.values("first_enterprise_id"))
         .values_list("pk", flat=True)
     )
-    if model is None or not new_ids:
-        return {"new": len(new_ids), "merged": 0, "queued": 0}
+    if not new_ids:
+        return {"new": 0, "merged": 0, "queued": 0}
     new = registry_records(enterprise_ids=new_ids)
     existing_ids = (
         Enterprise.objects.deduplicated().exclude(pk__in=new_ids).values_list("pk", flat=True)

@@ -156,6 +156,7 @@ class Importer:
         self.personal_headers = {
             batch.mapping[key] for key in PERSONAL_FIELDS if key in batch.mapping
         }
+        self.hash_order = sorted(range(len(headers)), key=lambda index: headers[index])
         self.seen_hashes: dict[str, int] = {}
         self.enterprise_by_nib: dict[str, int] = {}
         self.person_by_nik: dict[str, int] = {}
@@ -296,10 +297,13 @@ class Importer:
         )
 
     def row_hash(self, values: list[str]) -> str:
-        content = dict(zip(self.headers, (v.strip() for v in values), strict=False))
-        return hashlib.sha256(
-            json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
+        """The row's content for its organisation: headers with their values, in header order
+        sorted by name, so the same row in a file with reordered columns is the same row."""
+        parts = []
+        for position in self.hash_order:
+            value = values[position].strip() if position < len(values) else ""
+            parts.append(f"{self.headers[position]}\x1e{value}")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def _non_personal(self, values: list[str]) -> dict:
         return {
@@ -501,7 +505,7 @@ class Importer:
             row.nik_hash,
             personal.encrypt(nik.nik, context="nik") if nik else None,
             personal.mask_nik(nik.nik) if nik else "",
-            list(nik.flags) if nik else [],
+            json.dumps(list(nik.flags)) if nik and nik.flags else "[]",
             row.birth_date or (nik.birth_date if nik else None),
             row.sex or (nik.sex if nik else ""),
             "", None, "", self.now,
@@ -510,10 +514,10 @@ class Importer:
     def _enterprise_values(self, enterprise_id: int, row: CleanRow) -> tuple:
         phone = row.phone
         return (
-            enterprise_id, new_public_id(), row.kind, row.business_name[:200], [], row.scale,
+            enterprise_id, new_public_id(), row.kind, row.business_name[:200], "[]", row.scale,
             row.nib, row.village_code, row.address,
             personal.keyed_hash("phone", phone) if phone else "",
             personal.encrypt(phone, context="phone") if phone else None,
             mask_phone(phone) if phone else "",
-            row.email, row.links, None, self.now, self.now,
+            row.email, json.dumps(row.links) if row.links else "[]", None, self.now, self.now,
         )  # fmt: skip

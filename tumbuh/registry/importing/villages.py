@@ -8,6 +8,7 @@ accepted: an ambiguous or distant name is refused with the reason, never guessed
 """
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -24,11 +25,13 @@ MIN_SCORE = 86
 MARGIN = 4
 
 
+@lru_cache(maxsize=262_144)
 def full_key(text: str) -> str:
     """Lower-case words, punctuation removed: "Kel. Sukamaju" → "kel sukamaju"."""
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", (text or "").lower()).split())
 
 
+@lru_cache(maxsize=262_144)
 def name_key(text: str) -> str:
     """Lower-case words without prefixes such as Desa, Kel., Kec., Kab., Kota.
 
