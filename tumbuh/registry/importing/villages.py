@@ -8,8 +8,8 @@ accepted: an ambiguous or distant name is refused with the reason, never guessed
 """
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar
 
 from django.utils.translation import gettext as _
