@@ -71,6 +71,18 @@ def url(live_server, path: str) -> re.Pattern:
     return re.compile("^" + re.escape(live_server.url + path) + "$")
 
 
+def wait_for_htmx_settled(page) -> None:
+    """Wait until htmx has processed what it swapped in.
+
+    htmx wires up new content (its ``hx-get`` triggers) only when the swap settles, a moment
+    after the new elements are already visible; a select changed in that moment sends nothing.
+    htmx removes the ``htmx-added`` and ``htmx-settling`` classes as it finishes.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-added, .htmx-settling, .htmx-request')"
+    )
+
+
 def sign_in(page, login: str, password: str = PASSWORD) -> None:
     """Sign in through the form (the labels' wording is tested elsewhere, so ids here)."""
     page.goto("/masuk/")
@@ -195,6 +207,7 @@ def test_console_picker_swaps_without_a_page_load_and_pushes_the_url(
 
     assert swap.value.request.headers["hx-request"] == "true"
     expect(page.locator("#picker-regency")).to_be_visible()
+    wait_for_htmx_settled(page)
     expect(page).to_have_url(url(live_server, "/konsol/wilayah/?province=53"))
     assert page.evaluate("() => window.tumbuhMarker") == "still here"
 
@@ -202,6 +215,7 @@ def test_console_picker_swaps_without_a_page_load_and_pushes_the_url(
         page.locator("#picker-regency").select_option(label="Kota Kupang")
 
     expect(page.locator("#picker-district")).to_be_visible()
+    wait_for_htmx_settled(page)
     expect(page.locator("#picker section.card h2")).to_contain_text("Kota Kupang")
     expect(page).to_have_url(url(live_server, "/konsol/wilayah/?province=53&regency=53.71"))
     assert page.evaluate("() => window.tumbuhMarker") == "still here"
