@@ -80,14 +80,27 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         for index, name in enumerate(fields)
         if isinstance(model._meta.get_field(name), models.JSONField)
     ]
+    # Datetimes as the ORM would store them (naive UTC text on SQLite; PostgreSQL takes them).
+    time_positions = (
+        [
+            index
+            for index, name in enumerate(fields)
+            if isinstance(model._meta.get_field(name), models.DateTimeField)
+        ]
+        if connection.vendor == "sqlite"
+        else []
+    )
+    adapt = connection.ops.adapt_datetimefield_value
 
     def prepared(row):
-        if not json_positions:
+        if not json_positions and not time_positions:
             return row
         row = list(row)
         for index in json_positions:
             if not isinstance(row[index], str):  # a str is already JSON text
                 row[index] = json.dumps(row[index], ensure_ascii=False)
+        for index in time_positions:
+            row[index] = adapt(row[index])
         return row
 
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from tumbuh.registry.columns import FIELDS_BY_KEY, recognise
 from tumbuh.registry.importing.pipeline import Importer
 from tumbuh.registry.importing.reading import FileProblem, open_table
 from tumbuh.registry.importing.villages import VillageIndex
+from tumbuh.registry.merging import merge_pairs
 from tumbuh.registry.models import (
     Enterprise,
     EnterpriseKbli,
@@ -252,16 +253,6 @@ def record_milestone(
 
 # --- merges -----------------------------------------------------------------------------------
 
-FILLABLE_FIELDS = (
-    "nib",
-    "scale",
-    "address",
-    "email",
-    "phone_hash",
-    "phone_encrypted",
-    "phone_masked",
-)
-
 
 def _lock(*enterprises: Enterprise) -> list[Enterprise]:
     ids = sorted(e.pk for e in enterprises)
@@ -280,84 +271,18 @@ def merge_enterprises(
     """Merge ``drop`` into ``keep``: its rows, owners, KBLI codes and milestones move over.
 
     ``keep`` gets the fields it lacks from ``drop``; everything moved is recorded so that
-    :func:`unmerge` can put it back exactly.
+    :func:`unmerge` can put it back exactly. The same write path as automatic merges
+    (:func:`tumbuh.registry.merging.merge_pairs`), here for one pair and with clear refusals.
     """
     if keep.pk == drop.pk:
         raise ValidationError(_("A business cannot be merged with itself."))
-    keep, drop = sorted(_lock(keep, drop), key=lambda e: e.pk != keep.pk)
-    if keep.merged_into_id or drop.merged_into_id:
+    locked = {enterprise.pk: enterprise for enterprise in _lock(keep, drop)}
+    if locked[keep.pk].merged_into_id or locked[drop.pk].merged_into_id:
         raise ValidationError(_("One of these records has already been merged into another."))
-    moved: dict = {
-        "records": [],
-        "ownerships": [],
-        "kbli": [],
-        "milestones": [],
-        "milestones_removed": [],
-        "filled": {},
-        "trade_names_added": [],
-    }
-    moved["records"] = list(drop.records.values_list("pk", flat=True))
-    drop.records.update(enterprise=keep)
-    keep_people = set(keep.ownerships.values_list("person_id", flat=True))
-    for ownership in drop.ownerships.all():
-        if ownership.person_id not in keep_people:
-            moved["ownerships"].append([ownership.person_id, ownership.role])
-            Ownership.objects.create(
-                enterprise=keep, person_id=ownership.person_id, role=ownership.role
-            )
-    keep_codes = set(keep.kbli_codes.values_list("code", "version"))
-    for code, version in drop.kbli_codes.values_list("code", "version"):
-        if (code, version) not in keep_codes:
-            moved["kbli"].append([code, version])
-            EnterpriseKbli.objects.create(enterprise=keep, code=code, version=version)
-    keep_milestones = {m.kind: m for m in keep.milestones.all()}
-    for milestone in drop.milestones.all():
-        current = keep_milestones.get(milestone.kind)
-        if current is None:
-            moved["milestones"].append(milestone.pk)
-            Milestone.objects.filter(pk=milestone.pk).update(enterprise=keep)
-        else:
-            moved["milestones_removed"].append(
-                {
-                    "kind": milestone.kind,
-                    "occurred_at": milestone.occurred_at.isoformat(),
-                    "source": milestone.source,
-                    "keep_occurred_at": current.occurred_at.isoformat(),
-                    "keep_source": current.source,
-                }
-            )
-            if milestone.occurred_at < current.occurred_at:
-                Milestone.objects.filter(pk=current.pk).update(
-                    occurred_at=milestone.occurred_at, source=milestone.source
-                )
-            milestone.delete()
-    nib = drop.nib
-    if nib and not keep.nib:
-        Enterprise.objects.filter(pk=drop.pk).update(nib=None)  # NIB is unique: move it
-    for name in FILLABLE_FIELDS:
-        value = getattr(drop, name)
-        if value and not getattr(keep, name):
-            moved["filled"][name] = True
-            setattr(keep, name, nib if name == "nib" else value)
-    if drop.name != keep.name and drop.name not in keep.trade_names:
-        keep.trade_names = [*keep.trade_names, drop.name]
-        moved["trade_names_added"].append(drop.name)
-    keep.save()
-    Enterprise.objects.filter(pk=drop.pk).update(merged_into=keep, updated_at=timezone.now())
-    Enterprise.objects.filter(merged_into=drop).update(merged_into=keep)
-    MatchCandidate.objects.filter(
-        Q(enterprise_low=drop) | Q(enterprise_high=drop), status=MatchCandidate.Status.PENDING
-    ).update(status=MatchCandidate.Status.SUPERSEDED)
-    record = MergeRecord.objects.create(
-        kept=keep, dropped=drop, method=method, probability=probability, moved=moved, merged_by=by
-    )
-    record_event(
-        actor=by,
-        action="registry.merged",
-        target=record,
-        region_code=keep.village_id,
-        data={"kept": keep.pk, "dropped": drop.pk},
-    )
+    ids = merge_pairs([(keep.pk, drop.pk, probability)], method=method, by=by, keep_older=False)
+    record = MergeRecord.objects.get(pk=ids[0])
+    keep.refresh_from_db()
+    drop.refresh_from_db()
     return record
 
 
@@ -592,23 +517,12 @@ def _evidence(row: dict) -> list[dict]:
 
 def _merge_all(merges, *, kept_apart, by=None) -> int:
     """Merge (keep, drop, probability) pairs automatically; a pair kept apart stays apart."""
-    done = 0
-    for keep_id, drop_id, probability in merges:
-        if (min(keep_id, drop_id), max(keep_id, drop_id)) in kept_apart:
-            continue
-        keep = Enterprise.objects.get(pk=keep_id)
-        drop = Enterprise.objects.get(pk=drop_id)
-        if keep.merged_into_id or drop.merged_into_id:
-            continue
-        merge_enterprises(
-            keep=keep,
-            drop=drop,
-            by=by,
-            method=MergeRecord.Method.AUTOMATIC,
-            probability=probability,
-        )
-        done += 1
-    return done
+    wanted = [
+        (keep, drop, probability)
+        for keep, drop, probability in merges
+        if (min(keep, drop), max(keep, drop)) not in kept_apart
+    ]
+    return len(merge_pairs(wanted, method=MergeRecord.Method.AUTOMATIC, by=by))
 
 
 def resolve_duplicates(*, retrain: bool = False, by: User | None = None) -> dict:
