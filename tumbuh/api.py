@@ -26,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/regions/", regions_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/registry/", "tumbuh.registry.api.router")
+api.add_router("/connectivity/", "tumbuh.connectivity.api.router")
 
 
 def _field_errors(errors: list[dict]) -> str:

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "tumbuh.accounts",
     "tumbuh.regions",
     "tumbuh.registry",
+    "tumbuh.connectivity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tumbuh.accounts.urls")),
     path("", include("tumbuh.regions.urls")),
     path("", include("tumbuh.registry.urls")),
+    path("", include("tumbuh.connectivity.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

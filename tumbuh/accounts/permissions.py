@@ -39,6 +39,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.ISSUE_API_KEYS,
             Capability.IMPORT_BUSINESSES,
             Capability.RUN_PROGRAMMES,
+            Capability.PLAN_INFRASTRUCTURE,
         }
     ),
     Role.OFFICER: frozenset(
@@ -47,6 +48,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_PRIORITY_AREAS,
             Capability.IMPORT_BUSINESSES,
             Capability.RUN_PROGRAMMES,
+            Capability.PLAN_INFRASTRUCTURE,
         }
     ),
     Role.MENTOR: frozenset({Capability.MENTOR_CASELOAD}),

@@ -69,9 +69,12 @@ def test_console_home_lists_what_the_role_may_do(client_of, officer_32):
     response = client_of(officer_32).get("/konsol/")
     assert response.status_code == 200
     labels = [capability.value for capability, _url, _m in response.context["capabilities"]]
-    assert labels == ["view_organisations", "import_businesses", "run_programmes"]
+    assert labels == [
+        "view_organisations", "import_businesses", "run_programmes", "plan_infrastructure"
+    ]  # fmt: skip
     links = {capability.value: url for capability, url, _m in response.context["capabilities"]}
     assert links["view_organisations"] == "/konsol/organisasi/"
+    assert links["plan_infrastructure"] == "/konsol/konektivitas/"
 
 
 def test_console_home_of_national_admin_includes_priority_areas(client_of, national_admin):

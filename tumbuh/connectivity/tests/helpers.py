@@ -1,0 +1,54 @@
+"""Hand-made places for connectivity tests: villages on a line at sea, at known distances.
+
+The test session loads Jawa Barat, Nusa Tenggara Timur and Papua; these villages sit at the
+equator near 105° E (the Lingga sea, no loaded village within 300 km), under a real district of
+Kota Kupang so that they have a regency. One degree of longitude at the equator is 111.195 km.
+"""
+
+import datetime
+
+from tumbuh.connectivity.models import Site, Technology, Terrain
+from tumbuh.regions.models import District, Village
+
+KM_PER_DEGREE = 111.195
+DISTRICT = "53.71.01"
+
+
+def village_at(number: int, km_east: float, *, name: str | None = None) -> Village:
+    """A village ``km_east`` km east of (0°, 105° E), code ``53.71.01.29NN``."""
+    district = District.objects.get(code=DISTRICT)
+    return Village.objects.create(
+        code=f"{DISTRICT}.29{number:02d}",
+        name=name or f"Desa Uji {number}",
+        district=district,
+        regency=district.regency,
+        kind=Village.Kind.DESA,
+        latitude=0.0,
+        longitude=105.0 + km_east / KM_PER_DEGREE,
+    )
+
+
+def site_at(
+    km_east: float,
+    village: Village,
+    *,
+    technology=Technology.G4,
+    terrain=Terrain.FLAT,
+    status=Site.Status.ON_AIR,
+    code: str | None = None,
+    on_air_on=datetime.date(2025, 6, 1),
+) -> Site:
+    return Site.objects.create(
+        operator="Operator Uji",
+        code=code or f"S-{village.code}-{technology}-{km_east}",
+        latitude=0.0,
+        longitude=105.0 + km_east / KM_PER_DEGREE,
+        village=village,
+        technology=technology,
+        terrain=terrain,
+        status=status,
+        funding=Site.Funding.OPERATOR,
+        on_air_on=on_air_on if status == Site.Status.ON_AIR else None,
+        source="uji",
+        source_date=datetime.date(2026, 1, 1),
+    )

@@ -1,0 +1,98 @@
+"""Saved plans over the ledger's blank spots: end to end, refusals, adoption, the command."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from tumbuh.connectivity import coverage, planning, services
+from tumbuh.connectivity.models import PlannedSite, Site, SitePlan
+from tumbuh.connectivity.tests.helpers import village_at
+from tumbuh.registry.models import Enterprise
+
+pytestmark = pytest.mark.django_db
+HAND_MADE = "53.71.01.29"  # only the helpers' villages, so the instance stays small
+SITE_IDR = planning.backhaul_options(None, planning.Costs())[0].cost_idr
+
+
+@pytest.fixture
+def blank_line():
+    """Blank villages at 0, 2, 10, 12 and 30 km with 5, 1, 2, 2 and 1 businesses."""
+    for number, (km, count) in enumerate([(0, 5), (2, 1), (10, 2), (12, 2), (30, 1)], start=1):
+        village = village_at(number, km)
+        for n in range(count):
+            Enterprise.objects.create(name=f"Usaha {number}-{n}", village=village)
+    coverage.recompute()
+
+
+def test_the_only_option_without_fibre_is_satellite_at_its_lifetime_cost(blank_line):
+    data = services.planning_input(region_code=HAND_MADE)
+    assert len(data.candidates) == 5
+    assert {option.kind for c in data.candidates for option in c.options} == {"satellite"}
+    assert data.candidates[0].options[0].cost_idr == SITE_IDR
+    assert data.candidates[0].covers == ("53.71.01.2901", "53.71.01.2902")  # 2 km apart
+
+
+def test_a_plan_covers_the_most_businesses_for_its_budget(blank_line, national_admin):
+    plan = services.create_plan(
+        name="Uji", budget_idr=2 * SITE_IDR, region_code=HAND_MADE, by=national_admin
+    )
+    assert plan.picks.count() == 2
+    assert plan.covered_enterprises == 10  # {0, 2 km} and {10, 12 km}
+    assert plan.cost_idr == 2 * SITE_IDR
+    assert plan.status == "optimal" and plan.gap is not None and plan.gap <= 1e-4
+    assert plan.comparison["solver"] == "greedy"
+    assert plan.comparison["ratio"] == pytest.approx(1.0)
+    picks = list(plan.picks.all())
+    assert sorted(len(pick.covered_villages) for pick in picks) == [2, 2]
+    assert all(pick.reason and pick.backhaul == "satellite" for pick in picks)
+    assert plan.parameters["candidates"] == 5
+
+
+def test_a_budget_too_small_for_any_site_is_refused_and_nothing_saved(blank_line):
+    with pytest.raises(ValidationError) as refused:
+        services.create_plan(name="Kecil", budget_idr=SITE_IDR - 1, region_code=HAND_MADE)
+    assert "Rp" in refused.value.messages[0]
+    assert not SitePlan.objects.exists()
+
+
+def test_an_officer_cannot_plan_for_another_province(blank_line, officer_32):
+    with pytest.raises(ValidationError):
+        services.create_plan(name="Luar", budget_idr=2 * SITE_IDR, region_code="53", by=officer_32)
+    assert not SitePlan.objects.exists()
+
+
+def test_adopting_a_plan_tracks_each_pick_once(blank_line, national_admin):
+    plan = services.create_plan(name="Uji", budget_idr=2 * SITE_IDR, region_code=HAND_MADE)
+    sites = services.adopt_plan(plan=plan, by=national_admin)
+    assert len(sites) == 2
+    assert {site.status for site in sites} == {Site.Status.PLANNED}
+    assert all(site.events.count() == 1 for site in sites)
+    assert services.adopt_plan(plan=plan, by=national_admin) == []
+    assert PlannedSite.objects.filter(plan=plan, site=None).count() == 0
+
+
+def test_the_command_prints_the_summary_and_can_save(blank_line):
+    out = StringIO()
+    budget = str(2 * SITE_IDR)
+    call_command("plan_sites", "--budget-idr", budget, "--region", HAND_MADE, "--json", stdout=out)
+    summary = json.loads(out.getvalue())
+    for key in ("covered_enterprises", "covered_people", "cost_idr", "sites", "solver", "gap",
+                "seconds"):  # fmt: skip
+        assert key in summary
+    assert (summary["covered_enterprises"], summary["sites"]) == (10, 2)
+    out = StringIO()
+    call_command(
+        "plan_sites", "--budget-idr", budget, "--region", HAND_MADE, "--solver", "greedy",
+        "--save", "Rencana uji", stdout=out,
+    )  # fmt: skip
+    assert SitePlan.objects.get(name="Rencana uji").solver == "greedy"
+    assert "saved as" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("plan_sites", "--budget-idr", "1000", "--region", HAND_MADE)
+    with pytest.raises(CommandError):
+        call_command(
+            "plan_sites", "--budget-idr", budget, "--region", HAND_MADE, "--province-min", "x"
+        )
