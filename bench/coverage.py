@@ -17,26 +17,10 @@ Prints one JSON line per run and phase, and a summary with the medians.
 import argparse
 import datetime
 import json
-import os
-import platform
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
-POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-POSTGRES_BENCH = "postgres://postgres@127.0.0.1:5432/tumbuh_bench"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*arguments) -> None:
-    result = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-m", "tumbuh.cli", *arguments], cwd=ROOT, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(result.stderr[-2000:])
+from scratch import fresh_database, machine
 
 
 def main():
@@ -46,28 +30,7 @@ def main():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     options = parser.parse_args()
 
-    os.environ.update(
-        {
-            "TUMBUH_VAR_DIR": tempfile.mkdtemp(prefix="tumbuh-coverage-"),
-            "DJANGO_SETTINGS_MODULE": "tumbuh.settings",
-        }
-    )
-    if options.database == "postgres":
-        import psycopg
-
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS tumbuh_bench")
-            connection.execute("CREATE DATABASE tumbuh_bench")
-        os.environ["DATABASE_URL"] = POSTGRES_BENCH
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    run("migrate", "--verbosity", "0")
-    run("load_regions", "--json")
-
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    fresh_database(options.database, prefix="tumbuh-coverage-")
     from tumbuh.connectivity.coverage import recompute
     from tumbuh.connectivity.models import PointOfPresence, Site, VillageConnectivity
     from tumbuh.regions.models import Village
@@ -109,7 +72,7 @@ def main():
         "sites": options.sites, "villages": len(villages), "runs": options.runs,
         **{f"median_{phase}_seconds": round(statistics.median(values), 3)
            for phase, values in timings.items()},
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
     }))  # fmt: skip
 
 

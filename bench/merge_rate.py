@@ -12,26 +12,10 @@ and each dropped record with an owner and a KBLI code (not timed), and times
 
 import argparse
 import json
-import os
-import platform
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-POSTGRES_BENCH = "postgres://postgres@127.0.0.1:5432/tumbuh_bench"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*arguments) -> None:
-    result = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-m", "tumbuh.cli", *arguments], cwd=ROOT, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(result.stderr[-2000:])
+from scratch import fresh_database, machine
 
 
 def build_pairs(count: int, run_number: int) -> list[tuple[int, int, float]]:
@@ -102,24 +86,7 @@ def main():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     options = parser.parse_args()
 
-    var_dir = tempfile.mkdtemp(prefix="tumbuh-merge-")
-    os.environ.update({"TUMBUH_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "tumbuh.settings"})
-    if options.database == "postgres":
-        import psycopg
-
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS tumbuh_bench")
-            connection.execute("CREATE DATABASE tumbuh_bench")
-        os.environ["DATABASE_URL"] = POSTGRES_BENCH
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    run("migrate", "--verbosity", "0")
-    run("load_regions", "--json")
-
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    fresh_database(options.database, prefix="tumbuh-merge-")
     from django.db import transaction
 
     from tumbuh.registry.merging import merge_pairs
@@ -145,7 +112,7 @@ def main():
         "bench": "merge_rate", "summary": True, "database": options.database,
         "pairs": options.pairs, "runs": options.runs,
         "median_merges_per_second": round(statistics.median(rates)),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
     }))  # fmt: skip
 
 

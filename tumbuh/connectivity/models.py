@@ -7,8 +7,6 @@ the reported facts by ``coverage.recompute``; ``SitePlan`` holds a budgeted plan
 which become ``Site`` rows tracked from planned to on air.
 """
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -16,10 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Organisation
 from tumbuh.regions.models import Village
-
-
-def new_public_id() -> str:
-    return secrets.token_urlsafe(9)
+from tumbuh.registry.models import new_public_id
 
 
 class Technology(models.TextChoices):

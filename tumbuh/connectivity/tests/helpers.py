@@ -7,7 +7,10 @@ Kota Kupang so that they have a regency. One degree of longitude at the equator 
 
 import datetime
 
-from tumbuh.connectivity.models import Site, Technology, Terrain
+import pytest
+
+from tumbuh.connectivity import coverage
+from tumbuh.connectivity.models import Site, Technology, Terrain, VillageConnectivity
 from tumbuh.regions.models import District, Village
 
 KM_PER_DEGREE = 111.195
@@ -52,3 +55,15 @@ def site_at(
         source="uji",
         source_date=datetime.date(2026, 1, 1),
     )
+
+
+@pytest.fixture(scope="module")
+def filled_ledger(django_db_setup, django_db_blocker):
+    """Every village of the session's provinces in the ledger (without signal) once for the
+    module: a test's ``recompute`` then writes only the rows its sites change. A module imports
+    it and marks itself with ``pytest.mark.usefixtures("filled_ledger")``."""
+    with django_db_blocker.unblock():
+        coverage.recompute()
+    yield
+    with django_db_blocker.unblock():
+        VillageConnectivity.objects.all().delete()

@@ -14,6 +14,7 @@ from tumbuh.accounts.permissions import Capability
 from tumbuh.conftest import make_user
 from tumbuh.connectivity import coverage
 from tumbuh.connectivity.models import ConnectivityImport, Site, VillageConnectivity
+from tumbuh.connectivity.tests.helpers import filled_ledger  # noqa: F401 - a fixture
 from tumbuh.connectivity.tests.test_console import (
     DAYEUHKOLOT,
     GEGERKALONG,
@@ -25,18 +26,9 @@ from tumbuh.connectivity.tests.test_console import (
 )
 from tumbuh.regions.models import Village
 
+pytestmark = pytest.mark.usefixtures("filled_ledger")
+
 API = "/api/v1/connectivity"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ledger(django_db_setup, django_db_blocker):
-    """Every village of the session's provinces in the ledger (without signal) once for the
-    module: a test's ``recompute`` then writes only the rows its sites change."""
-    with django_db_blocker.unblock():
-        coverage.recompute()
-    yield
-    with django_db_blocker.unblock():
-        VillageConnectivity.objects.all().delete()
 
 
 @pytest.fixture

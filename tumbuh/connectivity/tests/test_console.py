@@ -27,8 +27,11 @@ from tumbuh.connectivity.models import (
     VillageConnectivity,
     VillageFact,
 )
+from tumbuh.connectivity.tests.helpers import filled_ledger  # noqa: F401 - a fixture
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, Milestone
+
+pytestmark = pytest.mark.usefixtures("filled_ledger")
 
 HOME = "/konsol/konektivitas/"
 RANKING = "/konsol/konektivitas/peringkat/"
@@ -48,17 +51,6 @@ NAMOSAIN = "53.71.01.1001"
 NUNBAUN_SABU = "53.71.01.1002"
 SUPIORI = "91.19"
 SOURCE_DATE = datetime.date(2025, 6, 30)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ledger(django_db_setup, django_db_blocker):
-    """Every village of the session's provinces in the ledger (without signal) once for the
-    module: a test's ``recompute`` then writes only the rows its sites change."""
-    with django_db_blocker.unblock():
-        coverage.recompute()
-    yield
-    with django_db_blocker.unblock():
-        VillageConnectivity.objects.all().delete()
 
 
 @pytest.fixture
