@@ -26,6 +26,11 @@ api = NinjaAPI(
 api.add_router("/regions/", regions_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/registry/", "tumbuh.registry.api.router")
+api.add_router("/capability/", "tumbuh.capability.api.router")
+api.add_router("/programmes/", "tumbuh.programmes.api.router")
+api.add_router("/licensing/", "tumbuh.licensing.api.router")
+api.add_router("/stores/", "tumbuh.stores.api.router")
+api.add_router("/catalogue/", "tumbuh.catalogue.api.router")
 api.add_router("/connectivity/", "tumbuh.connectivity.api.router")
 
 

@@ -16,6 +16,12 @@ from tumbuh.accounts.models import Membership, Organisation, User
 from tumbuh.regions.services import load_regions
 
 TEST_PROVINCES = ["32", "53", "91"]
+
+# Real villages of the test provinces: Dayeuhkolot (Kab. Bandung, Jawa Barat), Namosain (Kota
+# Kupang, NTT), Sentani Kota (Kab. Jayapura, Papua).
+DAYEUHKOLOT = "32.04.12.2002"
+NAMOSAIN = "53.71.01.1001"
+SENTANI_KOTA = "91.03.01.1001"
 PASSWORD = "kata-sandi-uji-123"
 
 _numbers = itertools.count(1)
@@ -57,6 +63,22 @@ def make_user(*, organisation=None, role=Membership.Role.OFFICER, region_code=No
         account_services.grant_membership(
             user=user, organisation=organisation, role=role, region_code=region_code
         )
+    return user
+
+
+def make_enterprise(name: str = "Usaha Uji", *, village: str = DAYEUHKOLOT, **fields):
+    """A registry business in a real village of the test provinces."""
+    from tumbuh.registry.models import Enterprise
+
+    return Enterprise.objects.create(name=name, village_id=village, **fields)
+
+
+def make_owner(enterprise, **fields):
+    """A login that acts for ``enterprise`` as its owner (seller pages, self-assessment)."""
+    from tumbuh.registry.services import link_account
+
+    user = make_user(**fields)
+    link_account(user=user, enterprise=enterprise)
     return user
 
 

@@ -120,6 +120,41 @@ class Enterprise(models.Model):
         return self.merged_into_id is not None
 
 
+class EnterpriseAccount(models.Model):
+    """A login that may act for a business: its owner, or the manager of a BumDes.
+
+    This is how an owner's self-assessment, store and orders find their business. The link is
+    kept on the record it was made for; when that record is merged, ``enterprises_of`` follows
+    ``merged_into`` to the surviving business, so an undone merge needs no repair.
+    """
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        MANAGER = "manager", _("manager (BumDes or cooperative)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_accounts"
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="accounts")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.OWNER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("business account")
+        verbose_name_plural = _("business accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "enterprise"], name="enterprise_account_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.role} {self.enterprise_id}"
+
+
 class EnterpriseKbli(models.Model):
     """A KBLI activity code of an enterprise, with the KBLI edition it comes from."""
 

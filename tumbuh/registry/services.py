@@ -27,6 +27,7 @@ from tumbuh.registry.importing.villages import VillageIndex
 from tumbuh.registry.merging import merge_pairs
 from tumbuh.registry.models import (
     Enterprise,
+    EnterpriseAccount,
     EnterpriseKbli,
     ImportBatch,
     MatchCandidate,
@@ -614,3 +615,47 @@ def resolve_batch(*, batch: ImportBatch) -> dict:
     merged = _merge_all(sorted(merges, key=lambda m: (-m[2], m[1])), kept_apart=kept_apart)
     queued = _queue_pairs(pairs, kept_apart)
     return {"new": len(new_ids), "merged": merged, "queued": queued}
+
+
+# --- accounts of businesses -------------------------------------------------------------------
+
+
+def surviving(enterprise: Enterprise) -> Enterprise:
+    """The record that counts for ``enterprise``: itself, or the one it was merged into."""
+    while enterprise.merged_into_id:
+        enterprise = enterprise.merged_into
+    return enterprise
+
+
+def link_account(
+    *, user: User, enterprise: Enterprise, role: str = "owner", by: User | None = None
+) -> EnterpriseAccount:
+    """Let ``user`` act for ``enterprise`` (its owner or a BumDes manager); idempotent."""
+    if role not in EnterpriseAccount.Role.values:
+        raise ValidationError(_("Unknown business account role: %(role)s") % {"role": role})
+    enterprise = surviving(enterprise)
+    with transaction.atomic():
+        account, created = EnterpriseAccount.objects.get_or_create(
+            user=user, enterprise=enterprise, defaults={"role": role, "created_by": by}
+        )
+        if created:
+            record_event(
+                actor=by,
+                action="registry.account_linked",
+                target=enterprise,
+                region_code=enterprise.village_id,
+                data={"user": user.pk, "role": role},
+            )
+    return account
+
+
+def enterprises_of(user) -> list[Enterprise]:
+    """The businesses ``user`` may act for, merged records resolved to their survivors."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    linked = Enterprise.objects.filter(accounts__user=user).select_related("village")
+    survivors = {}
+    for enterprise in linked:
+        enterprise = surviving(enterprise)
+        survivors[enterprise.pk] = enterprise
+    return sorted(survivors.values(), key=lambda e: (e.name, e.pk))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "tumbuh.programmes"
+    label = "programmes"
+    verbose_name = "Training and mentoring programmes"

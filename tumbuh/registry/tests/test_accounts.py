@@ -1,0 +1,41 @@
+"""Business accounts: a login acts for its business, and still does after a merge."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tumbuh.conftest import make_enterprise, make_user
+from tumbuh.registry import services
+from tumbuh.registry.merging import merge_pairs
+from tumbuh.registry.models import EnterpriseAccount
+
+pytestmark = pytest.mark.django_db
+
+
+def test_link_is_idempotent_and_lists_the_business():
+    owner = make_user()
+    shop = make_enterprise("Keripik Uji")
+    first = services.link_account(user=owner, enterprise=shop)
+    again = services.link_account(user=owner, enterprise=shop)
+    assert first.pk == again.pk
+    assert EnterpriseAccount.objects.count() == 1
+    assert services.enterprises_of(owner) == [shop]
+
+
+def test_merged_business_resolves_to_its_survivor():
+    owner = make_user()
+    older, newer = make_enterprise("Keripik Uji"), make_enterprise("Keripik Uji Jaya")
+    services.link_account(user=owner, enterprise=newer)
+    merge_pairs([(older.pk, newer.pk, 0.99)], method="review")
+    assert services.enterprises_of(owner) == [older]
+
+
+def test_unknown_role_is_refused_and_nothing_written():
+    with pytest.raises(ValidationError, match="role"):
+        services.link_account(user=make_user(), enterprise=make_enterprise("X"), role="boss")
+    assert not EnterpriseAccount.objects.exists()
+
+
+def test_anonymous_user_has_no_business():
+    from django.contrib.auth.models import AnonymousUser
+
+    assert services.enterprises_of(AnonymousUser()) == []

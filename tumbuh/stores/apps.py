@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StoresConfig(AppConfig):
+    name = "tumbuh.stores"
+    label = "stores"
+    verbose_name = "Online stores (BumDes Smart)"
