@@ -27,6 +27,13 @@ PASSWORD = "kata-sandi-uji-123"
 _numbers = itertools.count(1)
 
 
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher: thousands of test users, none of them real."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search and trigram lookups of the catalogue on PostgreSQL
     "template_partials",
     "django_tasks",
     "django_tasks_db",
