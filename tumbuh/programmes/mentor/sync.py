@@ -1,0 +1,258 @@
+"""The server side of the mentor app's offline queue.
+
+A mentor's device keeps what is recorded offline (attendance, visit notes, signal checks, ...) in
+a queue, each record with a ``client_id`` (a UUID made on the device), and posts the queue as a
+batch when a connection returns. ``apply_batch`` applies every record on its own: good records
+are written, bad ones come back with a reason, and nothing is lost — every record of the batch
+gets exactly one result, in the order sent.
+
+A record is ``{"client_id": uuid, "kind": str, "base_version": int | None, "data": {...}}``; a
+result is ``{"client_id", "status", "reason"?, "detail"?, "server"?}`` with ``status`` one of:
+
+- ``applied``: written now;
+- ``duplicate``: this ``client_id`` was applied before (a replay); ``server`` is the original
+  outcome, and nothing is written again;
+- ``refused``: not written; ``reason`` is a stable code (``malformed``, ``unknown_kind``,
+  ``not_in_caseload``, ``expired``, ...) and ``detail`` a translated sentence for the mentor;
+- ``conflict``: the record changed on the server since ``base_version``; ``server`` carries the
+  server's version for the mentor to resolve on the device, which then sends a new record.
+
+Kinds are dispatched through a small registry: ``register_kind(kind, handler)``. A handler is
+called as ``handler(user=..., record=...)`` inside a savepoint, returns a ``Result`` (applied,
+duplicate or conflict) and raises ``ValidationError`` (with an optional ``reason`` attribute) to
+refuse; the savepoint is then rolled back, so a refusal changes nothing. Each handler finds its
+own replays by ``client_id`` in the table it writes, so a replay is recognised even after the
+device lost the answer to the first post.
+"""
+
+import dataclasses
+import datetime
+import uuid
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+APPLIED = "applied"
+DUPLICATE = "duplicate"
+REFUSED = "refused"
+CONFLICT = "conflict"
+STATUSES = (APPLIED, DUPLICATE, REFUSED, CONFLICT)
+
+# A week offline is a few thousand records; more than this in one post is refused whole, and
+# the device sends its queue in slices of this size.
+MAX_BATCH = 5_000
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncRecord:
+    """One queued record, after the envelope was checked (its ``data`` is the handler's to check)."""
+
+    client_id: str
+    kind: str
+    data: dict
+    base_version: int | None = None
+
+
+@dataclasses.dataclass
+class Result:
+    """What happened to one record."""
+
+    client_id: str
+    status: str
+    reason: str = ""
+    detail: str = ""
+    server: dict | None = None
+
+    def as_dict(self) -> dict:
+        result = {"client_id": self.client_id, "status": self.status}
+        if self.reason:
+            result["reason"] = self.reason
+        if self.detail:
+            result["detail"] = self.detail
+        if self.server is not None:
+            result["server"] = self.server
+        return result
+
+
+class Refused(ValidationError):
+    """A record refused with a stable ``reason`` code and a message for the mentor."""
+
+    def __init__(self, message, *, reason: str):
+        super().__init__(message, code=reason)
+        self.reason = reason
+
+
+Handler = Callable[..., Result]
+_handlers: dict[str, Handler] = {}
+
+
+def register_kind(kind: str, handler: Handler) -> None:
+    """Let the queue carry records of ``kind``, applied by ``handler(user=, record=)``.
+
+    Registering the same handler again is harmless (``ready()`` may run twice in tests);
+    registering another handler for a kind already taken is a programming error.
+    """
+    existing = _handlers.get(kind)
+    if existing is not None and existing is not handler:
+        raise ValueError(f"sync kind {kind!r} is already registered to {existing!r}")
+    _handlers[kind] = handler
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_handlers)
+
+
+def apply_batch(*, user, records) -> list[Result]:
+    """Apply each of ``records`` (parsed JSON) for ``user``; one ``Result`` per record, in order.
+
+    A record whose envelope is malformed is refused with reason ``malformed`` (its ``client_id``
+    echoed when there is one, so the device can match it); a ``client_id`` repeated within the
+    batch gets the first one's outcome as a duplicate.
+    """
+    if not isinstance(records, list):
+        raise ValidationError(_("The batch must be a list of records."), code="malformed")
+    if len(records) > MAX_BATCH:
+        raise ValidationError(
+            _("A batch holds at most %(limit)s records; send the queue in smaller parts.")
+            % {"limit": MAX_BATCH},
+            code="too_large",
+        )
+    results: list[Result] = []
+    seen: dict[str, Result] = {}
+    for raw in records:
+        try:
+            record = parse_record(raw)
+        except Refused as refusal:
+            client_id = raw.get("client_id") if isinstance(raw, dict) else None
+            results.append(
+                Result(
+                    client_id=client_id if isinstance(client_id, str) else "",
+                    status=REFUSED,
+                    reason=refusal.reason,
+                    detail=" ".join(refusal.messages),
+                )
+            )
+            continue
+        if record.client_id in seen:
+            first = seen[record.client_id]
+            results.append(_repeat(first))
+            continue
+        result = apply_record(user=user, record=record)
+        seen[record.client_id] = result
+        results.append(result)
+    return results
+
+
+def _repeat(first: Result) -> Result:
+    """The answer to a client_id sent twice in one batch: the first outcome, as a duplicate."""
+    if first.status in (APPLIED, DUPLICATE):
+        return Result(client_id=first.client_id, status=DUPLICATE, server=first.server)
+    return dataclasses.replace(first)
+
+
+def parse_record(raw) -> SyncRecord:
+    """Check a record's envelope: a dict with a UUID ``client_id``, a registered ``kind``, a
+    ``data`` object and an optional integer ``base_version``."""
+    if not isinstance(raw, dict):
+        raise Refused(_("A record must be an object."), reason="malformed")
+    client_id = raw.get("client_id")
+    try:
+        client_id = str(uuid.UUID(str(client_id))) if client_id else ""
+    except ValueError:
+        client_id = ""
+    if not client_id:
+        raise Refused(_("The record has no valid client id (a UUID)."), reason="malformed")
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise Refused(_("The record does not say what kind it is."), reason="malformed")
+    if kind not in _handlers:
+        raise Refused(
+            _("Records of kind “%(kind)s” cannot be synced.") % {"kind": kind[:40]},
+            reason="unknown_kind",
+        )
+    data = raw.get("data")
+    if not isinstance(data, dict):
+        raise Refused(_("The record has no data."), reason="malformed")
+    base_version = raw.get("base_version")
+    if base_version is not None and (
+        isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 1
+    ):
+        raise Refused(_("The record's base version must be a positive number."), reason="malformed")
+    return SyncRecord(client_id=client_id, kind=kind, data=data, base_version=base_version)
+
+
+def apply_record(*, user, record: SyncRecord) -> Result:
+    """Apply one record in its own savepoint; a refusal rolls back whatever it started."""
+    handler = _handlers[record.kind]
+    try:
+        with transaction.atomic():
+            result = handler(user=user, record=record)
+    except ValidationError as refusal:
+        return Result(
+            client_id=record.client_id,
+            status=REFUSED,
+            reason=getattr(refusal, "reason", "") or _code_of(refusal),
+            detail=" ".join(refusal.messages),
+        )
+    except IntegrityError:
+        # Two posts of the same queue raced: the other one wrote the row first. Asking again
+        # finds it as a replay.
+        with transaction.atomic():
+            result = handler(user=user, record=record)
+    if result.status not in STATUSES or result.client_id != record.client_id:
+        raise ValueError(f"handler for {record.kind!r} returned {result!r}")
+    return result
+
+
+def _code_of(error: ValidationError) -> str:
+    code = getattr(error, "code", None)
+    if code:
+        return code
+    for item in getattr(error, "error_list", []):
+        if item.code:
+            return item.code
+    return "invalid"
+
+
+# --- Helpers for handlers ---------------------------------------------------------------------
+
+
+def text_field(data: dict, key: str, *, limit: int, required: bool = True) -> str:
+    value = data.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Refused(_("The field “%(field)s” must be text.") % {"field": key}, reason="malformed")
+    value = value.strip()
+    if required and not value:
+        raise Refused(_("The field “%(field)s” is missing.") % {"field": key}, reason="malformed")
+    if len(value) > limit:
+        raise Refused(
+            _("The field “%(field)s” is longer than %(limit)s characters.")
+            % {"field": key, "limit": limit},
+            reason="malformed",
+        )
+    return value
+
+
+def moment_field(data: dict, key: str, *, required: bool = True) -> datetime.datetime | None:
+    """An ISO 8601 time with its zone, not in the future (a device clock may run a little fast)."""
+    value = data.get(key)
+    if value in (None, "") and not required:
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or timezone.is_naive(moment):
+        raise Refused(
+            _("The field “%(field)s” must be a date and time with its time zone.") % {"field": key},
+            reason="malformed",
+        )
+    if moment > timezone.now() + datetime.timedelta(minutes=10):
+        raise Refused(
+            _("The field “%(field)s” is in the future: check the phone's clock.") % {"field": key},
+            reason="malformed",
+        )
+    return moment
