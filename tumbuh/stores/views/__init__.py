@@ -1,0 +1,1 @@
+"""Views of the stores app: storefront and seller pages (shop, seller), checkout and orders."""
