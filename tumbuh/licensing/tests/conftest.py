@@ -1,0 +1,143 @@
+"""Builders for licensing tests: mentors, businesses ready for NIB or halal, cases at a step."""
+
+import datetime
+
+import pytest
+
+from tumbuh.accounts.models import Membership
+from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_user
+from tumbuh.licensing import oss, services
+from tumbuh.licensing.models import HalalCase, NibCase
+
+NIK = "3204124512900001"  # a valid NIK issued in Dayeuhkolot (32.04.12), woman born 5 Dec 1990
+NIB = "9120001234567"
+
+
+@pytest.fixture(autouse=True)
+def offline_oss():
+    """Every test starts with the default offline OSS client."""
+    oss.set_client(None)
+    yield
+    oss.set_client(None)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_mentor(organisation, *, region_code=None, **fields):
+    return make_user(
+        organisation=organisation, role=Membership.Role.MENTOR, region_code=region_code, **fields
+    )
+
+
+@pytest.fixture
+def mentor_32(office_32):
+    return make_mentor(office_32, full_name="Siti Pendamping")
+
+
+@pytest.fixture
+def mentor_53(office_53):
+    return make_mentor(office_53, full_name="Yohanes Pendamping")
+
+
+APPLICANT = {"applicant_name": "Ani Lestari", "nik": NIK, "phone": "0812-3456-7890"}
+BUSINESS = {
+    "business_name": "Keripik Ani",
+    "address": "Jl. Raya Dayeuhkolot 12",
+    "village": DAYEUHKOLOT,
+    "capital_idr": "15000000",
+    "workforce": "3",
+    "scale": "mikro",
+}
+
+
+def nib_case_at(step: str, *, enterprise=None, by=None, mentor=None) -> NibCase:
+    """A NIB case moved forward through the real services until it reaches ``step``."""
+    enterprise = enterprise or make_enterprise("Keripik Ani", address="Jl. Raya 12")
+    case = services.start_nib_case(enterprise=enterprise, by=by, assigned_mentor=mentor)
+    path = [
+        (NibCase.Step.BUSINESS, APPLICANT),
+        (NibCase.Step.KBLI, BUSINESS),
+        (NibCase.Step.SUBMITTED, {"kbli_codes": ["10794"]}),
+        (NibCase.Step.ISSUED, {"nib": NIB}),
+    ]
+    for to_step, data in path:
+        if case.step == step:
+            break
+        case = services.advance_nib_case(case, to_step, by, data)
+    assert case.step == step
+    return case
+
+
+PRODUCTS = [
+    {
+        "name": "Keripik Pisang",
+        "ingredients": [
+            {"name": "Pisang kepok", "exemption": "natural"},
+            {"name": "Minyak goreng", "certificate_number": "ID32110000012340121"},
+            {"name": "Garam", "exemption": "non_critical"},
+        ],
+    }
+]
+
+
+def halal_ready_enterprise(name="Keripik Ani", **fields):
+    fields.setdefault("scale", "mikro")
+    fields.setdefault("nib", NIB)
+    return make_enterprise(name, **fields)
+
+
+def halal_case_at(step: str, *, enterprise=None, by=None, mentor=None) -> HalalCase:
+    """A halal case moved forward through the real services until it reaches ``step``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    enterprise = enterprise or halal_ready_enterprise()
+    case = services.start_halal_case(enterprise=enterprise, by=by)
+    order = list(HalalCase.Step.values)
+    for to_step in order[1:]:
+        if case.step == step:
+            break
+        data = {}
+        if to_step == HalalCase.Step.MENTOR:
+            data = {"sihalal_account": "ani@example.id"}
+        elif to_step == HalalCase.Step.PRODUCTS:
+            data = {"mentor": mentor}
+        elif to_step == HalalCase.Step.SUBMITTED:
+            services.set_halal_products(
+                case=case,
+                products=PRODUCTS,
+                process_description="Pisang dikupas, diiris, digoreng, diberi garam, dikemas.",
+                is_simple_process=True,
+                by=by,
+            )
+            data = {"registration_number": "SH2026-0001234"}
+        elif to_step == HalalCase.Step.DOCUMENT_CHECK:
+            services.add_evidence_photo(
+                case=case, upload=SimpleUploadedFile("a.png", png_bytes()), by=by
+            )
+            data = {"checklist": dict.fromkeys(services.HALAL_CHECKLIST, True)}
+        elif to_step == HalalCase.Step.ISSUED:
+            services.issue_halal_certificate(
+                case,
+                "ID32110001234560126",
+                datetime.date(2026, 1, 10),
+                datetime.date(2030, 1, 10),
+                by,
+            )
+            case.refresh_from_db()
+            continue
+        case = services.advance_halal_case(case, to_step, by, data)
+    assert case.step == step
+    return case
+
+
+def png_bytes(size=(4, 3)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 180, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
