@@ -1,0 +1,143 @@
+"""Reads shared by the capability console, the API and the owner's pages.
+
+Console readers are people (or API keys) whose role runs programmes or mentors businesses; what
+they see is limited to their regions through ``tumbuh.accounts.scoping``. Owners see their own
+businesses through ``enterprises_of``.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Left
+
+from tumbuh.accounts.models import APIKey
+from tumbuh.accounts.permissions import Capability, has_capability, roles_with
+from tumbuh.accounts.scoping import RegionScope, scope_for, scoped
+from tumbuh.capability.models import Assessment
+from tumbuh.capability.scoring import LEVELS
+from tumbuh.regions.models import District, Province, Regency
+from tumbuh.registry.models import Enterprise
+from tumbuh.registry.services import enterprises_of, surviving
+
+READER_ROLES = roles_with(Capability.RUN_PROGRAMMES) | roles_with(Capability.MENTOR_CASELOAD)
+ASSESSOR_ROLES = READER_ROLES
+
+
+def may_read(actor) -> bool:
+    """Programme staff and mentors (people or API keys of those roles)."""
+    if isinstance(actor, APIKey):
+        return actor.is_active and actor.role in READER_ROLES
+    return has_capability(actor, Capability.RUN_PROGRAMMES) or has_capability(
+        actor, Capability.MENTOR_CASELOAD
+    )
+
+
+def scope_of(actor) -> RegionScope:
+    return scope_for(actor, roles=READER_ROLES)
+
+
+def visible_enterprise(actor, public_id: str) -> Enterprise | None:
+    """The business with ``public_id`` if it lies in the actor's regions (merged → survivor)."""
+    found = scoped(Enterprise.objects.select_related("village"), actor, roles=READER_ROLES).filter(
+        public_id=public_id
+    )
+    enterprise = found.first()
+    if enterprise is None:
+        return None
+    enterprise = surviving(enterprise)
+    return enterprise if scope_of(actor).allows(enterprise.village_id) else None
+
+
+def owned_enterprise(user, public_id: str) -> Enterprise | None:
+    """The business with ``public_id`` if ``user`` may act for it as its owner or manager."""
+    return next((e for e in enterprises_of(user) if e.public_id == public_id), None)
+
+
+def may_assess(actor, enterprise: Enterprise) -> bool:
+    """Whether ``actor`` may administer an assessment of ``enterprise`` as a mentor or officer."""
+    return may_read(actor) and scope_of(actor).allows(enterprise.village_id)
+
+
+# --- levels by region -------------------------------------------------------------------------
+
+# Length of a region code at each level: province "32", regency "32.04", district "32.04.12".
+CHILD_LENGTH = {0: 2, 2: 5, 5: 8}
+CHILD_MODEL = {0: Province, 2: Regency, 5: District}
+
+
+@dataclass
+class AreaLevels:
+    """Businesses of one region by current capability level."""
+
+    code: str
+    name: str
+    businesses: int = 0
+    by_level: dict[int, int] = field(default_factory=lambda: {level.number: 0 for level in LEVELS})
+
+    @property
+    def assessed(self) -> int:
+        return sum(self.by_level.values())
+
+    @property
+    def not_assessed(self) -> int:
+        return self.businesses - self.assessed
+
+    def level_counts(self) -> list[int]:
+        return [self.by_level[level.number] for level in LEVELS]
+
+
+def latest_level_subquery(*, as_of=None, mode: str = ""):
+    """The level of the latest assessment of the outer business or a record merged into it."""
+    assessments = Assessment.objects.filter(
+        Q(enterprise=OuterRef("pk"))
+        | Q(enterprise__merged_into=OuterRef("pk"))
+        | Q(enterprise__merged_into__merged_into=OuterRef("pk"))
+    )
+    if as_of is not None:
+        assessments = assessments.filter(taken_at__lte=as_of)
+    if mode:
+        assessments = assessments.filter(mode=mode)
+    return Subquery(assessments.order_by("-taken_at", "-pk").values("level")[:1])
+
+
+def levels_by_region(actor, *, region: str = "", as_of=None, mode: str = "") -> list[AreaLevels]:
+    """Deduplicated businesses of ``region``'s child regions (provinces for the whole country)
+    by their current level, within the actor's scope. Two queries, whatever the number of
+    businesses."""
+    if len(region) not in CHILD_LENGTH:
+        raise ValueError(f"not a province or regency code: {region!r}")
+    length = CHILD_LENGTH[len(region)]
+    businesses = scoped(Enterprise.objects.deduplicated(), actor, roles=READER_ROLES)
+    if region:
+        businesses = businesses.filter(village_id__startswith=region + ".")
+    businesses = businesses.annotate(area=Left("village_id", length))
+    areas: dict[str, AreaLevels] = {}
+    for row in businesses.values("area").annotate(total=Count("pk")).order_by("area"):
+        areas[row["area"]] = AreaLevels(code=row["area"], name="", businesses=row["total"])
+    counted = (
+        businesses.annotate(level=latest_level_subquery(as_of=as_of, mode=mode))
+        .filter(level__isnull=False)
+        .values("area", "level")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    for row in counted:
+        areas[row["area"]].by_level[row["level"]] = row["total"]
+    names = dict(
+        CHILD_MODEL[len(region)].objects.filter(code__in=areas).values_list("code", "name")
+    )
+    for area in areas.values():
+        area.name = names.get(area.code, area.code)
+    return list(areas.values())
+
+
+def recent_assessments(actor, *, region: str = "", level: int | None = None, mode: str = ""):
+    """Assessments in the actor's regions, latest first, with their business and village."""
+    assessments = scoped(Assessment.objects.all(), actor, roles=READER_ROLES)
+    if region:
+        assessments = assessments.filter(enterprise__village_id__startswith=region + ".")
+    if level:
+        assessments = assessments.filter(level=level)
+    if mode:
+        assessments = assessments.filter(mode=mode)
+    return assessments.select_related("enterprise__village", "instrument").latest_first()
