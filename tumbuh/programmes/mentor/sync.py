@@ -103,7 +103,14 @@ def register_kind(kind: str, handler: Handler) -> None:
 
 
 def registered_kinds() -> list[str]:
+    _load_mentor_kinds()
     return sorted(_handlers)
+
+
+def _load_mentor_kinds() -> None:
+    """The mentor package's own kinds register when their module is first imported; other apps
+    register theirs from ``AppConfig.ready()``."""
+    from tumbuh.programmes.mentor import handlers  # noqa: F401 - registers on import
 
 
 def apply_batch(*, user, records) -> list[Result]:
@@ -121,6 +128,7 @@ def apply_batch(*, user, records) -> list[Result]:
             % {"limit": MAX_BATCH},
             code="too_large",
         )
+    _load_mentor_kinds()
     results: list[Result] = []
     seen: dict[str, Result] = {}
     for raw in records:
@@ -130,7 +138,7 @@ def apply_batch(*, user, records) -> list[Result]:
             client_id = raw.get("client_id") if isinstance(raw, dict) else None
             results.append(
                 Result(
-                    client_id=client_id if isinstance(client_id, str) else "",
+                    client_id=client_id[:64] if isinstance(client_id, str) else "",
                     status=REFUSED,
                     reason=refusal.reason,
                     detail=" ".join(refusal.messages),
@@ -185,24 +193,30 @@ def parse_record(raw) -> SyncRecord:
     return SyncRecord(client_id=client_id, kind=kind, data=data, base_version=base_version)
 
 
-def apply_record(*, user, record: SyncRecord) -> Result:
-    """Apply one record in its own savepoint; a refusal rolls back whatever it started."""
+def apply_record(*, user, record: SyncRecord, **extra) -> Result:
+    """Apply one record in its own savepoint; a refusal rolls back whatever it started.
+
+    ``extra`` goes to the handler as is (the HTML form passes an uploaded photo this way).
+    """
+    _load_mentor_kinds()
     handler = _handlers[record.kind]
-    try:
-        with transaction.atomic():
-            result = handler(user=user, record=record)
-    except ValidationError as refusal:
-        return Result(
-            client_id=record.client_id,
-            status=REFUSED,
-            reason=getattr(refusal, "reason", "") or _code_of(refusal),
-            detail=" ".join(refusal.messages),
-        )
-    except IntegrityError:
-        # Two posts of the same queue raced: the other one wrote the row first. Asking again
-        # finds it as a replay.
-        with transaction.atomic():
-            result = handler(user=user, record=record)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                result = handler(user=user, record=record, **extra)
+            break
+        except ValidationError as refusal:
+            return Result(
+                client_id=record.client_id,
+                status=REFUSED,
+                reason=getattr(refusal, "reason", "") or _code_of(refusal),
+                detail=" ".join(refusal.messages),
+            )
+        except IntegrityError:
+            # Two posts of the same queue raced and the other wrote the row first: asking
+            # again finds it as a replay.
+            if attempt == 2:
+                raise
     if result.status not in STATUSES or result.client_id != record.client_id:
         raise ValueError(f"handler for {record.kind!r} returned {result!r}")
     return result

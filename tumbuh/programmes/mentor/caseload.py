@@ -1,0 +1,106 @@
+"""What a mentor may see and record for: reads shared by the pages, the bundle and the sync.
+
+A mentor's caseload is the businesses of their active assignments (followed through merges to
+the surviving record), and their villages are the villages they cover plus those of their
+caseload. The participants of the mentor's own sessions (the cohort's enrolled businesses, or
+the business of a one-to-one visit) may be recorded as present too.
+"""
+
+import datetime
+import zoneinfo
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tumbuh.programmes.attendance import ATTENDING
+from tumbuh.programmes.mentor.sync import Refused
+from tumbuh.programmes.models import Assignment, Enrolment, Mentor, Session
+from tumbuh.regions.models import Village
+from tumbuh.registry.models import Enterprise
+
+# Indonesia spans three zones; "today" is the calendar day in Jakarta, from its first hour in
+# the east (WIT) to its last in the west (WIB), so that every zone's sessions of today are in.
+EAST = zoneinfo.ZoneInfo("Asia/Jayapura")
+WEST = zoneinfo.ZoneInfo("Asia/Jakarta")
+
+
+def mentor_for(user) -> Mentor | None:
+    """The active mentor profile of ``user``, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Mentor.objects.filter(user=user, is_active=True).first()
+
+
+def require_mentor(user) -> Mentor:
+    mentor = mentor_for(user)
+    if mentor is None:
+        raise Refused(_("Only a mentor with an active profile can do this."), reason="not_a_mentor")
+    return mentor
+
+
+def assigned_ids(mentor: Mentor):
+    return Assignment.objects.filter(mentor=mentor, is_active=True).values("enterprise_id")
+
+
+def caseload(mentor: Mentor):
+    """The mentor's businesses, counted once: a merged record shows as its survivor."""
+    assigned = assigned_ids(mentor)
+    return (
+        Enterprise.objects.deduplicated()
+        .filter(Q(pk__in=assigned) | Q(merged_records__in=assigned))
+        .distinct()
+    )
+
+
+def villages(mentor: Mentor):
+    """The villages the mentor covers or has a business of the caseload in."""
+    return (
+        Village.objects.filter(
+            Q(pk__in=mentor.villages.values("pk")) | Q(pk__in=caseload(mentor).values("village_id"))
+        )
+        .select_related("district")
+        .order_by("name", "code")
+    )
+
+
+def today_window(now: datetime.datetime | None = None) -> tuple[datetime.datetime, ...]:
+    now = now or timezone.now()
+    day = now.astimezone(WEST).date()
+    start = datetime.datetime.combine(day, datetime.time(), tzinfo=EAST)
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=WEST)
+    return start, end
+
+
+def sessions_today(mentor: Mentor, now: datetime.datetime | None = None):
+    start, end = today_window(now)
+    return (
+        Session.objects.filter(mentor=mentor, starts_at__gte=start, starts_at__lt=end)
+        .select_related("village__regency__province")
+        .order_by("starts_at", "pk")
+    )
+
+
+def participants(session: Session):
+    """The businesses that may be recorded as present at ``session``."""
+    if session.is_visit:
+        return Enterprise.objects.filter(pk=session.enterprise_id)
+    enrolled = Enrolment.objects.filter(cohort_id=session.cohort_id, status__in=ATTENDING).values(
+        "enterprise_id"
+    )
+    return Enterprise.objects.filter(pk__in=enrolled)
+
+
+def in_caseload(mentor: Mentor, enterprise: Enterprise) -> bool:
+    return caseload(mentor).filter(pk=enterprise.pk).exists()
+
+
+def zone_of(village: Village) -> zoneinfo.ZoneInfo:
+    """The zone (WIB, WITA, WIT) a village's times are shown in."""
+    return village.regency.province.zoneinfo
+
+
+def local_start(session: Session) -> datetime.datetime:
+    """The session's start in the zone of its village (WIB, WITA or WIT)."""
+    province = session.village.regency.province
+    return session.starts_at.astimezone(province.zoneinfo)

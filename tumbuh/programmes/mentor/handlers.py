@@ -1,0 +1,174 @@
+"""The kinds of record the mentor app's queue carries that the programmes app applies.
+
+``attendance`` and ``visit_note`` are registered here (from ``ProgrammesConfig``-free code: the
+mentor URLs import this module, and so does ``sync``'s caller); ``signal_check`` is registered by
+the connectivity app, which owns the ledger it writes. Each handler checks that the record is
+within the mentor's caseload, recognises its own replays by ``client_id``, and calls the one
+service that writes (``attendance.record_attendance``, ``attendance.save_visit_note``).
+"""
+
+from django.utils.translation import gettext as _
+
+from tumbuh.programmes import attendance as attendance_service
+from tumbuh.programmes.mentor import caseload
+from tumbuh.programmes.mentor.sync import (
+    APPLIED,
+    CONFLICT,
+    DUPLICATE,
+    Refused,
+    Result,
+    SyncRecord,
+    moment_field,
+    register_kind,
+    text_field,
+)
+from tumbuh.programmes.models import Attendance, Session, VisitNote
+from tumbuh.registry.models import Enterprise
+
+NOTE_LIMIT = 5_000
+
+
+def _enterprise(data: dict) -> Enterprise:
+    public_id = text_field(data, "enterprise", limit=12)
+    enterprise = Enterprise.objects.filter(public_id=public_id).first()
+    if enterprise is None:
+        raise Refused(_("There is no such business."), reason="not_in_caseload")
+    return enterprise
+
+
+def _attendance_server(row: Attendance) -> dict:
+    return {
+        "session": row.session.public_id,
+        "enterprise": row.enterprise.public_id,
+        "method": row.method,
+        "recorded_at": row.recorded_at.isoformat(),
+    }
+
+
+def apply_attendance(*, user, record: SyncRecord, evidence=None) -> Result:
+    """Record a participant present at one of the mentor's own sessions.
+
+    The data is ``{session, enterprise, code | no_phone_reason, recorded_at}``; the code is
+    judged at ``recorded_at``, the moment on the device, so a record synced a day later still
+    counts when it was typed in time.
+    """
+    mentor = caseload.require_mentor(user)
+    data = record.data
+    existing = (
+        Attendance.objects.filter(client_id=record.client_id)
+        .select_related("session", "enterprise")
+        .first()
+    )
+    if existing is not None:
+        return _replay(record, existing.recorded_by_id, user, _attendance_server(existing))
+    session = Session.objects.filter(
+        public_id=text_field(data, "session", limit=12), mentor=mentor
+    ).first()
+    if session is None:
+        raise Refused(_("This is not one of your sessions."), reason="not_your_session")
+    enterprise = _enterprise(data)
+    may_record = caseload.participants(session).filter(pk=enterprise.pk).exists()
+    if not may_record and not caseload.in_caseload(mentor, enterprise):
+        raise Refused(
+            _("This business is not in your caseload or among the session's participants."),
+            reason="not_in_caseload",
+        )
+    code = text_field(data, "code", limit=16, required=False).upper()
+    reason = text_field(data, "no_phone_reason", limit=200, required=False)
+    if not code and not reason:
+        raise Refused(
+            _("Give the participant's attendance code, or the reason they have no phone."),
+            reason="malformed",
+        )
+    row = attendance_service.record_attendance(
+        session=session,
+        enterprise=enterprise,
+        by=user,
+        code=code or None,
+        no_phone_reason=None if code else reason,
+        recorded_at=moment_field(data, "recorded_at"),
+        client_id=record.client_id,
+        evidence=evidence,
+    )
+    return Result(client_id=record.client_id, status=APPLIED, server=_attendance_server(row))
+
+
+def _replay(record: SyncRecord, owner_id, user, server: dict) -> Result:
+    if owner_id is not None and owner_id != user.pk:
+        # Device ids are random UUIDs: another person's record with the same id is an error
+        # on that device, never a replay to confirm.
+        raise Refused(_("This record id is already used."), reason="client_id_taken")
+    return Result(client_id=record.client_id, status=DUPLICATE, server=server)
+
+
+def _note_server(note: VisitNote) -> dict:
+    return {
+        "note": note.public_id,
+        "enterprise": note.enterprise.public_id,
+        "text": note.text,
+        "version": note.version,
+    }
+
+
+def apply_visit_note(*, user, record: SyncRecord) -> Result:
+    """Write a new visit note, or change one (``data.note``) from ``base_version``.
+
+    A note changed on the server since ``base_version`` comes back as a conflict with the
+    server's text and version; the device sends the resolved text with that version.
+    """
+    mentor = caseload.require_mentor(user)
+    data = record.data
+    existing = (
+        VisitNote.objects.filter(client_id=record.client_id)
+        .select_related("enterprise", "mentor")
+        .first()
+    )
+    if existing is not None:
+        return _replay(record, existing.mentor.user_id, user, _note_server(existing))
+    enterprise = _enterprise(data)
+    if not caseload.in_caseload(mentor, enterprise):
+        raise Refused(_("This business is not in your caseload."), reason="not_in_caseload")
+    text = text_field(data, "text", limit=NOTE_LIMIT)
+    public_id = text_field(data, "note", limit=12, required=False) or None
+    if public_id is not None:
+        note = VisitNote.objects.filter(public_id=public_id, mentor=mentor).first()
+        if note is None or note.enterprise_id != enterprise.pk:
+            raise Refused(_("This is not one of your visit notes."), reason="not_your_note")
+        if record.base_version is None:
+            raise Refused(
+                _("A change to a visit note must say which version it started from."),
+                reason="malformed",
+            )
+    try:
+        note = attendance_service.save_visit_note(
+            mentor=mentor,
+            enterprise=enterprise,
+            text=text,
+            visited_at=moment_field(data, "visited_at"),
+            base_version=record.base_version,
+            client_id=record.client_id,
+            public_id=public_id,
+        )
+    except attendance_service.VisitNoteConflict as conflict:
+        server = {
+            "note": conflict.public_id,
+            "enterprise": enterprise.public_id,
+            "text": conflict.text,
+            "version": conflict.version,
+        }
+        if conflict.text == text:
+            # The same change arrived before under another id (the device lost the answer):
+            # there is nothing to resolve.
+            return Result(client_id=record.client_id, status=DUPLICATE, server=server)
+        return Result(
+            client_id=record.client_id,
+            status=CONFLICT,
+            reason="changed_on_server",
+            detail=" ".join(conflict.messages),
+            server=server,
+        )
+    return Result(client_id=record.client_id, status=APPLIED, server=_note_server(note))
+
+
+register_kind("attendance", apply_attendance)
+register_kind("visit_note", apply_visit_note)

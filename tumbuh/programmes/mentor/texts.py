@@ -1,0 +1,56 @@
+"""The words the offline queue script shows, translated on the server and given to the page as
+JSON (``mentor-texts``), so the script needs no catalogue of its own."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The network types a mentor can report; the values are the connectivity ledger's technologies.
+TECHNOLOGIES = [
+    ("none", gettext_lazy("no signal")),
+    ("2g", "2G"),
+    ("3g", "3G"),
+    ("4g", "4G"),
+]
+
+
+def mentor_texts() -> dict[str, str]:
+    return {
+        "waiting": _("%(count)s records waiting to sync"),
+        "nothing_waiting": _("Nothing is waiting to sync."),
+        "synced": _("%(count)s records synced"),
+        "syncing": _("Syncing…"),
+        "sync_now": _("Sync now"),
+        "sync_failed": _("Sync failed; the records stay on this phone and are sent later."),
+        "still_offline": _("No connection yet; the records stay on this phone."),
+        "offline": _("You are offline. What you record is kept on this phone."),
+        "queued": _("Saved on this phone; it is sent when there is a connection."),
+        "state_queued": _("waiting"),
+        "state_refused": _("refused"),
+        "state_conflict": _("changed on the server"),
+        "discard": _("Discard"),
+        "conflict_explain": _("This note was changed on the server. Choose which text to keep."),
+        "mine": _("Mine"),
+        "theirs": _("Server"),
+        "keep_mine": _("Keep mine"),
+        "take_theirs": _("Take the server's"),
+        "merge": _("Save the merged text"),
+        "choose_participant": _("Choose the participant."),
+        "code_or_reason": _(
+            "Give the attendance code, or the reason the participant has no phone."
+        ),
+        "already_queued": _("This participant is already recorded on this phone."),
+        "code_unchecked": _("The code cannot be checked on this phone; the server checks it."),
+        "code_not_yet_valid": _("The attendance code is not valid yet."),
+        "code_expired": _("The attendance code has expired."),
+        "code_wrong_session": _("This code belongs to another session."),
+        "code_wrong": _("The attendance code is wrong."),
+        "note_empty": _("Write what happened on the visit."),
+        "signal_incomplete": _("Choose the village and the network seen."),
+        "label_attendance": _("Attendance: %(name)s"),
+        "label_visit_note": _("Visit note: %(name)s"),
+        "label_signal_check": _("Signal check: %(name)s"),
+        "measure_offline": _("No connection: choose the network type only."),
+        "measuring": _("Measuring…"),
+        "measured": _("%(kb)s KB in %(ms)s ms: about %(kbps)s kbit/s"),
+        "measure_failed": _("The measurement failed; choose the network type only."),
+    }
