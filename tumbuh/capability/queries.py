@@ -109,7 +109,7 @@ def levels_by_region(actor, *, region: str = "", as_of=None, mode: str = "") -> 
     length = CHILD_LENGTH[len(region)]
     businesses = scoped(Enterprise.objects.deduplicated(), actor, roles=READER_ROLES)
     if region:
-        businesses = businesses.filter(village_id__startswith=region + ".")
+        businesses = businesses.filter(village__code__startswith=region + ".")
     businesses = businesses.annotate(area=Left("village_id", length))
     areas: dict[str, AreaLevels] = {}
     for row in businesses.values("area").annotate(total=Count("pk")).order_by("area"):
@@ -135,7 +135,7 @@ def recent_assessments(actor, *, region: str = "", level: int | None = None, mod
     """Assessments in the actor's regions, latest first, with their business and village."""
     assessments = scoped(Assessment.objects.all(), actor, roles=READER_ROLES)
     if region:
-        assessments = assessments.filter(enterprise__village_id__startswith=region + ".")
+        assessments = assessments.filter(enterprise__village__code__startswith=region + ".")
     if level:
         assessments = assessments.filter(level=level)
     if mode:
