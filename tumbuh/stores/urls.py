@@ -5,10 +5,30 @@ from tumbuh.stores.views import seller, shop
 app_name = "stores"
 
 urlpatterns = [
-    # seller pages
+    # seller pages (phone-first, installable)
     path("toko-saya/", seller.seller_home, name="seller-home"),
+    path("toko-saya/sw.js", seller.seller_service_worker, name="seller-service-worker"),
+    path("toko-saya/manifest.webmanifest", seller.seller_manifest, name="seller-manifest"),
+    path("toko-saya/sinkron/", seller.sync, name="seller-sync"),
     path("toko-saya/buka/", seller.open_store, name="open"),
-    # storefront (keep last: /toko/<slug>/ would match other /toko/ paths)
+    path("toko-saya/<str:public_id>/", seller.seller_store, name="seller-store"),
+    path("toko-saya/<str:public_id>/langkah/<int:step>/", seller.wizard_step, name="wizard-step"),
+    path("toko-saya/<str:public_id>/produk/baru/", seller.product_create, name="product-create"),
+    path(
+        "toko-saya/<str:public_id>/produk/<str:product_id>/",
+        seller.product_edit,
+        name="product-edit",
+    ),
+    path(
+        "toko-saya/<str:public_id>/produk/<str:product_id>/stok/",
+        seller.product_restock,
+        name="product-restock",
+    ),
+    path("toko-saya/<str:public_id>/konsinyasi/", seller.consignment, name="consignment"),
+    # storefront; the fixed paths first: a store's slug never contains a dot
+    path("toko/", shop.store_list, name="stores"),
+    path("toko/sw.js", shop.service_worker, name="service-worker"),
+    path("toko/manifest.webmanifest", shop.manifest, name="manifest"),
     path("toko/<slug:slug>/", shop.storefront, name="storefront"),
     path("toko/<slug:slug>/<slug:product_slug>/", shop.product, name="product"),
 ]

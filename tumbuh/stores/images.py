@@ -1,0 +1,173 @@
+"""Product photos and QRIS sticker photos: checked, resized and read with Pillow (and zxing-cpp).
+
+A phone photo of several megabytes becomes a WebP of at most 30 KB (800 px on its long side,
+smaller if needed) and a thumbnail of at most 8 KB, so that a storefront opens on 2G. The size
+of an upload is checked before any byte of it is decoded, and Pillow refuses decompression
+bombs; a file that is not an image is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+PHOTO_BYTES = 30 * 1024
+THUMBNAIL_BYTES = 8 * 1024
+PHOTO_SIDE = 800
+THUMBNAIL_SIDE = 240
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A resized photo and its thumbnail, as WebP bytes with their sizes."""
+
+    photo: bytes
+    photo_size: tuple[int, int]
+    thumbnail: bytes
+    thumbnail_size: tuple[int, int]
+
+
+def check_upload_size(upload) -> None:
+    """Refuse an upload above ``MAX_UPLOAD_BYTES`` from its declared size, before reading it."""
+    size = getattr(upload, "size", None)
+    if size is None or size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The photo is too large (at most %(limit)d MB).")
+            % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            code="photo_too_large",
+        )
+    if size == 0:
+        raise ValidationError(_("The photo file is empty."), code="photo_empty")
+
+
+def open_image(upload) -> Image.Image:
+    """Open an uploaded file as an image, upright, refusing what is not a photo."""
+    check_upload_size(upload)
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            if image.format not in ACCEPTED_FORMATS:
+                raise UnidentifiedImageError(image.format)
+            if image.width * image.height > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            # JPEG decoders can shrink while decoding: far less memory for a big phone photo.
+            image.draft("RGB", (PHOTO_SIDE * 2, PHOTO_SIDE * 2))
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            _("The file is not a photo Tumbuh can read (JPEG, PNG or WebP)."), code="not_an_image"
+        ) from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            _("The photo is damaged or incomplete; take or choose it again."), code="broken_image"
+        ) from None
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, "white")
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    return image.convert("RGB")
+
+
+def _webp_within(image: Image.Image, *, side: int, limit: int) -> tuple[bytes, tuple[int, int]]:
+    """Encode ``image`` as WebP within ``limit`` bytes: lower the quality, then the size."""
+    while True:
+        resized = image.copy()
+        resized.thumbnail((side, side), Image.Resampling.LANCZOS)
+        for quality in (80, 65, 50, 35, 20):
+            buffer = io.BytesIO()
+            resized.save(buffer, "WEBP", quality=quality, method=6)
+            if buffer.tell() <= limit:
+                return buffer.getvalue(), resized.size
+        if side <= 64:
+            return buffer.getvalue(), resized.size
+        side = int(side * 0.75)
+
+
+def resize(image: Image.Image) -> Picture:
+    photo, photo_size = _webp_within(image, side=PHOTO_SIDE, limit=PHOTO_BYTES)
+    thumbnail, thumbnail_size = _webp_within(image, side=THUMBNAIL_SIDE, limit=THUMBNAIL_BYTES)
+    return Picture(photo, photo_size, thumbnail, thumbnail_size)
+
+
+def process_photo(upload) -> Picture:
+    """An uploaded product photo as a ≤ 30 KB WebP and a ≤ 8 KB thumbnail, or a refusal."""
+    return resize(open_image(upload))
+
+
+def attach(product, picture: Picture) -> None:
+    """Give ``product`` (saved or not) the files of ``picture``; the caller saves the product."""
+    product.photo.save(f"{product.public_id}.webp", ContentFile(picture.photo), save=False)
+    product.photo_width, product.photo_height = picture.photo_size
+    product.thumbnail.save(f"{product.public_id}.webp", ContentFile(picture.thumbnail), save=False)
+    product.thumbnail_width, product.thumbnail_height = picture.thumbnail_size
+
+
+def delete_files(names) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def read_qr(upload) -> str:
+    """The text of the QR code in a photo (e.g. a QRIS sticker), or a refusal with the reason."""
+    import zxingcpp
+
+    image = open_image(upload)
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    if not results:
+        # A dim or washed-out photo of a sticker: try again in stretched grey levels.
+        image = ImageOps.autocontrast(ImageOps.grayscale(image))
+        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    texts = [r.text for r in results if r.text]
+    if not texts:
+        raise ValidationError(
+            _("No QR code was found in the photo. Photograph the sticker closer, in good light."),
+            code="no_qr",
+        )
+    return texts[0]
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stops reading a request body larger than the limit: a 50 MB upload is never stored.
+
+    Installed by the views that take photos, before anything reads ``request.POST``.
+    """
+
+    def __init__(self, request=None, limit: int = MAX_UPLOAD_BYTES + 256 * 1024):
+        super().__init__(request)
+        self.limit = limit
+        self.too_large = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.received = 0
+        self.too_large = content_length > self.limit
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.too_large:
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
