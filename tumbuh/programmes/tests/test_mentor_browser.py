@@ -1,0 +1,135 @@
+"""The mentor app in a real Chromium: attendance recorded offline, checked on the device, queued,
+and synced when the connection returns; the app's pages readable offline.
+
+Same pattern as tumbuh/core/tests/test_browser.py: one browser per module, a fresh context per
+test, the live server on a transactional database that is flushed after every test.
+"""
+
+import pytest
+from django.utils import timezone
+
+from tumbuh.conftest import PASSWORD, ensure_regions, make_enterprise
+from tumbuh.core.tests.browser import launch, unavailable
+from tumbuh.programmes.attendance import attendance_code
+from tumbuh.programmes.models import Attendance, Enrolment
+from tumbuh.programmes.tests.builders import (
+    assign,
+    make_cohort,
+    make_enrolment,
+    make_mentor,
+    make_session,
+)
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_blocker):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed")
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+    with django_db_blocker.unblock():
+        ensure_regions()
+
+
+@pytest.fixture(autouse=True)
+def regions(live_server, transactional_db):
+    ensure_regions()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="id-ID")
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def field_day():
+    """A mentor with one participant in today's session (starting now) and one who is not."""
+    mentor = make_mentor()
+    cohort = make_cohort()
+    session = make_session(
+        mentor=mentor, cohort=cohort, title="Foto produk dengan HP",
+        starts_at=timezone.now().replace(microsecond=0),
+    )  # fmt: skip
+    participant = make_enterprise("Keripik Tempe Bu Sari", scale="mikro")
+    make_enrolment(cohort, participant, status=Enrolment.Status.ACCEPTED)
+    assign(mentor, participant)
+    return {"mentor": mentor, "session": session, "participant": participant}
+
+
+def sign_in(page, login: str) -> None:
+    page.goto("/masuk/")
+    page.locator("#id_username").fill(login)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context, field_day):
+    from playwright.sync_api import expect
+
+    session, participant = field_day["session"], field_day["participant"]
+    page = context.new_page()
+    sign_in(page, field_day["mentor"].user.email)
+
+    # Online once today: the app installs its service worker and takes today's bundle.
+    page.goto("/pendamping/")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.goto(f"/pendamping/sesi/{session.public_id}/")
+    page.wait_for_function(
+        "() => Object.keys(localStorage).some((key) => key.endsWith('.bundle')"
+        " && JSON.parse(localStorage.getItem(key)).sessions.length === 1)"
+    )
+
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    expect(page.locator("#mentor-status")).to_be_visible()
+
+    form = page.locator("form[data-queue=attendance]")
+    form.locator("#id_enterprise").select_option(label=participant.name)
+    # A wrong code is refused on the device, with no connection and nothing queued.
+    form.locator("#id_code").fill("AAAAAA")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".form-note")).to_have_class("form-note warn")
+    assert page.evaluate("() => document.querySelectorAll('#mentor-queue li').length") == 0
+
+    form.locator("#id_enterprise").select_option(label=participant.name)
+    form.locator("#id_code").fill(attendance_code(session).lower())
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".form-note")).to_have_class("form-note ok")
+    queued = page.locator("#mentor-queue li[data-state=queued]")
+    expect(queued).to_have_count(1)
+    expect(queued).to_contain_text(participant.name)
+    assert not Attendance.objects.exists()
+
+    # The pages stay readable offline, from the service worker's copies.
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Foto produk dengan HP")
+    expect(page.locator("#mentor-queue li[data-state=queued]")).to_have_count(1)
+
+    # The connection returns: the queue goes to the server by itself.
+    context.set_offline(False)
+    expect(page.locator("#mentor-queue li")).to_have_count(0)
+    expect(page.locator("#mentor-queue .ok")).to_contain_text("1")
+    row = Attendance.objects.get()
+    assert (row.session_id, row.enterprise_id, row.method) == (session.pk, participant.pk, "code")
+    assert row.client_id
+
+    page.reload()
+    expect(page.locator("#attendance-list")).to_contain_text(participant.name)
+
+    # Nothing personal and no clear phone number on the device.
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+    assert session.attendance_secret in stored  # today's own session only, for offline checks
+    assert "nik" not in stored.lower()
