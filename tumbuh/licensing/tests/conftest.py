@@ -22,6 +22,15 @@ def offline_oss():
 
 
 @pytest.fixture(autouse=True)
+def english():
+    """Messages in English (the msgids), so assertions hold whatever the translations say."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -1,0 +1,397 @@
+"""The licensing console and case pages: lists with time in step, counts per region, the
+expiry reminders, the KBLI picker, starting a case and moving it step by step.
+
+Officers and mentors use the console; an owner signed in for their business may start a case
+and follow it (read-only). Every case comes through ``queries.visible_cases``: one outside what
+the person may see is a 404. Changes go through ``services``; nothing here writes a model.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tumbuh.accounts.models import User
+from tumbuh.accounts.permissions import Capability, roles_with
+from tumbuh.accounts.scoping import scope_for
+from tumbuh.core.htmx import render_page
+from tumbuh.licensing import queries, services
+from tumbuh.licensing.models import HalalCase, HalalIngredient, NibCase
+from tumbuh.registry.models import Enterprise
+
+PAGE_SIZE = 50
+PRODUCT_FORMS = 3
+
+
+def _require_console(request) -> None:
+    if not queries.may_use_console(request.user):
+        raise PermissionDenied(_("The licensing console is for programme officers and mentors."))
+
+
+def _error_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for messages_ in error.message_dict.values() for message in messages_]
+    return error.messages
+
+
+def _filters(request) -> queries.CaseFilters:
+    stale = request.GET.get("stale", "")
+    return queries.CaseFilters(
+        step=request.GET.get("step", ""),
+        region=request.GET.get("region", "").strip(),
+        mentor=request.GET.get("mentor", ""),
+        search=request.GET.get("q", "").strip(),
+        stale_days=int(stale) if stale.isdigit() else None,
+    )
+
+
+@login_required
+@require_GET
+def console_home(request):
+    _require_console(request)
+    days = request.GET.get("days", "")
+    days = int(days) if days.isdigit() and 0 < int(days) <= 730 else queries.REMINDER_DAYS
+    today = timezone.localdate()
+    context = {
+        "regions": queries.region_counts(request.user),
+        "nib_steps": _labelled(NibCase, queries.step_counts(NibCase, request.user)),
+        "halal_steps": _labelled(HalalCase, queries.step_counts(HalalCase, request.user)),
+        "expiring": [
+            (certificate, (certificate.valid_until - today).days)
+            for certificate in queries.expiring_certificates(request.user, days=days)[:100]
+        ],
+        "days": days,
+    }
+    return render_page(request, "licensing/home.html", context)
+
+
+def _labelled(model, counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [(step, model.Step(step).label, count) for step, count in counts.items()]
+
+
+def _case_list(request, model, template: str):
+    _require_console(request)
+    filters = _filters(request)
+    queryset = queries.case_list(model, request.user, filters)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(case, queries.time_in_step(case, now)) for case in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "steps": model.Step.choices,
+        "kind": model.__name__,
+    }
+    return render_page(request, template, context, partial="results")
+
+
+@login_required
+@require_GET
+def nib_list(request):
+    return _case_list(request, NibCase, "licensing/nib_list.html")
+
+
+@login_required
+@require_GET
+def halal_list(request):
+    return _case_list(request, HalalCase, "licensing/halal_list.html")
+
+
+def _start(request, *, start, template: str, kind: str):
+    search = request.GET.get("q", "").strip()
+    choices = queries.startable_enterprises(request.user, search)
+    if request.method == "POST":
+        enterprise = Enterprise.objects.filter(public_id=request.POST.get("business", "")).first()
+        if enterprise is None or not queries.may_start_for(request.user, enterprise):
+            raise Http404(_("No such business among those you may help."))
+        try:
+            case = start(enterprise=enterprise, by=request.user)
+        except ValidationError as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+            open_case = _open_case(kind, enterprise)
+            if (
+                open_case is not None
+                and queries.visible_cases(type(open_case), request.user)
+                .filter(pk=open_case.pk)
+                .exists()
+            ):
+                return redirect(open_case)
+        else:
+            messages.success(request, _("Case started for %(name)s.") % {"name": enterprise.name})
+            return redirect(case)
+    preselected = request.GET.get("business", "")
+    return render_page(
+        request,
+        template,
+        {"choices": choices, "search": search, "preselected": preselected, "kind": kind},
+    )
+
+
+def _open_case(kind: str, enterprise: Enterprise):
+    model = NibCase if kind == "nib" else HalalCase
+    return (
+        model.objects.filter(enterprise__in=[enterprise.pk, enterprise.merged_into_id or 0])
+        .exclude(step=model.Step.ISSUED)
+        .first()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nib_start(request):
+    return _start(
+        request, start=services.start_nib_case, template="licensing/start.html", kind="nib"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def halal_start(request):
+    eligibility = None
+    business = request.GET.get("business", "")
+    if business:
+        enterprise = Enterprise.objects.filter(public_id=business).first()
+        if enterprise is not None and queries.may_start_for(request.user, enterprise):
+            eligibility = services.check_halal_eligibility(enterprise=enterprise)
+    response = _start(
+        request, start=services.start_halal_case, template="licensing/start.html", kind="halal"
+    )
+    if eligibility is not None and hasattr(response, "context_data"):
+        response.context_data["eligibility"] = eligibility
+    return response
+
+
+def _visible_case(model, request, public_id: str):
+    case = (
+        queries.visible_cases(model, request.user)
+        .select_related("enterprise", "enterprise__village", "assigned_mentor")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("No such case among those you may see."))
+    return case
+
+
+def _detail_context(request, case) -> dict:
+    return {
+        "case": case,
+        "may_move": queries.may_move(request.user, case),
+        "durations": [
+            (type(case).Step(step).label, duration)
+            for step, duration in queries.step_durations(case)
+        ],
+        "events": case.events.select_related("actor"),
+        "next_steps": [(step, type(case).Step(step).label) for step in case.allowed_next()],
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nib_detail(request, public_id: str):
+    case = _visible_case(NibCase, request, public_id)
+    if request.method == "POST":
+        if not queries.may_move(request.user, case):
+            raise PermissionDenied(_("Only the region's officers and the case's mentor move it."))
+        data = {
+            key: request.POST.get(key, "") for key in request.POST if key != "csrfmiddlewaretoken"
+        }
+        data["kbli_codes"] = request.POST.getlist("kbli_codes") or request.POST.get("kbli_text", "")
+        data["confirmed_with_oss"] = request.POST.get("confirmed_with_oss") == "on"
+        try:
+            services.advance_nib_case(case, request.POST.get("to_step", ""), request.user, data)
+        except ValidationError as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Case updated."))
+            return redirect(case)
+        case.refresh_from_db()
+    context = _detail_context(request, case)
+    context["scales"] = Enterprise.Scale.choices
+    context["kbli"] = [(code, queries.kbli_risk(code)) for code in case.kbli_codes]
+    context["kbli_results"] = queries.search_kbli(request.GET.get("kbli", ""))
+    context["kbli_query"] = request.GET.get("kbli", "")
+    return render_page(request, "licensing/nib_detail.html", context)
+
+
+def _parse_products(post) -> list[dict]:
+    """The products form: up to three products, ingredients one per line as
+    ``name; certificate number`` or ``name; alami`` / ``name; dikecualikan``, with
+    ``; sembelihan`` for an ingredient from a slaughtered animal."""
+    exemptions = {
+        "alami": HalalIngredient.Exemption.NATURAL,
+        "natural": HalalIngredient.Exemption.NATURAL,
+        "dikecualikan": HalalIngredient.Exemption.NON_CRITICAL,
+        "exempt": HalalIngredient.Exemption.NON_CRITICAL,
+    }
+    products = []
+    for number in range(PRODUCT_FORMS):
+        name = post.get(f"product_{number}_name", "").strip()
+        text = post.get(f"product_{number}_ingredients", "")
+        if not name and not text.strip():
+            continue
+        ingredients = []
+        for line in text.splitlines():
+            parts = [part.strip() for part in line.split(";")]
+            if not parts[0]:
+                continue
+            flags = [part.casefold() for part in parts[1:]]
+            slaughtered = any(flag in ("sembelihan", "slaughtered") for flag in flags)
+            exemption = next((exemptions[f] for f in flags if f in exemptions), "")
+            certificate = next(
+                (
+                    part
+                    for part, flag in zip(parts[1:], flags, strict=True)
+                    if part and flag not in exemptions and flag not in ("sembelihan", "slaughtered")
+                ),
+                "",
+            )
+            ingredients.append(
+                {
+                    "name": parts[0],
+                    "certificate_number": certificate,
+                    "exemption": exemption,
+                    "is_from_slaughtered_animal": slaughtered,
+                }
+            )
+        products.append(
+            {
+                "name": name,
+                "is_risky": post.get(f"product_{number}_risky") == "on",
+                "ingredients": ingredients,
+            }
+        )
+    return products
+
+
+def _ingredient_line(ingredient) -> str:
+    parts = [ingredient.name]
+    if ingredient.certificate_number:
+        parts.append(ingredient.certificate_number)
+    elif ingredient.exemption == HalalIngredient.Exemption.NATURAL:
+        parts.append("alami")
+    elif ingredient.exemption == HalalIngredient.Exemption.NON_CRITICAL:
+        parts.append("dikecualikan")
+    if ingredient.is_from_slaughtered_animal:
+        parts.append("sembelihan")
+    return "; ".join(parts)
+
+
+def _mentor_choices(case: HalalCase) -> list[User]:
+    mentors = User.objects.filter(
+        is_active=True, memberships__role__in=roles_with(Capability.MENTOR_CASELOAD)
+    ).distinct()
+    return [
+        mentor
+        for mentor in mentors.order_by("full_name", "pk")[:500]
+        if scope_for(mentor, roles=roles_with(Capability.MENTOR_CASELOAD)).allows(
+            case.enterprise.village_id
+        )
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def halal_detail(request, public_id: str):
+    case = _visible_case(HalalCase, request, public_id)
+    if request.method == "POST":
+        if not queries.may_move(request.user, case):
+            raise PermissionDenied(_("Only the region's officers and the case's mentor move it."))
+        action = request.POST.get("action", "advance")
+        try:
+            if action == "products":
+                simple = request.POST.get("is_simple_process", "")
+                services.set_halal_products(
+                    case=case,
+                    products=_parse_products(request.POST),
+                    process_description=request.POST.get("process_description", ""),
+                    is_simple_process={"yes": True, "no": False}.get(simple),
+                    by=request.user,
+                )
+            elif action == "photo":
+                upload = request.FILES.get("photo")
+                if upload is None:
+                    raise ValidationError(_("Choose a photo to upload."))
+                services.add_evidence_photo(
+                    case=case,
+                    upload=upload,
+                    caption=request.POST.get("caption", ""),
+                    by=request.user,
+                )
+            elif action == "checklist":
+                services.record_checklist(
+                    case=case,
+                    checklist={key: key in request.POST for key in services.HALAL_CHECKLIST},
+                    by=request.user,
+                )
+            else:
+                to_step = request.POST.get("to_step", "")
+                data = {
+                    key: request.POST.get(key, "")
+                    for key in (
+                        "sihalal_account",
+                        "mentor",
+                        "registration_number",
+                        "reason",
+                        "number",
+                        "issued_on",
+                        "valid_until",
+                    )
+                }
+                services.advance_halal_case(case, to_step, request.user, data)
+        except ValidationError as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Case updated."))
+            return redirect(case)
+        case.refresh_from_db()
+    context = _detail_context(request, case)
+    products = list(case.products.prefetch_related("ingredients"))
+    context["products"] = products
+    context["product_forms"] = [
+        (
+            number,
+            products[number].name if number < len(products) else "",
+            products[number].is_risky if number < len(products) else False,
+            "\n".join(_ingredient_line(i) for i in products[number].ingredients.all())
+            if number < len(products)
+            else "",
+        )
+        for number in range(PRODUCT_FORMS)
+    ]
+    context["eligibility"] = services.check_halal_eligibility(
+        enterprise=case.enterprise,
+        products=products if case.step == HalalCase.Step.PRODUCTS else None,
+        is_simple_process=case.is_simple_process,
+    )
+    context["checklist"] = [
+        (key, label, case.checklist.get(key) is True)
+        for key, label in services.checklist_labels().items()
+    ]
+    context["photos"] = case.photos.all()
+    context["certificate"] = getattr(case, "certificate", None)
+    if case.step == HalalCase.Step.MENTOR and context["may_move"]:
+        context["mentors"] = _mentor_choices(case)
+    context["default_valid_until"] = timezone.localdate() + datetime.timedelta(days=4 * 365)
+    return render_page(request, "licensing/halal_detail.html", context)
+
+
+@login_required
+@require_GET
+def kbli_search(request):
+    """The KBLI picker: a plain GET form; htmx swaps only the results."""
+    query = request.GET.get("q", "")
+    context = {"query": query, "results": queries.search_kbli(query)}
+    return render_page(request, "licensing/kbli_search.html", context, partial="results")
