@@ -203,9 +203,17 @@ class Assessment(models.Model):
         return f"{self.enterprise_id} level {self.level} ({self.taken_at:%Y-%m-%d})"
 
     def weakest_pillars(self) -> list[str]:
-        """Pillar keys from the lowest score up (ties in the instrument's order)."""
-        order = {key: index for index, key in enumerate(self.pillar_scores)}
-        return sorted(self.pillar_scores, key=lambda key: (self.pillar_scores[key], order[key]))
+        """Pillar keys from the lowest score up (ties in the instrument's order).
+
+        The order comes from the instrument, not from ``pillar_scores``: PostgreSQL's jsonb
+        does not keep the order of keys.
+        """
+        keys = self.instrument.pillars.order_by("position").values_list("key", flat=True)
+        order = {key: index for index, key in enumerate(keys)}
+        return sorted(
+            self.pillar_scores,
+            key=lambda key: (self.pillar_scores[key], order.get(key, len(order)), key),
+        )
 
 
 class Answer(models.Model):

@@ -42,10 +42,11 @@ def _owned_or_404(request, public_id):
 
 
 def _pillar_rows(assessment: Assessment, pillars) -> list[dict]:
-    names = {pillar.key: pillar.name for pillar in pillars}
+    """Scores in the instrument's order of pillars (jsonb on PostgreSQL keeps no key order)."""
     return [
-        {"key": key, "name": names.get(key, key), "score": value}
-        for key, value in assessment.pillar_scores.items()
+        {"key": pillar.key, "name": pillar.name, "score": assessment.pillar_scores[pillar.key]}
+        for pillar in pillars
+        if pillar.key in assessment.pillar_scores
     ]
 
 
@@ -175,7 +176,7 @@ def review(request, public_id):
 
 
 def _result_context(enterprise, assessment):
-    pillars = list(assessment.instrument.pillars.all())
+    pillars = list(assessment.instrument.pillars.order_by("position"))
     history = list(services.assessments_of(enterprise)[:HISTORY_SHOWN])
     return {
         "enterprise": enterprise,

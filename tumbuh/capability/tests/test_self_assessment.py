@@ -65,6 +65,12 @@ def test_owner_answers_one_question_per_screen_and_gets_a_result(client_of, owne
     assert result.context["level"].number == 3
     body = result.content.decode()
     assert "<svg" in body and "Penjualan daring" in body
+    # Pillars in the instrument's order, on every database (jsonb keeps no key order).
+    assert [row["key"] for row in result.context["pillars"]][:2] == [
+        "digital_skills",
+        "digital_ethics",
+    ]
+    assert body.index("Cakap Digital") < body.index("Pemanfaatan data")
     # Next steps: for the weakest pillars first (online selling → open a store).
     offers = result.context["offers"]
     assert "online_selling" in offers[0].pillars
