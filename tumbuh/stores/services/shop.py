@@ -389,7 +389,7 @@ def producers_for(store: Store, *, limit: int = 300) -> list[Enterprise]:
     if store.enterprise.kind == Enterprise.Kind.BUMDES:
         producers += list(
             Enterprise.objects.deduplicated()
-            .filter(village_id__startswith=store.village_id[:8])
+            .filter(village__code__startswith=store.village_id[:8])
             .exclude(pk=store.enterprise_id)
             .order_by("name", "pk")[:limit]
         )

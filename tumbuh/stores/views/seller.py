@@ -276,8 +276,7 @@ def _step_payment(request, store):
     }
     if request.method == "POST" and _upload_too_large(request):
         form = StorePaymentForm(initial=initial)
-        form.add_error(None, _too_large_message())
-        return _wizard(request, store, 4, form)
+        return _wizard(request, store, 4, form, refusals=[_too_large_message()])
     form = StorePaymentForm(*_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -341,11 +340,11 @@ def seller_store(request, public_id):
     )
 
 
-def _product_form_response(request, store, form, product=None):
+def _product_form_response(request, store, form, product=None, refusals=()):
     return render(
         request,
         "stores/seller/product_form.html",
-        {"store": store, "form": form, "product": product},
+        {"store": store, "form": form, "product": product, "refusals": refusals},
     )
 
 
@@ -357,8 +356,7 @@ def product_create(request, public_id):
     producers = shop.producers_for(store)
     if request.method == "POST" and _upload_too_large(request):
         form = ProductForm(producers=producers)
-        form.add_error(None, _too_large_message())
-        return _product_form_response(request, store, form)
+        return _product_form_response(request, store, form, refusals=[_too_large_message()])
     form = ProductForm(*_posted(request), producers=producers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -420,8 +418,9 @@ def product_edit(request, public_id, product_id):
         initial[f"tier_{number}_price"] = tier.price_idr
     if request.method == "POST" and _upload_too_large(request):
         form = ProductForm(initial=initial, producers=producers)
-        form.add_error(None, _too_large_message())
-        return _product_form_response(request, store, form, product)
+        return _product_form_response(
+            request, store, form, product, refusals=[_too_large_message()]
+        )
     form = ProductForm(*_posted(request), initial=initial, producers=producers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
