@@ -11,7 +11,7 @@ recognisable even after the case moved on.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import APIKey
@@ -150,7 +150,7 @@ def nib_cases(request, filters: Query[ListFilters]):
 @router.post("/nib-cases", response={201: NibCaseDetailOut}, summary="Start a NIB case")
 def nib_case_start(request, payload: StartIn):
     case = _start(request, payload, services.start_nib_case)
-    return 201, {**_nib_out(case, timezone.now()), "events": _events(case)}
+    return Status(201, {**_nib_out(case, timezone.now()), "events": _events(case)})
 
 
 @router.get("/nib-cases/{public_id}", response=NibCaseDetailOut, summary="One NIB case")
@@ -190,7 +190,7 @@ def halal_cases(request, filters: Query[ListFilters]):
 @router.post("/halal-cases", response={201: HalalCaseDetailOut}, summary="Start a halal case")
 def halal_case_start(request, payload: StartIn):
     case = _start(request, payload, services.start_halal_case)
-    return 201, {**_halal_out(case, timezone.now()), "events": _events(case)}
+    return Status(201, {**_halal_out(case, timezone.now()), "events": _events(case)})
 
 
 @router.get("/halal-cases/{public_id}", response=HalalCaseDetailOut, summary="One halal case")

@@ -40,14 +40,28 @@ def _programme_scope(actor):
     return scope_for(actor, roles=roles_with(Capability.RUN_PROGRAMMES))
 
 
+def _remembered(actor, key: str, compute):
+    """Compute an access fact once per actor object (one request), like ``scope_for`` does."""
+    if actor is None or not hasattr(actor, "__dict__"):
+        return compute()
+    memo = actor.__dict__.setdefault("_licensing_access", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def runs_programmes(actor) -> bool:
     if isinstance(actor, APIKey):
         return actor.is_active and actor.role in roles_with(Capability.RUN_PROGRAMMES)
-    return has_capability(actor, Capability.RUN_PROGRAMMES)
+    return _remembered(
+        actor, "programmes", lambda: has_capability(actor, Capability.RUN_PROGRAMMES)
+    )
 
 
 def is_mentor(actor) -> bool:
-    return not isinstance(actor, APIKey) and has_capability(actor, Capability.MENTOR_CASELOAD)
+    if isinstance(actor, APIKey):
+        return False
+    return _remembered(actor, "mentor", lambda: has_capability(actor, Capability.MENTOR_CASELOAD))
 
 
 def may_use_console(actor) -> bool:
@@ -58,7 +72,9 @@ def may_use_console(actor) -> bool:
 def _owned_ids(actor) -> list[int]:
     if isinstance(actor, APIKey):
         return []
-    return [enterprise.pk for enterprise in enterprises_of(actor)]
+    return _remembered(
+        actor, "owned", lambda: [enterprise.pk for enterprise in enterprises_of(actor)]
+    )
 
 
 def visible_cases(model, actor, *, include_owned: bool = True) -> QuerySet:
@@ -263,7 +279,7 @@ def expiring_certificates(actor, *, days: int = REMINDER_DAYS, today=None) -> Qu
             valid_until__lte=today + datetime.timedelta(days=days),
             case__in=visible_cases(HalalCase, actor),
         )
-        .select_related("enterprise", "enterprise__village")
+        .select_related("enterprise", "case")
         .order_by("valid_until", "pk")
     )
 

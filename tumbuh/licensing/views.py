@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, roles_with
 from tumbuh.accounts.scoping import scope_for
-from tumbuh.core.htmx import render_page
+from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.licensing import queries, services
 from tumbuh.licensing.models import HalalCase, HalalIngredient, NibCase
 from tumbuh.registry.models import Enterprise
@@ -90,6 +90,9 @@ def _case_list(request, model, template: str):
         "steps": model.Step.choices,
         "kind": model.__name__,
     }
+    if is_htmx(request):
+        # The filters and results live in the shared include; htmx gets only its results.
+        template = "licensing/includes/case_list.html"
     return render_page(request, template, context, partial="results")
 
 

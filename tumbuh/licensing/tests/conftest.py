@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from tumbuh.accounts.models import Membership
-from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_user
+from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_organisation, make_user
 from tumbuh.licensing import oss, services
 from tumbuh.licensing.models import HalalCase, NibCase
 
@@ -33,6 +33,11 @@ def english():
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def mentor_in(province_code: str):
+    """A mentor of a new provincial office of ``province_code``."""
+    return make_mentor(make_organisation(region_code=province_code))
 
 
 def make_mentor(organisation, *, region_code=None, **fields):
@@ -112,7 +117,7 @@ def halal_case_at(step: str, *, enterprise=None, by=None, mentor=None) -> HalalC
         if to_step == HalalCase.Step.MENTOR:
             data = {"sihalal_account": "ani@example.id"}
         elif to_step == HalalCase.Step.PRODUCTS:
-            data = {"mentor": mentor}
+            data = {"mentor": mentor or mentor_in(enterprise.village_id[:2])}
         elif to_step == HalalCase.Step.SUBMITTED:
             services.set_halal_products(
                 case=case,

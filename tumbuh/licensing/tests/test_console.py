@@ -1,0 +1,340 @@
+"""Console pages: scoping (officers see their region, mentors their cases, owners their own),
+moving a case through the forms, the KBLI picker, counts per region and expiry reminders."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
+from tumbuh.licensing import queries, services
+from tumbuh.licensing.models import HalalCase, NibCase
+from tumbuh.licensing.tests.conftest import (
+    APPLICANT,
+    NIB,
+    NIK,
+    halal_case_at,
+    halal_ready_enterprise,
+    nib_case_at,
+    png_bytes,
+)
+from tumbuh.registry.services import merge_enterprises
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English (the language switch's cookie), so assertions match the msgids."""
+    client.cookies["bahasa"] = "en"
+    return client
+
+
+# --- scoping ----------------------------------------------------------------------------------
+
+
+def test_officers_see_only_their_region(client_of, officer_32, officer_53):
+    here = nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Keripik Jabar"))
+    there = nib_case_at(
+        NibCase.Step.ACCOUNT, enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN)
+    )
+    page = client_of(officer_32).get(reverse("licensing:nib-list"))
+    assert page.status_code == 200
+    assert b"Keripik Jabar" in page.content and b"Tenun NTT" not in page.content
+    assert client_of(officer_32).get(there.get_absolute_url()).status_code == 404
+    assert client_of(officer_53).get(here.get_absolute_url()).status_code == 404
+    assert client_of(officer_53).get(there.get_absolute_url()).status_code == 200
+
+
+def test_a_mentor_sees_and_moves_only_assigned_cases(client_of, mentor_32, officer_32):
+    mine = nib_case_at(
+        NibCase.Step.ACCOUNT, enterprise=make_enterprise("Milik Saya"), mentor=mentor_32
+    )
+    other = nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Bukan Saya"))
+    client = client_of(mentor_32)
+    page = client.get(reverse("licensing:nib-list"))
+    assert b"Milik Saya" in page.content and b"Bukan Saya" not in page.content
+    assert client.get(other.get_absolute_url()).status_code == 404
+    response = client.post(mine.get_absolute_url(), {"to_step": "business", **APPLICANT})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.step == NibCase.Step.BUSINESS
+    assert mine.events.last().actor == mentor_32
+
+
+def test_owner_starts_and_follows_but_cannot_move(client_of, officer_32):
+    enterprise = make_enterprise("Warung Ani", address="Jl. Raya 1")
+    owner = make_owner(enterprise)
+    client = client_of(owner)
+    start = client.get(reverse("licensing:nib-start"))
+    assert start.status_code == 200 and b"Warung Ani" in start.content
+    response = client.post(reverse("licensing:nib-start"), {"business": enterprise.public_id})
+    case = NibCase.objects.get(enterprise=enterprise)
+    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    page = client.get(case.get_absolute_url())
+    assert page.status_code == 200 and b"Warung Ani" in page.content
+    assert b'name="nik"' not in page.content  # read-only: no step forms
+    assert (
+        client.post(case.get_absolute_url(), {"to_step": "business", **APPLICANT}).status_code
+        == 403
+    )
+    case.refresh_from_db()
+    assert case.step == NibCase.Step.ACCOUNT
+    # The console lists are for officers and mentors.
+    assert client.get(reverse("licensing:nib-list")).status_code == 403
+
+
+def test_owner_cannot_start_for_someone_else(client_of):
+    owner = make_owner(make_enterprise("Milik Sendiri"))
+    stranger = make_enterprise("Orang Lain")
+    response = client_of(owner).post(
+        reverse("licensing:nib-start"), {"business": stranger.public_id}
+    )
+    assert response.status_code == 404
+    assert not NibCase.objects.exists()
+
+
+def test_officer_cannot_start_outside_the_region(client_of, officer_53):
+    enterprise = make_enterprise("Keripik Jabar")
+    response = client_of(officer_53).post(
+        reverse("licensing:nib-start"), {"business": enterprise.public_id}
+    )
+    assert response.status_code == 404
+    assert not NibCase.objects.exists()
+
+
+def test_start_twice_redirects_to_the_open_case(client_of, officer_32):
+    enterprise = make_enterprise("Keripik Jabar")
+    client = client_of(officer_32)
+    client.post(reverse("licensing:nib-start"), {"business": enterprise.public_id})
+    response = client.post(
+        reverse("licensing:nib-start"), {"business": enterprise.public_id}, follow=True
+    )
+    assert NibCase.objects.count() == 1
+    assert b"already has an open NIB case" in response.content
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("licensing:nib-start"))
+    assert response.status_code == 302 and "next=" in response.url
+
+
+# --- moving cases through the pages -----------------------------------------------------------
+
+
+def test_nib_case_through_the_forms(client_of, officer_32):
+    enterprise = make_enterprise("Keripik Ani", address="Jl. Raya 12")
+    client = client_of(officer_32)
+    client.post(reverse("licensing:nib-start"), {"business": enterprise.public_id})
+    case = NibCase.objects.get()
+    url = case.get_absolute_url()
+    client.post(url, {"to_step": "business", **APPLICANT})
+    page = client.get(url)
+    assert NIK.encode() not in page.content and b"3204**********01" in page.content
+    client.post(
+        url,
+        {
+            "to_step": "kbli",
+            "business_name": "Keripik Ani",
+            "address": "Jl. Raya 12",
+            "village": enterprise.village_id,
+            "capital_idr": "15.000.000",
+            "workforce": "2",
+            "scale": "mikro",
+        },
+    )
+    picker = client.get(url, {"kbli": "keripik"})
+    assert b"10794" in picker.content
+    client.post(url, {"to_step": "submitted", "kbli_codes": ["10794"]})
+    refused = client.post(url, {"to_step": "issued", "nib": "123"}, follow=True)
+    assert b"A NIB has 13 digits" in refused.content
+    client.post(url, {"to_step": "issued", "nib": NIB})
+    case.refresh_from_db()
+    enterprise.refresh_from_db()
+    assert case.step == NibCase.Step.ISSUED and case.capital_idr == 15_000_000
+    assert enterprise.nib == NIB
+
+
+def test_halal_case_through_the_forms(client_of, officer_32, mentor_32):
+    enterprise = halal_ready_enterprise()
+    client = client_of(officer_32)
+    client.post(reverse("licensing:halal-start"), {"business": enterprise.public_id})
+    case = HalalCase.objects.get()
+    url = case.get_absolute_url()
+    client.post(url, {"to_step": "mentor", "sihalal_account": "ani@example.id"})
+    page = client.get(url)
+    assert b"Siti Pendamping" in page.content
+    client.post(url, {"to_step": "products", "mentor": mentor_32.pk})
+    client.post(
+        url,
+        {
+            "action": "products",
+            "product_0_name": "Keripik Pisang",
+            "product_0_ingredients": "Pisang; alami\nMinyak goreng; ID3211000\nGaram; dikecualikan",
+            "product_1_name": "Abon Sapi",
+            "product_1_ingredients": "Daging sapi; sembelihan",
+            "process_description": "Digoreng",
+            "is_simple_process": "yes",
+        },
+    )
+    refused = client.post(url, {"to_step": "submitted", "registration_number": "SH1"}, follow=True)
+    assert b"slaughtered animal" in refused.content
+    case.refresh_from_db()
+    assert case.step == HalalCase.Step.PRODUCTS
+    abon = case.products.get(name="Abon Sapi").ingredients.get()
+    assert abon.is_from_slaughtered_animal and not abon.certificate_number
+    client.post(
+        url,
+        {
+            "action": "products",
+            "product_0_name": "Keripik Pisang",
+            "product_0_ingredients": "Pisang; alami\nMinyak goreng; ID3211000",
+            "process_description": "Digoreng",
+            "is_simple_process": "yes",
+        },
+    )
+    client.post(url, {"to_step": "submitted", "registration_number": "SH1"})
+    client.post(url, {"to_step": "verification"})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(
+        url,
+        {"action": "photo", "photo": SimpleUploadedFile("a.png", png_bytes()), "caption": "Dapur"},
+    )
+    client.post(url, {"action": "checklist", **dict.fromkeys(services.HALAL_CHECKLIST, "on")})
+    client.post(url, {"to_step": "document_check"})
+    client.post(url, {"to_step": "fatwa"})
+    client.post(
+        url,
+        {
+            "to_step": "issued",
+            "number": "ID3211",
+            "issued_on": "2026-01-10",
+            "valid_until": "2030-01-10",
+        },
+    )
+    case.refresh_from_db()
+    assert case.step == HalalCase.Step.ISSUED
+    assert case.certificate.product_names == ["Keripik Pisang"]
+    assert case.photos.count() == 1
+
+
+def test_halal_start_shows_why_a_business_is_not_eligible(client_of, officer_32):
+    enterprise = make_enterprise("Usaha Menengah", scale="menengah")
+    page = client_of(officer_32).get(
+        reverse("licensing:halal-start"), {"business": enterprise.public_id}
+    )
+    assert b"only for micro and small businesses" in page.content
+    assert b"needs a NIB first" in page.content
+
+
+# --- console home: counts and reminders -------------------------------------------------------
+
+
+def test_counts_per_region_count_each_business_once(officer_32, national_admin, mentor_32):
+    first = make_enterprise("Keripik Ani")
+    second = make_enterprise("Keripik Ani (lagi)")
+    nib_case_at(NibCase.Step.ISSUED, enterprise=first)
+    case = nib_case_at(NibCase.Step.SUBMITTED, enterprise=second)
+    services.record_nib(case, "9120007654321", None)
+    merge_enterprises(keep=first, drop=second, by=officer_32)
+    halal_case_at(
+        HalalCase.Step.ISSUED,
+        enterprise=halal_ready_enterprise("Abon NTT", village=NAMOSAIN, nib="9120001111111"),
+        mentor=None,
+    )
+    national = {
+        row.code: (row.nib_issued, row.halal_certified)
+        for row in queries.region_counts(national_admin, on=datetime.date(2026, 6, 1))
+    }
+    assert national == {"32": (1, 0), "53": (0, 1)}
+    regional = {
+        row.code: (row.nib_issued, row.halal_certified)
+        for row in queries.region_counts(officer_32, on=datetime.date(2026, 6, 1))
+    }
+    assert regional == {"32.04": (1, 0)}
+
+
+def test_console_home_lists_expiring_certificates(client_of, officer_32, query_count):
+    soon = halal_case_at(HalalCase.Step.FATWA, enterprise=halal_ready_enterprise("Segera Habis"))
+    today = datetime.date.today()
+    services.issue_halal_certificate(
+        soon,
+        "ID-SOON",
+        today - datetime.timedelta(days=300),
+        today + datetime.timedelta(days=30),
+        None,
+    )
+    later = halal_case_at(
+        HalalCase.Step.FATWA, enterprise=halal_ready_enterprise("Masih Lama", nib="9120002222222")
+    )
+    services.issue_halal_certificate(
+        later,
+        "ID-LATER",
+        today - datetime.timedelta(days=10),
+        today + datetime.timedelta(days=600),
+        None,
+    )
+    client = client_of(officer_32)
+    with query_count() as queries_run:
+        page = client.get(reverse("licensing:console-home"))
+    assert page.status_code == 200
+    assert b"ID-SOON" in page.content and b"ID-LATER" not in page.content
+    assert len(queries_run) <= 15
+    wide = client.get(reverse("licensing:console-home"), {"days": "700"})
+    assert b"ID-LATER" in wide.content
+
+
+def test_list_filters_and_query_count(client_of, officer_32, query_count):
+    for number in range(6):
+        nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise(f"Usaha {number}"))
+    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Sudah KBLI"))
+    client = client_of(officer_32)
+    with query_count() as queries_run:
+        page = client.get(reverse("licensing:nib-list"), {"step": "kbli"})
+    assert b"Sudah KBLI" in page.content and b"Usaha 1" not in page.content
+    assert b"1 case" in page.content
+    many = client.get(reverse("licensing:nib-list"))
+    assert b"7 cases" in many.content
+    with query_count() as more_queries:
+        client.get(reverse("licensing:nib-list"))
+    assert len(more_queries) == len(queries_run)  # not one query per row
+    assert (
+        client.get(reverse("licensing:nib-list"), {"stale": "3"}).content.count(b"<tr>") == 2
+    )  # header + "no case"
+    htmx = client.get(
+        reverse("licensing:nib-list"), {"step": "kbli"}, headers={"HX-Request": "true"}
+    )
+    assert b"<html" not in htmx.content and b"Sudah KBLI" in htmx.content
+
+
+# --- KBLI picker ------------------------------------------------------------------------------
+
+
+def test_kbli_search_by_title_and_code():
+    titles = [m.code for m in queries.search_kbli("keripik")]
+    assert titles == ["10794"]
+    by_words = [m.code for m in queries.search_kbli("perdagangan eceran makanan")]
+    assert "47249" in by_words
+    by_code = [m.code for m in queries.search_kbli("1079")]
+    assert by_code[:2] == ["10791", "10792"] and all(code.startswith("1079") for code in by_code)
+    assert [m.code for m in queries.search_kbli("10794")] == ["10794"]
+    assert queries.search_kbli("") == [] and queries.search_kbli("zzzz") == []
+    assert queries.search_kbli("10794")[0].risk.level == queries.RISK_MEDIUM_LOW
+    assert queries.kbli_risk("47911").level == queries.RISK_LOW
+    assert queries.kbli_risk("06100").level == queries.RISK_HIGH
+
+
+def test_kbli_picker_page_works_without_javascript(client_of, officer_32):
+    client = client_of(officer_32)
+    page = client.get(reverse("licensing:kbli-search"), {"q": "Keripik"})
+    assert (
+        page.status_code == 200
+        and b"10794" in page.content
+        and b'<form method="get"' in page.content
+    )
+    assert b"indication" in page.content
+    fragment = client.get(
+        reverse("licensing:kbli-search"), {"q": "keripik"}, headers={"HX-Request": "true"}
+    )
+    assert b"<html" not in fragment.content and b"10794" in fragment.content
