@@ -1,0 +1,140 @@
+"""The one write path for campaigns: create, change, add and remove products.
+
+Only national ministry staff curate campaigns: a person holding RUN_PROGRAMMES through a
+membership with national scope (or a superuser). Every refusal raises ``ValidationError`` or
+``PermissionDenied`` with a clear reason and changes nothing; every change writes an audit event.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.permissions import Capability, has_capability, roles_with
+from tumbuh.accounts.scoping import scope_for
+from tumbuh.catalogue.models import Campaign, CampaignProduct
+from tumbuh.catalogue.queries import listed_products
+from tumbuh.core.services import record_event
+
+MAX_PRODUCTS_PER_CAMPAIGN = 500
+
+
+def may_curate(user) -> bool:
+    """National ministry staff who run programmes may create and curate campaigns."""
+    if not has_capability(user, Capability.RUN_PROGRAMMES):
+        return False
+    return scope_for(user, roles=roles_with(Capability.RUN_PROGRAMMES)).is_national
+
+
+def require_curator(user) -> None:
+    if not may_curate(user):
+        raise PermissionDenied(_("Only national ministry staff may curate catalogue campaigns."))
+
+
+def _check_window(starts_at, ends_at) -> None:
+    if starts_at is None or ends_at is None:
+        raise ValidationError(_("A campaign needs a start and an end."))
+    if starts_at >= ends_at:
+        raise ValidationError(_("A campaign must end after it starts."))
+
+
+def create_campaign(
+    *, by, title: str, slug: str = "", description: str = "", starts_at, ends_at
+) -> Campaign:
+    """Create a campaign (empty; products are added with ``add_campaign_product``)."""
+    require_curator(by)
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("A campaign needs a title."))
+    slug = slugify(slug or title)[:60]
+    if not slug:
+        raise ValidationError(_("The campaign address must contain letters or digits."))
+    _check_window(starts_at, ends_at)
+    if Campaign.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            _("Another campaign already uses the address “%(slug)s”.") % {"slug": slug}
+        )
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            title=title,
+            slug=slug,
+            description=description.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_by=by,
+        )
+        record_event(
+            actor=by,
+            action="catalogue.campaign_created",
+            target=campaign,
+            data={"slug": slug, "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+        )
+    return campaign
+
+
+def update_campaign(
+    *, campaign: Campaign, by, title: str, description: str, starts_at, ends_at
+) -> Campaign:
+    """Change a campaign's title, description or time window (its address stays)."""
+    require_curator(by)
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("A campaign needs a title."))
+    _check_window(starts_at, ends_at)
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(
+            title=title, description=description.strip(), starts_at=starts_at, ends_at=ends_at
+        )
+        campaign.refresh_from_db()
+        record_event(
+            actor=by,
+            action="catalogue.campaign_changed",
+            target=campaign,
+            data={"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+        )
+    return campaign
+
+
+def add_campaign_product(*, campaign: Campaign, product, by) -> CampaignProduct:
+    """Add a product on sale in a live store to the end of the campaign's list."""
+    require_curator(by)
+    if not listed_products().filter(pk=product.pk).exists():
+        raise ValidationError(_("Only products on sale in a live store can join a campaign."))
+    if CampaignProduct.objects.filter(campaign=campaign, product=product).exists():
+        raise ValidationError(_("This product is already in the campaign."))
+    with transaction.atomic():
+        # Lock the campaign row so two curators adding at once get distinct positions.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        count = campaign.entries.count()
+        if count >= MAX_PRODUCTS_PER_CAMPAIGN:
+            raise ValidationError(
+                _("A campaign holds at most %(limit)d products.")
+                % {"limit": MAX_PRODUCTS_PER_CAMPAIGN}
+            )
+        last = campaign.entries.aggregate(last=Max("position"))["last"]
+        entry = CampaignProduct.objects.create(
+            campaign=campaign, product=product, position=(last or 0) + 1, added_by=by
+        )
+        record_event(
+            actor=by,
+            action="catalogue.campaign_product_added",
+            target=campaign,
+            data={"product": product.public_id},
+        )
+    return entry
+
+
+def remove_campaign_product(*, campaign: Campaign, product, by) -> None:
+    """Take a product out of a campaign."""
+    require_curator(by)
+    with transaction.atomic():
+        deleted, _rows = CampaignProduct.objects.filter(campaign=campaign, product=product).delete()
+        if not deleted:
+            raise ValidationError(_("This product is not in the campaign."))
+        record_event(
+            actor=by,
+            action="catalogue.campaign_product_removed",
+            target=campaign,
+            data={"product": product.public_id},
+        )
