@@ -141,3 +141,19 @@ def test_region_levels_are_scoped(client_of, officer_32, national_admin, busines
 def test_region_levels_need_a_staff_role(client_of, business):
     owner = make_owner(business)
     assert client_of(owner).get(f"{BASE}/regions/levels").status_code == 403
+
+
+def test_levels_of_a_business_in_a_fixed_number_of_queries(
+    client_of, officer_32, business, query_count
+):
+    client = client_of(officer_32)
+    body = {"enterprise": business.public_id, "answers": MIXED}
+    _post(client, body)
+    url = f"{BASE}/enterprises/{business.public_id}/levels"
+    with query_count() as one:
+        client.get(url)
+    for _ in range(3):
+        _post(client, body)
+    with query_count() as four:
+        assert len(client.get(url).json()["assessments"]) == 4
+    assert len(four) == len(one)

@@ -141,3 +141,14 @@ def test_mentor_form_with_a_missing_answer_records_nothing(client_of, mentor_32,
 def test_mentor_cannot_assess_outside_their_region(client_of, mentor_32, landscape):
     url = reverse("capability:administer", args=[landscape["eastern"].public_id])
     assert client_of(mentor_32).get(url).status_code == 404
+
+
+def test_htmx_filter_gets_only_the_results_fragment(client_of, national_admin, landscape):
+    response = client_of(national_admin).get(
+        reverse("capability:console-home"), {"level": "5"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results"')
+    assert "<html" not in body
+    assert "Naik Kelas" in body
+    assert "Tengah (dobel)" not in body
