@@ -619,7 +619,8 @@ def start_halal_case(
     Refused, with every failed rule, when the business is not micro or small or has no NIB;
     refused when it already has an open halal case.
     """
-    enterprise = _enterprise_for_case(enterprise)
+    # Read afresh: the NIB and scale may have been recorded since the caller loaded it.
+    enterprise = Enterprise.objects.get(pk=_enterprise_for_case(enterprise).pk)
     _raise_refusals(check_halal_eligibility(enterprise=enterprise))
     if HalalCase.objects.filter(enterprise=enterprise).exclude(step=HalalCase.Step.ISSUED).exists():
         _refuse(
