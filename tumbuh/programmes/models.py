@@ -368,7 +368,7 @@ class Mentor(models.Model):
         return str(self.user)
 
     def get_absolute_url(self):
-        return reverse("programmes:mentor-detail", args=[self.public_id])
+        return reverse("programmes:console-mentor-detail", args=[self.public_id])
 
 
 class Assignment(models.Model):

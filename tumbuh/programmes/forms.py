@@ -1,0 +1,76 @@
+"""Forms of the programmes console and the public certificate lookup."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tumbuh.accounts.models import Organisation
+from tumbuh.programmes.models import Enrolment
+
+
+class CertificateLookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Certificate code"),
+        max_length=32,
+        help_text=_("The code printed under the QR code, e.g. abcd2345efgh6789."),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].lower().split()).replace("-", "")
+
+
+class DecisionForm(forms.Form):
+    """A reviewer's decision on an enrolment."""
+
+    CHOICES = [
+        (Enrolment.Status.ACCEPTED, _("Accept")),
+        (Enrolment.Status.ACTIVE, _("Mark as active")),
+        (Enrolment.Status.REJECTED, _("Reject")),
+        (Enrolment.Status.WITHDRAWN, _("Withdraw")),
+    ]
+
+    to = forms.ChoiceField(label=_("Decision"), choices=CHOICES)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        help_text=_("Required to reject or withdraw."),
+    )
+
+
+class TransferForm(forms.Form):
+    """Move unused quota of an area from one partner to another."""
+
+    from_partner = forms.ModelChoiceField(
+        label=_("From partner"), queryset=Organisation.objects.none()
+    )
+    to_partner = forms.ModelChoiceField(label=_("To partner"), queryset=Organisation.objects.none())
+    amount = forms.IntegerField(label=_("Places"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, programme_area, **kwargs):
+        super().__init__(*args, **kwargs)
+        holders = programme_area.partner_quotas.values("partner_id")
+        self.fields["from_partner"].queryset = Organisation.objects.filter(pk__in=holders)
+        self.fields["to_partner"].queryset = Organisation.objects.filter(
+            kind__in=Organisation.PARTNER_KINDS, is_active=True
+        )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for revocation"), max_length=500)
+
+
+class CohortFilterForm(forms.Form):
+    programme = forms.CharField(required=False, widget=forms.HiddenInput)
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        required=False,
+        choices=[("", _("All modes"))],
+    )
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        from tumbuh.programmes.models import Cohort
+
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].choices = [("", _("All modes")), *Cohort.Mode.choices]

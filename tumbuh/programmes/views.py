@@ -1,0 +1,509 @@
+"""Programme pages: the public certificate check, and the console for programme staff.
+
+Console pages need ``Capability.RUN_PROGRAMMES`` (403 without it) and read through the scoped
+queries of ``queries``, so a cohort, enrolment or mentor outside the person's regions is a 404,
+exactly like one that does not exist. Changes go through ``services``; nothing here writes a
+model. Exports never contain NIK or phone numbers.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tumbuh.accounts.permissions import Capability, require
+from tumbuh.accounts.scoping import scoped
+from tumbuh.core.htmx import render_page
+from tumbuh.programmes import queries, services
+from tumbuh.programmes.certificates import certificate_pdf
+from tumbuh.programmes.forms import (
+    CertificateLookupForm,
+    CohortFilterForm,
+    DecisionForm,
+    RevokeForm,
+    TransferForm,
+)
+from tumbuh.programmes.models import Certificate, Cohort, Enrolment, Mentor, QuotaTransfer
+from tumbuh.registry.models import Milestone
+from tumbuh.registry.services import enterprises_of
+
+PAGE_SIZE = 50
+
+
+def _require(request) -> None:
+    require(request.user, Capability.RUN_PROGRAMMES)
+
+
+def _safe_cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
+def _csv_response(rows, *, file_name: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.write("\ufeff")  # so that Excel reads the file as UTF-8
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return response
+
+
+def _refusal(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- public: certificates ---------------------------------------------------------------------
+
+
+@require_GET
+def certificate_lookup(request):
+    form = CertificateLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("programmes:certificate", code=form.cleaned_data["code"])
+    return render(request, "programmes/certificate_lookup.html", {"form": form})
+
+
+@require_GET
+def certificate(request, code: str):
+    found = (
+        Certificate.objects.select_related("enrolment__cohort__programme__organisation")
+        .filter(code=code.lower())
+        .first()
+    )
+    if found is None:
+        form = CertificateLookupForm(initial={"code": code})
+        return render(
+            request,
+            "programmes/certificate_lookup.html",
+            {"form": form, "unknown": True},
+            status=404,
+        )
+    return render(
+        request,
+        "programmes/certificate.html",
+        {"certificate": found, "programme": found.enrolment.cohort.programme},
+    )
+
+
+@require_GET
+def certificate_download(request, code: str):
+    found = get_object_or_404(
+        Certificate.objects.select_related("enrolment__cohort__programme__organisation"),
+        code=code.lower(),
+    )
+    if not found.is_valid:
+        raise Http404(_("This certificate was revoked."))
+    url = request.build_absolute_uri(reverse("programmes:certificate", args=[found.code]))
+    response = HttpResponse(certificate_pdf(found, verify_url=url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sertifikat-{found.code}.pdf"'
+    return response
+
+
+# --- console ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def console_home(request):
+    _require(request)
+    programmes = queries.visible_programmes(request.user).annotate(
+        area_count=Count("areas", distinct=True)
+    )
+    cohorts = queries.cohorts_for(request.user)
+    enrolments = queries.enrolments_for(request.user)
+    return render(
+        request,
+        "programmes/console_home.html",
+        {
+            "programmes": programmes,
+            "cohort_count": cohorts.count(),
+            "status_counts": queries.status_counts(enrolments),
+            "statuses": Enrolment.Status.choices,
+            "waiting": enrolments.filter(status=Enrolment.Status.APPLIED).count(),
+        },
+    )
+
+
+def _programme(request, public_id):
+    return get_object_or_404(queries.visible_programmes(request.user), public_id=public_id)
+
+
+@login_required
+@require_GET
+def programme_detail(request, public_id: str):
+    _require(request)
+    programme = _programme(request, public_id)
+    rows = queries.progress(request.user, programme)
+    totals = [row for row in rows if row.partner_id is None]
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "totals": totals,
+            "quota_total": sum(row.quota for row in totals),
+            "businesses_total": sum(row.businesses for row in totals),
+            "completed_total": sum(row.completed for row in totals),
+            "outcome_kinds": [(k, Milestone.Kind(k).label) for k in queries.OUTCOME_KINDS],
+            "benefits": programme.benefits.all(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def progress_csv(request, public_id: str):
+    _require(request)
+    programme = _programme(request, public_id)
+    header = [
+        _("Priority area"),
+        _("Partner"),
+        _("Quota"),
+        _("Businesses"),
+        _("Remaining"),
+        *[label for _value, label in Enrolment.Status.choices],
+        *[Milestone.Kind(kind).label for kind in queries.OUTCOME_KINDS],
+    ]
+    rows = [header]
+    for row in queries.progress(request.user, programme):
+        rows.append(
+            [
+                row.area_name,
+                row.partner_name or _("Area total"),
+                row.quota,
+                row.businesses,
+                row.remaining,
+                *[getattr(row, status) for status in Enrolment.Status.values],
+                *[row.outcomes.get(kind, 0) for kind in queries.OUTCOME_KINDS],
+            ]
+        )
+    return _csv_response(rows, file_name=f"progres-{programme.public_id}.csv")
+
+
+@login_required
+@require_GET
+def enrolments_csv(request, public_id: str):
+    _require(request)
+    programme = _programme(request, public_id)
+    enrolments = (
+        queries.enrolments_for(request.user)
+        .filter(cohort__programme=programme)
+        .select_related("cohort__programme_area__area", "enterprise__village__regency")
+        .order_by("cohort__name", "enterprise__name")
+    )
+    rows = [
+        [
+            _("Enrolment"),
+            _("Business"),
+            _("Business id"),
+            _("Scale"),
+            _("Village code"),
+            _("Village"),
+            _("Regency or city"),
+            _("Priority area"),
+            _("Partner"),
+            _("Cohort"),
+            _("Status"),
+            _("Applied at"),
+            _("Completed at"),
+        ]
+    ]
+    for enrolment in enrolments.iterator(chunk_size=2000):
+        enterprise = enrolment.enterprise
+        rows.append(
+            [
+                enrolment.public_id,
+                enterprise.name,
+                enterprise.public_id,
+                enterprise.get_scale_display(),
+                enterprise.village_id,
+                enterprise.village.name,
+                enterprise.village.regency.name,
+                enrolment.cohort.programme_area.area.name,
+                enrolment.cohort.partner.name,
+                enrolment.cohort.name,
+                enrolment.get_status_display(),
+                enrolment.applied_at.isoformat(),
+                enrolment.completed_at.isoformat() if enrolment.completed_at else "",
+            ]
+        )
+    return _csv_response(rows, file_name=f"peserta-{programme.public_id}.csv")
+
+
+def _programme_area(request, public_id, area_slug):
+    programme = _programme(request, public_id)
+    return get_object_or_404(queries.visible_areas(request.user, programme), area__slug=area_slug)
+
+
+@login_required
+def area_detail(request, public_id: str, area_slug: str):
+    _require(request)
+    programme_area = _programme_area(request, public_id, area_slug)
+    may_transfer = services.is_ministry_staff(request.user)
+    form = TransferForm(request.POST or None, programme_area=programme_area)
+    if request.method == "POST":
+        if not may_transfer:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.transfer_quota(
+                    programme_area=programme_area, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _refusal(request, error)
+            else:
+                messages.success(request, _("Quota moved."))
+                return redirect(request.path)
+    rows = [
+        row
+        for row in queries.progress(request.user, programme_area.programme)
+        if row.area_id == programme_area.pk
+    ]
+    points = queries.burndown(request.user, programme_area)
+    return render(
+        request,
+        "programmes/area_detail.html",
+        {
+            "programme": programme_area.programme,
+            "programme_area": programme_area,
+            "rows": rows,
+            "burndown": points,
+            "burndown_svg": queries.burndown_svg(points, programme_area.quota),
+            "transfers": QuotaTransfer.objects.filter(programme_area=programme_area).select_related(
+                "from_partner", "to_partner", "by"
+            )[:50],
+            "form": form if may_transfer else None,
+            "regencies": programme_area.area.members.select_related("regency"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def cohort_list(request):
+    _require(request)
+    form = CohortFilterForm(request.GET or None)
+    cohorts = queries.cohorts_for(request.user).annotate(
+        places_taken=Count("enrolments", filter=Q(enrolments__status__in=queries.HOLDING))
+    )
+    if form.is_valid():
+        if form.cleaned_data["programme"]:
+            cohorts = cohorts.filter(programme__public_id=form.cleaned_data["programme"])
+        if form.cleaned_data["mode"]:
+            cohorts = cohorts.filter(mode=form.cleaned_data["mode"])
+        if form.cleaned_data["q"]:
+            cohorts = cohorts.filter(name__icontains=form.cleaned_data["q"])
+    page = Paginator(cohorts.order_by("-starts_on", "name"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render_page(
+        request, "programmes/cohort_list.html", {"form": form, "page": page}, partial="results"
+    )
+
+
+@login_required
+@require_GET
+def cohort_detail(request, public_id: str):
+    _require(request)
+    cohort = get_object_or_404(queries.cohorts_for(request.user), public_id=public_id)
+    status = request.GET.get("status", "")
+    enrolments = cohort.enrolments.select_related("enterprise__village").order_by(
+        "status", "enterprise__name"
+    )
+    if status in Enrolment.Status.values:
+        enrolments = enrolments.filter(status=status)
+    page = Paginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request,
+        "programmes/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "page": page,
+            "status": status,
+            "statuses": Enrolment.Status.choices,
+            "status_counts": queries.status_counts(cohort.enrolments.all()),
+            "sessions": cohort.sessions.select_related("mentor__user").order_by("starts_at"),
+            "may_run": services.may_run_cohort(request.user, cohort),
+            "decision_form": DecisionForm(),
+        },
+        partial="enrolments",
+    )
+
+
+@login_required
+def enrolment_detail(request, public_id: str):
+    _require(request)
+    enrolment = get_object_or_404(queries.enrolments_for(request.user), public_id=public_id)
+    certificate = Certificate.objects.filter(enrolment=enrolment).first()
+    return render(
+        request,
+        "programmes/enrolment_detail.html",
+        {
+            "enrolment": enrolment,
+            "cohort": enrolment.cohort,
+            "events": enrolment.events.select_related("by"),
+            "completion": services.completion_status(enrolment),
+            "milestone_labels": dict(Milestone.Kind.choices),
+            "certificate": certificate,
+            "may_run": services.may_run_cohort(request.user, enrolment.cohort),
+            "decision_form": DecisionForm(),
+            "revoke_form": RevokeForm(),
+            "allowed": [
+                (value, label)
+                for value, label in DecisionForm.CHOICES
+                if enrolment.can_become(value)
+            ],
+            "deliveries": enrolment.benefit_deliveries.select_related("benefit"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrolment_decide(request, public_id: str):
+    _require(request)
+    enrolment = get_object_or_404(queries.enrolments_for(request.user), public_id=public_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+    else:
+        try:
+            services.decide_enrolment(
+                enrolment=enrolment,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("programmes:enrolment-detail", public_id=enrolment.public_id)
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, code: str):
+    _require(request)
+    found = get_object_or_404(
+        scoped(Certificate.objects.select_related("enrolment__cohort"), request.user),
+        code=code.lower(),
+    )
+    if not services.may_run_cohort(request.user, found.enrolment.cohort):
+        raise Http404
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revoke_certificate(
+                certificate=found, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Certificate revoked."))
+    else:
+        messages.error(request, _("Give the reason for revoking the certificate."))
+    return redirect("programmes:enrolment-detail", public_id=found.enrolment.public_id)
+
+
+@login_required
+@require_GET
+def mentor_list(request):
+    _require(request)
+    mentors, uncovered = queries.mentor_balance(request.user)
+    loads = [m.caseload for m in mentors]
+    return render(
+        request,
+        "programmes/mentor_list.html",
+        {
+            "mentors": mentors,
+            "uncovered": uncovered,
+            "average": round(sum(loads) / len(loads), 1) if loads else 0,
+            "highest": max(loads, default=0),
+        },
+    )
+
+
+@login_required
+@require_GET
+def mentor_detail(request, public_id: str):
+    _require(request)
+    mentor = get_object_or_404(queries.mentors_for(request.user), public_id=public_id)
+    return render(
+        request,
+        "programmes/mentor_detail.html",
+        {
+            "mentor": mentor,
+            "assignments": queries.caseload(mentor),
+            "villages": mentor.villages.select_related("regency"),
+            "sessions": mentor.sessions.select_related("cohort").order_by("-starts_at")[:20],
+            "speciality_labels": dict(Mentor.Speciality.choices),
+        },
+    )
+
+
+@login_required
+@require_GET
+def mentors_csv(request):
+    _require(request)
+    mentors, _uncovered = queries.mentor_balance(request.user)
+    rows = [[_("Mentor"), _("Organisation"), _("Home region"), _("Businesses"), _("Villages")]]
+    rows += [
+        [m.user.full_name, m.organisation.name, m.region_code, m.caseload, m.village_count]
+        for m in mentors
+    ]
+    return _csv_response(rows, file_name="pendamping.csv")
+
+
+# --- public: a cohort a business may apply to -------------------------------------------------
+
+
+def cohort_public(request, public_id: str):
+    """A cohort's public page; a signed-in business owner applies here (Post/Redirect/Get)."""
+    cohort = get_object_or_404(
+        Cohort.objects.select_related(
+            "programme__organisation", "programme_area__area", "partner", "venue_village__regency"
+        ),
+        public_id=public_id,
+    )
+    businesses = enterprises_of(request.user)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        chosen = next((e for e in businesses if e.public_id == request.POST.get("business")), None)
+        if chosen is None:
+            messages.error(request, _("Choose one of your businesses."))
+        else:
+            try:
+                services.enrol(cohort=cohort, enterprise=chosen, by=request.user)
+            except ValidationError as error:
+                _refusal(request, error)
+            else:
+                messages.success(
+                    request, _("Application sent. The partner will review it and contact you.")
+                )
+        return redirect(request.path)
+    applied = Enrolment.objects.filter(cohort=cohort, enterprise__in=businesses).select_related(
+        "enterprise"
+    )
+    return render(
+        request,
+        "programmes/cohort_public.html",
+        {"cohort": cohort, "businesses": businesses, "applied": applied},
+    )
