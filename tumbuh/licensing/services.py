@@ -539,17 +539,19 @@ def check_halal_eligibility(
     products = list(products)
     if not products:
         refusals.append(Refusal("products", _("Add at least one product.")))
-    if is_simple_process is not True:
+    if is_simple_process is False:
         refusals.append(
             Refusal(
                 "process",
                 _(
                     "Self-declare needs a simple production process (by hand or with simple "
                     "tools, no irradiation, genetic engineering or ozonisation)."
-                    if is_simple_process is False
-                    else "Describe the production process and state whether it is simple."
                 ),
             )
+        )
+    elif is_simple_process is None:
+        refusals.append(
+            Refusal("process", _("Describe the production process and state whether it is simple."))
         )
     for product in products:
         ingredients = (

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, roles_with
-from tumbuh.accounts.scoping import scope_for
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.licensing import queries, services
 from tumbuh.licensing.models import HalalCase, HalalIngredient, NibCase
@@ -292,16 +291,20 @@ def _ingredient_line(ingredient) -> str:
 
 
 def _mentor_choices(case: HalalCase) -> list[User]:
-    mentors = User.objects.filter(
-        is_active=True, memberships__role__in=roles_with(Capability.MENTOR_CASELOAD)
-    ).distinct()
-    return [
-        mentor
-        for mentor in mentors.order_by("full_name", "pk")[:500]
-        if scope_for(mentor, roles=roles_with(Capability.MENTOR_CASELOAD)).allows(
-            case.enterprise.village_id
+    """Mentors whose scope holds the business's village: a membership scoped to the whole
+    country, or to the village's province, regency, district or the village itself."""
+    code = case.enterprise.village_id
+    parts = code.split(".")
+    scopes = [""] + [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=roles_with(Capability.MENTOR_CASELOAD),
+            memberships__region_code__in=scopes,
         )
-    ]
+        .distinct()
+        .order_by("full_name", "pk")[:500]
+    )
 
 
 @login_required
