@@ -83,19 +83,28 @@ def open_image(upload) -> Image.Image:
     return image.convert("RGB")
 
 
+def _encode(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=quality, method=4)
+    return buffer.getvalue()
+
+
 def _webp_within(image: Image.Image, *, side: int, limit: int) -> tuple[bytes, tuple[int, int]]:
-    """Encode ``image`` as WebP within ``limit`` bytes: lower the quality, then the size."""
+    """Encode ``image`` as WebP within ``limit`` bytes: lower the quality, then the size.
+
+    When even the lowest quality is too big, the side shrinks by the square root of the excess
+    (bytes grow about with the area), so a noisy photo takes a few encodings, not dozens.
+    """
     while True:
         resized = image.copy()
         resized.thumbnail((side, side), Image.Resampling.LANCZOS)
-        for quality in (80, 65, 50, 35, 20):
-            buffer = io.BytesIO()
-            resized.save(buffer, "WEBP", quality=quality, method=6)
-            if buffer.tell() <= limit:
-                return buffer.getvalue(), resized.size
-        if side <= 64:
-            return buffer.getvalue(), resized.size
-        side = int(side * 0.75)
+        for quality in (75, 55, 35):
+            data = _encode(resized, quality)
+            if len(data) <= limit:
+                return data, resized.size
+        if side <= 48:
+            return data, resized.size
+        side = max(48, int(side * min(0.9, (limit / len(data)) ** 0.5)))
 
 
 def resize(image: Image.Image) -> Picture:
