@@ -125,6 +125,7 @@ def submit(request, payload: AssessmentIn, idempotency_key: str | None = Header(
         mode=payload.mode,
         taken_at=taken_at,
         client_id=client_id,
+        via=f"api_key:{request.auth.prefix}" if isinstance(request.auth, APIKey) else "",
     )
     return Status(200 if replay else 201, _assessment_out(assessment))
 

@@ -224,6 +224,7 @@ def submit_assessment(
     mode: str,
     taken_at=None,
     client_id: str | None = None,
+    via: str = "",
 ) -> Assessment:
     """Record a completed assessment of ``enterprise`` and return it.
 
@@ -232,7 +233,8 @@ def submit_assessment(
     required answer, an unknown mode or a time in the future. Idempotent on ``client_id``:
     submitting a client id again returns the assessment first recorded with it. A merged
     record's assessment goes to the business it was merged into. Records the milestone
-    ``assessed`` and an audit event; a finished self-assessment's draft is removed.
+    ``assessed`` and an audit event (``via`` names a machine caller, e.g. an API key, for the
+    audit trail); a finished self-assessment's draft is removed.
     """
     enterprise = surviving(enterprise)
     client_id = (client_id or "").strip() or None
@@ -287,6 +289,7 @@ def submit_assessment(
                     "version": instrument.version,
                     "mode": mode,
                     "level": result["level"],
+                    **({"via": via} if via else {}),
                 },
             )
             if mode == Assessment.Mode.SELF and assessment.recorded_by is not None:

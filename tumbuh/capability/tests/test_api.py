@@ -7,6 +7,7 @@ from tumbuh.accounts.services import issue_api_key
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED
 from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
+from tumbuh.core.models import AuditEvent
 
 BASE = "/api/v1/capability"
 
@@ -91,7 +92,7 @@ def test_staff_cannot_submit_a_self_assessment(client_of, officer_32, business):
 
 
 def test_api_key_of_a_mentor_role_submits_for_its_region(client, office_32, business):
-    _key, secret = issue_api_key(
+    api_key, secret = issue_api_key(
         organisation=office_32, label="mentor app", role=Membership.Role.MENTOR
     )
     auth = {"Authorization": f"Bearer {secret}"}
@@ -99,6 +100,8 @@ def test_api_key_of_a_mentor_role_submits_for_its_region(client, office_32, busi
     response = _post(client, body, **auth)
     assert response.status_code == 201
     assert Assessment.objects.get().recorded_by is None
+    event = AuditEvent.objects.get(action="capability.assessed")
+    assert event.data["via"] == f"api_key:{api_key.prefix}"
     levels = client.get(f"{BASE}/enterprises/{business.public_id}/levels", headers=auth)
     assert levels.json()["current_level"] == 3
 
