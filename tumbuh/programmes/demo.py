@@ -1,0 +1,404 @@
+"""Demo programme: the flagship digital-adoption programme for processing-sector UMKM.
+
+DEMO CONFIGURATION: the 15 priority areas below are chosen from the shipped
+``priority_areas.csv`` (the 13 provinces of the 2022 digital-adoption programme and two
+super-priority destinations) and their quotas (summing to 30,000) are made up for the demo; the
+ministry sets the real list and quotas in the console. Partners, mentors, cohorts, sessions and
+attendance are synthetic. Everything goes through ``services`` and ``attendance`` (the same
+write paths as the console and the API), deterministically from the seed.
+
+Enrolled businesses come from the demo registry (Nusa Tenggara Timur); for the cohorts in other
+provinces, where the demo registry has no businesses, a few synthetic food processors are added,
+named as demo data. Running the demo again adds only today's sessions for the demo mentor.
+"""
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from tumbuh.accounts import services as account_services
+from tumbuh.accounts.models import Membership, Organisation, User
+from tumbuh.core.demodata import DemoReport, demo_password
+from tumbuh.programmes import services
+from tumbuh.programmes.attendance import attendance_code, record_attendance
+from tumbuh.programmes.models import Cohort, Enrolment, Mentor, Programme, Session
+from tumbuh.regions.models import PriorityArea, Regency, Village
+from tumbuh.registry.models import Enterprise, EnterpriseKbli, Milestone
+from tumbuh.registry.services import record_milestone
+
+PROGRAMME_NAME = "Pelatihan dan Pendampingan Adopsi Digital UMKM Sektor Pengolahan"
+# (slug of the shipped priority area, demo quota); the quotas sum to 30,000.
+AREAS = [
+    ("atd-2022-13-kawasan-jawa-tengah", 3000),
+    ("atd-2022-13-kawasan-daerah-khusus-ibukota-jakarta", 2500),
+    ("atd-2022-13-kawasan-banten", 2500),
+    ("atd-2022-13-kawasan-sumatera-utara", 2500),
+    ("atd-2022-13-kawasan-nusa-tenggara-timur", 2500),
+    ("atd-2022-13-kawasan-daerah-istimewa-yogyakarta", 2000),
+    ("atd-2022-13-kawasan-kalimantan-barat", 2000),
+    ("atd-2022-13-kawasan-nusa-tenggara-barat", 2000),
+    ("atd-2022-13-kawasan-sulawesi-tenggara", 2000),
+    ("dpsp-5-likupang", 2000),
+    ("atd-2022-13-kawasan-kepulauan-bangka-belitung", 1500),
+    ("atd-2022-13-kawasan-maluku-utara", 1500),
+    ("atd-2022-13-kawasan-papua", 1500),
+    ("dpsp-5-labuan-bajo", 1500),
+    ("atd-2022-13-kawasan-papua-barat", 1000),
+]
+NTT = "atd-2022-13-kawasan-nusa-tenggara-timur"
+LABUAN_BAJO = "dpsp-5-labuan-bajo"
+# Cohorts outside NTT (area slug, regency code, partner slug): several provinces, 3T included.
+OTHER_COHORTS = [
+    ("atd-2022-13-kawasan-papua", "91.03", "pasar-nusantara"),  # Kab. Jayapura
+    ("atd-2022-13-kawasan-maluku-utara", "82.07", "bank-mitra-desa"),  # Pulau Morotai
+    ("atd-2022-13-kawasan-sumatera-utara", "12.71", "pasar-nusantara"),  # Kota Medan
+    ("atd-2022-13-kawasan-jawa-tengah", "33.08", "bank-mitra-desa"),  # Kab. Magelang
+    ("dpsp-5-labuan-bajo", "53.15", "kampus-flobamora"),  # Manggarai Barat
+]
+DEMO_MENTOR = "pendamping@demo.tumbuh.id"
+HALAL_MENTOR = "pendamping.halal@demo.tumbuh.id"
+EXTRA_MENTORS = [
+    # login, name, organisation, home region
+    (HALAL_MENTOR, "Fransiska Nahak", "kampus-flobamora", "53.71"),
+    ("pendamping.kupang@demo.tumbuh.id", "Yohanis Manafe", "kampus-flobamora", "53.71"),
+    ("pendamping.papua@demo.tumbuh.id", "Naomi Wenda", "pasar-nusantara", "91.03"),
+    ("pendamping.medan@demo.tumbuh.id", "Rudi Sitompul", "pasar-nusantara", "12.71"),
+]
+SYNTHETIC_FOODS = [
+    ("Keripik Pisang", "10399"),
+    ("Abon Ikan", "10212"),
+    ("Sambal Botol", "10771"),
+    ("Kopi Bubuk", "10761"),
+    ("Dodol", "10732"),
+    ("Roti Manis", "10710"),
+    ("Kue Kering", "10710"),
+    ("Minyak Kelapa", "10422"),
+]
+
+
+def load(*, seed: int, report: DemoReport) -> None:
+    programme = Programme.objects.filter(name=PROGRAMME_NAME).first()
+    if programme is None:
+        areas = {slug: PriorityArea.objects.filter(slug=slug).first() for slug, _q in AREAS}
+        missing = [slug for slug, area in areas.items() if area is None]
+        if missing:
+            report.say(f"programmes: priority areas not loaded ({', '.join(missing)}); skipped")
+            return
+        with transaction.atomic():
+            programme = _build(seed=seed, areas=areas, report=report)
+    sessions_today = _sessions_today(programme)
+    mentor = Mentor.objects.filter(user__email=DEMO_MENTOR).first()
+    if mentor is not None:
+        report.add_login(
+            HALAL_MENTOR, demo_password(HALAL_MENTOR, seed), "Pendamping PPH (halal), demo"
+        )
+    enrolments = Enrolment.objects.filter(cohort__programme=programme)
+    report.say(
+        f"programmes: {PROGRAMME_NAME} in {programme.areas.count()} priority areas "
+        f"(demo configuration; quotas sum to "
+        f"{sum(a.quota for a in programme.areas.all()):,}), "
+        f"{programme.cohorts.count()} cohorts, {enrolments.count()} enrolments, "
+        f"{sessions_today} sessions today for {DEMO_MENTOR}"
+    )
+    report.add_link("/konsol/program/", "Program pelatihan (programmes console)")
+    report.add_link("/sertifikat/", "Cek sertifikat (certificate check)")
+
+
+def _organisation(slug, name, kind, region=""):
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        organisation = account_services.create_organisation(
+            name=name, kind=kind, region_code=region, slug=slug
+        )
+    return organisation
+
+
+def _mentor_user(login, name, organisation, region, seed):
+    user = User.objects.filter(email=login).first()
+    if user is None:
+        user = User.objects.create_user(email=login, full_name=name)
+        user.set_password(demo_password(login, seed))
+        user.save(update_fields=["password"])
+    account_services.grant_membership(
+        user=user, organisation=organisation, role=Membership.Role.MENTOR, region_code=region
+    )
+    return user
+
+
+def _first_village(regency_code: str) -> Village:
+    return Village.objects.filter(regency_id=regency_code).order_by("code").first()
+
+
+def _eligible(programme, enterprises):
+    return [e for e in enterprises if not services.eligibility_problems(programme, e)]
+
+
+def _synthetic_businesses(rng, regency_code, count):
+    villages = list(Village.objects.filter(regency_id=regency_code).order_by("code")[:30])
+    made = []
+    for number in range(count):
+        product, kbli = SYNTHETIC_FOODS[(number + len(regency_code)) % len(SYNTHETIC_FOODS)]
+        village = villages[rng.randrange(len(villages))]
+        name = f"{product} {village.name.title()} {number + 1} (demo)"
+        enterprise = Enterprise.objects.create(
+            name=name, village=village, scale=Enterprise.Scale.MIKRO
+        )
+        EnterpriseKbli.objects.create(enterprise=enterprise, code=kbli)
+        made.append(enterprise)
+    return made
+
+
+def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
+    rng = random.Random(seed)
+    admin = User.objects.filter(email="admin@demo.tumbuh.id").first()
+    if admin is None:
+        raise RuntimeError("The accounts demo (admin@demo.tumbuh.id) must load first.")
+    ministry = _organisation("kementerian", "Kementerian (demo)", Organisation.Kind.MINISTRY)
+    admin = User.objects.filter(email="admin@demo.tumbuh.id").first()
+    partners = {
+        "pasar-nusantara": _organisation(
+            "pasar-nusantara",
+            "Pasar Digital Nusantara (demo marketplace)",
+            Organisation.Kind.MARKETPLACE,
+        ),
+        "kampus-flobamora": _organisation(
+            "kampus-flobamora",
+            "Kampus Digital Flobamora (demo university)",
+            Organisation.Kind.UNIVERSITY,
+            "53",
+        ),
+        "bank-mitra-desa": _organisation(
+            "bank-mitra-desa", "Bank Mitra Desa (demo state bank)", Organisation.Kind.STATE_BANK
+        ),
+    }
+    today = timezone.localdate()
+    programme = services.create_programme(
+        organisation=ministry,
+        by=admin,
+        name=PROGRAMME_NAME,
+        description=(
+            "Pelatihan dan pendampingan adopsi digital bagi 30.000 UMKM sektor pengolahan (KBLI "
+            "kategori C) di 15 kawasan prioritas, sepanjang rantai pasoknya: toko daring, "
+            "pembayaran QRIS, pemasaran digital. Peserta menerima paket data internet 6 bulan. "
+            "Kawasan dan kuota di sini adalah konfigurasi demo; kementerian menetapkan daftar "
+            "yang sebenarnya."
+        ),
+        starts_on=today - datetime.timedelta(days=120),
+        ends_on=today + datetime.timedelta(days=240),
+        kbli_sections=["C"],
+        scales=[Enterprise.Scale.MIKRO, Enterprise.Scale.KECIL],
+        target_count=30_000,
+        sessions_required=3,
+        milestones_required=[Milestone.Kind.STORE_LIVE],
+        benefits=["Paket data internet 6 bulan"],
+    )
+    benefit = programme.benefits.get()
+    programme_areas = {}
+    for slug, quota in AREAS:
+        programme_area = services.set_area_quota(
+            programme=programme, area=areas[slug], quota=quota, by=admin
+        )
+        programme_areas[slug] = programme_area
+        if slug in (NTT, LABUAN_BAJO):
+            shares = [("kampus-flobamora", quota * 3 // 5), ("pasar-nusantara", quota * 2 // 5)]
+        else:
+            shares = [("pasar-nusantara", quota * 3 // 5), ("bank-mitra-desa", quota * 2 // 5)]
+        for partner_slug, share in shares:
+            services.set_partner_quota(
+                programme_area=programme_area, partner=partners[partner_slug], quota=share, by=admin
+            )
+
+    # Mentors: the demo mentor (a login made by the accounts demo) and a few more.
+    mentors = {}
+    demo_user = User.objects.filter(email=DEMO_MENTOR).first()
+    if demo_user is None:
+        demo_user = _mentor_user(
+            DEMO_MENTOR, "Yosefina Bria", partners["kampus-flobamora"], "53.04", seed
+        )
+    mentors[DEMO_MENTOR] = services.register_mentor(
+        user=demo_user,
+        organisation=partners["kampus-flobamora"],
+        region_code="53.04",
+        villages=list(Village.objects.filter(regency_id="53.04").order_by("code")[:12]),
+        areas=[areas[NTT]],
+        specialities=[Mentor.Speciality.DIGITAL_ADOPTION, Mentor.Speciality.NIB],
+        by=admin,
+    )
+    for login, name, partner_slug, region in EXTRA_MENTORS:
+        user = _mentor_user(login, name, partners[partner_slug], region, seed)
+        specialities = [Mentor.Speciality.DIGITAL_ADOPTION]
+        if login == HALAL_MENTOR:
+            specialities = [Mentor.Speciality.HALAL_PROCESS]
+        mentors[login] = services.register_mentor(
+            user=user,
+            organisation=partners[partner_slug],
+            region_code=region,
+            villages=list(Village.objects.filter(regency_id=region).order_by("code")[:8]),
+            specialities=specialities,
+            by=admin,
+        )
+
+    # NTT: cohorts where the demo registry's food processors are, most first.
+    ntt_businesses = _eligible(
+        programme,
+        Enterprise.objects.deduplicated()
+        .filter(village__code__startswith="53.")
+        .exclude(village__regency_id="53.15")
+        .order_by("pk"),
+    )
+    by_regency: dict[str, list] = {}
+    for enterprise in ntt_businesses:
+        by_regency.setdefault(enterprise.village.regency_id, []).append(enterprise)
+    regencies = sorted(by_regency, key=lambda code: (-len(by_regency[code]), code))[:3]
+    if "53.04" in by_regency and "53.04" not in regencies:
+        regencies = ["53.04", *regencies[:2]]  # the demo mentor works in Belu (3T)
+    cohort_specs = [(NTT, code, "kampus-flobamora") for code in regencies]
+    cohort_specs += OTHER_COHORTS
+    cohorts = []
+    for number, (area_slug, regency_code, partner_slug) in enumerate(cohort_specs, start=1):
+        regency = Regency.objects.filter(code=regency_code).first()
+        if regency is None:  # regions of that province not loaded
+            continue
+        mode = [Cohort.Mode.OFFLINE, Cohort.Mode.HYBRID, Cohort.Mode.ONLINE][number % 3]
+        cohort = services.create_cohort(
+            programme_area=programme_areas[area_slug],
+            partner=partners[partner_slug],
+            by=admin,
+            name=f"Angkatan {number} · {regency.name.title()}",
+            mode=mode,
+            venue_village=_first_village(regency_code),
+            starts_on=today - datetime.timedelta(days=60 - 7 * number),
+            ends_on=today + datetime.timedelta(days=90 + 7 * number),
+            schedule="Sabtu, 09.00–12.00 waktu setempat",
+            capacity=60,
+        )
+        if area_slug == NTT:
+            members = by_regency.get(regency_code, [])[:40]
+        else:
+            members = _synthetic_businesses(rng, regency_code, 10)
+        cohorts.append((cohort, members))
+
+    statuses = [
+        ("applied", 3),
+        ("accepted", 3),
+        ("active", 4),
+        ("rejected", 1),
+        ("withdrawn", 1),
+    ]
+    pattern = [status for status, weight in statuses for _ in range(weight)]
+    completed = 0
+    for cohort, members in cohorts:
+        mentor = _mentor_for(cohort, mentors)
+        past = [
+            services.schedule_session(
+                mentor=mentor,
+                cohort=cohort,
+                title=f"Sesi {n}: {topic}",
+                starts_at=timezone.now().replace(minute=0, second=0, microsecond=0)
+                - datetime.timedelta(days=7 * (4 - n)),
+                by=admin,
+            )
+            for n, topic in enumerate(
+                ["Foto produk dan katalog", "Toko daring dan QRIS", "Pemasaran lewat WhatsApp"],
+                start=1,
+            )
+        ]
+        for index, enterprise in enumerate(members):
+            target = "completed" if index % 5 == 0 else pattern[rng.randrange(len(pattern))]
+            enrolment = services.enrol(
+                cohort=cohort,
+                enterprise=enterprise,
+                by=admin,
+                accept=target not in ("applied", "rejected"),
+            )
+            if target == "rejected":
+                services.decide_enrolment(
+                    enrolment=enrolment,
+                    to=Enrolment.Status.REJECTED,
+                    by=admin,
+                    reason="Produk belum diolah sendiri (demo)",
+                )
+                continue
+            if target == "withdrawn":
+                services.decide_enrolment(
+                    enrolment=enrolment,
+                    to=Enrolment.Status.WITHDRAWN,
+                    by=admin,
+                    reason="Pindah usaha ke luar kawasan (demo)",
+                )
+                continue
+            if target in ("active", "completed"):
+                services.assign_mentor(
+                    mentor=mentor, enterprise=enterprise, by=admin, programme=programme
+                )
+                services.deliver_benefit(
+                    enrolment=enrolment, benefit=benefit, by=admin, note="Diaktifkan di gerai"
+                )
+                attended = past if target == "completed" else past[: rng.randrange(1, 3)]
+                for session in attended:
+                    record_attendance(
+                        session=session,
+                        enterprise=enterprise,
+                        by=mentor.user,
+                        code=attendance_code(session),
+                        recorded_at=session.starts_at + datetime.timedelta(minutes=15),
+                    )
+                if target == "completed":
+                    record_milestone(
+                        enterprise=enterprise,
+                        kind=Milestone.Kind.STORE_LIVE,
+                        source=f"demo:programmes:{seed}",
+                    )
+                    services.check_completion_of(enterprise=enterprise, by=admin)
+                    completed += 1
+    return programme
+
+
+def _mentor_for(cohort, mentors):
+    regency = cohort.venue_village.regency_id
+    for mentor in mentors.values():
+        if mentor.region_code == regency:
+            return mentor
+    if regency.startswith("53."):
+        return mentors[DEMO_MENTOR]
+    return mentors["pendamping.papua@demo.tumbuh.id"]
+
+
+def _sessions_today(programme) -> int:
+    """Two sessions today for the demo mentor's cohort and one visit (made once a day)."""
+    mentor = Mentor.objects.filter(user__email=DEMO_MENTOR).first()
+    if mentor is None:
+        return 0
+    zone = ZoneInfo("Asia/Makassar")  # WITA: Belu and Kupang
+    today = timezone.now().astimezone(zone).date()
+    start = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=zone)
+    existing = Session.objects.filter(
+        mentor=mentor, starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1)
+    )
+    if existing.exists():
+        return existing.count()
+    cohort = (
+        programme.cohorts.filter(venue_village__regency_id=mentor.region_code).first()
+        or programme.cohorts.filter(sessions__mentor=mentor).first()
+    )
+    if cohort is None:
+        return 0
+    for hour, title in ((9, "Sesi 4: Mencatat penjualan"), (14, "Sesi 5: Membaca data toko")):
+        services.schedule_session(
+            mentor=mentor,
+            cohort=cohort,
+            title=title,
+            starts_at=datetime.datetime.combine(today, datetime.time(hour, 0), tzinfo=zone),
+        )
+    assignment = mentor.assignments.filter(is_active=True).order_by("pk").first()
+    if assignment is not None:
+        services.schedule_session(
+            mentor=mentor,
+            enterprise=assignment.enterprise,
+            title=f"Kunjungan: {assignment.enterprise.name}",
+            starts_at=datetime.datetime.combine(today, datetime.time(16, 0), tzinfo=zone),
+        )
+    return existing.count()
