@@ -112,6 +112,14 @@ class NibCase(models.Model):
         verbose_name_plural = _("NIB cases")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["step", "step_entered_at"], name="nibcase_step_idx")]
+        constraints = [
+            # One open case per business: a second one is refused (and a race cannot make one).
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=~Q(step="issued"),
+                name="nibcase_one_open_per_business",
+            ),
+        ]
 
     def __str__(self):
         return f"NIB · {self.enterprise}"
@@ -230,6 +238,14 @@ class HalalCase(models.Model):
         verbose_name_plural = _("halal cases")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["step", "step_entered_at"], name="halalcase_step_idx")]
+        constraints = [
+            # One open case per business: a second one is refused (and a race cannot make one).
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=~Q(step="issued"),
+                name="halalcase_one_open_per_business",
+            ),
+        ]
 
     def __str__(self):
         return f"Halal · {self.enterprise}"

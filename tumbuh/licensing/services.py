@@ -193,31 +193,40 @@ def start_nib_case(*, enterprise: Enterprise, by, assigned_mentor: User | None =
         assigned_mentor = by
     _check_mentor(assigned_mentor, enterprise)
     now = timezone.now()
-    with transaction.atomic():
-        case = NibCase.objects.create(
-            enterprise=enterprise,
-            step=NibCase.Step.ACCOUNT,
-            step_entered_at=now,
-            assigned_mentor=assigned_mentor,
-            business_name=enterprise.name,
-            address=enterprise.address,
-            village_id=enterprise.village_id,
-            scale=enterprise.scale,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
-        )
-        NibCaseEvent.objects.create(
-            case=case,
-            from_step="",
-            to_step=NibCase.Step.ACCOUNT,
-            actor=case.created_by,
-            at=now,
-        )
-        record_event(
-            actor=by,
-            action="licensing.nibcase.start",
-            target=case,
-            region_code=_region_code(enterprise),
-        )
+    try:
+        with transaction.atomic():
+            case = _create_nib_case(enterprise, by, assigned_mentor, now)
+    except IntegrityError:
+        _refuse(_("%(name)s already has an open NIB case."), "case_open", {"name": enterprise.name})
+    return case
+
+
+def _create_nib_case(enterprise, by, assigned_mentor, now) -> NibCase:
+    """The case, its first event and the audit event (inside the caller's transaction)."""
+    case = NibCase.objects.create(
+        enterprise=enterprise,
+        step=NibCase.Step.ACCOUNT,
+        step_entered_at=now,
+        assigned_mentor=assigned_mentor,
+        business_name=enterprise.name,
+        address=enterprise.address,
+        village_id=enterprise.village_id,
+        scale=enterprise.scale,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    NibCaseEvent.objects.create(
+        case=case,
+        from_step="",
+        to_step=NibCase.Step.ACCOUNT,
+        actor=case.created_by,
+        at=now,
+    )
+    record_event(
+        actor=by,
+        action="licensing.nibcase.start",
+        target=case,
+        region_code=_region_code(enterprise),
+    )
     return case
 
 
@@ -632,24 +641,35 @@ def start_halal_case(
         assigned_mentor = by
     _check_mentor(assigned_mentor, enterprise)
     now = timezone.now()
-    with transaction.atomic():
-        case = HalalCase.objects.create(
-            enterprise=enterprise,
-            step=HalalCase.Step.ACCOUNT,
-            step_entered_at=now,
-            assigned_mentor=assigned_mentor,
-            sihalal_account=enterprise.email,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+    try:
+        with transaction.atomic():
+            case = _create_halal_case(enterprise, by, assigned_mentor, now)
+    except IntegrityError:
+        _refuse(
+            _("%(name)s already has an open halal case."), "case_open", {"name": enterprise.name}
         )
-        HalalCaseEvent.objects.create(
-            case=case, from_step="", to_step=HalalCase.Step.ACCOUNT, actor=case.created_by, at=now
-        )
-        record_event(
-            actor=by,
-            action="licensing.halalcase.start",
-            target=case,
-            region_code=_region_code(enterprise),
-        )
+    return case
+
+
+def _create_halal_case(enterprise, by, assigned_mentor, now) -> HalalCase:
+    """The case, its first event and the audit event (inside the caller's transaction)."""
+    case = HalalCase.objects.create(
+        enterprise=enterprise,
+        step=HalalCase.Step.ACCOUNT,
+        step_entered_at=now,
+        assigned_mentor=assigned_mentor,
+        sihalal_account=enterprise.email,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    HalalCaseEvent.objects.create(
+        case=case, from_step="", to_step=HalalCase.Step.ACCOUNT, actor=case.created_by, at=now
+    )
+    record_event(
+        actor=by,
+        action="licensing.halalcase.start",
+        target=case,
+        region_code=_region_code(enterprise),
+    )
     return case
 
 

@@ -287,3 +287,17 @@ def test_oss_client_from_the_setting(settings):
         assert "Not checked with OSS" in answer.note or answer.note
     finally:
         oss._configured.cache_clear()
+
+
+def test_the_database_holds_one_open_case_per_business(officer_32):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    enterprise = make_enterprise()
+    services.start_nib_case(enterprise=enterprise, by=officer_32)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NibCase.objects.create(enterprise=enterprise, step_entered_at=timezone.now())
+    # Once the first case is finished, a new one may be opened (e.g. after a NIB was revoked).
+    NibCase.objects.filter(enterprise=enterprise).update(step=Step.ISSUED)
+    NibCase.objects.create(enterprise=enterprise, step_entered_at=timezone.now())
+    assert NibCase.objects.filter(enterprise=enterprise).count() == 2
