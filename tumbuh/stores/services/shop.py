@@ -71,8 +71,8 @@ def check_runs(user, store: Store) -> None:
 # --- opening a store ----------------------------------------------------------------------------
 
 
-def _unique_slug(base: str, taken) -> str:
-    base = (slugify(base) or "toko")[:50].strip("-") or "toko"
+def _unique_slug(base: str, taken, *, max_length: int = 50) -> str:
+    base = (slugify(base) or "toko")[:max_length].strip("-") or "toko"
     slug, number = base, 2
     while slug in RESERVED_SLUGS or taken(slug):
         slug = f"{base}-{number}"
@@ -555,7 +555,9 @@ def create_product(
         product = Product(
             store=store,
             slug=_unique_slug(
-                clean["title"], lambda s: Product.objects.filter(store=store, slug=s).exists()
+                clean["title"],
+                lambda s: Product.objects.filter(store=store, slug=s).exists(),
+                max_length=72,
             ),
             made_in_indonesia=bool(made_in_indonesia),
             producer=producer,
