@@ -140,10 +140,10 @@ def _server(fact: VillageFact, data: dict) -> dict:
     }
 
 
-def apply_signal_check(*, user, record: SyncRecord) -> Result:
+def apply_signal_check(*, user, record: SyncRecord, memo=None) -> Result:
     """The sync handler: ``{village, technology, checked_at, place?, download_bytes?,
     download_ms?}`` for a village the mentor covers or has a business of the caseload in."""
-    mentor = caseload.require_mentor(user)
+    mentor = caseload.require_mentor(user, memo)
     replay = (
         AuditEvent.objects.filter(actor=user, action=ACTION, data__client_id=record.client_id)
         .order_by("pk")
@@ -155,8 +155,9 @@ def apply_signal_check(*, user, record: SyncRecord) -> Result:
         return Result(client_id=record.client_id, status=DUPLICATE, server=server)
     data = record.data
     code = text_field(data, "village", limit=13)
-    village = caseload.villages(mentor).filter(code=code).select_related("regency__province")
-    village = village.first()
+    village = None
+    if code in caseload.village_codes(mentor, memo):
+        village = Village.objects.select_related("regency__province").get(code=code)
     if village is None:
         raise Refused(
             _("This village is not one you cover or have a business of your caseload in."),

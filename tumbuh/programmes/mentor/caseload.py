@@ -32,8 +32,12 @@ def mentor_for(user) -> Mentor | None:
     return Mentor.objects.filter(user=user, is_active=True).first()
 
 
-def require_mentor(user) -> Mentor:
-    mentor = mentor_for(user)
+def require_mentor(user, memo: dict | None = None) -> Mentor:
+    """The user's mentor profile, or a refusal; remembered in ``memo`` for the rest of a batch."""
+    memo = {} if memo is None else memo
+    if "mentor" not in memo:
+        memo["mentor"] = mentor_for(user)
+    mentor = memo["mentor"]
     if mentor is None:
         raise Refused(_("Only a mentor with an active profile can do this."), reason="not_a_mentor")
     return mentor
@@ -91,8 +95,29 @@ def participants(session: Session):
     return Enterprise.objects.filter(pk__in=enrolled)
 
 
-def in_caseload(mentor: Mentor, enterprise: Enterprise) -> bool:
-    return caseload(mentor).filter(pk=enterprise.pk).exists()
+def in_caseload(mentor: Mentor, enterprise: Enterprise, memo: dict | None = None) -> bool:
+    """True for a business of the caseload, or a record merged into one."""
+    memo = {} if memo is None else memo
+    if "caseload" not in memo:
+        ids = set(caseload(mentor).values_list("pk", flat=True))
+        ids |= set(Enterprise.objects.filter(merged_into__in=ids).values_list("pk", flat=True))
+        memo["caseload"] = ids
+    return enterprise.pk in memo["caseload"]
+
+
+def is_participant(session: Session, enterprise: Enterprise, memo: dict | None = None) -> bool:
+    memo = {} if memo is None else memo
+    key = ("participants", session.pk)
+    if key not in memo:
+        memo[key] = set(participants(session).values_list("pk", flat=True))
+    return enterprise.pk in memo[key]
+
+
+def village_codes(mentor: Mentor, memo: dict | None = None) -> set[str]:
+    memo = {} if memo is None else memo
+    if "villages" not in memo:
+        memo["villages"] = set(villages(mentor).values_list("code", flat=True))
+    return memo["villages"]
 
 
 def zone_of(village: Village) -> zoneinfo.ZoneInfo:

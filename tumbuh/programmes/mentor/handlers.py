@@ -1,10 +1,11 @@
 """The kinds of record the mentor app's queue carries that the programmes app applies.
 
-``attendance`` and ``visit_note`` are registered here (from ``ProgrammesConfig``-free code: the
-mentor URLs import this module, and so does ``sync``'s caller); ``signal_check`` is registered by
-the connectivity app, which owns the ledger it writes. Each handler checks that the record is
-within the mentor's caseload, recognises its own replays by ``client_id``, and calls the one
-service that writes (``attendance.record_attendance``, ``attendance.save_visit_note``).
+``attendance``, ``visit_note`` and ``assessment`` are registered when this module is imported
+(``sync`` imports it before its first batch); ``signal_check`` is registered by the connectivity
+app, which owns the ledger it writes. Each handler checks that the record is within the mentor's
+caseload, recognises its own replays by ``client_id``, and calls the one service that writes
+(``attendance.record_attendance``, ``attendance.save_visit_note``,
+``capability.services.submit_assessment``).
 """
 
 from django.utils.translation import gettext as _
@@ -45,14 +46,14 @@ def _attendance_server(row: Attendance) -> dict:
     }
 
 
-def apply_attendance(*, user, record: SyncRecord, evidence=None) -> Result:
+def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> Result:
     """Record a participant present at one of the mentor's own sessions.
 
     The data is ``{session, enterprise, code | no_phone_reason, recorded_at}``; the code is
     judged at ``recorded_at``, the moment on the device, so a record synced a day later still
     counts when it was typed in time.
     """
-    mentor = caseload.require_mentor(user)
+    mentor = caseload.require_mentor(user, memo)
     data = record.data
     existing = (
         Attendance.objects.filter(client_id=record.client_id)
@@ -67,8 +68,8 @@ def apply_attendance(*, user, record: SyncRecord, evidence=None) -> Result:
     if session is None:
         raise Refused(_("This is not one of your sessions."), reason="not_your_session")
     enterprise = _enterprise(data)
-    may_record = caseload.participants(session).filter(pk=enterprise.pk).exists()
-    if not may_record and not caseload.in_caseload(mentor, enterprise):
+    may_record = caseload.is_participant(session, enterprise, memo)
+    if not may_record and not caseload.in_caseload(mentor, enterprise, memo):
         raise Refused(
             _("This business is not in your caseload or among the session's participants."),
             reason="not_in_caseload",
@@ -110,13 +111,13 @@ def _note_server(note: VisitNote) -> dict:
     }
 
 
-def apply_visit_note(*, user, record: SyncRecord) -> Result:
+def apply_visit_note(*, user, record: SyncRecord, memo=None) -> Result:
     """Write a new visit note, or change one (``data.note``) from ``base_version``.
 
     A note changed on the server since ``base_version`` comes back as a conflict with the
     server's text and version; the device sends the resolved text with that version.
     """
-    mentor = caseload.require_mentor(user)
+    mentor = caseload.require_mentor(user, memo)
     data = record.data
     existing = (
         VisitNote.objects.filter(client_id=record.client_id)
@@ -126,7 +127,7 @@ def apply_visit_note(*, user, record: SyncRecord) -> Result:
     if existing is not None:
         return _replay(record, existing.mentor.user_id, user, _note_server(existing))
     enterprise = _enterprise(data)
-    if not caseload.in_caseload(mentor, enterprise):
+    if not caseload.in_caseload(mentor, enterprise, memo):
         raise Refused(_("This business is not in your caseload."), reason="not_in_caseload")
     text = text_field(data, "text", limit=NOTE_LIMIT)
     public_id = text_field(data, "note", limit=12, required=False) or None
@@ -170,5 +171,59 @@ def apply_visit_note(*, user, record: SyncRecord) -> Result:
     return Result(client_id=record.client_id, status=APPLIED, server=_note_server(note))
 
 
+def apply_assessment(*, user, record: SyncRecord, memo=None) -> Result:
+    """A capability assessment taken with a business of the caseload, possibly offline:
+    ``{enterprise, instrument_version, answers: {question: option}, taken_at}``, written by
+    ``capability.services.submit_assessment`` in mentor mode."""
+    from tumbuh.capability.models import Assessment, Instrument
+    from tumbuh.capability.services import submit_assessment
+
+    mentor = caseload.require_mentor(user, memo)
+    existing = (
+        Assessment.objects.filter(client_id=record.client_id).select_related("enterprise").first()
+    )
+    if existing is not None:
+        return _replay(record, existing.recorded_by_id, user, _assessment_server(existing))
+    data = record.data
+    enterprise = _enterprise(data)
+    if not caseload.in_caseload(mentor, enterprise, memo):
+        raise Refused(_("This business is not in your caseload."), reason="not_in_caseload")
+    version = data.get("instrument_version")
+    instrument = (
+        Instrument.objects.filter(version=version).first()
+        if isinstance(version, int) and not isinstance(version, bool)
+        else None
+    )
+    if instrument is None:
+        raise Refused(
+            _("The assessment does not name a known questionnaire version."), reason="malformed"
+        )
+    answers = data.get("answers")
+    if not isinstance(answers, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in answers.items()
+    ):
+        raise Refused(_("The assessment's answers are missing or malformed."), reason="malformed")
+    assessment = submit_assessment(
+        enterprise=enterprise,
+        instrument=instrument,
+        answers=answers,
+        by=user,
+        mode=Assessment.Mode.MENTOR,
+        taken_at=moment_field(data, "taken_at"),
+        client_id=record.client_id,
+    )
+    return Result(client_id=record.client_id, status=APPLIED, server=_assessment_server(assessment))
+
+
+def _assessment_server(assessment) -> dict:
+    return {
+        "assessment": assessment.public_id,
+        "enterprise": assessment.enterprise.public_id,
+        "level": assessment.level,
+        "overall_score": assessment.overall_score,
+    }
+
+
 register_kind("attendance", apply_attendance)
 register_kind("visit_note", apply_visit_note)
+register_kind("assessment", apply_assessment)

@@ -18,7 +18,9 @@ result is ``{"client_id", "status", "reason"?, "detail"?, "server"?}`` with ``st
   server's version for the mentor to resolve on the device, which then sends a new record.
 
 Kinds are dispatched through a small registry: ``register_kind(kind, handler)``. A handler is
-called as ``handler(user=..., record=...)`` inside a savepoint, returns a ``Result`` (applied,
+called as ``handler(user=..., record=..., memo=...)`` inside a savepoint (``memo`` is a dict shared
+by the records of one batch, for reads that cannot change within it, such as the mentor's
+caseload), returns a ``Result`` (applied,
 duplicate or conflict) and raises ``ValidationError`` (with an optional ``reason`` attribute) to
 refuse; the savepoint is then rolled back, so a refusal changes nothing. Each handler finds its
 own replays by ``client_id`` in the table it writes, so a replay is recognised even after the
@@ -91,7 +93,7 @@ _handlers: dict[str, Handler] = {}
 
 
 def register_kind(kind: str, handler: Handler) -> None:
-    """Let the queue carry records of ``kind``, applied by ``handler(user=, record=)``.
+    """Let the queue carry records of ``kind``, applied by ``handler(user=, record=, memo=)``.
 
     Registering the same handler again is harmless (``ready()`` may run twice in tests);
     registering another handler for a kind already taken is a programming error.
@@ -129,6 +131,7 @@ def apply_batch(*, user, records) -> list[Result]:
             code="too_large",
         )
     _load_mentor_kinds()
+    memo: dict = {}
     results: list[Result] = []
     seen: dict[str, Result] = {}
     for raw in records:
@@ -149,7 +152,7 @@ def apply_batch(*, user, records) -> list[Result]:
             first = seen[record.client_id]
             results.append(_repeat(first))
             continue
-        result = apply_record(user=user, record=record)
+        result = apply_record(user=user, record=record, memo=memo)
         seen[record.client_id] = result
         results.append(result)
     return results
@@ -193,17 +196,18 @@ def parse_record(raw) -> SyncRecord:
     return SyncRecord(client_id=client_id, kind=kind, data=data, base_version=base_version)
 
 
-def apply_record(*, user, record: SyncRecord, **extra) -> Result:
+def apply_record(*, user, record: SyncRecord, memo: dict | None = None, **extra) -> Result:
     """Apply one record in its own savepoint; a refusal rolls back whatever it started.
 
     ``extra`` goes to the handler as is (the HTML form passes an uploaded photo this way).
     """
     _load_mentor_kinds()
     handler = _handlers[record.kind]
+    memo = {} if memo is None else memo
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                result = handler(user=user, record=record, **extra)
+                result = handler(user=user, record=record, memo=memo, **extra)
             break
         except ValidationError as refusal:
             return Result(

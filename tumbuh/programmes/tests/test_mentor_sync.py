@@ -386,3 +386,36 @@ def test_bundle_holds_only_todays_own_sessions_and_nothing_personal(
             "secret": today.attendance_secret,
         }
     ]
+
+
+def test_an_assessment_taken_offline_with_a_business_of_the_caseload(mentor, participant):
+    from tumbuh.capability.models import Assessment
+    from tumbuh.capability.services import load_instrument
+    from tumbuh.capability.tests.conftest import LOWEST
+
+    instrument, _created = load_instrument()
+    taken = timezone.now().replace(microsecond=0) - datetime.timedelta(days=2)
+    record = {
+        "client_id": new_id(),
+        "kind": "assessment",
+        "data": {
+            "enterprise": participant.public_id, "instrument_version": instrument.version,
+            "answers": LOWEST, "taken_at": moment(taken),
+        },
+    }  # fmt: skip
+    stranger = make_enterprise("Bukan Binaan")
+    refused = {
+        **record,
+        "client_id": new_id(),
+        "data": {**record["data"], "enterprise": stranger.public_id},
+    }
+    broken = {**record, "client_id": new_id(), "data": {**record["data"], "answers": ["a"]}}
+    results = sync.apply_batch(user=mentor.user, records=[record, refused, broken, record])
+    assert statuses(results) == [
+        ("applied", ""), ("refused", "not_in_caseload"), ("refused", "malformed"), ("duplicate", ""),
+    ]  # fmt: skip
+    assessment = Assessment.objects.get()
+    assert (assessment.enterprise, assessment.mode, assessment.taken_at) == (
+        participant, "mentor", taken,
+    )  # fmt: skip
+    assert results[0].server["level"] == assessment.level == 1
