@@ -20,6 +20,7 @@ from tumbuh.capability.forms import AdministerForm, LevelFilterForm
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.nextsteps import offers_for
 from tumbuh.capability.scoring import LEVELS, level
+from tumbuh.core import maps
 from tumbuh.core.htmx import render_page
 from tumbuh.registry.services import enterprises_of
 
@@ -205,6 +206,29 @@ def _require_reader(request) -> None:
         raise PermissionDenied(_("Only programme staff and mentors see capability levels."))
 
 
+def _level_map(areas, region: str):
+    """Provinces (or a province's regencies) coloured by the share of assessed businesses at
+    level 3 or above; None below the regency level, where there are no shipped boundaries."""
+    if len(region) > 2:
+        return None
+    home = reverse("capability:console-home")
+    values = {
+        area.code: (sum(area.level_counts()[2:]) / area.assessed if area.assessed else None)
+        for area in areas
+    }
+    return maps.choropleth(
+        "regency" if region else "province",
+        values,
+        title=_("Assessed businesses at level 3 or above"),
+        legend=_("Share at level 3 or above"),
+        bins=[0.2, 0.4, 0.6, 0.8],
+        within=region or None,
+        href=lambda code: f"{home}?region={code}" if code in values else None,
+        labels={area.code: area.name for area in areas},
+        percent=True,
+    )
+
+
 @login_required
 def console_home(request):
     """Levels by region (deduplicated businesses per level) and the latest assessments."""
@@ -222,6 +246,7 @@ def console_home(request):
         mode=filters.get("mode") or "",
     )
     page = Paginator(assessments, ASSESSMENTS_PER_PAGE).get_page(request.GET.get("halaman"))
+    level_map = _level_map(areas, region)
     totals = queries.AreaLevels(code="", name=_("Total"))
     for area in areas:
         totals.businesses += area.businesses
@@ -238,6 +263,7 @@ def console_home(request):
             "levels": LEVELS,
             "page": page,
             "drill_down": len(region) < 5,
+            "level_map": level_map,
         },
         partial="results",
     )

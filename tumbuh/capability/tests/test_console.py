@@ -52,6 +52,10 @@ def test_national_admin_sees_deduplicated_levels_per_province(client_of, nationa
     assert response.status_code == 200
     assert _rows(response) == {"32": ([0, 0, 1, 0, 1], 1), "53": ([1, 0, 0, 0, 0], 0)}
     assert response.context["totals"].businesses == 4
+    # The map: Jawa Barat 1 of 2 assessed at level 3+, NTT 0 of 1; links drill down.
+    body = response.content.decode()
+    assert "<svg" in body
+    assert 'href="/konsol/kecakapan/?region=32"' in body
 
 
 def test_levels_as_of_a_past_date(client_of, national_admin, landscape):
