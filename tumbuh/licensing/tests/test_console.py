@@ -338,3 +338,26 @@ def test_kbli_picker_page_works_without_javascript(client_of, officer_32):
         reverse("licensing:kbli-search"), {"q": "keripik"}, headers={"HX-Request": "true"}
     )
     assert b"<html" not in fragment.content and b"10794" in fragment.content
+
+
+@pytest.mark.parametrize("step", NibCase.Step.values)
+def test_every_nib_step_page_renders(client_of, officer_32, step):
+    case = nib_case_at(step)
+    page = client_of(officer_32).get(case.get_absolute_url())
+    assert page.status_code == 200
+    assert case.get_step_display().encode() in page.content
+    has_form = b'name="to_step"' in page.content
+    assert has_form == case.is_open
+
+
+@pytest.mark.parametrize("step", HalalCase.Step.values)
+def test_every_halal_step_page_renders(client_of, officer_32, mentor_32, step):
+    case = halal_case_at(step, mentor=mentor_32)
+    owner = make_owner(case.enterprise)
+    officer_page = client_of(officer_32).get(case.get_absolute_url())
+    assert officer_page.status_code == 200
+    assert (b'name="to_step"' in officer_page.content) == case.is_open
+    owner_page = client_of(owner).get(case.get_absolute_url())
+    assert owner_page.status_code == 200 and b'name="to_step"' not in owner_page.content
+    if step == HalalCase.Step.ISSUED:
+        assert b"ID32110001234560126" in owner_page.content
