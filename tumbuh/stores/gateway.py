@@ -414,7 +414,7 @@ class SandboxGateway(PaymentGateway):
     """
 
     name = "sandbox"
-    label = gettext_lazy("Sandbox — bukan pembayaran nyata")
+    label = gettext_lazy("Sandbox — not a real payment")  # "Sandbox — bukan pembayaran nyata"
     is_sandbox = True
     CACHE_PREFIX = "tumbuh:sandbox-gateway:"
     CACHE_SECONDS = 7 * 24 * 3600
