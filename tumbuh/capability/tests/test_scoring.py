@@ -1,6 +1,8 @@
 """Scores and levels: exact values for known answer sets, rounding, thresholds."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tumbuh.capability import scoring
 from tumbuh.capability.services import instrument_structure, score
@@ -84,3 +86,37 @@ def test_every_level_has_a_name_and_description_in_both_languages():
         with translation.override("en"):
             english = (str(level.name), str(level.description))
         assert all(english)
+
+
+# --- properties of the scoring rules ------------------------------------------------------------
+
+answer_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c"]),
+        st.integers(1, 3),  # weight
+        st.integers(0, 3),  # points
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+@given(answer_rows)
+def test_scores_stay_between_0_and_100_and_give_a_level(rows):
+    scores = scoring.pillar_scores([(key, weight, points, 3) for key, weight, points in rows])
+    assert all(0 <= value <= 100 for value in scores.values())
+    overall = scoring.overall_score(scores)
+    assert min(scores.values()) <= overall <= max(scores.values())
+    assert 1 <= scoring.level_for(overall).number <= 5
+
+
+@given(answer_rows, st.data())
+def test_a_better_answer_never_lowers_a_score(rows, data):
+    index = data.draw(st.integers(0, len(rows) - 1))
+    key, weight, points = rows[index]
+    better = list(rows)
+    better[index] = (key, weight, min(3, points + 1))
+    before = scoring.pillar_scores([(k, w, p, 3) for k, w, p in rows])
+    after = scoring.pillar_scores([(k, w, p, 3) for k, w, p in better])
+    assert after[key] >= before[key]
+    assert scoring.overall_score(after) >= scoring.overall_score(before)
