@@ -57,6 +57,8 @@ def _enterprise_for(actor, public_id: str, *, mode: str | None = None):
     if mode != Assessment.Mode.SELF and queries.may_read(actor):
         enterprise = queries.visible_enterprise(actor, public_id)
         if enterprise is not None:
+            if mode == Assessment.Mode.MENTOR and not queries.may_assess(actor, enterprise):
+                raise PermissionDenied("This business is not in your caseload.")
             return enterprise
     if mode == Assessment.Mode.SELF and queries.visible_enterprise(actor, public_id) is not None:
         raise PermissionDenied("Only the owner of a business submits its self-assessment.")

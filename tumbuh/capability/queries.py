@@ -5,6 +5,7 @@ they see is limited to their regions through ``tumbuh.accounts.scoping``. Owners
 businesses through ``enterprises_of``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -53,9 +54,35 @@ def owned_enterprise(user, public_id: str) -> Enterprise | None:
     return next((e for e in enterprises_of(user) if e.public_id == public_id), None)
 
 
+# A mentor's businesses are known to the programmes app (assignments), above this one: it
+# registers a check from its AppConfig.ready(). ``check(user, enterprise)`` answers True or False.
+CaseloadCheck = Callable[[object, Enterprise], bool]
+_caseload_checks: list[CaseloadCheck] = []
+
+
+def register_caseload_check(check: CaseloadCheck) -> None:
+    """Limit what a mentor (without a programme role) may assess to their caseload."""
+    if check not in _caseload_checks:
+        _caseload_checks.append(check)
+
+
+def unregister_caseload_check(check: CaseloadCheck) -> None:
+    if check in _caseload_checks:
+        _caseload_checks.remove(check)
+
+
 def may_assess(actor, enterprise: Enterprise) -> bool:
-    """Whether ``actor`` may administer an assessment of ``enterprise`` as a mentor or officer."""
-    return may_read(actor) and scope_of(actor).allows(enterprise.village_id)
+    """Whether ``actor`` may administer an assessment of ``enterprise`` as a mentor or officer.
+
+    Programme staff may assess any business of their regions. A mentor may assess the
+    businesses of their regions that every registered caseload check accepts (with none
+    registered, their regions alone decide).
+    """
+    if not may_read(actor) or not scope_of(actor).allows(enterprise.village_id):
+        return False
+    if isinstance(actor, APIKey) or has_capability(actor, Capability.RUN_PROGRAMMES):
+        return True
+    return all(check(actor, enterprise) for check in _caseload_checks)
 
 
 # --- levels by region -------------------------------------------------------------------------

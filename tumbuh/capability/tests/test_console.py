@@ -156,3 +156,37 @@ def test_htmx_filter_gets_only_the_results_fragment(client_of, national_admin, l
     assert "<html" not in body
     assert "Naik Kelas" in body
     assert "Tengah (dobel)" not in body
+
+
+def test_a_registered_caseload_check_limits_what_a_mentor_assesses(
+    client_of, mentor_32, officer_32, landscape
+):
+    from tumbuh.capability import queries
+
+    middle, rising = landscape["middle"], landscape["rising"]
+
+    def assigned(user, enterprise):
+        return enterprise.pk == middle.pk
+
+    queries.register_caseload_check(assigned)
+    try:
+        client = client_of(mentor_32)
+        assert (
+            client.get(reverse("capability:administer", args=[middle.public_id])).status_code == 200
+        )
+        before = services.assessments_of(rising).count()
+        refused = client.post(
+            reverse("capability:administer", args=[rising.public_id]),
+            {f"q_{key}": option for key, option in HIGHEST.items()},
+        )
+        assert refused.status_code == 403
+        assert services.assessments_of(rising).count() == before
+        page = client.get(reverse("capability:enterprise", args=[rising.public_id]))
+        assert page.context["may_assess"] is False
+        # Programme staff are not limited by caseloads.
+        staff = client_of(officer_32)
+        assert (
+            staff.get(reverse("capability:administer", args=[rising.public_id])).status_code == 200
+        )
+    finally:
+        queries.unregister_caseload_check(assigned)
