@@ -184,6 +184,11 @@ def case_list(model, actor, filters: CaseFilters) -> QuerySet:
     )
 
 
+def longest_waiting(model, actor, limit: int = 10) -> list:
+    """The open cases that have waited longest in their step (the console home's short list)."""
+    return list(case_list(model, actor, CaseFilters()).exclude(step=model.Step.ISSUED)[:limit])
+
+
 def time_in_step(case, now=None) -> datetime.timedelta:
     """How long the case has been in its current step (zero once finished)."""
     if not case.is_open:

@@ -58,6 +58,7 @@ def console_home(request):
     days = request.GET.get("days", "")
     days = int(days) if days.isdigit() and 0 < int(days) <= 730 else queries.REMINDER_DAYS
     today = timezone.localdate()
+    now = timezone.now()
     context = {
         "regions": queries.region_counts(request.user),
         "nib_steps": _labelled(NibCase, queries.step_counts(NibCase, request.user)),
@@ -67,6 +68,21 @@ def console_home(request):
             for certificate in queries.expiring_certificates(request.user, days=days)[:100]
         ],
         "days": days,
+        "waiting": [
+            (label, list_url, [(case, queries.time_in_step(case, now)) for case in cases])
+            for label, list_url, cases in (
+                (
+                    _("NIB cases"),
+                    "licensing:nib-list",
+                    queries.longest_waiting(NibCase, request.user),
+                ),
+                (
+                    _("Halal cases"),
+                    "licensing:halal-list",
+                    queries.longest_waiting(HalalCase, request.user),
+                ),
+            )
+        ],
     }
     return render_page(request, "licensing/home.html", context)
 

@@ -361,3 +361,12 @@ def test_every_halal_step_page_renders(client_of, officer_32, mentor_32, step):
     assert owner_page.status_code == 200 and b'name="to_step"' not in owner_page.content
     if step == HalalCase.Step.ISSUED:
         assert b"ID32110001234560126" in owner_page.content
+
+
+def test_console_home_lists_the_cases_waiting_longest(client_of, officer_32, officer_53):
+    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Menunggu Lama"))
+    nib_case_at(NibCase.Step.ISSUED, enterprise=make_enterprise("Sudah Selesai"))
+    nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN))
+    page = client_of(officer_32).get(reverse("licensing:console-home"))
+    assert b"Menunggu Lama" in page.content
+    assert b"Sudah Selesai" not in page.content and b"Tenun NTT" not in page.content
