@@ -174,17 +174,24 @@ def nib_start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def halal_start(request):
-    eligibility = None
-    business = request.GET.get("business", "")
-    if business:
-        enterprise = Enterprise.objects.filter(public_id=business).first()
-        if enterprise is not None and queries.may_start_for(request.user, enterprise):
-            eligibility = services.check_halal_eligibility(enterprise=enterprise)
+    """Start a halal case; the business rules are shown first for the chosen business (or the
+    owner's only business), so nobody starts a case that would be refused."""
     response = _start(
         request, start=services.start_halal_case, template="licensing/start.html", kind="halal"
     )
-    if eligibility is not None and hasattr(response, "context_data"):
-        response.context_data["eligibility"] = eligibility
+    if not hasattr(response, "context_data"):
+        return response
+    business = request.GET.get("business", "")
+    choices = response.context_data["choices"]
+    enterprise = None
+    if business:
+        enterprise = Enterprise.objects.filter(public_id=business).first()
+    elif len(choices) == 1:
+        enterprise = choices[0]
+    if enterprise is not None and queries.may_start_for(request.user, enterprise):
+        response.context_data["eligibility"] = services.check_halal_eligibility(
+            enterprise=enterprise
+        )
     return response
 
 

@@ -370,3 +370,11 @@ def test_console_home_lists_the_cases_waiting_longest(client_of, officer_32, off
     page = client_of(officer_32).get(reverse("licensing:console-home"))
     assert b"Menunggu Lama" in page.content
     assert b"Sudah Selesai" not in page.content and b"Tenun NTT" not in page.content
+
+
+def test_owner_sees_why_their_business_cannot_self_declare_yet(client_of):
+    enterprise = make_enterprise("Warung Ani", scale="mikro")
+    owner = make_owner(enterprise)
+    page = client_of(owner).get(reverse("licensing:halal-start"))
+    assert b"needs a NIB first" in page.content
+    assert b"only for micro and small" not in page.content
