@@ -1,10 +1,24 @@
 from django.urls import path
 
-from tumbuh.stores.views import seller, shop
+from tumbuh.stores.views import checkout, seller, seller_orders, shop
 
 app_name = "stores"
 
 urlpatterns = [
+    # orders (buyer side): cart, checkout, order status by its code
+    path("keranjang/", checkout.cart, name="cart"),
+    path("keranjang/<slug:slug>/bayar/", checkout.checkout, name="checkout"),
+    path("pesanan/<str:code>/", checkout.order_status, name="order-status"),
+    path("pesanan/<str:code>/batal/", checkout.order_cancel, name="order-cancel"),
+    path("pesanan/<str:code>/tagih/", checkout.order_charge, name="order-charge"),
+    # orders (seller side); before "toko-saya/<public_id>/"
+    path("toko-saya/pesanan/", seller_orders.seller_orders, name="seller-orders"),
+    path("toko-saya/pesanan/<str:code>/", seller_orders.seller_order, name="seller-order"),
+    path(
+        "toko-saya/<str:public_id>/saldo-produsen/",
+        seller_orders.seller_balances,
+        name="seller-balances",
+    ),
     # seller pages (phone-first, installable)
     path("toko-saya/", seller.seller_home, name="seller-home"),
     path("toko-saya/sw.js", seller.seller_service_worker, name="seller-service-worker"),
