@@ -47,6 +47,9 @@ STATUSES = (APPLIED, DUPLICATE, REFUSED, CONFLICT)
 # A week offline is a few thousand records; more than this in one post is refused whole, and
 # the device sends its queue in slices of this size.
 MAX_BATCH = 5_000
+# Records applied per database transaction: few commits, and on SQLite a write lock held for
+# well under a second at a time.
+COMMIT_EVERY = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,28 +137,33 @@ def apply_batch(*, user, records) -> list[Result]:
     memo: dict = {}
     results: list[Result] = []
     seen: dict[str, Result] = {}
-    for raw in records:
-        try:
-            record = parse_record(raw)
-        except Refused as refusal:
-            client_id = raw.get("client_id") if isinstance(raw, dict) else None
-            results.append(
-                Result(
-                    client_id=client_id[:64] if isinstance(client_id, str) else "",
-                    status=REFUSED,
-                    reason=refusal.reason,
-                    detail=" ".join(refusal.messages),
-                )
-            )
-            continue
-        if record.client_id in seen:
-            first = seen[record.client_id]
-            results.append(_repeat(first))
-            continue
-        result = apply_record(user=user, record=record, memo=memo)
-        seen[record.client_id] = result
-        results.append(result)
+    for start in range(0, len(records), COMMIT_EVERY):
+        # One commit per chunk instead of one per record: a week's queue is thousands of
+        # records. Each record still has its own savepoint; if the server fails mid-chunk the
+        # chunk is not committed, and the device, which drops a record only when it has its
+        # result, sends it again.
+        with transaction.atomic():
+            for raw in records[start : start + COMMIT_EVERY]:
+                results.append(_apply_raw(user, raw, memo, seen))
     return results
+
+
+def _apply_raw(user, raw, memo: dict, seen: dict[str, Result]) -> Result:
+    try:
+        record = parse_record(raw)
+    except Refused as refusal:
+        client_id = raw.get("client_id") if isinstance(raw, dict) else None
+        return Result(
+            client_id=client_id[:64] if isinstance(client_id, str) else "",
+            status=REFUSED,
+            reason=refusal.reason,
+            detail=" ".join(refusal.messages),
+        )
+    if record.client_id in seen:
+        return _repeat(seen[record.client_id])
+    result = apply_record(user=user, record=record, memo=memo)
+    seen[record.client_id] = result
+    return result
 
 
 def _repeat(first: Result) -> Result:

@@ -63,9 +63,11 @@ def field_day():
         starts_at=timezone.now().replace(microsecond=0),
     )  # fmt: skip
     participant = make_enterprise("Keripik Tempe Bu Sari", scale="mikro")
-    make_enrolment(cohort, participant, status=Enrolment.Status.ACCEPTED)
-    assign(mentor, participant)
-    return {"mentor": mentor, "session": session, "participant": participant}
+    early = make_enterprise("Sambal Roa Ibu Ani", scale="mikro")
+    for business in (participant, early):
+        make_enrolment(cohort, business, status=Enrolment.Status.ACCEPTED)
+        assign(mentor, business)
+    return {"mentor": mentor, "session": session, "participant": participant, "early": early}
 
 
 def sign_in(page, login: str) -> None:
@@ -92,6 +94,14 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
         " && JSON.parse(localStorage.getItem(key)).sessions.length === 1)"
     )
 
+    # With a connection the form goes straight to the server.
+    form = page.locator("form[data-queue=attendance]")
+    form.locator("#id_enterprise").select_option(label=field_day["early"].name)
+    form.locator("#id_no_phone_reason").fill("Tidak membawa HP")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#attendance-list")).to_contain_text(field_day["early"].name)
+    assert Attendance.objects.get().method == "marked"
+
     context.set_offline(True)
     page.wait_for_function("() => !navigator.onLine")
     expect(page.locator("#mentor-status")).to_be_visible()
@@ -111,7 +121,7 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
     queued = page.locator("#mentor-queue li[data-state=queued]")
     expect(queued).to_have_count(1)
     expect(queued).to_contain_text(participant.name)
-    assert not Attendance.objects.exists()
+    assert not Attendance.objects.filter(enterprise=participant).exists()
 
     # The pages stay readable offline, from the service worker's copies.
     page.reload()
@@ -122,7 +132,7 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
     context.set_offline(False)
     expect(page.locator("#mentor-queue li")).to_have_count(0)
     expect(page.locator("#mentor-queue .ok")).to_contain_text("1")
-    row = Attendance.objects.get()
+    row = Attendance.objects.get(enterprise=participant)
     assert (row.session_id, row.enterprise_id, row.method) == (session.pk, participant.pk, "code")
     assert row.client_id
 

@@ -44,9 +44,9 @@
 
   /* --- the queue --- */
   function queue() { return read("queue", []); }
-  function enqueue(kind, data, label, baseVersion) {
+  function enqueue(kind, data, label, baseVersion, clientId) {
     const items = queue();
-    items.push({ client_id: newId(), kind: kind, data: data, base_version: baseVersion || null,
+    items.push({ client_id: clientId || newId(), kind: kind, data: data, base_version: baseVersion || null,
                  label: label, state: "queued", queued_at: new Date().toISOString() });
     write("queue", items);
     render();
@@ -256,14 +256,27 @@
 
   document.querySelectorAll("form[data-queue]").forEach((form) => {
     form.addEventListener("submit", async (event) => {
-      if (navigator.onLine) return; /* with a connection the form goes to the server as usual */
       event.preventDefault();
+      const field = form.elements.client_id;
+      if (navigator.onLine) {
+        try {
+          const response = await fetch(form.action || location.href, {
+            method: "POST", body: new FormData(form), credentials: "same-origin" });
+          if (response.ok && response.redirected) { location.assign(response.url); return; }
+          /* The server said no: post the same form (same client_id) to show its answer. */
+          form.submit();
+          return;
+        } catch (error) { /* no connection after all: keep the record on this phone */ }
+      }
       const built = await builders[form.dataset.queue](form);
       const note = form.querySelector(".form-note") || form.appendChild(el("p", "", { class: "form-note", role: "status" }));
       if (built.error) { note.textContent = built.error; note.className = "form-note warn"; return; }
-      enqueue(form.dataset.queue, built.data, built.label, built.base);
+      /* The form's own client_id: if the post above reached the server but its answer was
+         lost, the queued copy is recognised as a replay. */
+      enqueue(form.dataset.queue, built.data, built.label, built.base, field && field.value);
       note.textContent = T.queued; note.className = "form-note ok";
       form.reset();
+      if (field) field.value = newId();
     });
   });
 
