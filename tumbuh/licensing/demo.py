@@ -12,6 +12,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tumbuh.accounts import services as account_services
@@ -258,6 +259,10 @@ def load(*, seed: int, report: DemoReport) -> None:
             Enterprise.objects.deduplicated()
             .filter(village__code__startswith=province + ".", kind=Enterprise.Kind.UMKM)
             .exclude(scale=Enterprise.Scale.MENENGAH)
+            # Businesses without a NIB, or whose NIB came from a demo case: the same pool on
+            # every run, so a second run finds its cases.
+            .filter(Q(nib__isnull=True) | Q(nib_cases__isnull=False))
+            .distinct()
             .order_by("pk")
             .values_list("pk", flat=True)[:400]
         )
