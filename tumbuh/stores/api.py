@@ -291,3 +291,9 @@ def store_products(request, slug: str, filters: Query[ProductFilter]):
     for product in page:
         product.store = store
     return [ProductOut.from_product(p) for p in page]
+
+
+# The orders part of the API (tumbuh/stores/api_orders.py), under the same prefix.
+from tumbuh.stores.api_orders import router as orders_router  # noqa: E402
+
+router.add_router("", orders_router)
