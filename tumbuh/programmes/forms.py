@@ -74,3 +74,68 @@ class CohortFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["mode"].choices = [("", _("All modes")), *Cohort.Mode.choices]
+
+
+class AreaQuotaForm(forms.Form):
+    """Add a priority area to a programme, or change its quota (ministry staff)."""
+
+    area = forms.ModelChoiceField(label=_("Priority area"), queryset=None)
+    quota = forms.IntegerField(label=_("Quota"), min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        from tumbuh.regions.models import PriorityArea
+
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = PriorityArea.objects.order_by("collection", "name")
+
+
+class PartnerShareForm(forms.Form):
+    """Give a partner its share of an area's quota (ministry staff)."""
+
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
+    quota = forms.IntegerField(label=_("Quota"), min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(
+            kind__in=Organisation.PARTNER_KINDS, is_active=True
+        )
+
+
+class CohortForm(forms.Form):
+    """Open a cohort in an area of the programme."""
+
+    programme_area = forms.ModelChoiceField(label=_("Priority area"), queryset=None)
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    mode = forms.ChoiceField(label=_("Mode"), choices=())
+    venue_village = forms.CharField(
+        label=_("Venue village code"),
+        max_length=13,
+        help_text=_("Kemendagri code of the village, e.g. 53.04.01.2001."),
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    schedule = forms.CharField(label=_("Schedule"), required=False, max_length=500)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=100_000)
+
+    def __init__(self, *args, programme, partners, **kwargs):
+        from tumbuh.programmes.models import Cohort, ProgrammeArea
+
+        super().__init__(*args, **kwargs)
+        self.fields["programme_area"].queryset = ProgrammeArea.objects.filter(
+            programme=programme
+        ).select_related("area")
+        self.fields["partner"].queryset = partners
+        self.fields["mode"].choices = Cohort.Mode.choices
+
+    def clean_venue_village(self):
+        from tumbuh.regions.models import Village
+
+        code = self.cleaned_data["venue_village"].strip()
+        village = Village.objects.filter(code=code).select_related("regency").first()
+        if village is None:
+            raise forms.ValidationError(_("No village has this code."))
+        return village

@@ -626,6 +626,10 @@ def set_area_quota(*, programme: Programme, area, quota: int, by=None) -> Progra
     """Add a priority area to a programme, or change its quota (never below the places used
     nor below the partners' shares)."""
     quota = int(quota)
+    if by is not None and not is_ministry_staff(by):
+        raise Refused("not_allowed", _("Only ministry staff may set quotas."))
+    if quota < 0:
+        raise Refused("amount_invalid", _("A quota cannot be negative."))
     with transaction.atomic():
         programme_area, _created = ProgrammeArea.objects.select_for_update().get_or_create(
             programme=programme, area=area, defaults={"quota": quota}
@@ -654,6 +658,10 @@ def set_partner_quota(
 ) -> PartnerQuota:
     """Give a partner a share of an area's quota; the shares never exceed the area's quota."""
     quota = int(quota)
+    if by is not None and not is_ministry_staff(by):
+        raise Refused("not_allowed", _("Only ministry staff may set quotas."))
+    if quota < 0:
+        raise Refused("amount_invalid", _("A quota cannot be negative."))
     if not partner.is_partner:
         raise Refused("not_a_partner", _("%(name)s is not a partner.") % {"name": partner.name})
     with transaction.atomic():
@@ -689,6 +697,8 @@ def create_cohort(
 ) -> Cohort:
     """Open a cohort of a partner in an area; its venue must be inside the area."""
     village = fields["venue_village"]
+    if by is not None and not may_run_cohort(by, Cohort(partner=partner, venue_village=village)):
+        raise Refused("not_allowed", _("You may not open cohorts of this partner in this region."))
     if village.regency_id not in area_regency_codes(programme_area):
         raise Refused(
             "outside_area",

@@ -35,6 +35,9 @@ urlpatterns = [
         name="console-mentor-detail",
     ),
     path("konsol/program/<str:public_id>/", views.programme_detail, name="programme-detail"),
+    path(
+        "konsol/program/<str:public_id>/angkatan-baru/", views.cohort_create, name="cohort-create"
+    ),
     path("konsol/program/<str:public_id>/progres.csv", views.progress_csv, name="progress-csv"),
     path("konsol/program/<str:public_id>/peserta.csv", views.enrolments_csv, name="enrolments-csv"),
     path(

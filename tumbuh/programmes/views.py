@@ -19,19 +19,30 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tumbuh.accounts.models import Organisation
 from tumbuh.accounts.permissions import Capability, require
 from tumbuh.accounts.scoping import scoped
 from tumbuh.core.htmx import render_page
 from tumbuh.programmes import queries, services
 from tumbuh.programmes.certificates import certificate_pdf
 from tumbuh.programmes.forms import (
+    AreaQuotaForm,
     CertificateLookupForm,
     CohortFilterForm,
+    CohortForm,
     DecisionForm,
+    PartnerShareForm,
     RevokeForm,
     TransferForm,
 )
-from tumbuh.programmes.models import Certificate, Cohort, Enrolment, Mentor, QuotaTransfer
+from tumbuh.programmes.models import (
+    Certificate,
+    Cohort,
+    Enrolment,
+    Mentor,
+    PartnerQuota,
+    QuotaTransfer,
+)
 from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import enterprises_of
 
@@ -141,10 +152,24 @@ def _programme(request, public_id):
 
 
 @login_required
-@require_GET
 def programme_detail(request, public_id: str):
     _require(request)
     programme = _programme(request, public_id)
+    is_ministry = services.is_ministry_staff(request.user)
+    area_form = AreaQuotaForm(request.POST or None) if is_ministry else None
+    if request.method == "POST":
+        if area_form is None:
+            raise Http404
+        if area_form.is_valid():
+            try:
+                services.set_area_quota(
+                    programme=programme, by=request.user, **area_form.cleaned_data
+                )
+            except ValidationError as error:
+                _refusal(request, error)
+            else:
+                messages.success(request, _("Quota saved."))
+                return redirect(request.path)
     rows = queries.progress(request.user, programme)
     totals = [row for row in rows if row.partner_id is None]
     return render(
@@ -159,6 +184,7 @@ def programme_detail(request, public_id: str):
             "completed_total": sum(row.completed for row in totals),
             "outcome_kinds": [(k, Milestone.Kind(k).label) for k in queries.OUTCOME_KINDS],
             "benefits": programme.benefits.all(),
+            "area_form": area_form,
         },
     )
 
@@ -253,8 +279,24 @@ def area_detail(request, public_id: str, area_slug: str):
     _require(request)
     programme_area = _programme_area(request, public_id, area_slug)
     may_transfer = services.is_ministry_staff(request.user)
-    form = TransferForm(request.POST or None, programme_area=programme_area)
-    if request.method == "POST":
+    action = request.POST.get("action", "transfer")
+    posted = request.POST if request.method == "POST" else None
+    form = TransferForm(posted if action == "transfer" else None, programme_area=programme_area)
+    share_form = PartnerShareForm(posted if action == "share" else None)
+    if request.method == "POST" and action == "share":
+        if not may_transfer:
+            raise Http404
+        if share_form.is_valid():
+            try:
+                services.set_partner_quota(
+                    programme_area=programme_area, by=request.user, **share_form.cleaned_data
+                )
+            except ValidationError as error:
+                _refusal(request, error)
+            else:
+                messages.success(request, _("Quota saved."))
+                return redirect(request.path)
+    elif request.method == "POST":
         if not may_transfer:
             raise Http404
         if form.is_valid():
@@ -286,6 +328,7 @@ def area_detail(request, public_id: str, area_slug: str):
                 "from_partner", "to_partner", "by"
             )[:50],
             "form": form if may_transfer else None,
+            "share_form": share_form if may_transfer else None,
             "regencies": programme_area.area.members.select_related("regency"),
         },
     )
@@ -507,3 +550,26 @@ def cohort_public(request, public_id: str):
         "programmes/cohort_public.html",
         {"cohort": cohort, "businesses": businesses, "applied": applied},
     )
+
+
+@login_required
+def cohort_create(request, public_id: str):
+    """Open a cohort of the programme (programme staff, or a partner for itself)."""
+    _require(request)
+    programme = _programme(request, public_id)
+    limits = services.partner_limits(request.user)
+    partners = Organisation.objects.filter(
+        pk__in=PartnerQuota.objects.filter(programme_area__programme=programme).values("partner_id")
+    )
+    if limits is not None:
+        partners = partners.filter(pk__in=limits)
+    form = CohortForm(request.POST or None, programme=programme, partners=partners)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.create_cohort(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Cohort opened."))
+            return redirect(cohort.get_absolute_url())
+    return render(request, "programmes/cohort_form.html", {"programme": programme, "form": form})

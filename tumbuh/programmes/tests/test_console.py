@@ -218,3 +218,84 @@ def test_owner_applies_from_the_public_cohort_page(client_of, cohort):
 def test_partner_staff_see_the_console(client_of, partner, cohort):
     staff = make_user(organisation=partner, role=Membership.Role.OFFICER)
     assert client_of(staff).get(reverse("programmes:console-home")).status_code == 200
+
+
+def test_ministry_adds_an_area_and_sets_a_partner_share(client_of, national_admin, programme):
+    from tumbuh.programmes.models import ProgrammeArea
+
+    area = make_area(regencies=("32.73",), name="Kawasan Kota Bandung")
+    client = client_of(national_admin)
+    response = client.post(programme.get_absolute_url(), {"area": area.pk, "quota": 300})
+    assert response.status_code == 302
+    programme_area = ProgrammeArea.objects.get(programme=programme, area=area)
+    assert programme_area.quota == 300
+    url = reverse("programmes:area-detail", args=[programme.public_id, area.slug])
+    receiver = make_partner(name="Mitra Baru")
+    client.post(url, {"action": "share", "partner": receiver.pk, "quota": 200})
+    assert PartnerQuota.objects.get(programme_area=programme_area, partner=receiver).quota == 200
+    response = client.post(
+        url, {"action": "share", "partner": make_partner().pk, "quota": 101}, follow=True
+    )
+    assert PartnerQuota.objects.filter(programme_area=programme_area).count() == 1
+    assert "300" in response.content.decode()  # the refusal names the area's quota
+
+
+def test_officer_may_not_set_quotas(client_of, officer_32, programme):
+    area = make_area(regencies=("32.73",))
+    response = client_of(officer_32).post(
+        programme.get_absolute_url(), {"area": area.pk, "quota": 5}
+    )
+    assert response.status_code == 404
+    assert not programme.areas.filter(area=area).exists()
+
+
+def test_partner_opens_a_cohort_in_its_area(client_of, programme, programme_area, partner, cohort):
+    from tumbuh.programmes.models import Cohort
+
+    staff = make_user(organisation=partner, role=Membership.Role.OFFICER)
+    client = client_of(staff)
+    url = reverse("programmes:cohort-create", args=[programme.public_id])
+    assert client.get(url).status_code == 200
+    data = {
+        "programme_area": programme_area.pk,
+        "partner": partner.pk,
+        "name": "Angkatan Baru",
+        "mode": "hybrid",
+        "venue_village": "32.04.12.2002",
+        "starts_on": "2026-12-01",
+        "ends_on": "2027-01-31",
+        "schedule": "Sabtu pagi",
+        "capacity": 25,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    created = Cohort.objects.get(name="Angkatan Baru")
+    assert (created.partner, created.capacity, created.mode) == (partner, 25, "hybrid")
+    outside = client.post(url, dict(data, name="Di Luar", venue_village=NAMOSAIN))
+    assert outside.status_code == 200
+    assert not Cohort.objects.filter(name="Di Luar").exists()
+
+
+def test_list_pages_query_counts_do_not_grow(
+    client_of, national_admin, programme_area, query_count
+):
+    client = client_of(national_admin)
+    make_cohort(programme_area=programme_area)
+    for url in (reverse("programmes:cohort-list"), reverse("programmes:console-mentors")):
+        client.get(url)
+        with query_count() as few:
+            client.get(url)
+        for _n in range(5):
+            cohort = make_cohort(programme_area=programme_area)
+            make_enrolment(cohort, make_enterprise("Tambahan"), status=Enrolment.Status.ACTIVE)
+            assign(make_mentor(region_code="32.04"), make_enterprise("Binaan"))
+        with query_count() as many:
+            client.get(url)
+        assert len(many) == len(few), url
+
+
+def test_public_pages_fit_in_14_kb_compressed(client, db):
+    import gzip
+
+    response = client.get(reverse("programmes:certificate-lookup"))
+    assert len(gzip.compress(response.content)) < 14_000
