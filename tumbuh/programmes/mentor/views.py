@@ -17,6 +17,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -38,6 +39,8 @@ from tumbuh.registry.models import Milestone
 PROBE_BYTES = 32 * 1024
 PROBE = random.Random(20260401).randbytes(PROBE_BYTES)  # noqa: S311 - filler, not a secret
 NOTES_SHOWN = 20
+# 200 rows keep the caseload page well inside 14 KB compressed (300 rows measure 8.9 KB).
+CASELOAD_PAGE = 200
 # Raise when the pages' shape changes, so that installed devices drop their old copies.
 APP_VERSION = "1"
 
@@ -125,16 +128,17 @@ def _milestone_labels(enterprise_ids) -> dict[int, list[str]]:
 @require_GET
 def caseload_list(request):
     mentor = _mentor(request)
-    businesses = list(
+    businesses = (
         caseload.caseload(mentor)
         .select_related("village")
         .only("public_id", "name", "phone_masked", "village__name")
-        .order_by("village__name", "name")
+        .order_by("village__name", "name", "pk")
     )
-    milestones = _milestone_labels(business.pk for business in businesses)
-    for business in businesses:
+    page = Paginator(businesses, CASELOAD_PAGE).get_page(request.GET.get("halaman"))
+    milestones = _milestone_labels(business.pk for business in page)
+    for business in page:
         business.milestone_labels = milestones.get(business.pk, [])
-    return _page(request, "programmes/mentor/caseload.html", {"businesses": businesses})
+    return _page(request, "programmes/mentor/caseload.html", {"businesses": page, "page": page})
 
 
 def _business(mentor: Mentor, public_id: str):

@@ -254,3 +254,17 @@ def test_manifest_and_service_worker(client):
     assert len(probe.content) == 32 * 1024
     assert "no-store" in probe["Cache-Control"]
     assert len(gzip.compress(probe.content)) > 32 * 1024  # incompressible: a fair measurement
+
+
+def test_a_long_caseload_is_split_into_pages(client_of, mentor, caseload, monkeypatch):
+    from tumbuh.programmes.mentor import views
+
+    monkeypatch.setattr(views, "CASELOAD_PAGE", 12)
+    client = client_of(mentor.user)
+    url = reverse("programmes:mentor-caseload")
+    seen = []
+    for number in (1, 2, 3):
+        text = client.get(url, {"halaman": number}).content.decode()
+        seen += re.findall(r"Usaha Olahan Pangan Nomor \d\d", text)
+    assert sorted(seen) == sorted(business.name for business in caseload["businesses"])
+    assert 'href="?halaman=2"' in client.get(url).content.decode()

@@ -309,7 +309,7 @@
   if ("serviceWorker" in navigator && app.dataset.worker) {
     navigator.serviceWorker.register(app.dataset.worker, { scope: app.dataset.scope }).then(() =>
       navigator.serviceWorker.ready).then((registration) => {
-      const urls = Array.from(document.querySelectorAll("a[data-offline]"), (a) => a.pathname);
+      const urls = Array.from(document.querySelectorAll("a[data-offline]"), (a) => a.pathname + a.search);
       if (urls.length && registration.active) registration.active.postMessage({ type: "keep", urls: urls });
     }).catch(() => null);
   }
