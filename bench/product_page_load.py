@@ -1,0 +1,299 @@
+"""A product page under gunicorn on PostgreSQL with 100,000 products: requests/s and p95.
+
+Builds a fresh database in the stores helper's own PostgreSQL database (``helper_e``, dropped
+and created again; migrated, regions of Jawa Barat and NTT loaded as ``bench/scratch.py`` does),
+fills it with synthetic live stores and products (bulk inserts; titles from a fixed Indonesian
+vocabulary, wholesale tiers on one product in four), runs ``gunicorn tumbuh.wsgi`` with DEBUG
+off, and has a few threaded clients request random product pages for a few seconds (plain GETs,
+no conditional requests: the worst case). Prints JSON lines: the data set, the page's
+compressed bytes, the share of conditional GETs answered 304, then requests/s and latencies.
+
+    .venv/bin/python bench/product_page_load.py [--products 100000] [--seconds 8] [--clients 4] [--workers 2]
+"""
+
+import argparse
+import gzip
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import machine, run  # noqa: E402
+
+ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+DATABASE = "helper_e"
+WORDS = [
+    "Keripik Pisang",
+    "Kopi Robusta",
+    "Madu Hutan",
+    "Gula Aren",
+    "Sambal Roa",
+    "Kain Tenun Ikat",
+    "Tas Anyaman Pandan",
+    "Sabun Sereh",
+    "Beras Merah",
+    "Ikan Asin",
+    "Abon Tuna",
+    "Batik Tulis",
+]
+QUALITIES = ["Pedas", "Original", "Premium", "Asli", "Khas Desa", "Rumahan", "Segar"]
+SIZES = ["100 gram", "250 gram", "500 gram", "1 kg", "Paket Hemat", "Isi 10"]
+CATEGORIES = ["food", "crafts", "fashion", "beauty", "agriculture", "household", "other"]
+
+
+def fresh_database() -> None:
+    import psycopg
+
+    os.environ.update(
+        {
+            "TUMBUH_VAR_DIR": tempfile.mkdtemp(prefix="tumbuh-product-load-"),
+            "DJANGO_SETTINGS_MODULE": "tumbuh.settings",
+        }
+    )
+    with psycopg.connect(ADMIN, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    run("migrate", "--verbosity", "0")
+    run("load_regions", "--province", "32", "--province", "53", "--json")
+    import django
+
+    django.setup()
+
+
+def build(count: int, seed: int) -> tuple[dict, list[str]]:
+    from django.db import connection
+
+    from tumbuh.regions.models import Village
+    from tumbuh.registry.models import Enterprise
+    from tumbuh.stores.models import Product, Store, WholesaleTier
+
+    rng = random.Random(seed)
+    villages = list(Village.objects.order_by("code").values_list("code", flat=True))
+    stores_count = max(1, count // 250)
+    enterprises = Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                name=f"Usaha Uji Beban {number}",
+                village_id=rng.choice(villages),
+                kind="bumdes" if number % 5 == 0 else "umkm",
+            )
+            for number in range(stores_count)
+        ],
+        batch_size=2000,
+    )
+    stores = Store.objects.bulk_create(
+        [
+            Store(
+                slug=f"toko-uji-{number}",
+                name=f"Toko Uji Beban {number}",
+                description="Toko uji beban: data sintetis.",
+                enterprise=enterprise,
+                village_id=enterprise.village_id,
+                status=Store.Status.LIVE,
+                accepts_cod=True,
+                pickup_point="Kantor desa",
+            )
+            for number, enterprise in enumerate(enterprises)
+        ],
+        batch_size=2000,
+    )
+    started = time.perf_counter()
+    batch, urls = [], []
+    for number in range(count):
+        store = stores[number % len(stores)]
+        title = f"{rng.choice(WORDS)} {rng.choice(QUALITIES)} {rng.choice(SIZES)}"
+        batch.append(
+            Product(
+                store=store,
+                slug=f"produk-{number}",
+                title=title,
+                description=f"{title}: dibuat oleh warga desa dengan bahan pilihan. " * 3,
+                category=rng.choice(CATEGORIES),
+                price_idr=rng.randrange(5_000, 500_000, 500),
+                unit="bungkus",
+                weight_grams=250,
+                stock=rng.randrange(0, 50),
+                producer_id=store.enterprise_id,
+            )
+        )
+        urls.append(f"/toko/{store.slug}/produk-{number}/")
+        if len(batch) == 5000:
+            created = Product.objects.bulk_create(batch)
+            WholesaleTier.objects.bulk_create(
+                WholesaleTier(product=p, min_quantity=10, price_idr=p.price_idr * 9 // 10)
+                for p in created[::4]
+            )
+            batch = []
+    if batch:
+        Product.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    data = {
+        "stores": len(stores),
+        "products": count,
+        "insert_s": round(time.perf_counter() - started, 1),
+    }
+    return data, urls
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=2026)
+    options = parser.parse_args()
+
+    fresh_database()
+    data, paths = build(options.products, options.seed)
+    print(json.dumps({"bench": "product_page_load", "step": "data", **data}), flush=True)
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TUMBUH_DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    # DEBUG off serves static files through their manifest: collect them as production does.
+    subprocess.run(
+        [sys.executable, "-m", "tumbuh.cli", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(  # noqa: S603 - our own server
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tumbuh.wsgi",
+            "-w",
+            str(options.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(base + paths[0], timeout=5).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        # A returning visitor: the first visit gives the CSRF cookie, the second the ETag of
+        # the page as this visitor sees it, the third asks whether it changed.
+        with urllib.request.urlopen(base + paths[1], timeout=30) as response:  # noqa: S310
+            cookie = response.headers.get("Set-Cookie", "").split(";")[0]
+        second = urllib.request.Request(base + paths[1], headers={"Cookie": cookie})  # noqa: S310
+        with urllib.request.urlopen(second, timeout=30) as response:  # noqa: S310
+            body = response.read()
+            etag = response.headers["ETag"]
+        conditional = urllib.request.Request(  # noqa: S310
+            base + paths[1], headers={"If-None-Match": etag, "Cookie": cookie}
+        )
+        try:
+            urllib.request.urlopen(conditional, timeout=30)  # noqa: S310
+            not_modified = False
+        except urllib.error.HTTPError as answer:
+            not_modified = answer.code == 304
+        print(
+            json.dumps(
+                {
+                    "bench": "product_page_load",
+                    "step": "page",
+                    "bytes": len(body),
+                    "bytes_gzip": len(gzip.compress(body, compresslevel=6)),
+                    "budget": 14 * 1024,
+                    "conditional_get_304": not_modified,
+                }
+            ),
+            flush=True,
+        )
+
+        latencies: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        deadline = time.perf_counter() + options.seconds
+
+        def client(number: int):
+            rng = random.Random(number)
+            while time.perf_counter() < deadline:
+                url = base + rng.choice(paths)
+                started = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+                        response.read()
+                        ok = response.status == 200
+                except OSError:
+                    ok = False
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if ok:
+                        latencies.append(elapsed)
+                    else:
+                        errors[0] += 1
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        latencies.sort()
+        centiles = statistics.quantiles(latencies, n=100)
+        print(
+            json.dumps(
+                {
+                    "bench": "product_page_load",
+                    "database": "postgresql",
+                    "products": options.products,
+                    "gunicorn_workers": options.workers,
+                    "clients": options.clients,
+                    "seconds": round(wall, 1),
+                    "requests": len(latencies),
+                    "errors": errors[0],
+                    "requests_per_s": round(len(latencies) / wall, 1),
+                    "p50_ms": round(centiles[49] * 1000, 1),
+                    "p95_ms": round(centiles[94] * 1000, 1),
+                    "p99_ms": round(centiles[98] * 1000, 1),
+                    "machine": machine(),
+                }
+            ),
+            flush=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
