@@ -66,10 +66,14 @@ def test_a_full_storefront_page_and_a_product_page_fit_the_budget(client, bumdes
     assert "Wholesale prices" in html and "Rp140.000" in html
     assert "Made in Indonesia" in html and "BumDes" in html
     assert "Made by Kelompok Tenun Ikat Ina Ndao" in html
+    # Orderable without JavaScript: a plain form posting to the cart.
+    assert '<form method="post" action="/keranjang/">' in html
+    assert f'name="product" value="{product.public_id}"' in html
 
 
 def test_a_conditional_get_returns_304_until_something_changes(client, bumdes_store):
     product = make_product(bumdes_store, "Ikan Asin Kupang", stock=5)
+    client.get(product.get_absolute_url())  # a returning visitor: the CSRF cookie is set
     for url in (bumdes_store.get_absolute_url(), product.get_absolute_url()):
         first = client.get(url)
         assert first["ETag"] and "max-age=60" in first["Cache-Control"]
