@@ -1,0 +1,70 @@
+"""The oversell race on PostgreSQL: 200 buyers for the last 10 items give exactly 10 orders."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from tumbuh.conftest import ensure_regions
+from tumbuh.stores.models import Order, OrderLine, Product
+from tumbuh.stores.services import orders
+from tumbuh.stores.tests.order_builders import shop_with_product
+
+BUYERS = 200
+STOCK = 10
+# Concurrent connections: the server allows 100 and is shared; 40 keep the race real.
+WORKERS = 40
+
+
+@pytest.fixture
+def regions_after_flush(transactional_db):
+    ensure_regions()
+    yield
+    ensure_regions()  # the flush at the end of a transactional test empties every table
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers with one database lock, so there is no race to test; "
+    "row locks and concurrent UPDATEs need PostgreSQL",
+)
+@pytest.mark.parametrize("payment", ["cod", "qris"])
+def test_two_hundred_buyers_for_ten_items_give_ten_orders(regions_after_flush, payment):
+    store, product = shop_with_product(stock=STOCK)
+    barrier = threading.Barrier(WORKERS)
+    outcomes = []
+    lock = threading.Lock()
+
+    def buy(number):
+        try:
+            if number < WORKERS:
+                barrier.wait(timeout=30)  # the first wave starts together
+            orders.place_order(
+                store=store,
+                items=[orders.Item(product=product.public_id, quantity=1)],
+                buyer_name=f"Pembeli {number}",
+                buyer_phone=f"0812{number:08d}",
+                village_code=store.village_id,
+                delivery="pickup",
+                payment_method=payment,
+            )
+            result = "ordered"
+        except ValidationError as error:
+            result = "sold out" if "left" in str(error) or "sold out" in str(error) else str(error)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(buy, range(BUYERS)))
+    assert outcomes.count("ordered") == STOCK
+    assert outcomes.count("sold out") == BUYERS - STOCK, set(outcomes)
+    assert Product.objects.get(pk=product.pk).stock == 0
+    assert Order.objects.filter(store=store).count() == STOCK
+    assert OrderLine.objects.filter(product=product).count() == STOCK
+    if payment == "qris":
+        suffixes = list(Order.objects.values_list("payment_suffix_idr", flat=True))
+        assert len(set(suffixes)) == STOCK
