@@ -776,6 +776,15 @@ def assign_mentor(*, mentor: Mentor, enterprise: Enterprise, by=None, programme=
     enterprise = surviving(enterprise)
     if not mentor.is_active:
         raise Refused("mentor_inactive", _("This mentor is no longer active."))
+    if by is not None:
+        limits = partner_limits(by)
+        allowed = (
+            has_capability(by, Capability.RUN_PROGRAMMES)
+            and scope_for(by, roles=RUNNING_ROLES).allows(enterprise.village_id)
+            and (limits is None or mentor.organisation_id in limits)
+        )
+        if not allowed:
+            raise Refused("not_allowed", _("You may not assign businesses to this mentor."))
     with transaction.atomic():
         existing = Assignment.objects.filter(
             mentor=mentor, enterprise=enterprise, is_active=True
@@ -861,6 +870,8 @@ def deliver_benefit(
     *, enrolment: Enrolment, benefit: Benefit, by=None, note: str = ""
 ) -> BenefitDelivery:
     """Record that a participant received a benefit (e.g. the data package was activated)."""
+    if by is not None and not may_run_cohort(by, enrolment.cohort):
+        raise Refused("not_allowed", _("You may not record benefits for this cohort."))
     if benefit.programme_id != enrolment.cohort.programme_id:
         raise Refused("wrong_programme", _("This benefit belongs to another programme."))
     if enrolment.status not in (

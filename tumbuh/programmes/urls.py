@@ -23,6 +23,16 @@ urlpatterns = [
         name="enrolment-decide",
     ),
     path(
+        "konsol/program/peserta/<str:public_id>/manfaat/",
+        views.enrolment_benefit,
+        name="enrolment-benefit",
+    ),
+    path(
+        "konsol/program/peserta/<str:public_id>/pendamping/",
+        views.enrolment_assign,
+        name="enrolment-assign",
+    ),
+    path(
         "konsol/program/sertifikat/<str:code>/cabut/",
         views.certificate_revoke,
         name="certificate-revoke",

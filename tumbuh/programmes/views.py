@@ -36,6 +36,7 @@ from tumbuh.programmes.forms import (
     TransferForm,
 )
 from tumbuh.programmes.models import (
+    Assignment,
     Certificate,
     Cohort,
     Enrolment,
@@ -410,8 +411,67 @@ def enrolment_detail(request, public_id: str):
                 if enrolment.can_become(value)
             ],
             "deliveries": enrolment.benefit_deliveries.select_related("benefit"),
+            "undelivered": enrolment.cohort.programme.benefits.exclude(
+                deliveries__enrolment=enrolment
+            ),
+            "mentors": Mentor.objects.filter(
+                organisation_id=enrolment.cohort.partner_id, is_active=True
+            ).select_related("user"),
+            "assignments": Assignment.objects.filter(
+                enterprise_id=enrolment.enterprise_id, is_active=True
+            ).select_related("mentor__user"),
         },
     )
+
+
+@login_required
+@require_POST
+def enrolment_benefit(request, public_id: str):
+    """Record that a benefit (e.g. the data package) was delivered to the participant."""
+    _require(request)
+    enrolment = get_object_or_404(queries.enrolments_for(request.user), public_id=public_id)
+    benefit = enrolment.cohort.programme.benefits.filter(pk=request.POST.get("benefit")).first()
+    if benefit is None:
+        messages.error(request, _("Choose a benefit of this programme."))
+    else:
+        try:
+            services.deliver_benefit(
+                enrolment=enrolment,
+                benefit=benefit,
+                by=request.user,
+                note=request.POST.get("note", "")[:200],
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Delivery recorded."))
+    return redirect("programmes:enrolment-detail", public_id=enrolment.public_id)
+
+
+@login_required
+@require_POST
+def enrolment_assign(request, public_id: str):
+    """Put the participant in a mentor's caseload."""
+    _require(request)
+    enrolment = get_object_or_404(queries.enrolments_for(request.user), public_id=public_id)
+    mentor = Mentor.objects.filter(
+        public_id=request.POST.get("mentor", ""), organisation_id=enrolment.cohort.partner_id
+    ).first()
+    if mentor is None:
+        messages.error(request, _("Choose a mentor of the cohort's partner."))
+    else:
+        try:
+            services.assign_mentor(
+                mentor=mentor,
+                enterprise=enrolment.enterprise,
+                by=request.user,
+                programme=enrolment.cohort.programme,
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Mentor assigned."))
+    return redirect("programmes:enrolment-detail", public_id=enrolment.public_id)
 
 
 @login_required

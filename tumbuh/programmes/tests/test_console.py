@@ -299,3 +299,36 @@ def test_public_pages_fit_in_14_kb_compressed(client, db):
 
     response = client.get(reverse("programmes:certificate-lookup"))
     assert len(gzip.compress(response.content)) < 14_000
+
+
+def test_benefit_delivery_and_mentor_assignment(client_of, officer_32, cohort, partner, business):
+    from tumbuh.programmes.models import Assignment, Benefit, BenefitDelivery
+
+    benefit = Benefit.objects.create(programme=cohort.programme, name="Paket data internet 6 bulan")
+    enrolment = make_enrolment(cohort, business, status=Enrolment.Status.ACCEPTED)
+    mentor = make_mentor(organisation=partner)
+    client = client_of(officer_32)
+    page = client.get(enrolment.get_absolute_url()).content.decode()
+    assert "Paket data internet 6 bulan" in page and mentor.user.full_name in page
+    client.post(
+        reverse("programmes:enrolment-benefit", args=[enrolment.public_id]),
+        {"benefit": benefit.pk, "note": "Kartu perdana diaktifkan"},
+    )
+    assert BenefitDelivery.objects.get(enrolment=enrolment).note == "Kartu perdana diaktifkan"
+    client.post(
+        reverse("programmes:enrolment-benefit", args=[enrolment.public_id]), {"benefit": benefit.pk}
+    )
+    assert BenefitDelivery.objects.count() == 1
+    client.post(
+        reverse("programmes:enrolment-assign", args=[enrolment.public_id]),
+        {"mentor": mentor.public_id},
+    )
+    assert Assignment.objects.filter(mentor=mentor, enterprise=business, is_active=True).exists()
+
+
+def test_officer_of_53_cannot_assign_in_32(officer_53, cohort, partner, business):
+    from tumbuh.programmes.services import Refused, assign_mentor
+
+    mentor = make_mentor(organisation=partner)
+    with pytest.raises(Refused):
+        assign_mentor(mentor=mentor, enterprise=business, by=officer_53)
