@@ -5,6 +5,9 @@ Same pattern as tumbuh/core/tests/test_browser.py: one browser per module, a fre
 test, the live server on a transactional database that is flushed after every test.
 """
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 
@@ -23,6 +26,8 @@ from tumbuh.programmes.tests.builders import (
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
+# For a person to look at after the run: the session page offline, one record queued.
+SCREENSHOT = Path(tempfile.gettempdir()) / "tumbuh-mentor-offline.png"
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +127,7 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
     expect(queued).to_have_count(1)
     expect(queued).to_contain_text(participant.name)
     assert not Attendance.objects.filter(enterprise=participant).exists()
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # The pages stay readable offline, from the service worker's copies.
     page.reload()
