@@ -258,6 +258,8 @@ def partner_limits(actor) -> frozenset[int] | None:
 
 def may_run_cohort(actor, cohort: Cohort) -> bool:
     """True when ``actor`` (user or API key) may enrol into and manage ``cohort``."""
+    if actor is None:
+        return False
     if isinstance(actor, APIKey):
         if not actor.is_active or actor.role not in RUNNING_ROLES:
             return False
