@@ -2,7 +2,8 @@
 
 Search on PostgreSQL combines full-text search with the built-in ``indonesian`` configuration
 (stems such as "keripik pisang" / "pisangnya") and trigram word similarity on the title for
-typos ("kripik"); both use GIN indexes made by the catalogue's migration 0002. On SQLite every
+typos ("kripik"); both use GIN indexes made by the catalogue's migration 0002 (the
+full-text vector is a stored generated column of ``stores_product``). On SQLite every
 word must appear in the title or the description (case-insensitive), a plain fallback for
 development.
 
@@ -18,11 +19,12 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tumbuh.licensing.badges import valid_halal_certificates
@@ -54,9 +56,13 @@ def listed_products() -> QuerySet:
     return Product.objects.filter(is_active=True, store__status=Store.Status.LIVE)
 
 
-def search_vector() -> SearchVector:
-    """The full-text vector; the same expression as the GIN index of migration 0002."""
-    return SearchVector("title", "description", config="indonesian")
+def search_vector() -> RawSQL:
+    """The stored ``indonesian`` full-text vector of title and description (migration 0002).
+
+    A generated column PostgreSQL keeps current, with a GIN index; not a model field, so it is
+    read here only, and only on PostgreSQL.
+    """
+    return RawSQL('"stores_product"."catalogue_search"', [], output_field=SearchVectorField())
 
 
 def uses_full_text() -> bool:
@@ -140,16 +146,17 @@ def page_of(
     products: QuerySet, *, is_ranked: bool, cursor: int | None = None, number: int = 1
 ) -> Page:
     """One page: keyset on the id when unranked, limited page numbers when ranked."""
-    products = with_place(products)
     if is_ranked:
         number = max(1, min(number, MAX_SEARCH_PAGES))
         start = (number - 1) * PAGE_SIZE
-        rows = list(products[start : start + PAGE_SIZE + 1])
-        has_next = len(rows) > PAGE_SIZE and number < MAX_SEARCH_PAGES
-        return Page(
-            products=rows[:PAGE_SIZE], is_ranked=True, number=number, has_next_page=has_next
-        )
-    products = products.order_by("-pk")
+        # Rank narrow rows (ids only), then read the page's cards: sorting thousands of
+        # matches with every joined column costs more than a second small query.
+        ids = list(products.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+        cards = with_place(Product.objects.filter(pk__in=ids[:PAGE_SIZE])).in_bulk()
+        has_next = len(ids) > PAGE_SIZE and number < MAX_SEARCH_PAGES
+        shown = [cards[pk] for pk in ids[:PAGE_SIZE] if pk in cards]
+        return Page(products=shown, is_ranked=True, number=number, has_next_page=has_next)
+    products = with_place(products).order_by("-pk")
     if cursor:
         products = products.filter(pk__lt=cursor)
     rows = list(products[: PAGE_SIZE + 1])

@@ -1,0 +1,323 @@
+"""Catalogue search under gunicorn on PostgreSQL with 100,000 products: requests/s and p95.
+
+Builds the scratch PostgreSQL database (``bench/scratch.py``: dropped, migrated, regions loaded),
+fills it with synthetic live stores and products (titles and descriptions drawn from a fixed
+Indonesian vocabulary, producers in villages across every province, one regency in four 3T by
+the real flags), runs ``gunicorn tumbuh.wsgi`` with DEBUG off, and has a few concurrent clients
+request ``/bbi/`` with a mix of searches (plain words, typos, filters, page 2) for a fixed time.
+Prints JSON lines: the data set, the query plans' use of the search indexes, the compressed page
+bytes, and requests/s with p50/p95/p99 latency.
+
+    uv run python bench/catalogue_search.py [--products 100000] [--seconds 15] [--clients 4] [--workers 2]
+"""
+
+import argparse
+import gzip
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import ROOT, fresh_database, machine
+
+PRODUCTS = [
+    "Keripik Pisang",
+    "Keripik Singkong",
+    "Kopi Bubuk Robusta",
+    "Kopi Arabika Gayo",
+    "Madu Hutan",
+    "Gula Aren",
+    "Sambal Roa",
+    "Abon Ikan Tuna",
+    "Dodol Rumput Laut",
+    "Kain Tenun Ikat",
+    "Selendang Songket",
+    "Tas Anyaman Pandan",
+    "Keranjang Rotan",
+    "Batik Tulis",
+    "Sabun Sereh",
+    "Minyak Kelapa Murni",
+    "Teh Daun Kelor",
+    "Beras Merah Organik",
+    "Jagung Bose",
+    "Ikan Asin",
+    "Kerupuk Udang",
+    "Rendang Kering",
+    "Bawang Goreng",
+    "Cokelat Batangan",
+    "Garam Krosok",
+]
+QUALITIES = [
+    "Pedas",
+    "Manis",
+    "Original",
+    "Premium",
+    "Asli",
+    "Super",
+    "Khas Desa",
+    "Rumahan",
+    "Asap",
+    "Segar",
+]
+SIZES = ["100 gram", "250 gram", "500 gram", "1 kg", "Kecil", "Besar", "Paket Hemat", "Isi 10"]
+DESCRIPTIONS = [
+    "Dibuat oleh ibu-ibu desa dengan bahan pilihan dari kebun sendiri.",
+    "Digoreng dengan minyak kelapa, dikemas rapat supaya tetap renyah.",
+    "Ditenun tangan dengan pewarna alami dari akar mengkudu.",
+    "Dipanen dari hutan adat dan disaring tanpa pemanasan.",
+    "Diolah secara tradisional tanpa bahan pengawet.",
+    "Cocok untuk oleh-oleh dan hampers lebaran.",
+]
+CATEGORIES = ["food", "crafts", "fashion", "beauty", "agriculture", "household", "other"]
+
+# The searches the clients send: words, stemmed forms, typos, filters and a second page.
+SEARCHES = [
+    {"q": "keripik pisang"},
+    {"q": "kopi"},
+    {"q": "kripik singkong"},  # typo
+    {"q": "madu hutan", "daerah_3t": "1"},
+    {"q": "tenunan"},  # stem of "tenun"
+    {"q": "gula aren", "provinsi": "53"},
+    {"q": "sambal", "harga_maks": "50000"},
+    {"q": "arabica"},  # typo
+    {"kategori": "crafts", "provinsi": "32"},
+    {"q": "batik", "halaman": "2"},
+    {},
+]
+
+
+def build(count: int, seed: int) -> dict:
+    from django.contrib.auth.hashers import make_password  # noqa: F401  (Django is set up)
+    from django.db import connection
+
+    from tumbuh.regions.models import Village
+    from tumbuh.registry.models import Enterprise
+    from tumbuh.stores.models import Product, Store
+
+    rng = random.Random(seed)
+    villages = list(Village.objects.order_by("?").values_list("code", flat=True)[:3000])
+    stores_count = max(1, count // 100)
+    enterprises = Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                name=f"Usaha Bench {number}",
+                village_id=villages[number % len(villages)],
+                kind="bumdes" if number % 5 == 0 else "umkm",
+            )
+            for number in range(stores_count)
+        ],
+        batch_size=2000,
+    )
+    stores = Store.objects.bulk_create(
+        [
+            Store(
+                slug=f"toko-bench-{number}",
+                name=f"Toko Bench {number}",
+                enterprise=enterprise,
+                village_id=enterprise.village_id,
+                status=Store.Status.LIVE,
+            )
+            for number, enterprise in enumerate(enterprises)
+        ],
+        batch_size=2000,
+    )
+    started = time.perf_counter()
+    batch = []
+    for number in range(count):
+        store = stores[number % len(stores)]
+        title = f"{rng.choice(PRODUCTS)} {rng.choice(QUALITIES)} {rng.choice(SIZES)}"
+        batch.append(
+            Product(
+                store=store,
+                slug=f"p-{number}",
+                title=title,
+                description=f"{rng.choice(DESCRIPTIONS)} {rng.choice(DESCRIPTIONS)}",
+                category=rng.choice(CATEGORIES),
+                price_idr=rng.randrange(5_000, 500_000, 500),
+                stock=rng.randrange(0, 50),
+                producer_id=store.enterprise_id,
+            )
+        )
+        if len(batch) == 5000:
+            Product.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Product.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "stores": len(stores),
+        "products": count,
+        "insert_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def plans() -> dict:
+    """Which indexes PostgreSQL uses for a word search and a typo search."""
+    from django.db import connection
+
+    from tumbuh.catalogue import queries
+
+    found = {}
+    for label, text in (("words", "keripik pisang"), ("typo", "kripik singkong")):
+        products, _ranked = queries.search_products(queries.listed_products(), text)
+        sql, params = products.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = json.dumps(cursor.fetchone()[0])
+        found[label] = sorted(
+            name
+            for name in ("catalogue_product_fts_idx", "catalogue_product_title_trgm_idx")
+            if name in plan
+        )
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=2026)
+    options = parser.parse_args()
+
+    fresh_database("postgres", prefix="tumbuh-catalogue-bench-")
+    data = build(options.products, options.seed)
+    print(json.dumps({"bench": "catalogue_search", "step": "data", **data}), flush=True)
+    print(
+        json.dumps({"bench": "catalogue_search", "step": "plans", "indexes_used": plans()}),
+        flush=True,
+    )
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TUMBUH_DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own server
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tumbuh.wsgi",
+            "-w",
+            str(options.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}/bbi/"
+    try:
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(base, timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        urls = [
+            base + ("?" + urllib.parse.urlencode(search) if search else "") for search in SEARCHES
+        ]
+        sizes = {}
+        for search, url in zip(SEARCHES, urls, strict=True):
+            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+                body = response.read()
+            sizes[urllib.parse.urlencode(search) or "(browse)"] = len(
+                gzip.compress(body, compresslevel=6)
+            )
+        print(
+            json.dumps(
+                {
+                    "bench": "catalogue_search",
+                    "step": "page_gzip_bytes",
+                    "pages": sizes,
+                    "max": max(sizes.values()),
+                    "budget": 14 * 1024,
+                }
+            ),
+            flush=True,
+        )
+
+        latencies: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        deadline = time.perf_counter() + options.seconds
+
+        def client(number: int):
+            rng = random.Random(number)
+            while time.perf_counter() < deadline:
+                url = rng.choice(urls)
+                started = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+                        response.read()
+                        ok = response.status == 200
+                except OSError:
+                    ok = False
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if ok:
+                        latencies.append(elapsed)
+                    else:
+                        errors[0] += 1
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        latencies.sort()
+        centiles = statistics.quantiles(latencies, n=100)
+        print(
+            json.dumps(
+                {
+                    "bench": "catalogue_search",
+                    "database": "postgresql",
+                    "products": options.products,
+                    "gunicorn_workers": options.workers,
+                    "clients": options.clients,
+                    "seconds": round(wall, 1),
+                    "requests": len(latencies),
+                    "errors": errors[0],
+                    "requests_per_s": round(len(latencies) / wall, 1),
+                    "p50_ms": round(centiles[49] * 1000, 1),
+                    "p95_ms": round(centiles[94] * 1000, 1),
+                    "p99_ms": round(centiles[98] * 1000, 1),
+                    "machine": machine(),
+                }
+            ),
+            flush=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
