@@ -313,3 +313,6 @@ def load_orders(*, seed: int, report: DemoReport, stores: list[Store]) -> None:
     Called once per demo run after the stores exist; it must be idempotent and deterministic
     from ``seed`` like the rest of the demo.
     """
+    from tumbuh.stores.demo_orders import load
+
+    load(seed=seed, report=report, stores=stores)

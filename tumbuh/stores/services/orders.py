@@ -270,6 +270,7 @@ def place_order(
     address: str = "",
     note: str = "",
     channel: str = "web",
+    notify: bool = True,
 ) -> Order:
     """Place a guest order: check everything, then take stock and write it in ONE transaction.
 
@@ -364,7 +365,8 @@ def place_order(
             region_code=store.village_id,
             data={"code": order.code, "total_idr": order.total_idr, "method": payment_method},
         )
-        transaction.on_commit(lambda: notify_seller(order))
+        if notify:
+            transaction.on_commit(lambda: notify_seller(order))
     if quote.payment_method == M.PROVIDER:
         try:
             charge_provider(order)
