@@ -316,6 +316,17 @@ def area_detail(request, public_id: str, area_slug: str):
         if row.area_id == programme_area.pk
     ]
     points = queries.burndown(request.user, programme_area)
+    partner_burndowns = []
+    for row in rows:
+        if row.partner_id is None:
+            continue
+        partner_points = queries.burndown(request.user, programme_area, partner=row.partner_id)
+        partner_burndowns.append(
+            (
+                row.partner_name,
+                queries.burndown_svg(partner_points, row.quota, width=240, height=80),
+            )
+        )
     return render(
         request,
         "programmes/area_detail.html",
@@ -325,6 +336,7 @@ def area_detail(request, public_id: str, area_slug: str):
             "rows": rows,
             "burndown": points,
             "burndown_svg": queries.burndown_svg(points, programme_area.quota),
+            "partner_burndowns": partner_burndowns,
             "transfers": QuotaTransfer.objects.filter(programme_area=programme_area).select_related(
                 "from_partner", "to_partner", "by"
             )[:50],
