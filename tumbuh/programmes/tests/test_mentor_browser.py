@@ -5,6 +5,7 @@ Same pattern as tumbuh/core/tests/test_browser.py: one browser per module, a fre
 test, the live server on a transactional database that is flushed after every test.
 """
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -149,3 +150,14 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
     stored = page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
     assert session.attendance_secret in stored  # today's own session only, for offline checks
     assert "nik" not in stored.lower()
+
+    # Signed out (here: the session cookie gone), the app's copies leave the device.
+    assert page.evaluate("async () => (await caches.keys()).length") == 1
+    context.clear_cookies()
+    page.goto("/pendamping/")
+    expect(page).to_have_url(re.compile(r"/masuk/"))
+    for _attempt in range(50):
+        if page.evaluate("async () => (await caches.keys()).length") == 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("async () => (await caches.keys()).length") == 0

@@ -26,6 +26,15 @@ self.addEventListener("activate", (event) => {
 });
 
 function keep(request, response) {
+  // Signed out: the app's pages answer GET only with themselves or with a redirect to the
+  // sign-in page (seen here as an opaque redirect, navigations do not follow redirects in a
+  // worker). The copies of the caseload must then not stay readable on this device.
+  const signedOut = response.type === "opaqueredirect"
+    || (response.redirected && !new URL(response.url).pathname.startsWith(SCOPE));
+  if (signedOut) {
+    caches.delete(CACHE);
+    return response;
+  }
   // Only whole, successful pages: never a redirect to the sign-in page or an error.
   if (response.ok && !response.redirected && response.type === "basic") {
     const copy = response.clone();
