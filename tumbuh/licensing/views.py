@@ -147,10 +147,23 @@ def _start(request, *, start, template: str, kind: str):
             messages.success(request, _("Case started for %(name)s.") % {"name": enterprise.name})
             return redirect(case)
     preselected = request.GET.get("business", "")
+    model = NibCase if kind == "nib" else HalalCase
+    existing = (
+        queries.visible_cases(model, request.user)
+        .filter(enterprise_id__in=[enterprise.pk for enterprise in choices])
+        .select_related("enterprise")
+        .order_by("-created_at")[:20]
+    )
     return render_page(
         request,
         template,
-        {"choices": choices, "search": search, "preselected": preselected, "kind": kind},
+        {
+            "choices": choices,
+            "search": search,
+            "preselected": preselected,
+            "kind": kind,
+            "existing": existing,
+        },
     )
 
 

@@ -378,3 +378,13 @@ def test_owner_sees_why_their_business_cannot_self_declare_yet(client_of):
     page = client_of(owner).get(reverse("licensing:halal-start"))
     assert b"needs a NIB first" in page.content
     assert b"only for micro and small" not in page.content
+
+
+def test_owner_finds_their_case_from_the_start_page(client_of):
+    enterprise = make_enterprise("Warung Ani")
+    owner = make_owner(enterprise)
+    case = nib_case_at(NibCase.Step.KBLI, enterprise=enterprise)
+    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Usaha Lain"))
+    page = client_of(owner).get(reverse("licensing:nib-start"))
+    assert case.get_absolute_url().encode() in page.content
+    assert b"Usaha Lain" not in page.content
