@@ -204,3 +204,17 @@ def test_update_refuses_a_stale_version_and_keeps_tiers_consistent(store):
     product.refresh_from_db()
     assert (product.stock, product.price_idr) == (4, 10_000)
     assert WholesaleTier.objects.filter(product=product).count() == 1
+
+
+def test_photo_pages_still_check_csrf():
+    from django.test import Client
+
+    owner_store = make_store("Toko CSRF")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_owner(owner_store.enterprise))
+    url = f"/toko-saya/{owner_store.public_id}/produk/baru/"
+    fields = {"title": "Kopi", "category": "food", "price_idr": "20000", "unit": "kg", "stock": "3"}
+    assert client.post(url, fields).status_code == 403
+    token = client.get(url).context["csrf_token"]
+    assert client.post(url, {**fields, "csrfmiddlewaretoken": token}).status_code == 302
+    assert Product.objects.filter(store=owner_store).count() == 1
