@@ -278,13 +278,27 @@ def test_a_configured_oss_client_confirms_or_refuses(officer_32):
     assert case.nib_status == NibCase.NibStatus.CONFIRMED
 
 
-def test_oss_client_from_the_setting(settings):
+class AlwaysKnownOss:
+    """A stand-in for a real OSS client, named in the setting by its dotted path."""
+
+    name = "always-known"
+
+    def inquiry_nib(self, nib):
+        return oss.NibInquiry(nib=nib, checked=True, found=True, business_name="Keripik Ani")
+
+
+def test_oss_client_from_the_setting(settings, officer_32):
     oss._configured.cache_clear()
     try:
-        settings.TUMBUH_OSS_CLIENT = "tumbuh.licensing.oss.OfflineOssClient"
         answer = oss.inquiry_nib(NIB)
-        assert answer.checked is False and answer.found is False
-        assert "Not checked with OSS" in answer.note or answer.note
+        assert (answer.checked, answer.found) == (False, False)
+        assert answer.note == "Not checked with OSS: no OSS connection is configured."
+        settings.TUMBUH_OSS_CLIENT = "tumbuh.licensing.tests.test_nib_pipeline.AlwaysKnownOss"
+        oss._configured.cache_clear()
+        assert oss.client().name == "always-known"
+        case = nib_case_at(Step.SUBMITTED, by=officer_32)
+        case = services.record_nib(case, NIB, officer_32, confirmed_with_oss=True)
+        assert case.nib_status == NibCase.NibStatus.CONFIRMED
     finally:
         oss._configured.cache_clear()
 
