@@ -26,7 +26,7 @@ from tumbuh.programmes.tests.builders import (
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 30_000
 # For a person to look at after the run: the session page offline, one record queued.
 SCREENSHOT = Path(tempfile.gettempdir()) / "tumbuh-mentor-offline.png"
 
@@ -161,3 +161,53 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
             break
         page.wait_for_timeout(100)
     assert page.evaluate("async () => (await caches.keys()).length") == 0
+
+
+def test_a_visit_note_changed_on_the_server_while_offline_is_resolved_on_the_device(context):
+    from django.utils import translation
+    from playwright.sync_api import expect
+
+    from tumbuh.programmes.attendance import save_visit_note
+    from tumbuh.programmes.mentor.texts import mentor_texts
+    from tumbuh.programmes.models import VisitNote
+
+    mentor = make_mentor()
+    business = make_enterprise("Kopi Bubuk Pak Ujang", scale="mikro")
+    assign(mentor, business)
+    note = save_visit_note(
+        mentor=mentor, enterprise=business, text="Versi awal.", visited_at=timezone.now()
+    )
+    with translation.override("id"):
+        merge = mentor_texts()["merge"]
+    page = context.new_page()
+    sign_in(page, mentor.user.email)
+    page.goto(f"/pendamping/catatan/{note.public_id}/")
+    page.wait_for_function("() => document.documentElement.classList.contains('js')")
+
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    page.locator("#id_text").fill("Ditulis di HP tanpa sinyal.")
+    page.locator("form[data-queue=visit_note] button[type=submit]").click()
+    expect(page.locator("#mentor-queue li[data-state=queued]")).to_have_count(1)
+
+    # Meanwhile the note changes on the server (another device of the mentor).
+    save_visit_note(
+        mentor=mentor, enterprise=business, text="Diubah di laptop.", visited_at=timezone.now(),
+        base_version=1, public_id=note.public_id,
+    )  # fmt: skip
+
+    context.set_offline(False)
+    conflict = page.locator("#mentor-queue li[data-state=conflict]")
+    expect(conflict).to_contain_text("Diubah di laptop.")
+    expect(conflict).to_contain_text("Ditulis di HP tanpa sinyal.")
+    note.refresh_from_db()
+    assert (note.text, note.version) == ("Diubah di laptop.", 2)
+
+    # The mentor merges both texts and syncs again.
+    conflict.get_by_role("button", name=merge).click()
+    expect(page.locator("#mentor-queue li[data-state=queued]")).to_have_count(1)
+    page.locator("#mentor-sync-button").click()
+    expect(page.locator("#mentor-queue li")).to_have_count(0)
+    note = VisitNote.objects.get(pk=note.pk)
+    assert note.text == "Ditulis di HP tanpa sinyal.\n\nDiubah di laptop."
+    assert note.version == 3
