@@ -177,7 +177,7 @@ def plans() -> dict:
             plan = json.dumps(cursor.fetchone()[0])
         found[label] = sorted(
             name
-            for name in ("catalogue_product_fts_idx", "catalogue_product_title_trgm_idx")
+            for name in ("catalogue_product_search_idx", "catalogue_product_title_trgm_idx")
             if name in plan
         )
     return found

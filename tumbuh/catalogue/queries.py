@@ -3,7 +3,7 @@
 Search on PostgreSQL combines full-text search with the built-in ``indonesian`` configuration
 (stems such as "keripik pisang" / "pisangnya") and trigram word similarity on the title for
 typos ("kripik"); both use GIN indexes made by the catalogue's migration 0002 (the
-full-text vector is a stored generated column of ``stores_product``). On SQLite every
+full-text vector is a stored column of ``stores_product`` kept current by a trigger). On SQLite every
 word must appear in the title or the description (case-insensitive), a plain fallback for
 development.
 
@@ -59,8 +59,8 @@ def listed_products() -> QuerySet:
 def search_vector() -> RawSQL:
     """The stored ``indonesian`` full-text vector of title and description (migration 0002).
 
-    A generated column PostgreSQL keeps current, with a GIN index; not a model field, so it is
-    read here only, and only on PostgreSQL.
+    A column a trigger keeps current, with a GIN index; not a model field, so it is read here
+    only, and only on PostgreSQL.
     """
     return RawSQL('"stores_product"."catalogue_search"', [], output_field=SearchVectorField())
 
