@@ -315,3 +315,20 @@ def test_the_database_holds_one_open_case_per_business(officer_32):
     NibCase.objects.filter(enterprise=enterprise).update(step=Step.ISSUED)
     NibCase.objects.create(enterprise=enterprise, step_entered_at=timezone.now())
     assert NibCase.objects.filter(enterprise=enterprise).count() == 2
+
+
+def test_time_per_step_is_read_from_the_events(officer_32):
+    import datetime
+
+    case = nib_case_at(Step.KBLI, by=officer_32)
+    case = services.advance_nib_case(case, Step.BUSINESS, officer_32, {"reason": "Alamat"})
+    start = datetime.datetime(2026, 3, 1, 8, 0, tzinfo=datetime.UTC)
+    hours = [0, 5, 29, 53]  # account 5 h, business 24 h, kbli 24 h, business again until now
+    for event, offset in zip(case.events.order_by("at", "pk"), hours, strict=True):
+        NibCaseEvent.objects.filter(pk=event.pk).update(at=start + datetime.timedelta(hours=offset))
+    now = start + datetime.timedelta(hours=60)
+    assert step_durations(case, now=now) == [
+        (Step.ACCOUNT, datetime.timedelta(hours=5)),
+        (Step.BUSINESS, datetime.timedelta(hours=24 + 7)),
+        (Step.KBLI, datetime.timedelta(hours=24)),
+    ]
