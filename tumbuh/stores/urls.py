@@ -11,6 +11,7 @@ urlpatterns = [
     path("pesanan/<str:code>/", checkout.order_status, name="order-status"),
     path("pesanan/<str:code>/batal/", checkout.order_cancel, name="order-cancel"),
     path("pesanan/<str:code>/tagih/", checkout.order_charge, name="order-charge"),
+    path("pesanan/<str:code>/sandbox/", checkout.order_sandbox_pay, name="order-sandbox-pay"),
     # orders (seller side); before "toko-saya/<public_id>/"
     path("toko-saya/pesanan/", seller_orders.seller_orders, name="seller-orders"),
     path("toko-saya/pesanan/<str:code>/", seller_orders.seller_order, name="seller-order"),

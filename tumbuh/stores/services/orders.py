@@ -279,16 +279,21 @@ def place_order(
     nothing is written. A QRIS order gets a unique suffix and its amount-bearing QR; a prepaid
     order moves to "awaiting payment"; a provider payment is charged after the commit.
     """
-    quote = quote_order(
-        store=store,
-        items=items,
-        buyer_name=buyer_name,
-        buyer_phone=buyer_phone,
-        village_code=village_code,
-        delivery=delivery,
-        payment_method=payment_method,
-        address=address,
-    )
+    try:
+        quote = quote_order(
+            store=store,
+            items=items,
+            buyer_name=buyer_name,
+            buyer_phone=buyer_phone,
+            village_code=village_code,
+            delivery=delivery,
+            payment_method=payment_method,
+            address=address,
+        )
+    except ValidationError as error:
+        # the reasons name products and options, never the buyer's name, phone or address
+        logger.info("order refused at store %s: %s", store.slug, "; ".join(error.messages))
+        raise
     note = (note or "").strip()[:300]
     with transaction.atomic():
         for line in sorted(quote.lines, key=lambda line: line["product"].pk):
@@ -297,6 +302,7 @@ def place_order(
                 pk=product.pk, store=store, is_active=True, stock__gte=quantity
             ).update(stock=F("stock") - quantity, updated_at=timezone.now())
             if not taken:
+                logger.info("order refused at store %s: %s sold out", store.slug, product.public_id)
                 raise ValidationError(
                     _("“%(title)s” sold out while you were ordering: only fewer are left now.")
                     % {"title": product.title}
@@ -373,6 +379,16 @@ def place_order(
         except gateway_module.GatewayError as error:  # the buyer can retry from the order page
             logger.warning("provider charge failed for order %s: %s", order.code, error.code)
     return order
+
+
+def simulate_sandbox_payment(order: Order, transaction_status: str = "settlement"):
+    """Demo only: the sandbox provider reports a payment, through the real notification path."""
+    provider = gateway_module.get_gateway()
+    if not provider.is_sandbox or order.payment_method != M.PROVIDER:
+        raise ValidationError(_("Only a sandbox provider payment can be simulated."))
+    if not order.payment.provider_reference:
+        charge_provider(order)
+    return handle_notification(provider.simulate(order.code, transaction_status))
 
 
 def charge_provider(order: Order) -> Payment:

@@ -322,3 +322,18 @@ def test_whatsapp_link_carries_code_items_and_total():
     link = orders.whatsapp_order_link(order)
     assert link.startswith("https://wa.me/6281234567890?text=")
     assert order.code in link and "Rp30.000" in link and product.title.split()[0] in link
+
+
+def test_refusals_are_logged_without_personal_data(caplog):
+    store, product = shop_with_product(stock=1)
+    with (
+        caplog.at_level("INFO", logger="tumbuh.stores.services.orders"),
+        pytest.raises(ValidationError),
+    ):
+        order_for(store, product, quantity=5, buyer_phone="0899-1234-5678")
+    assert f"order refused at store {store.slug}" in caplog.text and "Only 1" in caplog.text
+    assert (
+        "Siti" not in caplog.text
+        and "5678" not in caplog.text
+        and "Dayeuhkolot 12" not in caplog.text
+    )

@@ -118,3 +118,19 @@ def test_refund_notification_refunds_a_paid_order(client, provider_order):
     _notify(client, gateway.simulate(order.code, "settlement"))
     response = _notify(client, gateway.simulate(order.code, "refund"))
     assert response.json()["status"] == "refunded"
+
+
+def test_sandbox_payment_from_the_status_page(client, provider_order):
+    _, _, order = provider_order
+    page = client.get(f"/pesanan/{order.code}/").content.decode()
+    assert "Sandbox" in page and "<svg" in page
+    client.post(f"/pesanan/{order.code}/sandbox/")
+    order.refresh_from_db()
+    assert order.status == "paid" and order.payment.notifications
+
+
+def test_cod_order_cannot_simulate_a_payment(client):
+    store, product = shop_with_product()
+    order = order_for(store, product)
+    client.post(f"/pesanan/{order.code}/sandbox/")
+    assert Order.objects.get(pk=order.pk).status == "new"

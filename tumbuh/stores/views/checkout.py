@@ -231,3 +231,14 @@ def order_charge(request, code):
     except GatewayError as error:
         messages.error(request, error.reason)
     return redirect(reverse("stores:order-status", args=[order.code]))
+
+
+@require_POST
+def order_sandbox_pay(request, code):
+    """Demo only (sandbox provider): pretend the buyer paid, via the signed notification path."""
+    order = get_object_or_404(Order, code=str(code).upper()[:12])
+    try:
+        order_services.simulate_sandbox_payment(order)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(reverse("stores:order-status", args=[order.code]))
