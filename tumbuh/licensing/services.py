@@ -806,7 +806,7 @@ def advance_halal_case(
     """
     data = dict(data or {})
     if to_step == HalalCase.Step.ISSUED:
-        return issue_halal_certificate(
+        issue_halal_certificate(
             case,
             data.get("number", ""),
             data.get("issued_on"),
@@ -814,6 +814,8 @@ def advance_halal_case(
             by,
             idempotency_key=idempotency_key,
         )
+        case.refresh_from_db()
+        return case
     with transaction.atomic():
         case = _lock(case)
         if _already_done(case, HalalCaseEvent, to_step, idempotency_key):

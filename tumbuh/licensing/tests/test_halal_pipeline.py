@@ -394,6 +394,7 @@ def test_repeating_the_issuance_is_harmless(officer_32, mentor_32):
         officer_32,
         {"number": "ID9", "issued_on": "2026-01-10", "valid_until": "2030-01-10"},
     )
-    assert first == again
+    assert first == again == case
+    assert first.step == Step.ISSUED and first.certificate.number == "ID9"
     assert case.events.count() == 8
     assert HalalCertificate.objects.count() == 1
