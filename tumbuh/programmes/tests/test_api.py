@@ -205,3 +205,18 @@ def test_full_cohort_is_not_offered(programme_area, officer_32):
     from tumbuh.programmes.offers import open_cohorts
 
     assert open_cohorts(food_business("Baru")) == []
+
+
+def test_cohort_list_query_count_does_not_grow(
+    client, programme_area, partner, partner_key, query_count
+):
+    make_cohort(programme_area=programme_area, partner=partner)
+    client.get(f"{API}/cohorts", **partner_key)
+    with query_count() as few:
+        client.get(f"{API}/cohorts", **partner_key)
+    for _ in range(4):
+        make_cohort(programme_area=programme_area, partner=partner)
+    with query_count() as many:
+        body = client.get(f"{API}/cohorts", **partner_key).json()
+    assert len(body) == 5
+    assert len(many) == len(few)
