@@ -114,8 +114,8 @@ class ProgressRow:
 def progress(user, programme: Programme) -> list[ProgressRow]:
     """Per area and partner: quota, deduplicated businesses by status, and outcomes reached.
 
-    Three grouped queries whatever the size (areas and shares, enrolments by status, milestones
-    of participants), limited to the cohorts the user may see. Rows come area by area, each
+    A fixed number of grouped queries whatever the size (areas, shares, enrolments by status,
+    places held with outcomes reached, area totals), limited to the cohorts the user may see. Rows come area by area, each
     area's partners first and then the area's total (``partner_id`` None).
     """
     areas = list(visible_areas(user, programme))
@@ -137,13 +137,39 @@ def progress(user, programme: Programme) -> list[ProgressRow]:
         .annotate(businesses=Count(BUSINESS, distinct=True))
         .order_by()
     )
+    # Outcomes: a milestone belongs to the surviving business. Enrolments of records merged
+    # later (few) are looked up through their survivor, apart, so that the large query stays a
+    # plain join.
+    live = enrolments.filter(status__in=HOLDING, enterprise__merged_into__isnull=True)
     outcomes = (
-        enrolments.filter(status__in=HOLDING)
-        .filter(enterprise__milestones__kind__in=OUTCOME_KINDS)
+        live.filter(enterprise__milestones__kind__in=OUTCOME_KINDS)
         .values("cohort__programme_area_id", "cohort__partner_id", "enterprise__milestones__kind")
-        .annotate(businesses=Count(BUSINESS, distinct=True))
+        .annotate(businesses=Count("enterprise_id", distinct=True))
         .order_by()
     )
+    merged_outcomes = set(
+        enrolments.filter(
+            status__in=HOLDING,
+            enterprise__merged_into__isnull=False,
+            enterprise__merged_into__milestones__kind__in=OUTCOME_KINDS,
+        ).values_list(
+            "cohort__programme_area_id",
+            "cohort__partner_id",
+            "enterprise__merged_into__milestones__kind",
+            "enterprise__merged_into_id",
+        )
+    )
+    if merged_outcomes:
+        survivors_enrolled = set(
+            live.filter(enterprise_id__in={item[3] for item in merged_outcomes}).values_list(
+                "cohort__programme_area_id", "cohort__partner_id", "enterprise_id"
+            )
+        )
+        merged_outcomes = {
+            item
+            for item in merged_outcomes
+            if (item[0], item[1], item[3]) not in survivors_enrolled
+        }
     rows: dict[tuple, ProgressRow] = {}
     names = {a.pk: a.area.name for a in areas}
     slugs = {a.pk: a.area.slug for a in areas}
@@ -169,6 +195,10 @@ def progress(user, programme: Programme) -> list[ProgressRow]:
         key = (item["cohort__programme_area_id"], item["cohort__partner_id"])
         if key in rows:
             rows[key].outcomes[item["enterprise__milestones__kind"]] = item["businesses"]
+    for area_id, partner_id, kind, _business in merged_outcomes:
+        if (area_id, partner_id) in rows:
+            outcomes_of = rows[(area_id, partner_id)].outcomes
+            outcomes_of[kind] = outcomes_of.get(kind, 0) + 1
 
     # Area totals: a business counts once per area even if it moved between partners.
     area_holding = dict(

@@ -332,3 +332,22 @@ def test_officer_of_53_cannot_assign_in_32(officer_53, cohort, partner, business
     mentor = make_mentor(organisation=partner)
     with pytest.raises(Refused):
         assign_mentor(mentor=mentor, enterprise=business, by=officer_53)
+
+
+def test_outcomes_follow_merges_and_count_each_business_once(national_admin, programme, cohort):
+    from tumbuh.programmes.queries import progress
+    from tumbuh.registry.services import record_milestone
+
+    keeper = make_enterprise("Keripik Asli")
+    duplicate = make_enterprise("Keripik Asli (dobel)", merged_into=keeper)
+    only_duplicate_keeper = make_enterprise("Abon Asli")
+    only_duplicate = make_enterprise("Abon (dobel)", merged_into=only_duplicate_keeper)
+    for business in (keeper, only_duplicate_keeper):
+        record_milestone(enterprise=business, kind="store_live", source="test")
+    make_enrolment(cohort, keeper, status=Enrolment.Status.ACTIVE)
+    second = make_cohort(programme_area=cohort.programme_area, partner=cohort.partner)
+    make_enrolment(second, duplicate, status=Enrolment.Status.ACTIVE)
+    make_enrolment(second, only_duplicate, status=Enrolment.Status.ACTIVE)
+    [row] = [r for r in progress(national_admin, programme) if r.partner_id == cohort.partner_id]
+    assert row.businesses == 2
+    assert row.outcomes == {"store_live": 2}
