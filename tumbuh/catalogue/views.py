@@ -19,6 +19,13 @@ from tumbuh.stores.models import Product
 PUBLIC_CACHE_SECONDS = 60
 
 
+def _cache_headers(request, response):
+    """Anonymous pages may be cached by shared caches briefly; a signed-in visitor's may not."""
+    scope = "private" if request.user.is_authenticated else "public"
+    response["Cache-Control"] = f"{scope}, max-age={PUBLIC_CACHE_SECONDS}"
+    return response
+
+
 def _query_string(params, **changes) -> str:
     merged = {key: value for key, value in params.items() if value not in ("", None)}
     for key in ("setelah", "halaman"):
@@ -62,8 +69,7 @@ def home(request):
             "campaigns": Campaign.objects.running().only("slug", "title", "ends_at")[:5],
         },
     )
-    response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
-    return response
+    return _cache_headers(request, response)
 
 
 def campaign(request, slug):
@@ -91,8 +97,7 @@ def campaign(request, slug):
             "previous_link": f"?halaman={number - 1}" if number > 1 else None,
         },
     )
-    response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
-    return response
+    return _cache_headers(request, response)
 
 
 @login_required

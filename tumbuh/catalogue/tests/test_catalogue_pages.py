@@ -54,6 +54,11 @@ def test_catalogue_page_within_budget_without_javascript(client, full_catalogue)
     assert response["Cache-Control"] == "public, max-age=60"
 
 
+def test_signed_in_pages_are_not_shared_cache(client_of, officer_32, full_catalogue):
+    response = client_of(officer_32).get(reverse("catalogue:home"))
+    assert response["Cache-Control"] == "private, max-age=60"
+
+
 def test_search_form_works_with_a_plain_get(client, full_catalogue):
     response = client.get(reverse("catalogue:home"), {"q": "keripik", "kategori": "food"})
     html = response.content.decode()

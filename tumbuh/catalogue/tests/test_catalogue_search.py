@@ -212,3 +212,13 @@ def test_regency_choices_follow_the_province(client, shelf):
         code for code, _name in response.context["form"].fields["kabupaten"].choices if code
     ]
     assert regencies and all(code.startswith("53.") for code in regencies)
+
+
+ODD_TEXT = ['"', "-", "!!! ''' & | :*", "kopi OR", "<script>", "a" * 300, "ß∂ƒ 漢字"]
+
+
+@pytest.mark.parametrize("text", ODD_TEXT)
+def test_odd_search_text_never_fails(client, shelf, text):
+    response = client.get(reverse("catalogue:home"), {"q": text})
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("</header>")[1]
