@@ -8,6 +8,10 @@ caseload, recognises its own replays by ``client_id``, and calls the one service
 ``capability.services.submit_assessment``).
 """
 
+import base64
+import binascii
+
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from tumbuh.programmes import attendance as attendance_service
@@ -27,6 +31,9 @@ from tumbuh.programmes.models import Attendance, Session, VisitNote
 from tumbuh.registry.models import Enterprise
 
 NOTE_LIMIT = 5_000
+# A queued photo travels inside the JSON batch as base64; the device shrinks it to well under
+# this (about 1.5 MB of image).
+MAX_QUEUED_PHOTO_CHARACTERS = 2_000_000
 
 
 def _enterprise(data: dict) -> Enterprise:
@@ -49,7 +56,8 @@ def _attendance_server(row: Attendance) -> dict:
 def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> Result:
     """Record a participant present at one of the mentor's own sessions.
 
-    The data is ``{session, enterprise, code | no_phone_reason, recorded_at}``; the code is
+    The data is ``{session, enterprise, code | no_phone_reason, recorded_at, evidence?}`` (the
+    photo of a paper sign-in sheet as base64, or ``evidence`` uploaded by the form); the code is
     judged at ``recorded_at``, the moment on the device, so a record synced a day later still
     counts when it was typed in time.
     """
@@ -74,6 +82,8 @@ def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> R
             _("This business is not in your caseload or among the session's participants."),
             reason="not_in_caseload",
         )
+    if evidence is None:
+        evidence = _queued_photo(data)
     code = text_field(data, "code", limit=16, required=False).upper()
     reason = text_field(data, "no_phone_reason", limit=200, required=False)
     if not code and not reason:
@@ -92,6 +102,23 @@ def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> R
         evidence=evidence,
     )
     return Result(client_id=record.client_id, status=APPLIED, server=_attendance_server(row))
+
+
+def _queued_photo(data: dict):
+    """The sign-in sheet photo a device queued with the record: base64 JPEG or PNG (the device
+    shrinks it first), or None. The attendance service checks that it is an image."""
+    encoded = data.get("evidence")
+    if encoded in (None, ""):
+        return None
+    if not isinstance(encoded, str) or len(encoded) > MAX_QUEUED_PHOTO_CHARACTERS:
+        raise Refused(_("The queued photo is too large or not a photo."), reason="bad_evidence")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise Refused(
+            _("The queued photo is too large or not a photo."), reason="bad_evidence"
+        ) from None
+    return ContentFile(content, name="daftar-hadir.jpg")
 
 
 def _replay(record: SyncRecord, owner_id, user, server: dict) -> Result:

@@ -24,6 +24,10 @@ def mentor_texts() -> dict[str, str]:
         "still_offline": _("No connection yet; the records stay on this phone."),
         "offline": _("You are offline. What you record is kept on this phone."),
         "queued": _("Saved on this phone; it is sent when there is a connection."),
+        "storage_full": _(
+            "This phone has no room left for more records: sync first (or leave out the photo)."
+        ),
+        "photo_unreadable": _("The photo cannot be read; take it again or leave it out."),
         "state_queued": _("waiting"),
         "state_refused": _("refused"),
         "state_conflict": _("changed on the server"),

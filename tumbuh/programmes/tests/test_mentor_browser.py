@@ -5,12 +5,14 @@ Same pattern as tumbuh/core/tests/test_browser.py: one browser per module, a fre
 test, the live server on a transactional database that is flushed after every test.
 """
 
+import io
 import re
 import tempfile
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from tumbuh.conftest import PASSWORD, ensure_regions, make_enterprise
 from tumbuh.core.tests.browser import launch, unavailable
@@ -84,7 +86,18 @@ def sign_in(page, login: str) -> None:
     page.wait_for_load_state()
 
 
-def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context, field_day):
+def sign_in_sheet() -> bytes:
+    """A 2000 × 1500 PNG, bigger than the device keeps (1280 px on the longer side)."""
+    image = Image.new("RGB", (2000, 1500), "white")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(
+    context, field_day, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     from playwright.sync_api import expect
 
     session, participant = field_day["session"], field_day["participant"]
@@ -122,6 +135,10 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
 
     form.locator("#id_enterprise").select_option(label=participant.name)
     form.locator("#id_code").fill(attendance_code(session).lower())
+    # The paper sign-in sheet, photographed offline: shrunk and kept with the record.
+    form.locator("#id_evidence").set_input_files(
+        {"name": "daftar-hadir.png", "mimeType": "image/png", "buffer": sign_in_sheet()}
+    )
     form.locator("button[type=submit]").click()
     expect(form.locator(".form-note")).to_have_class("form-note ok")
     queued = page.locator("#mentor-queue li[data-state=queued]")
@@ -142,6 +159,8 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(context
     row = Attendance.objects.get(enterprise=participant)
     assert (row.session_id, row.enterprise_id, row.method) == (session.pk, participant.pk, "code")
     assert row.client_id
+    with Image.open(row.evidence) as photo:
+        assert (photo.format, photo.size) == ("JPEG", (1280, 960))
 
     page.reload()
     expect(page.locator("#attendance-list")).to_contain_text(participant.name)

@@ -166,7 +166,10 @@ def test_a_wrong_code_is_refused_with_the_reason(client_of, mentor, caseload):
     assert not Attendance.objects.exists()
 
 
-def test_mark_without_phone_with_a_photo_of_the_sign_in_sheet(client_of, mentor, caseload):
+def test_mark_without_phone_with_a_photo_of_the_sign_in_sheet(
+    client_of, mentor, caseload, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     session = caseload["session"]
     photo = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(photo, "JPEG")
@@ -184,6 +187,7 @@ def test_mark_without_phone_with_a_photo_of_the_sign_in_sheet(client_of, mentor,
     row = Attendance.objects.get()
     assert (row.method, row.reason) == ("marked", "Tidak punya HP")
     assert row.evidence.name.startswith("programmes/attendance/")
+    assert (tmp_path / row.evidence.name).exists()
 
 
 def test_visit_note_form_and_its_conflict_without_javascript(client_of, mentor, caseload):

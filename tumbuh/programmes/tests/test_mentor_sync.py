@@ -419,3 +419,37 @@ def test_an_assessment_taken_offline_with_a_business_of_the_caseload(mentor, par
         participant, "mentor", taken,
     )  # fmt: skip
     assert results[0].server["level"] == assessment.level == 1
+
+
+def test_a_photo_of_the_sign_in_sheet_queued_with_the_record(
+    mentor, session, participant, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    import base64
+    import io
+
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(photo, "JPEG")
+    encoded = base64.b64encode(photo.getvalue()).decode()
+    other = make_enterprise("Peserta Kedua")
+    make_enrolment(session.cohort, other, status=Enrolment.Status.ACCEPTED)
+    records = [
+        attendance_record(session, participant, no_phone_reason="Tanpa HP", evidence=encoded),
+        attendance_record(session, other, no_phone_reason="Tanpa HP", evidence="bukan base64!"),
+        attendance_record(
+            session, other, no_phone_reason="Tanpa HP",
+            evidence=base64.b64encode(b"bukan gambar").decode(),
+        ),
+    ]  # fmt: skip
+    results = sync.apply_batch(user=mentor.user, records=records)
+    assert statuses(results) == [
+        ("applied", ""),
+        ("refused", "bad_evidence"),
+        ("refused", "bad_evidence"),
+    ]
+    row = Attendance.objects.get()
+    assert row.enterprise == participant
+    assert row.evidence.name.startswith("programmes/attendance/")
+    assert row.evidence.read() == photo.getvalue()

@@ -11,6 +11,7 @@
   const T = JSON.parse(document.getElementById("mentor-texts").textContent);
   const KEY = "tumbuh.mentor." + app.dataset.user + ".";
   const SLICE = 500;
+  const MAX_POST = 2000000;
   const status = document.getElementById("mentor-status");
   const panel = document.getElementById("mentor-queue");
   let syncing = false;
@@ -19,7 +20,10 @@
     try { return JSON.parse(localStorage.getItem(KEY + name)) || fallback; }
     catch (error) { return fallback; }
   }
-  function write(name, value) { localStorage.setItem(KEY + name, JSON.stringify(value)); }
+  function write(name, value) {
+    try { localStorage.setItem(KEY + name, JSON.stringify(value)); return true; }
+    catch (error) { return false; } /* the phone's storage for this app is full */
+  }
   function format(text, values) {
     return text.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
   }
@@ -48,8 +52,9 @@
     const items = queue();
     items.push({ client_id: clientId || newId(), kind: kind, data: data, base_version: baseVersion || null,
                  label: label, state: "queued", queued_at: new Date().toISOString() });
-    write("queue", items);
+    const kept = write("queue", items);
     render();
+    return kept;
   }
 
   function el(tag, text, attrs) {
@@ -114,6 +119,21 @@
     panel.append(syncButton);
   }
 
+  /* At most SLICE records and about 2 MB per post (photos make records large). */
+  function slices(items) {
+    const out = [];
+    let current = [], size = 0;
+    items.forEach((item) => {
+      const length = JSON.stringify(item.data).length;
+      if (current.length && (current.length >= SLICE || size + length > MAX_POST)) {
+        out.push(current); current = []; size = 0;
+      }
+      current.push(item); size += length;
+    });
+    if (current.length) out.push(current);
+    return out;
+  }
+
   async function sync(asked) {
     if (syncing) return;
     const waiting = queue().filter((item) => item.state === "queued");
@@ -123,8 +143,7 @@
     say(T.syncing);
     let applied = 0;
     try {
-      for (let start = 0; start < waiting.length; start += SLICE) {
-        const slice = waiting.slice(start, start + SLICE);
+      for (const slice of slices(waiting)) {
         const response = await fetch(app.dataset.sync, {
           method: "POST", credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
@@ -215,6 +234,20 @@
     return (text ? new Date(text) : new Date()).toISOString();
   }
 
+  /* A photo of the sign-in sheet, at most 1280 px on its longer side, as base64 JPEG: small
+     enough to keep on the phone and to send over a slow link. */
+  async function shrink(file) {
+    try {
+      const image = await createImageBitmap(file);
+      const scale = Math.min(1, 1280 / Math.max(image.width, image.height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(image.width * scale);
+      canvas.height = Math.round(image.height * scale);
+      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+      return canvas.toDataURL("image/jpeg", 0.7).split(",")[1];
+    } catch (error) { return ""; }
+  }
+
   const builders = {
     async attendance(form) {
       const session = form.dataset.session;
@@ -233,6 +266,11 @@
       }
       const data = { session: session, enterprise: enterprise, recorded_at: new Date().toISOString() };
       if (code) data.code = code; else data.no_phone_reason = reason;
+      const photo = form.elements.evidence && form.elements.evidence.files[0];
+      if (photo) {
+        data.evidence = await shrink(photo);
+        if (!data.evidence) return { error: T.photo_unreadable };
+      }
       return { data: data, label: format(T.label_attendance, { name: chosenLabel(form, "enterprise") }) };
     },
     async visit_note(form) {
@@ -273,7 +311,9 @@
       if (built.error) { note.textContent = built.error; note.className = "form-note warn"; return; }
       /* The form's own client_id: if the post above reached the server but its answer was
          lost, the queued copy is recognised as a replay. */
-      enqueue(form.dataset.queue, built.data, built.label, built.base, field && field.value);
+      if (!enqueue(form.dataset.queue, built.data, built.label, built.base, field && field.value)) {
+        note.textContent = T.storage_full; note.className = "form-note warn"; return;
+      }
       note.textContent = T.queued; note.className = "form-note ok";
       form.reset();
       if (field) field.value = newId();
