@@ -247,8 +247,8 @@ def _pick_suffix(store: Store) -> int:
     return random.SystemRandom().choice(free)
 
 
-def _event(order, from_status, to_status, *, by=None, source="seller", note=""):
-    OrderEvent.objects.create(
+def _event(order, from_status, to_status, *, by=None, source="seller", note="", at=None):
+    event = OrderEvent.objects.create(
         order=order,
         from_status=from_status or "",
         to_status=to_status,
@@ -256,6 +256,8 @@ def _event(order, from_status, to_status, *, by=None, source="seller", note=""):
         source=source,
         note=note[:300],
     )
+    if at is not None:  # a change recorded after the fact (the demo's history)
+        OrderEvent.objects.filter(pk=event.pk).update(at=at)
 
 
 def place_order(
@@ -445,7 +447,7 @@ def transition(
     store (paid or packed). Reaching "paid" (or "delivered" for cash) records the milestone
     ``first_online_sale``; a QRIS or provider payment records ``paid_digitally``.
     """
-    at = at or timezone.now()
+    recorded_at, at = at, at or timezone.now()
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         _check_transition(locked, to)
@@ -475,7 +477,7 @@ def transition(
                 Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
             elif to == S.CANCELLED and payment.status == Payment.Status.PENDING:
                 Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
-        _event(locked, old, to, by=by, source=source, note=note)
+        _event(locked, old, to, by=by, source=source, note=note, at=recorded_at)
         if "paid_at" in fields:
             enterprise = locked.store.enterprise
             source_tag = f"stores:order:{locked.code}"
