@@ -88,7 +88,7 @@ class OrderOut(Schema):
                     unit_price_idr=line.unit_price_idr,
                     line_total_idr=line.line_total_idr,
                 )
-                for line in order.lines.select_related("product")
+                for line in order.lines.all()
             ],
             subtotal_idr=order.subtotal_idr,
             delivery_fee_idr=order.delivery_fee_idr,
@@ -150,7 +150,11 @@ def _seller(request) -> User:
 
 @router.get("/seller/orders", response=list[SellerOrderOut], summary="Orders of your stores")
 def seller_orders(request, filters: Query[SellerOrderFilter]):
-    orders = order_services.orders_for_seller(_seller(request)).select_related("payment")
+    orders = (
+        order_services.orders_for_seller(_seller(request))
+        .select_related("payment")
+        .prefetch_related("lines__product")
+    )
     if filters.status:
         orders = orders.filter(status=filters.status)
     page = orders.order_by("-created_at", "-pk")[filters.offset : filters.offset + filters.limit]
@@ -208,7 +212,8 @@ def payment_notification(request):
 @router.get("/orders/{code}", response=OrderOut, auth=None, summary="An order's status by its code")
 def order_status(request, code: str):
     order = get_object_or_404(
-        Order.objects.select_related("store", "payment"), code=code.upper()[:12]
+        Order.objects.select_related("store", "payment").prefetch_related("lines__product"),
+        code=code.upper()[:12],
     )
     return OrderOut.from_order(order)
 

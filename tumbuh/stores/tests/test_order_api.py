@@ -132,3 +132,22 @@ def test_seller_endpoints_need_a_seller(client, client_of):
     assert client.get("/api/v1/stores/seller/orders").status_code in (401, 403)
     stranger = client_of(make_owner(make_enterprise("Usaha Tanpa Toko")))
     assert stranger.get("/api/v1/stores/seller/orders").json() == []
+
+
+def test_seller_order_list_queries_do_not_grow_with_orders(client_of, query_count):
+    store, product = shop_with_product(stock=100)
+    client = client_of(make_owner(store.enterprise))
+    order_for(store, product)
+    with query_count() as few:
+        assert len(client.get("/api/v1/stores/seller/orders").json()) == 1
+    for _ in range(6):
+        order_for(store, product)
+    with query_count() as many:
+        assert len(client.get("/api/v1/stores/seller/orders").json()) == 7
+    assert len(many) == len(few)
+    with query_count() as page_few:
+        client.get("/toko-saya/pesanan/")
+    order_for(store, product)
+    with query_count() as page_many:
+        client.get("/toko-saya/pesanan/")
+    assert len(page_many) == len(page_few)

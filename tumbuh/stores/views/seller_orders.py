@@ -36,7 +36,7 @@ def seller_orders(request):
         show = "hari-ini"
         start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         orders = orders.filter(created_at__gte=start, created_at__lt=start + datetime.timedelta(1))
-    orders = list(orders.order_by("-created_at", "-pk")[:PAGE])
+    orders = list(orders.prefetch_related("lines").order_by("-created_at", "-pk")[:PAGE])
     rows = [{"order": o, "whatsapp": order_services.whatsapp_buyer_link(o)} for o in orders]
     return render(
         request,
