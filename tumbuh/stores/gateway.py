@@ -41,10 +41,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -408,9 +409,10 @@ def _check_amount(amount_idr) -> None:
 class SandboxGateway(PaymentGateway):
     """A pretend provider for demos and tests: nothing leaves the server and no money moves.
 
-    Charges and simulated outcomes live in Django's cache (per process with the default
-    in-memory cache). References and QR strings are derived from the order code, so the same
-    order always gets the same charge.
+    Charges and simulated outcomes live in a small file store (``sandbox_store()``), shared by
+    every process on the machine: the charge made by one gunicorn worker is found by the worker
+    that simulates its payment. References and QR strings are derived from the order code, so
+    the same order always gets the same charge.
     """
 
     name = "sandbox"
@@ -459,7 +461,7 @@ class SandboxGateway(PaymentGateway):
         _check_amount(amount_idr)
         if not order_code:
             raise GatewayError(_("A charge needs an order code."), code="order.missing")
-        state = cache.get(self._key(order_code))
+        state = sandbox_store().get(self._key(order_code))
         if state and state["amount_idr"] != amount_idr:
             raise GatewayError(
                 _("This order was already charged a different amount."), code="order.amount_changed"
@@ -471,7 +473,7 @@ class SandboxGateway(PaymentGateway):
                 "transaction_status": "pending",
                 "created_at": timezone.now().isoformat(),
             }
-            cache.set(self._key(order_code), state, self.CACHE_SECONDS)
+            sandbox_store().set(self._key(order_code), state, self.CACHE_SECONDS)
         created_at = datetime.fromisoformat(state["created_at"])
         return Charge(
             order_code=order_code,
@@ -483,7 +485,7 @@ class SandboxGateway(PaymentGateway):
         )
 
     def status(self, order_code: str) -> GatewayStatus:
-        state = cache.get(self._key(order_code))
+        state = sandbox_store().get(self._key(order_code))
         if not state:
             raise GatewayError(
                 _("The payment provider does not know this order."), code="order.unknown"
@@ -519,13 +521,13 @@ class SandboxGateway(PaymentGateway):
                 _("Unknown transaction status “%(status)s”.") % {"status": transaction_status},
                 code="status.unknown",
             )
-        state = cache.get(self._key(order_code))
+        state = sandbox_store().get(self._key(order_code))
         if not state:
             raise GatewayError(
                 _("The payment provider does not know this order."), code="order.unknown"
             )
         state = {**state, "transaction_status": transaction_status}
-        cache.set(self._key(order_code), state, self.CACHE_SECONDS)
+        sandbox_store().set(self._key(order_code), state, self.CACHE_SECONDS)
         return self.notification_body(self._status(state, transaction_status))
 
     def notification_body(self, status: GatewayStatus) -> dict:
@@ -549,6 +551,24 @@ class SandboxGateway(PaymentGateway):
             "fraud_status": status.fraud_status,
             "currency": "IDR",
         }
+
+
+_sandbox_stores: dict[str, FileBasedCache] = {}
+
+
+def sandbox_store() -> FileBasedCache:
+    """Where the sandbox keeps its charges: ``TUMBUH_PAYMENT_SANDBOX_DIR``, default
+    ``VAR_DIR/payment-sandbox``. Files, so that all processes of one server share it."""
+    directory = str(
+        getattr(settings, "TUMBUH_PAYMENT_SANDBOX_DIR", "")
+        or Path(settings.VAR_DIR) / "payment-sandbox"
+    )
+    if directory not in _sandbox_stores:
+        _sandbox_stores[directory] = FileBasedCache(
+            directory,
+            {"TIMEOUT": SandboxGateway.CACHE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 20_000}},
+        )
+    return _sandbox_stores[directory]
 
 
 def get_gateway() -> PaymentGateway:

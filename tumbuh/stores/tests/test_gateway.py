@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.utils import translation
 
 from tumbuh.stores import gateway, qris
@@ -60,10 +59,9 @@ class FakeTransport:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_sandbox_store(settings, tmp_path):
+    """Each test gets its own sandbox store (other tests of the tree use the default one)."""
+    settings.TUMBUH_PAYMENT_SANDBOX_DIR = str(tmp_path / "payment-sandbox")
 
 
 def test_signature_is_sha512_of_the_four_parts():
@@ -308,6 +306,14 @@ def test_sandbox_settlement_gives_a_verifiable_notification():
     # Tampering with the amount breaks it.
     with pytest.raises(GatewayError):
         sandbox.verify_notification({**body, "gross_amount": "1.00"})
+
+
+def test_sandbox_charges_are_shared_between_processes():
+    SandboxGateway().charge_qris(order_code="TB-4", amount_idr=7000)
+    gateway._sandbox_stores.clear()  # as if another gunicorn worker answered the next request
+    body = SandboxGateway().simulate("TB-4")
+    assert SandboxGateway().verify_notification(body).gross_amount_idr == 7000
+    assert SandboxGateway().status("TB-4").is_paid
 
 
 def test_sandbox_expiry_and_unknown_orders(monkeypatch):
