@@ -68,3 +68,40 @@ def test_two_hundred_buyers_for_ten_items_give_ten_orders(regions_after_flush, p
     if payment == "qris":
         suffixes = list(Order.objects.values_list("payment_suffix_idr", flat=True))
         assert len(set(suffixes)) == STOCK
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers with one database lock, so there is no race to test",
+)
+def test_the_same_idempotency_key_sent_at_once_makes_one_order(regions_after_flush):
+    store, product = shop_with_product(stock=STOCK)
+    data = {"items": [{"product": product.public_id, "quantity": 1}], "buyer": "x"}
+    senders = 8
+    barrier = threading.Barrier(senders)
+    codes, lock = [], threading.Lock()
+
+    def send(number):
+        try:
+            barrier.wait(timeout=30)
+            order, _created = orders.place_order_once(
+                key="retry-key-0001",
+                store=store,
+                data=data,
+                items=[orders.Item(product=product.public_id, quantity=1)],
+                buyer_name="Pembeli",
+                buyer_phone="081200000001",
+                village_code=store.village_id,
+                delivery="pickup",
+                payment_method="cod",
+            )
+            with lock:
+                codes.append(order.code)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=senders) as pool:
+        list(pool.map(send, range(senders)))
+    assert len(codes) == senders and len(set(codes)) == 1
+    assert Order.objects.filter(store=store).count() == 1
+    assert Product.objects.get(pk=product.pk).stock == STOCK - 1
