@@ -358,6 +358,7 @@
   window.addEventListener("offline", () => say(T.offline, "warn"));
   document.documentElement.classList.add("js");
   render();
+  write("synced", 0); /* "N records synced" shows once, on the page after the sync */
   if (!navigator.onLine) say(T.offline, "warn");
   refreshBundle().then(() => sync(false));
 })();
