@@ -9,21 +9,22 @@ write paths as the console and the API), deterministically from the seed.
 
 Enrolled businesses come from the demo registry (Nusa Tenggara Timur); for the cohorts in other
 provinces, where the demo registry has no businesses, a few synthetic food processors are added,
-named as demo data. Running the demo again adds only today's sessions for the demo mentor.
+named as demo data. Running the demo again adds only fresh sessions for the demo mentor, once
+the codes of the last ones have closed.
 """
 
 import datetime
 import random
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation, User
 from tumbuh.core.demodata import DemoReport, demo_password
 from tumbuh.programmes import services
-from tumbuh.programmes.attendance import attendance_code, record_attendance
+from tumbuh.programmes.attendance import VALID_AFTER, attendance_code, record_attendance
 from tumbuh.programmes.models import Cohort, Enrolment, Mentor, Programme, Session
 from tumbuh.regions.models import PriorityArea, Regency, Village
 from tumbuh.registry.models import Enterprise, EnterpriseKbli, Milestone
@@ -241,33 +242,41 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
             by=admin,
         )
 
-    # NTT: cohorts where the demo registry's food processors are, most first.
-    ntt_businesses = _eligible(
+    # NTT: the demo registry's food processors. Those in Belu (3T, the demo mentor's regency)
+    # and Kota Kupang meet in person there; the others, spread over the province, join an
+    # online cohort the demo mentor also runs. Manggarai Barat's join the Labuan Bajo cohort.
+    registry_businesses = _eligible(
         programme,
-        Enterprise.objects.deduplicated()
-        .filter(village__code__startswith="53.")
-        .exclude(village__regency_id="53.15")
-        .order_by("pk"),
+        Enterprise.objects.deduplicated().filter(village__code__startswith="53.").order_by("pk"),
     )
-    by_regency: dict[str, list] = {}
-    for enterprise in ntt_businesses:
-        by_regency.setdefault(enterprise.village.regency_id, []).append(enterprise)
-    regencies = sorted(by_regency, key=lambda code: (-len(by_regency[code]), code))[:3]
-    if "53.04" in by_regency and "53.04" not in regencies:
-        regencies = ["53.04", *regencies[:2]]  # the demo mentor works in Belu (3T)
-    cohort_specs = [(NTT, code, "kampus-flobamora") for code in regencies]
-    cohort_specs += OTHER_COHORTS
+    in_person = {"53.04": [], "53.71": [], "53.15": []}
+    online = []
+    for enterprise in registry_businesses:
+        in_person.get(enterprise.village.regency_id, online).append(enterprise)
+    cohort_specs = [
+        (NTT, "53.04", "kampus-flobamora", Cohort.Mode.OFFLINE, in_person["53.04"]),
+        (NTT, "53.71", "kampus-flobamora", Cohort.Mode.OFFLINE, in_person["53.71"]),
+        (NTT, "53.71", "kampus-flobamora", Cohort.Mode.ONLINE, online),
+    ]
+    cohort_specs += [
+        (area, regency, partner, Cohort.Mode.HYBRID, in_person.get(regency, []))
+        for area, regency, partner in OTHER_COHORTS
+    ]
     cohorts = []
-    for number, (area_slug, regency_code, partner_slug) in enumerate(cohort_specs, start=1):
+    for number, (area_slug, regency_code, partner_slug, mode, found) in enumerate(
+        cohort_specs, start=1
+    ):
         regency = Regency.objects.filter(code=regency_code).first()
         if regency is None:  # regions of that province not loaded
             continue
-        mode = [Cohort.Mode.OFFLINE, Cohort.Mode.HYBRID, Cohort.Mode.ONLINE][number % 3]
+        place = regency.name.title()
+        if mode == Cohort.Mode.ONLINE:
+            place = f"Daring {areas[area_slug].name}"
         cohort = services.create_cohort(
             programme_area=programme_areas[area_slug],
             partner=partners[partner_slug],
             by=admin,
-            name=f"Angkatan {number} · {regency.name.title()}",
+            name=f"Angkatan {number} · {place}",
             mode=mode,
             venue_village=_first_village(regency_code),
             starts_on=today - datetime.timedelta(days=60 - 7 * number),
@@ -275,10 +284,10 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
             schedule="Sabtu, 09.00–12.00 waktu setempat",
             capacity=60,
         )
-        if area_slug == NTT:
-            members = by_regency.get(regency_code, [])[:40]
-        else:
-            members = _synthetic_businesses(rng, regency_code, 10)
+        members = found[:50]
+        if area_slug != NTT and len(members) < 10:
+            # The demo registry has no businesses there: a few synthetic ones, named as such.
+            members += _synthetic_businesses(rng, regency_code, 10 - len(members))
         cohorts.append((cohort, members))
 
     statuses = [
@@ -359,6 +368,8 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
 
 def _mentor_for(cohort, mentors):
     regency = cohort.venue_village.regency_id
+    if cohort.mode == Cohort.Mode.ONLINE or regency == "53.04":
+        return mentors[DEMO_MENTOR]
     for mentor in mentors.values():
         if mentor.region_code == regency:
             return mentor
@@ -368,30 +379,34 @@ def _mentor_for(cohort, mentors):
 
 
 def _sessions_today(programme) -> int:
-    """Two sessions today for the demo mentor's cohort and one visit (made once a day)."""
+    """Sessions for the demo mentor whose attendance code is open now or later today.
+
+    Two cohort sessions (one starting this hour, one three hours later) and a visit in an hour,
+    made when the demo mentor has no session whose code is still open; a run soon after
+    another adds nothing.
+    """
     mentor = Mentor.objects.filter(user__email=DEMO_MENTOR).first()
     if mentor is None:
         return 0
-    zone = ZoneInfo("Asia/Makassar")  # WITA: Belu and Kupang
-    today = timezone.now().astimezone(zone).date()
-    start = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=zone)
-    existing = Session.objects.filter(
-        mentor=mentor, starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1)
-    )
-    if existing.exists():
-        return existing.count()
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    open_now = Session.objects.filter(mentor=mentor, starts_at__gte=now - VALID_AFTER)
+    if open_now.exists():
+        return open_now.count()
+    # The demo mentor's cohort with the most participants.
     cohort = (
-        programme.cohorts.filter(venue_village__regency_id=mentor.region_code).first()
-        or programme.cohorts.filter(sessions__mentor=mentor).first()
+        programme.cohorts.filter(sessions__mentor=mentor)
+        .annotate(participants=Count("enrolments", distinct=True))
+        .order_by("-participants", "pk")
+        .first()
     )
     if cohort is None:
         return 0
-    for hour, title in ((9, "Sesi 4: Mencatat penjualan"), (14, "Sesi 5: Membaca data toko")):
+    for hours, title in ((0, "Sesi 4: Mencatat penjualan"), (3, "Sesi 5: Membaca data toko")):
         services.schedule_session(
             mentor=mentor,
             cohort=cohort,
             title=title,
-            starts_at=datetime.datetime.combine(today, datetime.time(hour, 0), tzinfo=zone),
+            starts_at=now + datetime.timedelta(hours=hours),
         )
     assignment = mentor.assignments.filter(is_active=True).order_by("pk").first()
     if assignment is not None:
@@ -399,6 +414,6 @@ def _sessions_today(programme) -> int:
             mentor=mentor,
             enterprise=assignment.enterprise,
             title=f"Kunjungan: {assignment.enterprise.name}",
-            starts_at=datetime.datetime.combine(today, datetime.time(16, 0), tzinfo=zone),
+            starts_at=now + datetime.timedelta(hours=1),
         )
-    return existing.count()
+    return open_now.count()
