@@ -185,6 +185,16 @@ def check_completion_of(*, enterprise, by=None) -> list[Enrolment]:
     return [check_completion(enrolment=e, by=by) for e in enrolments]
 
 
+def complete_on_milestone(sender, *, milestone, by=None, **kwargs) -> None:
+    """Receiver of ``registry.signals.milestone_recorded``: an outcome may complete enrolments.
+
+    ``trained`` is the milestone completion itself records, so it never triggers a check.
+    """
+    if milestone.kind == "trained":
+        return
+    check_completion_of(enterprise=milestone.enterprise, by=by)
+
+
 def issue_certificate(*, enrolment: Enrolment, by=None) -> Certificate:
     """Issue the certificate of a completed enrolment; idempotent (one per enrolment)."""
     if enrolment.status != Enrolment.Status.COMPLETED:

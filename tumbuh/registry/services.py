@@ -36,6 +36,7 @@ from tumbuh.registry.models import (
     Ownership,
     SourceRecord,
 )
+from tumbuh.registry.signals import milestone_recorded
 
 REQUIRED_FIELDS = ("business_name",)
 
@@ -249,6 +250,8 @@ def record_milestone(
         if not created and occurred_at < milestone.occurred_at:
             Milestone.objects.filter(pk=milestone.pk).update(occurred_at=occurred_at, source=source)
             milestone.refresh_from_db()
+        if created:
+            milestone_recorded.send(sender=Milestone, milestone=milestone, by=by)
     return milestone
 
 

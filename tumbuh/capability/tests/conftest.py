@@ -94,3 +94,15 @@ def mentor_32(office_32):
 @pytest.fixture
 def seller(office_32):
     return make_user(organisation=office_32, role=Membership.Role.SELLER, region_code="32")
+
+
+@pytest.fixture(autouse=True)
+def without_programme_caseloads():
+    """Capability's own rules, tested alone: the programmes part's caseload check (a mentor
+    assesses only their assigned businesses) is lifted here and tested in programmes."""
+    from tumbuh.capability.queries import register_caseload_check, unregister_caseload_check
+    from tumbuh.programmes.mentor.caseload import mentor_may_assess
+
+    unregister_caseload_check(mentor_may_assess)
+    yield
+    register_caseload_check(mentor_may_assess)

@@ -60,7 +60,7 @@ def test_refusals_name_the_reason_and_change_nothing(client_of, officer_32, busi
     assert response.status_code == 422
     assert response.json() == {
         "code": "invalid",
-        "detail": "skills_search_v2 is not a question of instrument version 1.",
+        "detail": "skills_search_v2 bukan pertanyaan dalam instrumen versi 1.",
     }
     unknown_version = _post(
         client, {"enterprise": business.public_id, "answers": MIXED, "version": 9}

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tumbuh.capability import services
 from tumbuh.capability.models import Answer, Assessment, AssessmentDraft, Instrument
@@ -15,6 +15,13 @@ from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
 from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import merge_enterprises
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are compared in English, whatever translations the catalogue holds."""
+    with translation.override("en"):
+        yield
 
 
 def _submit(instrument, enterprise, answers=MIXED, **kwargs):

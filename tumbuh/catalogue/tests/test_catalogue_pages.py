@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from tumbuh.catalogue.tests.conftest import make_campaign, make_product, make_store, village_3t
 from tumbuh.conftest import NAMOSAIN
@@ -68,8 +68,8 @@ def test_search_form_works_with_a_plain_get(client, full_catalogue):
 
 
 def test_badges_and_place_of_making(client, full_catalogue):
-    with translation.override("en"):
-        html = client.get(reverse("catalogue:home"), {"daerah_3t": "1"}).content.decode()
+    client.cookies["bahasa"] = "en"  # the visitor's language switch
+    html = client.get(reverse("catalogue:home"), {"daerah_3t": "1"}).content.decode()
     card = html.split('class="card pc"')[1]
     assert "3T origin" in card and "BumDes" in card and "Made in Indonesia" in card
     # Certificate numbers that no issued certificate backs give no halal badge.

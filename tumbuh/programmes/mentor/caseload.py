@@ -129,3 +129,9 @@ def local_start(session: Session) -> datetime.datetime:
     """The session's start in the zone of its village (WIB, WITA or WIT)."""
     province = session.village.regency.province
     return session.starts_at.astimezone(province.zoneinfo)
+
+
+def mentor_may_assess(user, enterprise: Enterprise) -> bool:
+    """The capability app's caseload check: a mentor assesses only businesses of their caseload."""
+    mentor = mentor_for(user)
+    return mentor is not None and in_caseload(mentor, enterprise)

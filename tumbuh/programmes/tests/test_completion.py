@@ -67,7 +67,8 @@ def test_outcome_reached_completes_records_trained_and_issues_certificate(
     attend(mentor, cohort, business, 30)
     attend(mentor, cohort, business, 5)
     record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test")
-    [enrolment] = check_completion_of(enterprise=business)
+    assert check_completion_of(enterprise=business) == []  # the milestone already completed it
+    enrolment = Enrolment.objects.get()
     assert enrolment.status == Enrolment.Status.COMPLETED
     assert Milestone.objects.filter(enterprise=business, kind="trained").count() == 1
     certificate = Certificate.objects.get(enrolment=enrolment)
@@ -186,3 +187,18 @@ def test_other_enterprise_completion_untouched(outcome_programme, cohort, busine
     record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test")
     assert check_completion_of(enterprise=business) == []
     assert Enrolment.objects.get(enterprise=other).status == Enrolment.Status.ACTIVE
+
+
+def test_a_milestone_recorded_elsewhere_completes_the_enrolment(
+    outcome_programme, cohort, mentor, business
+):
+    """The outcome arrives after the last session, from another part: no explicit check call."""
+    make_enrolment(cohort, business, status=Enrolment.Status.ACCEPTED)
+    attend(mentor, cohort, business, 30)
+    attend(mentor, cohort, business, 5)
+    assert Enrolment.objects.get().status == Enrolment.Status.ACTIVE
+    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="stores:test")
+    enrolment = Enrolment.objects.get()
+    assert enrolment.status == Enrolment.Status.COMPLETED
+    assert Milestone.objects.filter(enterprise=business, kind="trained").count() == 1
+    assert Certificate.objects.filter(enrolment=enrolment).count() == 1

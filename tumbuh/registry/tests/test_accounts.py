@@ -30,7 +30,7 @@ def test_merged_business_resolves_to_its_survivor():
 
 
 def test_unknown_role_is_refused_and_nothing_written():
-    with pytest.raises(ValidationError, match="role"):
+    with pytest.raises(ValidationError, match="akun usaha"):
         services.link_account(user=make_user(), enterprise=make_enterprise("X"), role="boss")
     assert not EnterpriseAccount.objects.exists()
 
