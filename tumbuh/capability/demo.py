@@ -51,8 +51,13 @@ def load(*, seed: int, report: DemoReport) -> None:
             "client_id", flat=True
         )
     )
+    # Not the businesses later demos add (programmes labels its own "(demo)"): a second run
+    # must assess exactly what the first one did.
     businesses = list(
-        Enterprise.objects.deduplicated().order_by("pk").values_list("pk", "village_id")
+        Enterprise.objects.deduplicated()
+        .exclude(name__endswith="(demo)")
+        .order_by("pk")
+        .values_list("pk", "village_id")
     )
     assessed = []
     with transaction.atomic():

@@ -32,6 +32,11 @@ class DemoReport:
     lines: list[str] = field(default_factory=list)
 
     def add_login(self, login: str, password: str, who: str) -> None:
+        """Print ``login``; a later part that gives the same login more to do says who it is."""
+        for index, known in enumerate(self.logins):
+            if known.login == login:
+                self.logins[index] = DemoLogin(login, password, who)
+                return
         self.logins.append(DemoLogin(login, password, who))
 
     def add_link(self, path: str, what: str) -> None:
