@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from tumbuh.conftest import ensure_regions
 from tumbuh.stores.models import Order, OrderLine, Product
@@ -38,6 +39,8 @@ def test_two_hundred_buyers_for_ten_items_give_ten_orders(regions_after_flush, p
     lock = threading.Lock()
 
     def buy(number):
+        # Each thread starts in the default language; refusals are read in English here.
+        translation.activate("en")
         try:
             if number < WORKERS:
                 barrier.wait(timeout=30)  # the first wave starts together
