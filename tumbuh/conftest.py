@@ -3,7 +3,8 @@
 The session loads the real shipped data for three provinces (Jawa Barat 32, Nusa Tenggara Timur
 53 and Papua 91) once; every test then runs in a transaction that is rolled back. Tests that
 need the whole country load it themselves. Personas follow the DESIGN: a national ministry
-admin, and officers of two provinces who must never see each other's records.
+admin, and officers of two provinces who must never see each other's records. The browser tests
+share one set of Playwright fixtures (``browser``, ``live_regions``, ``new_context``, ``new_page``).
 """
 
 import itertools
@@ -13,6 +14,7 @@ from django.db import connection
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation, User
+from tumbuh.core.tests.browser import launch, unavailable
 from tumbuh.regions.services import load_regions
 
 TEST_PROVINCES = ["32", "53", "91"]
@@ -156,3 +158,70 @@ def default_language():
 def immediate_tasks(settings):
     """Background tasks run at once in tests (no worker process): on commit, like in production."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+# --- browser tests ----------------------------------------------------------------------------
+#
+# One browser per module; each test gets its own contexts (cookies, JavaScript on or off). The
+# live server runs on a transactional database that is flushed after every test, so each test
+# reloads the test provinces first (``live_regions``), and the module reloads them once more when
+# it is done, for the tests that run after it. Modules of browser tests declare
+# ``pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]``: fixtures named
+# by ``usefixtures`` are set up before those a test asks for, so the regions are there before any
+# fixture builds the test's data.
+
+BROWSER_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_blocker):
+    """The system Chromium (see tumbuh/core/tests/browser.py), one per module."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed")
+    # Playwright's sync API runs an event loop in the test thread, so Django's async-safety
+    # check would refuse the tests' own ORM calls (builders, fixtures). Allowed only while the
+    # browser runs: the variable must not leak to other tests or to the commands they start
+    # (`check --deploy` rejects it).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+    # The last transactional test flushed the database: give the later modules their regions.
+    with django_db_blocker.unblock():
+        ensure_regions()
+
+
+@pytest.fixture
+def live_regions(live_server, transactional_db):
+    """The test provinces, reloaded after the previous browser test flushed them."""
+    ensure_regions()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """``new_context(**context_options)``: a fresh context on the live server; closed after the
+    test."""
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def new_page(new_context):
+    """``new_page(**context_options)``: a page in a fresh context; closed after the test."""
+
+    def open_page(**options):
+        return new_context(**options).new_page()
+
+    return open_page

@@ -1,41 +1,17 @@
 """The catalogue in a real Chromium with JavaScript off: search, filter, page on, open a campaign.
 
-Same pattern as tumbuh/core/tests/test_browser.py: one browser per module, a fresh context per
+The shared browser fixtures of tumbuh/conftest.py: one browser per module, a fresh context per
 test, a live server on a transactional database (regions reloaded before and after).
 """
 
 import pytest
 
 from tumbuh.catalogue.tests.conftest import make_campaign, make_product, make_store, village_3t
-from tumbuh.conftest import ensure_regions
-from tumbuh.core.tests.browser import launch, unavailable
 
-pytestmark = pytest.mark.browser
-
-TIMEOUT_MS = 10_000
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
 
-@pytest.fixture(scope="module")
-def browser(django_db_blocker):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    with django_db_blocker.unblock():
-        ensure_regions()
-
-
-@pytest.fixture(autouse=True)
-def regions(live_server, transactional_db):
-    ensure_regions()
-
-
-def test_search_filter_and_campaign_without_javascript(browser, live_server):
+def test_search_filter_and_campaign_without_javascript(new_page, live_server):
     from playwright.sync_api import expect
 
     remote = make_store("BumDes Pelosok", village=village_3t("53"), kind="bumdes")
@@ -46,11 +22,7 @@ def test_search_filter_and_campaign_without_javascript(browser, live_server):
         make_product(city, f"Kerupuk Udang {number}", category="food")
     campaign = make_campaign("Hari Belanja Produk Lokal", products=[madu])
 
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, locale="id-ID"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+    page = new_page(java_script_enabled=False, locale="id-ID")
     page.goto("/bbi/")
     expect(page.locator("li.card")).to_have_count(24)
     page.locator("a[rel=next]").click()  # by attribute: link texts change with translation
@@ -71,4 +43,3 @@ def test_search_filter_and_campaign_without_javascript(browser, live_server):
     expect(page).to_have_url(live_server.url + campaign.get_absolute_url())
     expect(page.locator("h1")).to_have_text("Hari Belanja Produk Lokal")
     expect(page.locator("li.card")).to_have_count(1)
-    context.close()

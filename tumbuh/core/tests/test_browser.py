@@ -4,7 +4,7 @@ the console's htmx picker, and an officer's regional scope.
 One browser per module; each test gets its own context (cookies, JavaScript on or off). The
 live server runs on a transactional database that is flushed after every test, so each test
 reloads the test provinces first, and the module reloads them once more when it is done, for the
-tests that run after it.
+tests that run after it (the shared browser fixtures of tumbuh/conftest.py).
 """
 
 import re
@@ -14,56 +14,12 @@ from pathlib import Path
 import pytest
 
 from tumbuh.accounts.models import Organisation
-from tumbuh.conftest import PASSWORD, ensure_regions, make_organisation, make_user
-from tumbuh.core.tests.browser import launch, unavailable
+from tumbuh.conftest import PASSWORD, make_organisation, make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
-TIMEOUT_MS = 10_000
 # For a person to look at after the run: the home page on a small phone.
 SCREENSHOT = Path(tempfile.gettempdir()) / "tumbuh-home.png"
-
-
-@pytest.fixture(scope="module")
-def browser(django_db_blocker):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    # Playwright's sync API runs an event loop in the test thread, so Django's async-safety
-    # check would refuse the tests' own ORM calls (builders, fixtures). Allowed only while the
-    # browser runs: the variable must not leak to other tests or to the commands they start
-    # (`check --deploy` rejects it).
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    # The last transactional test flushed the database: give the later modules their regions.
-    with django_db_blocker.unblock():
-        ensure_regions()
-
-
-@pytest.fixture(autouse=True)
-def regions(live_server, transactional_db):
-    """The test provinces, reloaded after the previous browser test flushed them."""
-    ensure_regions()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """``new_page(**context_options)``: a page in a fresh context; closed after the test."""
-    contexts = []
-
-    def open_page(**options):
-        context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def url(live_server, path: str) -> re.Pattern:

@@ -8,50 +8,13 @@ import re
 
 import pytest
 
-from tumbuh.conftest import PASSWORD, ensure_regions, make_enterprise
-from tumbuh.core.tests.browser import launch, unavailable
+from tumbuh.conftest import PASSWORD, make_enterprise
 from tumbuh.licensing.models import NibCase
 from tumbuh.licensing.tests.conftest import nib_case_at
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
-TIMEOUT_MS = 10_000
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def browser(django_db_blocker):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    with django_db_blocker.unblock():
-        ensure_regions()
-
-
-@pytest.fixture(autouse=True)
-def regions(live_server, transactional_db):
-    ensure_regions()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def open_page(**options):
-        context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page, login: str) -> None:

@@ -1,7 +1,7 @@
 """The mentor app in a real Chromium: attendance recorded offline, checked on the device, queued,
 and synced when the connection returns; the app's pages readable offline.
 
-Same pattern as tumbuh/core/tests/test_browser.py: one browser per module, a fresh context per
+The shared browser fixtures of tumbuh/conftest.py: one browser per module, a fresh context per
 test, the live server on a transactional database that is flushed after every test.
 """
 
@@ -14,8 +14,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from tumbuh.conftest import PASSWORD, ensure_regions, make_enterprise
-from tumbuh.core.tests.browser import launch, unavailable
+from tumbuh.conftest import PASSWORD, make_enterprise
 from tumbuh.programmes.attendance import attendance_code
 from tumbuh.programmes.models import Attendance, Enrolment
 from tumbuh.programmes.tests.builders import (
@@ -26,39 +25,19 @@ from tumbuh.programmes.tests.builders import (
     make_session,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
 TIMEOUT_MS = 30_000
 # For a person to look at after the run: the session page offline, one record queued.
 SCREENSHOT = Path(tempfile.gettempdir()) / "tumbuh-mentor-offline.png"
 
 
-@pytest.fixture(scope="module")
-def browser(django_db_blocker):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    with django_db_blocker.unblock():
-        ensure_regions()
-
-
-@pytest.fixture(autouse=True)
-def regions(live_server, transactional_db):
-    ensure_regions()
-
-
 @pytest.fixture
-def context(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="id-ID")
+def context(new_context):
+    """A context in Indonesian, with a longer timeout: the waits include the service worker."""
+    context = new_context(locale="id-ID")
     context.set_default_timeout(TIMEOUT_MS)
-    yield context
-    context.close()
+    return context
 
 
 @pytest.fixture

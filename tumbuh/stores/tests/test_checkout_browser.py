@@ -2,7 +2,7 @@
 status page; (b) paying with QRIS and seeing the order confirmed by the seller.
 
 One browser per module, a fresh context per buyer or seller. The live server's database is
-flushed after each test, so the test provinces are reloaded (see tumbuh/core/tests/test_browser.py).
+flushed after each test, so the test provinces are reloaded (see tumbuh/conftest.py).
 Run with ``TUMBUH_REQUIRE_BROWSER=1`` to fail instead of skipping when Chromium is missing.
 """
 
@@ -10,49 +10,12 @@ import re
 
 import pytest
 
-from tumbuh.conftest import DAYEUHKOLOT, PASSWORD, ensure_regions, make_owner
-from tumbuh.core.tests.browser import launch, unavailable
+from tumbuh.conftest import DAYEUHKOLOT, PASSWORD, make_owner
 from tumbuh.stores import qris
 from tumbuh.stores.models import Order, Product
 from tumbuh.stores.tests.order_builders import shop_with_product
 
-pytestmark = pytest.mark.browser
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser(django_db_blocker):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    with django_db_blocker.unblock():
-        ensure_regions()
-
-
-@pytest.fixture(autouse=True)
-def regions(live_server, transactional_db):
-    ensure_regions()
-
-
-@pytest.fixture
-def new_context(browser, live_server):
-    contexts = []
-
-    def open_context(**options):
-        context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield open_context
-    for context in contexts:
-        context.close()
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
 
 def _buy(page, product, *, payment: str) -> str:

@@ -5,51 +5,21 @@ conflict, not applied.
 
 import pytest
 
-from tumbuh.conftest import PASSWORD, ensure_regions, make_owner
-from tumbuh.core.tests.browser import launch, unavailable
+from tumbuh.conftest import PASSWORD, make_owner
 from tumbuh.stores.models import Product
 from tumbuh.stores.services import shop
 from tumbuh.stores.tests.builders import make_product, make_store
 
-pytestmark = pytest.mark.browser
-
-TIMEOUT_MS = 10_000
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
 
-@pytest.fixture(scope="module")
-def browser(django_db_blocker):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    with django_db_blocker.unblock():
-        ensure_regions()
-
-
-@pytest.fixture(autouse=True)
-def regions(live_server, transactional_db):
-    ensure_regions()
-
-
-@pytest.fixture
-def context(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="id-ID")
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context
-    context.close()
-
-
-def test_stock_changed_offline_is_queued_then_synced_and_conflicts_shown(context):
+def test_stock_changed_offline_is_queued_then_synced_and_conflicts_shown(new_context):
     from playwright.sync_api import expect
 
     store = make_store("Toko Bu Ani")
     product = make_product(store, "Gula Aren", stock=5)
     user = make_owner(store.enterprise)
+    context = new_context(locale="id-ID")
     page = context.new_page()
     page.goto("/masuk/")
     page.locator("#id_username").fill(user.email)
