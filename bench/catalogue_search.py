@@ -17,20 +17,16 @@ import gzip
 import json
 import os
 import random
-import secrets
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import POSTGRES_BENCH, ROOT, fresh_database, machine
+from load import gunicorn, measure, server_env, wait_for
+from scratch import POSTGRES_BENCH, fresh_database, machine
 
 PRODUCTS = [
     "Keripik Pisang",
@@ -188,12 +184,6 @@ def plans() -> dict:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=100_000)
@@ -231,39 +221,9 @@ def main():
         flush=True,
     )
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TUMBUH_DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-    }
-    server = subprocess.Popen(  # noqa: S603 - our own server
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tumbuh.wsgi",
-            "-w",
-            str(options.workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}/bbi/"
-    try:
-        for _attempt in range(100):
-            try:
-                urllib.request.urlopen(base, timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(options.workers, server_env()) as server:
+        base = server + "/bbi/"
+        wait_for(base)
         urls = [
             base + ("?" + urllib.parse.urlencode(search) if search else "") for search in SEARCHES
         ]
@@ -286,39 +246,7 @@ def main():
             ),
             flush=True,
         )
-
-        latencies: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        deadline = time.perf_counter() + options.seconds
-
-        def client(number: int):
-            rng = random.Random(number)
-            while time.perf_counter() < deadline:
-                url = rng.choice(urls)
-                started = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
-                        response.read()
-                        ok = response.status == 200
-                except OSError:
-                    ok = False
-                elapsed = time.perf_counter() - started
-                with lock:
-                    if ok:
-                        latencies.append(elapsed)
-                    else:
-                        errors[0] += 1
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        latencies.sort()
-        centiles = statistics.quantiles(latencies, n=100)
+        measured = measure(urls, options.clients, options.seconds)
         print(
             json.dumps(
                 {
@@ -327,21 +255,12 @@ def main():
                     "products": options.products,
                     "gunicorn_workers": options.workers,
                     "clients": options.clients,
-                    "seconds": round(wall, 1),
-                    "requests": len(latencies),
-                    "errors": errors[0],
-                    "requests_per_s": round(len(latencies) / wall, 1),
-                    "p50_ms": round(centiles[49] * 1000, 1),
-                    "p95_ms": round(centiles[94] * 1000, 1),
-                    "p99_ms": round(centiles[98] * 1000, 1),
+                    **measured,
                     "machine": machine(),
                 }
             ),
             flush=True,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,9 @@ import gzip
 import json
 import os
 import random
-import secrets
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -30,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load import gunicorn, measure, server_env, wait_for  # noqa: E402
 from bench.scratch import machine, run  # noqa: E402
 
 ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -149,12 +146,6 @@ def build(count: int, seed: int) -> tuple[dict, list[str]]:
     return data, urls
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=100_000)
@@ -168,15 +159,7 @@ def main():
     data, paths = build(options.products, options.seed)
     print(json.dumps({"bench": "product_page_load", "step": "data", **data}), flush=True)
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TUMBUH_DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-    }
+    env = server_env()
     # DEBUG off serves static files through their manifest: collect them as production does.
     subprocess.run(
         [sys.executable, "-m", "tumbuh.cli", "collectstatic", "--noinput", "--verbosity", "0"],
@@ -184,30 +167,8 @@ def main():
         env=env,
         check=True,
     )
-    server = subprocess.Popen(  # noqa: S603 - our own server
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tumbuh.wsgi",
-            "-w",
-            str(options.workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(100):
-            try:
-                urllib.request.urlopen(base + paths[0], timeout=5).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(options.workers, env) as base:
+        wait_for(base + paths[0])
         # A returning visitor: the first visit gives the CSRF cookie, the second the ETag of
         # the page as this visitor sees it, the third asks whether it changed.
         with urllib.request.urlopen(base + paths[1], timeout=30) as response:  # noqa: S310
@@ -238,38 +199,7 @@ def main():
             flush=True,
         )
 
-        latencies: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        deadline = time.perf_counter() + options.seconds
-
-        def client(number: int):
-            rng = random.Random(number)
-            while time.perf_counter() < deadline:
-                url = base + rng.choice(paths)
-                started = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
-                        response.read()
-                        ok = response.status == 200
-                except OSError:
-                    ok = False
-                elapsed = time.perf_counter() - started
-                with lock:
-                    if ok:
-                        latencies.append(elapsed)
-                    else:
-                        errors[0] += 1
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        latencies.sort()
-        centiles = statistics.quantiles(latencies, n=100)
+        measured = measure([base + path for path in paths], options.clients, options.seconds)
         print(
             json.dumps(
                 {
@@ -278,21 +208,12 @@ def main():
                     "products": options.products,
                     "gunicorn_workers": options.workers,
                     "clients": options.clients,
-                    "seconds": round(wall, 1),
-                    "requests": len(latencies),
-                    "errors": errors[0],
-                    "requests_per_s": round(len(latencies) / wall, 1),
-                    "p50_ms": round(centiles[49] * 1000, 1),
-                    "p95_ms": round(centiles[94] * 1000, 1),
-                    "p99_ms": round(centiles[98] * 1000, 1),
+                    **measured,
                     "machine": machine(),
                 }
             ),
             flush=True,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
