@@ -23,7 +23,54 @@ from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, new_public_id
 
 
-class NibCase(models.Model):
+class AssistanceCase(models.Model):
+    """What the NIB and halal cases share: who opened the case and when, the region it belongs
+    to (through its business), and moving through ``Step`` by ``TRANSITIONS``.
+
+    A subclass defines ``Step`` (with an ``ISSUED`` last step), ``TRANSITIONS`` and ``step``.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    region_field = "enterprise__village__code"
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.step != self.Step.ISSUED
+
+    def allowed_next(self) -> tuple[str, ...]:
+        return self.TRANSITIONS[self.step]
+
+
+class CaseEvent(models.Model):
+    """What the case events share: who made the change, when, what changed, an idempotency key.
+
+    A subclass defines ``case``, ``from_step`` and ``to_step``.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.from_step or '∅'} → {self.to_step}"
+
+
+class NibCase(AssistanceCase):
     """Help for one business to obtain a NIB through OSS, step by step.
 
     Steps follow OSS: the applicant's account and data (NIK, e-mail or WhatsApp number), the
@@ -100,17 +147,10 @@ class NibCase(models.Model):
         blank=True,
     )
     nib_recorded_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    region_field = "enterprise__village__code"
-
-    class Meta:
+    class Meta(AssistanceCase.Meta):
         verbose_name = _("NIB case")
         verbose_name_plural = _("NIB cases")
-        ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["step", "step_entered_at"], name="nibcase_step_idx")]
         constraints = [
             # One open case per business: a second one is refused (and a race cannot make one).
@@ -127,15 +167,8 @@ class NibCase(models.Model):
     def get_absolute_url(self):
         return reverse("licensing:nib-detail", args=[self.public_id])
 
-    @property
-    def is_open(self) -> bool:
-        return self.step != self.Step.ISSUED
 
-    def allowed_next(self) -> tuple[str, ...]:
-        return self.TRANSITIONS[self.step]
-
-
-class NibCaseEvent(models.Model):
+class NibCaseEvent(CaseEvent):
     """One change of step of a NIB case: who moved it, when, from which step to which.
 
     ``data`` keeps what changed without personal data (never a NIK or a phone number).
@@ -145,15 +178,8 @@ class NibCaseEvent(models.Model):
     case = models.ForeignKey(NibCase, on_delete=models.CASCADE, related_name="events")
     from_step = models.CharField(max_length=12, choices=NibCase.Step.choices, blank=True)
     to_step = models.CharField(max_length=12, choices=NibCase.Step.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
-    data = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=100, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(CaseEvent.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "idempotency_key"],
@@ -162,11 +188,8 @@ class NibCaseEvent(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.case_id}: {self.from_step or '∅'} → {self.to_step}"
 
-
-class HalalCase(models.Model):
+class HalalCase(AssistanceCase):
     """Help for one business through the halal self-declare route (SEHATI) in SiHalal.
 
     Seven steps lead to the certificate: the SiHalal account and business data; choosing the
@@ -226,17 +249,10 @@ class HalalCase(models.Model):
         _("SiHalal registration number"), max_length=40, blank=True
     )
     checklist = models.JSONField(_("verification checklist"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    region_field = "enterprise__village__code"
-
-    class Meta:
+    class Meta(AssistanceCase.Meta):
         verbose_name = _("halal case")
         verbose_name_plural = _("halal cases")
-        ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["step", "step_entered_at"], name="halalcase_step_idx")]
         constraints = [
             # One open case per business: a second one is refused (and a race cannot make one).
@@ -253,29 +269,15 @@ class HalalCase(models.Model):
     def get_absolute_url(self):
         return reverse("licensing:halal-detail", args=[self.public_id])
 
-    @property
-    def is_open(self) -> bool:
-        return self.step != self.Step.ISSUED
 
-    def allowed_next(self) -> tuple[str, ...]:
-        return self.TRANSITIONS[self.step]
-
-
-class HalalCaseEvent(models.Model):
+class HalalCaseEvent(CaseEvent):
     """One change of step of a halal case: who moved it, when, from which step to which."""
 
     case = models.ForeignKey(HalalCase, on_delete=models.CASCADE, related_name="events")
     from_step = models.CharField(max_length=16, choices=HalalCase.Step.choices, blank=True)
     to_step = models.CharField(max_length=16, choices=HalalCase.Step.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
-    data = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=100, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(CaseEvent.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "idempotency_key"],
@@ -283,9 +285,6 @@ class HalalCaseEvent(models.Model):
                 name="halalcaseevent_idempotency_unique",
             ),
         ]
-
-    def __str__(self):
-        return f"{self.case_id}: {self.from_step or '∅'} → {self.to_step}"
 
 
 class HalalProduct(models.Model):
