@@ -1,6 +1,6 @@
 """A product page under gunicorn on PostgreSQL with 100,000 products: requests/s and p95.
 
-Builds a fresh database in the stores helper's own PostgreSQL database (``helper_e``, dropped
+Builds a fresh database in the benchmarks' scratch PostgreSQL database (``tumbuh_bench``, dropped
 and created again; migrated, regions of Jawa Barat and NTT loaded as ``bench/scratch.py`` does),
 fills it with synthetic live stores and products (bulk inserts; titles from a fixed Indonesian
 vocabulary, wholesale tiers on one product in four), runs ``gunicorn tumbuh.wsgi`` with DEBUG
@@ -30,7 +30,7 @@ from bench.load import gunicorn, measure, server_env, wait_for  # noqa: E402
 from bench.scratch import machine, run  # noqa: E402
 
 ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-DATABASE = "helper_e"
+DATABASE = "tumbuh_bench"  # the benchmarks' scratch database, as in bench/scratch.py
 WORDS = [
     "Keripik Pisang",
     "Kopi Robusta",
