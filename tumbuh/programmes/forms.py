@@ -139,3 +139,106 @@ class CohortForm(forms.Form):
         if village is None:
             raise forms.ValidationError(_("No village has this code."))
         return village
+
+
+def _words(value: str) -> list[str]:
+    return [w for w in value.replace(",", " ").split() if w]
+
+
+class ProgrammeForm(forms.Form):
+    """Set up a programme, or change its basic fields and rules (ministry staff)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    organisation = forms.ModelChoiceField(
+        label=_("Owner organisation"), queryset=Organisation.objects.none()
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    kbli_sections = forms.CharField(
+        label=_("KBLI sections"),
+        required=False,
+        help_text=_("Letters A to U separated by commas; empty means any."),
+    )
+    scales = forms.MultipleChoiceField(
+        label=_("Scales"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    region_codes = forms.CharField(
+        label=_("Region codes"),
+        required=False,
+        help_text=_(
+            "Kemendagri province or regency codes separated by commas; empty means anywhere."
+        ),
+    )
+    target_count = forms.IntegerField(label=_("Target number of businesses"), initial=0)
+    sessions_required = forms.IntegerField(label=_("Sessions required"), initial=0)
+    milestones_required = forms.MultipleChoiceField(
+        label=_("Milestones required"),
+        required=False,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    benefits = forms.CharField(
+        label=_("Benefits"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One benefit per line."),
+    )
+
+    def __init__(self, *args, editing=False, **kwargs):
+        from tumbuh.registry.models import Enterprise, Milestone
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.MINISTRY, is_active=True
+        )
+        self.fields["scales"].choices = Enterprise.Scale.choices
+        self.fields["milestones_required"].choices = Milestone.Kind.choices
+        if editing:
+            del self.fields["organisation"]
+            del self.fields["benefits"]
+
+    def clean_kbli_sections(self):
+        return [w.upper() for w in _words(self.cleaned_data["kbli_sections"])]
+
+    def clean_region_codes(self):
+        return _words(self.cleaned_data["region_codes"])
+
+    def clean_benefits(self):
+        return [line.strip() for line in self.cleaned_data["benefits"].splitlines() if line.strip()]
+
+
+class SessionForm(forms.Form):
+    """Schedule a session of a cohort."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=None)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), initial=120, min_value=15, max_value=1440
+    )
+    village = forms.CharField(
+        label=_("Village code"),
+        max_length=13,
+        required=False,
+        help_text=_("Kemendagri code of the village; empty means the cohort's venue."),
+    )
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors
+
+    def clean_village(self):
+        from tumbuh.regions.models import Village
+
+        code = self.cleaned_data["village"].strip()
+        if not code:
+            return None
+        village = Village.objects.filter(code=code).first()
+        if village is None:
+            raise forms.ValidationError(_("No village has this code."))
+        return village

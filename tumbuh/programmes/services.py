@@ -604,22 +604,36 @@ def transfer_quota(
 # --- setting up programmes --------------------------------------------------------------------
 
 
+def _checked_programme_fields(fields: dict) -> dict:
+    """The programme fields, normalised; refused when a rule or the period is invalid."""
+    fields = dict(fields)
+    sections = [s.strip().upper() for s in fields.get("kbli_sections", []) if s.strip()]
+    if any(len(s) != 1 or not "A" <= s <= "U" for s in sections):
+        raise Refused("bad_rule", _("KBLI sections are letters A to U."))
+    fields["kbli_sections"] = sections
+    if "region_codes" in fields:
+        fields["region_codes"] = [c.strip() for c in fields["region_codes"] if c.strip()]
+    if set(fields.get("scales", [])) - set(Enterprise.Scale.values):
+        raise Refused("bad_rule", _("Unknown business scale."))
+    if set(fields.get("milestones_required", [])) - set(Milestone.Kind.values):
+        raise Refused("bad_rule", _("Unknown milestone."))
+    for name in ("target_count", "sessions_required"):
+        if int(fields.get(name) or 0) < 0:
+            raise Refused("bad_number", _("Targets and counts cannot be negative."))
+    if fields["starts_on"] > fields["ends_on"]:
+        raise Refused("bad_period", _("The programme ends before it starts."))
+    return fields
+
+
 def create_programme(*, organisation: Organisation, by=None, benefits=(), **fields) -> Programme:
     """Create a programme with its eligibility and completion rules and its benefits.
 
     ``benefits`` is a list of names. Unknown KBLI sections, scales or milestone kinds, or a
     period that ends before it starts, are refused.
     """
-    sections = [s.strip().upper() for s in fields.get("kbli_sections", []) if s.strip()]
-    if any(len(s) != 1 or not "A" <= s <= "U" for s in sections):
-        raise Refused("bad_rule", _("KBLI sections are letters A to U."))
-    fields["kbli_sections"] = sections
-    if set(fields.get("scales", [])) - set(Enterprise.Scale.values):
-        raise Refused("bad_rule", _("Unknown business scale."))
-    if set(fields.get("milestones_required", [])) - set(Milestone.Kind.values):
-        raise Refused("bad_rule", _("Unknown milestone."))
-    if fields["starts_on"] > fields["ends_on"]:
-        raise Refused("bad_period", _("The programme ends before it starts."))
+    if by is not None and not is_ministry_staff(by):
+        raise Refused("not_allowed", _("Only ministry staff may set up programmes."))
+    fields = _checked_programme_fields(fields)
     with transaction.atomic():
         programme = Programme.objects.create(organisation=organisation, **fields)
         for name in benefits:
@@ -629,6 +643,25 @@ def create_programme(*, organisation: Organisation, by=None, benefits=(), **fiel
             action="programmes.programme_created",
             target=programme,
             region_code=organisation.region_code,
+            data={"name": programme.name},
+        )
+    return programme
+
+
+def update_programme(*, programme: Programme, by=None, **fields) -> Programme:
+    """Change a programme's basic fields and rules (ministry staff); same checks as creating."""
+    if by is not None and not is_ministry_staff(by):
+        raise Refused("not_allowed", _("Only ministry staff may set up programmes."))
+    fields = _checked_programme_fields(fields)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(programme, name, value)
+        programme.save()
+        record_event(
+            actor=by,
+            action="programmes.programme_updated",
+            target=programme,
+            region_code=programme.organisation.region_code,
             data={"name": programme.name},
         )
     return programme
@@ -848,6 +881,21 @@ def schedule_session(
     mentor's caseload."""
     if (cohort is None) == (enterprise is None):
         raise Refused("cohort_or_visit", _("A session is for a cohort or a visit to one business."))
+    if starts_at is None:
+        raise Refused("start_required", _("Give the start of the session."))
+    if not (title or "").strip():
+        raise Refused("title_required", _("Give the session a title."))
+    if not mentor.is_active:
+        raise Refused("mentor_inactive", _("This mentor is no longer active."))
+    if cohort is not None:
+        if by is not None and not may_run_cohort(by, cohort):
+            raise Refused("not_allowed", _("You may not schedule sessions of this cohort."))
+        if mentor.organisation_id != cohort.partner_id:
+            raise Refused(
+                "wrong_mentor",
+                _("%(mentor)s is not a mentor of %(partner)s.")
+                % {"mentor": mentor.user.full_name, "partner": cohort.partner.name},
+            )
     if enterprise is not None:
         enterprise = surviving(enterprise)
         if not Assignment.objects.filter(

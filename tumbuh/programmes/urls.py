@@ -37,6 +37,12 @@ urlpatterns = [
         views.certificate_revoke,
         name="certificate-revoke",
     ),
+    path("konsol/program/baru/", views.programme_create, name="programme-create"),
+    path(
+        "konsol/program/angkatan/<str:public_id>/sesi-baru/",
+        views.session_create,
+        name="session-create",
+    ),
     path("konsol/program/pendamping/", views.mentor_list, name="console-mentors"),
     path("konsol/program/pendamping.csv", views.mentors_csv, name="console-mentors-csv"),
     path(
@@ -48,6 +54,7 @@ urlpatterns = [
     path(
         "konsol/program/<str:public_id>/angkatan-baru/", views.cohort_create, name="cohort-create"
     ),
+    path("konsol/program/<str:public_id>/ubah/", views.programme_edit, name="programme-edit"),
     path("konsol/program/<str:public_id>/progres.csv", views.progress_csv, name="progress-csv"),
     path("konsol/program/<str:public_id>/peserta.csv", views.enrolments_csv, name="enrolments-csv"),
     path(

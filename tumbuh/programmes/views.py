@@ -10,7 +10,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -32,7 +32,9 @@ from tumbuh.programmes.forms import (
     CohortForm,
     DecisionForm,
     PartnerShareForm,
+    ProgrammeForm,
     RevokeForm,
+    SessionForm,
     TransferForm,
 )
 from tumbuh.programmes.models import (
@@ -144,6 +146,7 @@ def console_home(request):
             "status_counts": queries.status_counts(enrolments),
             "statuses": Enrolment.Status.choices,
             "waiting": enrolments.filter(status=Enrolment.Status.APPLIED).count(),
+            "may_set_up": services.is_ministry_staff(request.user),
         },
     )
 
@@ -645,3 +648,75 @@ def cohort_create(request, public_id: str):
             messages.success(request, _("Cohort opened."))
             return redirect(cohort.get_absolute_url())
     return render(request, "programmes/cohort_form.html", {"programme": programme, "form": form})
+
+
+def _require_ministry(request) -> None:
+    _require(request)
+    if not services.is_ministry_staff(request.user):
+        raise PermissionDenied(_("Only ministry staff may set up programmes."))
+
+
+@login_required
+def programme_create(request):
+    """Set up a programme with its eligibility and completion rules (ministry staff)."""
+    _require_ministry(request)
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.create_programme(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Programme created."))
+            return redirect(programme.get_absolute_url())
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": None})
+
+
+@login_required
+def programme_edit(request, public_id: str):
+    """Change a programme's basic fields and rules (ministry staff)."""
+    _require_ministry(request)
+    programme = _programme(request, public_id)
+    initial = {
+        "name": programme.name,
+        "description": programme.description,
+        "starts_on": programme.starts_on,
+        "ends_on": programme.ends_on,
+        "kbli_sections": ", ".join(programme.kbli_sections),
+        "scales": programme.scales,
+        "region_codes": ", ".join(programme.region_codes),
+        "target_count": programme.target_count,
+        "sessions_required": programme.sessions_required,
+        "milestones_required": programme.milestones_required,
+    }
+    form = ProgrammeForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_programme(programme=programme, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            programme.refresh_from_db()
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect(programme.get_absolute_url())
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+def session_create(request, public_id: str):
+    """Schedule a session of a cohort (the people who may run the cohort)."""
+    _require(request)
+    cohort = get_object_or_404(queries.cohorts_for(request.user), public_id=public_id)
+    if not services.may_run_cohort(request.user, cohort):
+        raise PermissionDenied(_("You may not schedule sessions of this cohort."))
+    mentors = Mentor.objects.filter(organisation_id=cohort.partner_id).select_related("user")
+    form = SessionForm(request.POST or None, mentors=mentors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_session(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Session scheduled."))
+            return redirect(cohort.get_absolute_url())
+    return render(request, "programmes/session_form.html", {"form": form, "cohort": cohort})
