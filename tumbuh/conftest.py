@@ -155,6 +155,13 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def payment_sandbox(settings, tmp_path_factory):
+    """The payment sandbox keeps its charges in files (shared by a server's processes); each
+    test gets its own, as it gets its own database, so no charge outlives the test's orders."""
+    settings.TUMBUH_PAYMENT_SANDBOX_DIR = str(tmp_path_factory.mktemp("payment-sandbox"))
+
+
+@pytest.fixture(autouse=True)
 def immediate_tasks(settings):
     """Background tasks run at once in tests (no worker process): on commit, like in production."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
