@@ -40,6 +40,15 @@ class AssistanceCase(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["step", "step_entered_at"], name="%(class)s_step_idx")]
+        constraints = [
+            # One open case per business: a second one is refused (and a race cannot make one).
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=~Q(step="issued"),
+                name="%(class)s_one_open_per_business",
+            ),
+        ]
 
     @property
     def is_open(self) -> bool:
@@ -151,15 +160,6 @@ class NibCase(AssistanceCase):
     class Meta(AssistanceCase.Meta):
         verbose_name = _("NIB case")
         verbose_name_plural = _("NIB cases")
-        indexes = [models.Index(fields=["step", "step_entered_at"], name="nibcase_step_idx")]
-        constraints = [
-            # One open case per business: a second one is refused (and a race cannot make one).
-            models.UniqueConstraint(
-                fields=["enterprise"],
-                condition=~Q(step="issued"),
-                name="nibcase_one_open_per_business",
-            ),
-        ]
 
     def __str__(self):
         return f"NIB · {self.enterprise}"
@@ -253,15 +253,6 @@ class HalalCase(AssistanceCase):
     class Meta(AssistanceCase.Meta):
         verbose_name = _("halal case")
         verbose_name_plural = _("halal cases")
-        indexes = [models.Index(fields=["step", "step_entered_at"], name="halalcase_step_idx")]
-        constraints = [
-            # One open case per business: a second one is refused (and a race cannot make one).
-            models.UniqueConstraint(
-                fields=["enterprise"],
-                condition=~Q(step="issued"),
-                name="halalcase_one_open_per_business",
-            ),
-        ]
 
     def __str__(self):
         return f"Halal · {self.enterprise}"
