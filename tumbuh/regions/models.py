@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tumbuh.core.times import zone_info
+
 
 class CentroidPrecision(models.TextChoices):
     POLYGON_CENTROID = "polygon_centroid", _("centre of the region's (simplified) boundary")
@@ -22,18 +24,12 @@ class CentroidPrecision(models.TextChoices):
 
 
 class TimeZone(models.TextChoices):
-    """Indonesia's three time zones, named as Indonesians name them."""
+    """Indonesia's three time zones, named as Indonesians name them (their rules and IANA names
+    are in ``core.times``)."""
 
     WIB = "WIB", _("WIB (UTC+7)")
     WITA = "WITA", _("WITA (UTC+8)")
     WIT = "WIT", _("WIT (UTC+9)")
-
-
-IANA_TIME_ZONES = {
-    TimeZone.WIB: "Asia/Jakarta",
-    TimeZone.WITA: "Asia/Makassar",
-    TimeZone.WIT: "Asia/Jayapura",
-}
 
 
 class Region(models.Model):
@@ -73,7 +69,7 @@ class Province(Region):
 
     @property
     def zoneinfo(self) -> ZoneInfo:
-        return ZoneInfo(IANA_TIME_ZONES[self.time_zone])
+        return zone_info(self)
 
 
 class Regency(Region):

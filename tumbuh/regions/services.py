@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tumbuh.core.services import record_event
+from tumbuh.core.times import zone_of_province
 from tumbuh.regions.datafiles import DATA_DIR, POSTAL_CODE, DataFileError, read_rows
 from tumbuh.regions.models import (
     CentroidPrecision,
@@ -26,11 +27,6 @@ from tumbuh.regions.models import (
     Village,
 )
 from tumbuh.regions.queries import forget_cached_names
-
-# WITA: Bali, Nusa Tenggara, South/East/North Kalimantan, all of Sulawesi.
-# WIT: Maluku, North Maluku and the six Papua provinces. Everything else is WIB.
-WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
 
 # The 2022 splits: a priority area named by a pre-2022 Papua province also covers the provinces
 # carved out of it (note in priority_areas.csv).
@@ -96,11 +92,8 @@ def area_slug(collection: str, name: str) -> str:
 
 
 def _time_zone(province_code: str) -> str:
-    if province_code in WIT_PROVINCES:
-        return TimeZone.WIT
-    if province_code in WITA_PROVINCES:
-        return TimeZone.WITA
-    return TimeZone.WIB
+    """The province's zone, by the one rule every time shown follows (``core.times``)."""
+    return TimeZone(zone_of_province(province_code))
 
 
 class _Loader:

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils.safestring import mark_safe
 
+from tumbuh.core import times
+
 register = template.Library()
 
 
@@ -45,3 +47,24 @@ def thousands(value) -> str:
         return f"{int(value):,}".replace(",", ".")
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def in_zone(moment, place) -> str:
+    """``{{ order.created_at|in_zone:store.village_id }}`` → "1 Apr 2026 20.00 WITA" (see
+    ``core.times``); empty for no moment."""
+    return times.local_time(moment, place) if moment else ""
+
+
+@register.filter
+def date_in_zone(moment, place) -> str:
+    """``{{ enrolment.applied_at|date_in_zone:enterprise.village_id }}`` → "1 Apr 2026": the day
+    the moment falls on at the place, with no zone name; empty for no moment."""
+    return times.local_time(moment, place, "date") if moment else ""
+
+
+@register.simple_tag(name="local_time")
+def local_time_tag(moment, place, style="datetime") -> str:
+    """``{% local_time session.starts_at session.village_id "time" %}`` → "20.00 WITA"; the
+    styles of ``core.times.local_time``; empty for no moment."""
+    return times.local_time(moment, place, style) if moment else ""
