@@ -189,6 +189,15 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["tumbuh.accounts.backends.EmailOrPhoneBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:console-home"
+# Where people's work is, for the landing after sign-in and the console home: the one registry
+# of work, a function ``work_for(user, held)`` per higher app (see tumbuh/accounts/work.py). The
+# order breaks ties between equally specific work.
+WORK_PROVIDERS = [
+    "tumbuh.capability.work.work_for",
+    "tumbuh.programmes.work.work_for",
+    "tumbuh.licensing.work.work_for",
+    "tumbuh.stores.work.work_for",
+]
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,50 +11,44 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tumbuh.accounts import services
 from tumbuh.accounts.forms import APIKeyForm, LoginForm, OrganisationFilterForm
 from tumbuh.accounts.models import APIKey
-from tumbuh.accounts.permissions import (
-    Capability,
-    capabilities,
-    has_capability,
-    require,
-)
+from tumbuh.accounts.permissions import Capability, has_capability, require
 from tumbuh.accounts.queries import visible_organisations
+from tumbuh.accounts.work import Specificity, landing_url, work_of
 from tumbuh.core.htmx import render_page
-from tumbuh.core.navigation import reverse_if_available
 
-# Where each capability is exercised; a part not built yet has no link.
-CAPABILITY_PAGES = {
-    Capability.VIEW_ORGANISATIONS: "accounts:organisation-list",
-    Capability.MANAGE_PRIORITY_AREAS: "regions:area-list",
-    Capability.ISSUE_API_KEYS: "accounts:organisation-list",
-    Capability.IMPORT_BUSINESSES: "registry:import-list",
-    Capability.RUN_PROGRAMMES: "programmes:console-home",
-    Capability.MENTOR_CASELOAD: "programmes:mentor-home",
-    Capability.RUN_STORE: "stores:seller-home",
-    Capability.PLAN_INFRASTRUCTURE: "connectivity:home",
-}
 
-login = auth_views.LoginView.as_view(
-    template_name="accounts/login.html",
-    authentication_form=LoginForm,
-    redirect_authenticated_user=True,
-)
+class LoginView(auth_views.LoginView):
+    """Sign in, then go to the person's work (``work.landing_url``).
+
+    A ``next`` given to the form wins when Django finds it safe (same host, no scheme change);
+    anything else, such as ``//elsewhere.example`` or ``https://elsewhere.example/``, is ignored
+    and the person lands on their work.
+    """
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
+
+
+login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
 
 
 @login_required
 @require_GET
 def console_home(request):
-    held = capabilities(request.user)
+    """Every piece of the person's work, most specific first, and their roles."""
+    work = work_of(request.user)
     return render(
         request,
         "accounts/console_home.html",
         {
-            "memberships": request.user.memberships.select_related("organisation"),
-            "capabilities": [
-                (capability, reverse_if_available(CAPABILITY_PAGES[capability]), held[capability])
-                for capability in Capability
-                if capability in held
-            ],
+            "memberships": list(request.user.memberships.select_related("organisation")),
+            "own_work": [item for item in work if item.specificity > Specificity.CONSOLE],
+            "console_work": [item for item in work if item.specificity <= Specificity.CONSOLE],
         },
     )
 

@@ -65,23 +65,7 @@ def test_phone_never_appears_in_pages_or_api(client_of, seller, office_32):
             assert form not in body, (url, form)
 
 
-def test_console_home_lists_what_the_role_may_do(client_of, officer_32):
-    response = client_of(officer_32).get("/konsol/")
-    assert response.status_code == 200
-    labels = [capability.value for capability, _url, _m in response.context["capabilities"]]
-    assert labels == [
-        "view_organisations", "import_businesses", "run_programmes", "plan_infrastructure"
-    ]  # fmt: skip
-    links = {capability.value: url for capability, url, _m in response.context["capabilities"]}
-    assert links["view_organisations"] == "/konsol/organisasi/"
-    assert links["plan_infrastructure"] == "/konsol/konektivitas/"
-
-
-def test_console_home_of_national_admin_includes_priority_areas(client_of, national_admin):
-    response = client_of(national_admin).get("/konsol/")
-    links = {capability.value: url for capability, url, _m in response.context["capabilities"]}
-    assert links["manage_priority_areas"] == "/konsol/kawasan/"
-    assert "issue_api_keys" in links
+# What the console home lists for each role: test_landing.py.
 
 
 def test_logout_is_a_post(client_of, officer_32):
