@@ -7,10 +7,14 @@ ministry sets the real list and quotas in the console. Partners, mentors, cohort
 attendance are synthetic. Everything goes through ``services`` and ``attendance`` (the same
 write paths as the console and the API), deterministically from the seed.
 
-Enrolled businesses come from the demo registry (Nusa Tenggara Timur); for the cohorts in other
-provinces, where the demo registry has no businesses, a few synthetic food processors are added,
-named as demo data. Running the demo again adds only fresh sessions for the demo mentor, once
-the codes of the last ones have closed.
+Participants are food processors of the demo registry: in NTT, those of Belu and Kota Kupang meet
+in person and the others of the province join an online cohort; the cohorts in other provinces
+take the registry's businesses of their regency, then of their province. Each cohort's sessions
+are run by a mentor of the partner that runs it. The demo records no outcome by hand: a
+participant who attended every session completes the programme only when its store goes live
+(the stores demo opens those stores through the stores services, and the milestone completes the
+enrolment). Running the demo again adds only fresh sessions for the demo mentor, once the codes of
+the last ones have closed.
 """
 
 import datetime
@@ -27,8 +31,7 @@ from tumbuh.programmes import services
 from tumbuh.programmes.attendance import VALID_AFTER, attendance_code, record_attendance
 from tumbuh.programmes.models import Cohort, Enrolment, Mentor, Programme, Session
 from tumbuh.regions.models import PriorityArea, Regency, Village
-from tumbuh.registry.models import Enterprise, EnterpriseKbli, Milestone
-from tumbuh.registry.services import record_milestone
+from tumbuh.registry.models import Enterprise, Milestone
 
 PROGRAMME_NAME = "Pelatihan dan Pendampingan Adopsi Digital UMKM Sektor Pengolahan"
 # (slug of the shipped priority area, demo quota); the quotas sum to 30,000.
@@ -51,33 +54,45 @@ AREAS = [
 ]
 NTT = "atd-2022-13-kawasan-nusa-tenggara-timur"
 LABUAN_BAJO = "dpsp-5-labuan-bajo"
-# Cohorts outside NTT (area slug, regency code, partner slug): several provinces, 3T included.
-OTHER_COHORTS = [
-    ("atd-2022-13-kawasan-papua", "91.03", "pasar-nusantara"),  # Kab. Jayapura
-    ("atd-2022-13-kawasan-maluku-utara", "82.07", "bank-mitra-desa"),  # Pulau Morotai
-    ("atd-2022-13-kawasan-sumatera-utara", "12.71", "pasar-nusantara"),  # Kota Medan
-    ("atd-2022-13-kawasan-jawa-tengah", "33.08", "bank-mitra-desa"),  # Kab. Magelang
-    ("dpsp-5-labuan-bajo", "53.15", "kampus-flobamora"),  # Manggarai Barat
-]
 DEMO_MENTOR = "pendamping@demo.tumbuh.id"
 HALAL_MENTOR = "pendamping.halal@demo.tumbuh.id"
+KUPANG_MENTOR = "pendamping.kupang@demo.tumbuh.id"
+# Cohorts outside NTT (area slug, regency code, partner slug, mentor login): several provinces,
+# 3T included; every partner that runs a cohort has its own mentor there.
+OTHER_COHORTS = [
+    ("atd-2022-13-kawasan-papua", "91.03", "pasar-nusantara", "pendamping.papua@demo.tumbuh.id"),
+    (
+        "atd-2022-13-kawasan-maluku-utara",
+        "82.07",
+        "bank-mitra-desa",
+        "pendamping.morotai@demo.tumbuh.id",
+    ),
+    (
+        "atd-2022-13-kawasan-sumatera-utara",
+        "12.71",
+        "pasar-nusantara",
+        "pendamping.medan@demo.tumbuh.id",
+    ),
+    (
+        "atd-2022-13-kawasan-jawa-tengah",
+        "33.08",
+        "bank-mitra-desa",
+        "pendamping.magelang@demo.tumbuh.id",
+    ),
+    ("dpsp-5-labuan-bajo", "53.15", "kampus-flobamora", "pendamping.labuanbajo@demo.tumbuh.id"),
+]
 EXTRA_MENTORS = [
     # login, name, organisation, home region
     (HALAL_MENTOR, "Fransiska Nahak", "kampus-flobamora", "53.71"),
-    ("pendamping.kupang@demo.tumbuh.id", "Yohanis Manafe", "kampus-flobamora", "53.71"),
+    (KUPANG_MENTOR, "Yohanis Manafe", "kampus-flobamora", "53.71"),
+    ("pendamping.labuanbajo@demo.tumbuh.id", "Kristina Jehalu", "kampus-flobamora", "53.15"),
     ("pendamping.papua@demo.tumbuh.id", "Naomi Wenda", "pasar-nusantara", "91.03"),
     ("pendamping.medan@demo.tumbuh.id", "Rudi Sitompul", "pasar-nusantara", "12.71"),
+    ("pendamping.morotai@demo.tumbuh.id", "Hasan Lasut", "bank-mitra-desa", "82.07"),
+    ("pendamping.magelang@demo.tumbuh.id", "Sri Wahyuni", "bank-mitra-desa", "33.08"),
 ]
-SYNTHETIC_FOODS = [
-    ("Keripik Pisang", "10399"),
-    ("Abon Ikan", "10212"),
-    ("Sambal Botol", "10771"),
-    ("Kopi Bubuk", "10761"),
-    ("Dodol", "10732"),
-    ("Roti Manis", "10710"),
-    ("Kue Kering", "10710"),
-    ("Minyak Kelapa", "10422"),
-]
+MEMBERS_PER_COHORT = 50
+MEMBERS_OUTSIDE_NTT = 15
 
 
 def load(*, seed: int, report: DemoReport) -> None:
@@ -135,21 +150,6 @@ def _first_village(regency_code: str) -> Village:
 
 def _eligible(programme, enterprises):
     return [e for e in enterprises if not services.eligibility_problems(programme, e)]
-
-
-def _synthetic_businesses(rng, regency_code, count):
-    villages = list(Village.objects.filter(regency_id=regency_code).order_by("code")[:30])
-    made = []
-    for number in range(count):
-        product, kbli = SYNTHETIC_FOODS[(number + len(regency_code)) % len(SYNTHETIC_FOODS)]
-        village = villages[rng.randrange(len(villages))]
-        name = f"{product} {village.name.title()} {number + 1} (demo)"
-        enterprise = Enterprise.objects.create(
-            name=name, village=village, scale=Enterprise.Scale.MIKRO
-        )
-        EnterpriseKbli.objects.create(enterprise=enterprise, code=kbli)
-        made.append(enterprise)
-    return made
 
 
 def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
@@ -247,28 +247,35 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
     # online cohort the demo mentor also runs. Manggarai Barat's join the Labuan Bajo cohort.
     registry_businesses = _eligible(
         programme,
-        Enterprise.objects.deduplicated().filter(village__code__startswith="53.").order_by("pk"),
+        Enterprise.objects.deduplicated()
+        .filter(village__code__startswith="53.")
+        .select_related("village")
+        .order_by("pk"),
     )
     in_person = {"53.04": [], "53.71": [], "53.15": []}
     online = []
     for enterprise in registry_businesses:
         in_person.get(enterprise.village.regency_id, online).append(enterprise)
     cohort_specs = [
-        (NTT, "53.04", "kampus-flobamora", Cohort.Mode.OFFLINE, in_person["53.04"]),
-        (NTT, "53.71", "kampus-flobamora", Cohort.Mode.OFFLINE, in_person["53.71"]),
-        (NTT, "53.71", "kampus-flobamora", Cohort.Mode.ONLINE, online),
+        (NTT, "53.04", "kampus-flobamora", DEMO_MENTOR, Cohort.Mode.OFFLINE, in_person["53.04"]),
+        (NTT, "53.71", "kampus-flobamora", KUPANG_MENTOR, Cohort.Mode.OFFLINE, in_person["53.71"]),
+        (NTT, "53.71", "kampus-flobamora", DEMO_MENTOR, Cohort.Mode.ONLINE, online),
     ]
-    cohort_specs += [
-        (area, regency, partner, Cohort.Mode.HYBRID, in_person.get(regency, []))
-        for area, regency, partner in OTHER_COHORTS
-    ]
+    for area, regency, partner, mentor_login in OTHER_COHORTS:
+        found = in_person[regency] if regency in in_person else _near(programme, regency)
+        cohort_specs.append(
+            (area, regency, partner, mentor_login, Cohort.Mode.HYBRID, found[:MEMBERS_OUTSIDE_NTT])
+        )
     cohorts = []
-    for number, (area_slug, regency_code, partner_slug, mode, found) in enumerate(
+    for number, (area_slug, regency_code, partner_slug, mentor_login, mode, found) in enumerate(
         cohort_specs, start=1
     ):
         regency = Regency.objects.filter(code=regency_code).first()
-        if regency is None:  # regions of that province not loaded
+        if regency is None or not found:  # regions of that province not loaded, or nobody there
             continue
+        mentor = mentors[mentor_login]
+        if mentor.organisation_id != partners[partner_slug].pk:
+            raise RuntimeError(f"{mentor_login} is not a mentor of {partner_slug}")
         place = regency.name.title()
         if mode == Cohort.Mode.ONLINE:
             place = f"Daring {areas[area_slug].name}"
@@ -284,11 +291,7 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
             schedule="Sabtu, 09.00–12.00 waktu setempat",
             capacity=60,
         )
-        members = found[:50]
-        if area_slug != NTT and len(members) < 10:
-            # The demo registry has no businesses there: a few synthetic ones, named as such.
-            members += _synthetic_businesses(rng, regency_code, 10 - len(members))
-        cohorts.append((cohort, members))
+        cohorts.append((cohort, mentor, found[:MEMBERS_PER_COHORT]))
 
     statuses = [
         ("applied", 3),
@@ -298,9 +301,9 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
         ("withdrawn", 1),
     ]
     pattern = [status for status, weight in statuses for _ in range(weight)]
-    completed = 0
-    for cohort, members in cohorts:
-        mentor = _mentor_for(cohort, mentors)
+    rng.shuffle(pattern)
+    turn = 0
+    for cohort, mentor, members in cohorts:
         past = [
             services.schedule_session(
                 mentor=mentor,
@@ -316,7 +319,14 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
             )
         ]
         for index, enterprise in enumerate(members):
-            target = "completed" if index % 5 == 0 else pattern[rng.randrange(len(pattern))]
+            # Every fifth participant attends every session: it completes the programme when its
+            # store goes live (the stores demo opens those stores).
+            # The others go through the statuses in turn, so every status shows.
+            if index % 5 == 0:
+                target = "trained"
+            else:
+                target = pattern[turn % len(pattern)]
+                turn += 1
             enrolment = services.enrol(
                 cohort=cohort,
                 enterprise=enterprise,
@@ -339,14 +349,14 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
                     reason="Pindah usaha ke luar kawasan (demo)",
                 )
                 continue
-            if target in ("active", "completed"):
+            if target in ("active", "trained"):
                 services.assign_mentor(
                     mentor=mentor, enterprise=enterprise, by=admin, programme=programme
                 )
                 services.deliver_benefit(
                     enrolment=enrolment, benefit=benefit, by=admin, note="Diaktifkan di gerai"
                 )
-                attended = past if target == "completed" else past[: rng.randrange(1, 3)]
+                attended = past if target == "trained" else past[: rng.randrange(1, 3)]
                 for session in attended:
                     record_attendance(
                         session=session,
@@ -355,27 +365,20 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
                         code=attendance_code(session),
                         recorded_at=session.starts_at + datetime.timedelta(minutes=15),
                     )
-                if target == "completed":
-                    record_milestone(
-                        enterprise=enterprise,
-                        kind=Milestone.Kind.STORE_LIVE,
-                        source=f"demo:programmes:{seed}",
-                    )
-                    services.check_completion_of(enterprise=enterprise, by=admin)
-                    completed += 1
     return programme
 
 
-def _mentor_for(cohort, mentors):
-    regency = cohort.venue_village.regency_id
-    if cohort.mode == Cohort.Mode.ONLINE or regency == "53.04":
-        return mentors[DEMO_MENTOR]
-    for mentor in mentors.values():
-        if mentor.region_code == regency:
-            return mentor
-    if regency.startswith("53."):
-        return mentors[DEMO_MENTOR]
-    return mentors["pendamping.papua@demo.tumbuh.id"]
+def _near(programme, regency_code: str) -> list[Enterprise]:
+    """Eligible registry businesses of a regency, then of the rest of its province."""
+    province = regency_code[:2]
+    nearby = (
+        Enterprise.objects.deduplicated()
+        .filter(village__code__startswith=f"{province}.")
+        .select_related("village")
+        .order_by("pk")
+    )
+    eligible = _eligible(programme, nearby)
+    return sorted(eligible, key=lambda e: e.village.regency_id != regency_code)
 
 
 def _sessions_today(programme) -> int:

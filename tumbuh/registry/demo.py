@@ -1,24 +1,43 @@
 """Demo registry: synthetic partner files (with ground truth), imported and resolved.
 
-The files are generated deterministically from the demo seed into ``var/demo/registry-<seed>/``
-and imported under the demo partner organisations; importing them again changes nothing.
+Two kinds of list arrive, both through the partner import (``import_file``) and the entity
+resolution, as a real partner's would:
+
+- the four partners' lists (the provincial office, a marketplace, a university, a state bank):
+  businesses of every loaded province, regencies weighted by population, about 40 for every
+  million inhabitants, a third of them listed by two or three partners, with the typos, missing
+  fields and bad rows partners send;
+- the ministry's village-by-village data collection in the 3T regencies ("pendataan UMKM desa"):
+  in about one rural village (desa) for every 75,000 inhabitants of a 3T regency, every business
+  the enumerators found, about 400 for every million inhabitants of those regencies. Many of
+  these villages have no 4G signal, which is what the connectivity planner needs to see.
+
+On the whole country that is about 11,000 and 12,000 businesses; with fewer provinces loaded (the
+tests load three) proportionally fewer. The files are generated deterministically from the demo
+seed into ``var/demo/registry-<seed>/`` and imported under the demo organisations; importing
+them again changes nothing.
 """
 
 import dataclasses
+import random
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Sum
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Organisation
 from tumbuh.core.demodata import DemoReport
+from tumbuh.regions.models import Regency, Village
 from tumbuh.registry.importing.villages import VillageIndex
 from tumbuh.registry.models import Enterprise, ImportBatch, SourceRecord
 from tumbuh.registry.services import _sha256, import_file, resolve_duplicates
 from tumbuh.registry.synthetic import DEFAULT_PARTNERS, generate
+from tumbuh.registry.synthetic.partners import PartnerSpec
 
-BUSINESSES = 1500
-PROVINCES = ["32", "53"]  # the demo's two provincial offices
+PARTNER_BUSINESSES_PER_MILLION = 40
+VILLAGE_BUSINESSES_PER_MILLION_3T = 400
+PEOPLE_PER_SURVEYED_VILLAGE = 75_000
 # Generator partner → demo organisation (slug, name, kind, region).
 ORGANISATIONS = {
     "dinas-kumkm-provinsi": ("kementerian", None, None, None),
@@ -31,6 +50,17 @@ ORGANISATIONS = {
         "",
     ),
 }
+# The ministry's enumerators: village codes from their own forms, few typos, few bad rows.
+VILLAGE_SURVEY = PartnerSpec(
+    "kementerian",
+    "ministry",
+    "csv",
+    "dinas",
+    coverage=1.0,
+    noise=0.2,
+    bad_rate=0.005,
+    name="Pendataan UMKM desa 3T (demo)",
+)
 
 
 def load(*, seed: int, report: DemoReport) -> None:
@@ -42,32 +72,83 @@ def load(*, seed: int, report: DemoReport) -> None:
                 name=name, kind=kind, region_code=region, slug=slug
             )
         partners.append(dataclasses.replace(spec, slug=slug))
+    provinces = sorted(Regency.objects.values_list("province_id", flat=True).distinct())
+    if not provinces:
+        report.say("registry: no regions loaded; no demo businesses")
+        return
+    people = Regency.objects.aggregate(total=Sum("population"))["total"] or 0
     out_dir = Path(settings.VAR_DIR) / "demo" / f"registry-{seed}"
-    generated = generate(
-        businesses=BUSINESSES, seed=seed, out_dir=out_dir, partners=partners, provinces=PROVINCES
-    )
-    villages = None
-    rows = rejected = 0
-    for partner_file in generated.files:
-        organisation = Organisation.objects.get(slug=partner_file.slug)
-        batch = ImportBatch.objects.filter(
-            organisation=organisation,
-            file_sha256=_sha256(partner_file.path),
-            status=ImportBatch.Status.DONE,
-        ).first()
-        if batch is None:  # a second demo run finds the files imported and adds nothing
-            villages = villages or VillageIndex.build()
-            batch = import_file(
-                path=partner_file.path, organisation=organisation, villages=villages
+    sets = [
+        generate(
+            businesses=round(people / 1e6 * PARTNER_BUSINESSES_PER_MILLION),
+            seed=seed,
+            out_dir=out_dir,
+            partners=partners,
+            provinces=provinces,
+        )
+    ]
+    villages, people_3t = surveyed_villages(seed)
+    if villages:
+        sets.append(
+            generate(
+                businesses=round(people_3t / 1e6 * VILLAGE_BUSINESSES_PER_MILLION_3T),
+                seed=seed + 1,
+                out_dir=out_dir / "desa-3t",
+                partners=[VILLAGE_SURVEY],
+                provinces=provinces,
+                villages=villages,
             )
-        rows += batch.processed_rows
-        rejected += batch.rejected_count
+        )
+    index = None
+    rows = rejected = 0
+    for generated in sets:
+        for partner_file in generated.files:
+            organisation = Organisation.objects.get(slug=partner_file.slug)
+            batch = ImportBatch.objects.filter(
+                organisation=organisation,
+                file_sha256=_sha256(partner_file.path),
+                status=ImportBatch.Status.DONE,
+            ).first()
+            if batch is None:  # a second demo run finds the files imported and adds nothing
+                index = index or VillageIndex.build()
+                batch = import_file(
+                    path=partner_file.path, organisation=organisation, villages=index
+                )
+            rows += batch.processed_rows
+            rejected += batch.rejected_count
     resolved = resolve_duplicates()
+    files = sum(len(generated.files) for generated in sets)
     report.say(
-        f"registry: {rows} partner rows in {len(generated.files)} files ({rejected} rejected), "
+        f"registry: {rows} partner rows in {files} files ({rejected} rejected), "
         f"{SourceRecord.objects.count()} source records; entity resolution merged "
         f"{resolved['merged']} and queued {resolved['queued']} pairs for review: "
         f"{Enterprise.objects.deduplicated().count()} businesses "
-        f"({generated.businesses} real ones in the ground truth, {out_dir})"
+        f"({sum(g.businesses for g in sets)} real ones in the ground truth, {out_dir}); "
+        f"{len(villages)} villages of 3T regencies surveyed"
     )
     report.add_link("/konsol/registri/", "Registri UMKM (registry)")
+
+
+def surveyed_villages(seed: int) -> tuple[list[str], int]:
+    """The rural villages of the loaded 3T regencies the enumerators visited, and the people there.
+
+    One village for every ``PEOPLE_PER_SURVEYED_VILLAGE`` inhabitants of a regency (at least
+    one), drawn from its desa (kelurahan are towns), the same for a seed.
+    """
+    rng = random.Random(f"registry:survey:{seed}")
+    chosen: list[str] = []
+    people = 0
+    for code, population in (
+        Regency.objects.filter(is_3t=True).order_by("code").values_list("code", "population")
+    ):
+        desa = list(
+            Village.objects.filter(regency_id=code, code__regex=r"\.2\d{3}$")
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        if not desa:
+            continue
+        wanted = max(1, round((population or 0) / PEOPLE_PER_SURVEYED_VILLAGE))
+        chosen += rng.sample(desa, min(wanted, len(desa)))
+        people += population or 0
+    return chosen, people

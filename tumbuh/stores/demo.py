@@ -1,8 +1,11 @@
 """Demo stores: UMKM and BumDes stores across the demo provinces, 3T villages first.
 
 Synthetic, generated from the seed: each chosen business opens a store through the same
-services as the wizard (so ``store_live`` milestones are recorded), with a few products whose
-photos are drawn with Pillow (no photo of a real product is used). BumDes stores sell some of
+services as the wizard — location, delivery, payments, its first products, then publishing — so
+the ``store_live`` milestone exists because the store went live. Products have photos drawn with
+Pillow (no photo of a real product is used). Among the businesses are participants of the
+flagship training programme who attended every session: their store going live is the outcome
+that completes their enrolment (through the milestone, as for a real seller). BumDes stores sell some of
 their district's UMKM products on consignment. The demo QRIS stickers are made-up static QRIS
 payloads (merchant names of the demo stores, NMIDs starting ``IDDEMO``): no real merchant.
 Running the demo again reuses the stores it made. Orders are added by ``load_orders``.
@@ -25,6 +28,7 @@ from tumbuh.stores.services import shop
 
 STORES = 40
 BUMDES_STORES = 12
+TRAINED_STORES = 16  # at most; programme participants whose store completes their enrolment
 SELLER_LOGIN = "penjual@demo.tumbuh.id"
 SELLER_NAME = "Yohana Bria"
 
@@ -141,6 +145,30 @@ def demo_qris(name: str, number: int, city: str) -> str:
     )
 
 
+def _trained_participants() -> list[Enterprise]:
+    """Businesses that attended every session of a programme whose completion needs a live store.
+
+    Their enrolment waits for the ``store_live`` milestone (or, on a second run, was completed
+    by it); about two in three open their store in the demo, the others are still preparing it.
+    """
+    from tumbuh.programmes.models import Enrolment
+    from tumbuh.programmes.services import completion_status
+
+    waiting = []
+    enrolments = (
+        Enrolment.objects.filter(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED])
+        .select_related("cohort__programme", "enterprise__village__regency")
+        .order_by("pk")
+    )
+    for enrolment in enrolments:
+        if "store_live" not in enrolment.cohort.programme.milestones_required:
+            continue
+        status = completion_status(enrolment)
+        if status["sessions_attended"] >= status["sessions_required"]:
+            waiting.append(enrolment.enterprise)
+    return [enterprise for number, enterprise in enumerate(waiting) if number % 3 != 2]
+
+
 def _choose(rng: random.Random) -> list[Enterprise]:
     businesses = list(
         Enterprise.objects.deduplicated().select_related("village__regency").order_by("pk")
@@ -150,11 +178,13 @@ def _choose(rng: random.Random) -> list[Enterprise]:
     # 3T villages first among the BumDes (BumDes Smart is for them), then the others.
     bumdes.sort(key=lambda e: (not e.village.regency.is_3t, rng.random()))
     chosen_bumdes = bumdes[:BUMDES_STORES]
+    trained = [e for e in _trained_participants() if e not in chosen_bumdes][:TRAINED_STORES]
     by_province: dict[str, list[Enterprise]] = {}
     for enterprise in umkm:
-        by_province.setdefault(enterprise.village_id[:2], []).append(enterprise)
+        if enterprise not in trained:
+            by_province.setdefault(enterprise.village_id[:2], []).append(enterprise)
     chosen_umkm = []
-    wanted = STORES - len(chosen_bumdes)
+    wanted = STORES - len(chosen_bumdes) - len(trained)
     provinces = sorted(by_province)
     for province in provinces:
         pool = by_province[province]
@@ -162,10 +192,11 @@ def _choose(rng: random.Random) -> list[Enterprise]:
         # 3T businesses first inside each province too.
         pool.sort(key=lambda e: not e.village.regency.is_3t)
         chosen_umkm += pool[: wanted // max(1, len(provinces)) + 1]
-    return chosen_bumdes + chosen_umkm[:wanted]
+    return chosen_bumdes + trained + chosen_umkm[: max(0, wanted)]
 
 
 def _open(enterprise: Enterprise, rng: random.Random, number: int) -> Store:
+    """A store set up through the wizard's services, not yet live (it has no products yet)."""
     name = (
         enterprise.name
         if enterprise.name.lower().startswith(("toko", "bumdes", "bum desa"))
@@ -221,7 +252,7 @@ def _open(enterprise: Enterprise, rng: random.Random, number: int) -> Store:
         accepts_provider=rng.random() < 0.3,
         by=None,
     )
-    return shop.publish_store(store=store, by=None)
+    return store
 
 
 def _stock(store: Store, rng: random.Random, producers: list[Enterprise]) -> int:
@@ -284,6 +315,7 @@ def load(*, seed: int, report: DemoReport) -> None:
                         if p.pk != enterprise.pk and p.kind == Enterprise.Kind.UMKM
                     ]
                 made_products += _stock(store, store_rng, producers)
+                store = shop.publish_store(store=store, by=None)
         stores.append(store)
 
     user = User.objects.filter(email=SELLER_LOGIN).first()

@@ -20,6 +20,7 @@ import random
 import shutil
 import zipfile
 from collections import deque
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -473,6 +474,7 @@ def generate(
     out_dir: Path,
     partners: list[PartnerSpec] | None = None,
     provinces: list[str] | None = None,
+    villages: Collection[str] | None = None,
     rates: NoiseRates | None = None,
 ) -> GeneratedSet:
     """Invent ``businesses`` businesses and write the partner files, the truth and a manifest.
@@ -481,7 +483,8 @@ def generate(
     ``businesses.csv`` (the true records), ``truth.csv`` (for every row of every partner file:
     its business and whether it is bad, and why) and ``manifest.json`` (what was asked and
     what came out). ``provinces`` limits the villages to some provinces (codes such as "32" or
-    names). The same arguments always give the same bytes.
+    names), ``villages`` to a list of village codes (a village-by-village data collection).
+    The same arguments always give the same bytes.
     """
     if businesses < 0:
         raise ValueError("businesses must be 0 or more")
@@ -496,7 +499,7 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
 
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-    geo = load_geography(provinces)
+    geo = load_geography(provinces, villages=villages)
     world = _World(rng, geo)
     writers = [_PartnerWriter(spec, out_dir, geo, rates) for spec in partners]
     coverage = [spec.coverage for spec in partners]
@@ -547,11 +550,13 @@ def generate(
         shared_owner_businesses=world.shared_owner,
         namesake_businesses=world.namesakes,
     )
-    _write_manifest(result, partners=partners, provinces=provinces, rates=rates)
+    _write_manifest(result, partners=partners, provinces=provinces, villages=villages, rates=rates)
     return result
 
 
-def _write_manifest(result: GeneratedSet, *, partners, provinces, rates: NoiseRates) -> None:
+def _write_manifest(
+    result: GeneratedSet, *, partners, provinces, villages, rates: NoiseRates
+) -> None:
     summary = result.summary()
     # Paths relative to the folder, so the manifest is the same wherever the set is written.
     summary.pop("out_dir")
@@ -568,6 +573,7 @@ def _write_manifest(result: GeneratedSet, *, partners, provinces, rates: NoiseRa
         ),
         "generator_version": GENERATOR_VERSION,
         "provinces": sorted(provinces) if provinces else None,
+        "villages": sorted(villages) if villages is not None else None,
         "files_per_business": dict(FILES_PER_BUSINESS),
         "shared_owner_share": SHARED_OWNER_SHARE,
         "namesake_share": NAMESAKE_SHARE,

@@ -13,6 +13,7 @@ import bisect
 import csv
 import gzip
 import random
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,8 +87,16 @@ def _base_name(regency_name: str) -> str:
     return regency_name.split(" ", 1)[-1].lower()
 
 
-def load_geography(provinces: list[str] | None = None, data_dir: Path = REGIONS_DATA) -> Geography:
-    """Read the region files, limited to ``provinces`` (codes such as "32", or names)."""
+def load_geography(
+    provinces: list[str] | None = None,
+    data_dir: Path = REGIONS_DATA,
+    villages: Collection[str] | None = None,
+) -> Geography:
+    """Read the region files, limited to ``provinces`` (codes such as "32", or names).
+
+    ``villages`` (Kemendagri codes) limits the places further, to the villages a data collection
+    visited: regencies are still chosen by population, then one of their listed villages.
+    """
     province_names = {row["code"]: row["name"] for row in _read_csv(data_dir / "provinces.csv")}
     chosen = _province_filter(provinces, province_names)
     population = {
@@ -112,10 +121,11 @@ def load_geography(provinces: list[str] | None = None, data_dir: Path = REGIONS_
         if row["regency_code"] in regency_index
     ]
     district_index = {row["code"]: index for index, row in enumerate(districts)}
+    wanted = set(villages) if villages is not None else None
     villages = [
         row
         for row in _read_csv(data_dir / "villages.csv.gz")
-        if row["district_code"] in district_index
+        if row["district_code"] in district_index and (wanted is None or row["code"] in wanted)
     ]
     seen: dict[tuple[str, str], int] = {}
     for row in villages:
