@@ -3,13 +3,18 @@
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: demo test sync lint format messages clean
+.PHONY: demo test smoke sync lint format messages clean
 
 demo: sync
 	$(UV) run --frozen tumbuh demo
 
 test: sync
 	$(UV) run --frozen pytest
+
+# The whole-country demo served with DEBUG off, crawled by every demo login in Chromium
+# (tools/smoke.py says what fails it).
+smoke: sync
+	$(UV) run --frozen python tools/smoke.py
 
 sync: $(UV)
 	$(UV) sync --frozen --quiet

@@ -1,6 +1,8 @@
+import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -23,8 +25,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=settings.TUMBUH_DEMO_SEED, help="Seed of the demo data."
         )
+        parser.add_argument(
+            "--report",
+            dest="report_path",
+            type=Path,
+            help="Also write the printed URLs and logins as JSON to this file (the smoke crawl).",
+        )
 
-    def handle(self, *args, no_serve: bool, seed: int, **options):
+    def handle(self, *args, no_serve: bool, seed: int, report_path: Path | None = None, **options):
         started = time.perf_counter()
         self.stdout.write("Menyiapkan basis data… (setting up the database)")
         call_command("migrate", interactive=False, verbosity=0)
@@ -43,6 +51,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(f"Siap dalam {time.perf_counter() - started:.1f} s.\n")
         self._print_report(report)
+        if report_path is not None:
+            self._write_report(report, report_path)
         if not no_serve:
             self._serve()
 
@@ -55,6 +65,20 @@ class Command(BaseCommand):
         width = max((len(login.login) for login in report.logins), default=0)
         for login in report.logins:
             self.stdout.write(f"  {login.login:<{width}}  {login.password}  {login.who}")
+
+    def _write_report(self, report, path: Path) -> None:
+        """The printed URLs and logins as JSON; the file holds demo passwords, so owner-only."""
+        data = {
+            "site_url": settings.SITE_URL,
+            "links": [{"path": link, "what": what} for link, what in report.links],
+            "logins": [
+                {"login": login.login, "password": login.password, "who": login.who}
+                for login in report.logins
+            ],
+        }
+        path.touch(mode=0o600)
+        path.chmod(0o600)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
     def _serve(self) -> None:
         self.stdout.write(f"\nServing on {settings.SITE_URL} with a task worker; Ctrl+C stops.")

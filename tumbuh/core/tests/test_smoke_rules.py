@@ -1,0 +1,324 @@
+"""The rules of the smoke crawl (tools/smoke.py): which links it follows, how it classifies pages,
+what counts as a NIK, a page too wide or too heavy, and the demo report it reads.
+
+tools/ is not part of the installed ``tumbuh`` package, so the script is loaded by its path.
+"""
+
+import datetime
+import importlib.util
+import io
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from tumbuh.core.demodata import DemoReport
+from tumbuh.core.management.commands.demo import Command as DemoCommand
+from tumbuh.registry.synthetic.people import nik_for
+
+SCRIPT = Path(__file__).resolve().parents[3] / "tools" / "smoke.py"
+
+
+def _load_smoke():
+    spec = importlib.util.spec_from_file_location("tumbuh_smoke", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+smoke = _load_smoke()
+PAGE = "http://127.0.0.1:8123/bbi/?halaman=2"
+
+
+# --- links ---
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/toko/x/", "http://127.0.0.1:8123/toko/x/"),
+        ("kampanye/a/#produk", "http://127.0.0.1:8123/bbi/kampanye/a/"),
+        ("?q=kopi&halaman=3", "http://127.0.0.1:8123/bbi/?halaman=3&q=kopi"),
+        ("  /konsol/  ", "http://127.0.0.1:8123/konsol/"),
+        ("http://127.0.0.1:8123/masuk/", "http://127.0.0.1:8123/masuk/"),
+        ("http://localhost:8123/masuk/", None),  # another host is another site
+        ("http://127.0.0.1:9999/", None),  # another port too
+        ("https://wa.me/6281234567890", None),
+        ("mailto:dinas@example.go.id", None),
+        ("tel:+6281234567890", None),
+        ("#main", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_links_are_made_absolute_without_fragment_and_with_a_sorted_query(href, expected):
+    assert smoke.normalise_link(href, PAGE) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/keluar/", "skip"),
+        ("/admin/", "skip"),
+        ("/admin/accounts/user/", "skip"),
+        ("/static/css/console.css", "skip"),
+        ("/media/stores/products/a.webp", "skip"),
+        ("/healthz", "skip"),
+        ("/toko/sw.js", "skip"),
+        ("/toko-saya/manifest.webmanifest", "skip"),
+        ("/bahasa/en/?next=/bbi/", "language"),
+        ("/konsol/program/abc/peserta.csv", "download"),
+        ("/konsol/program/pendamping.csv", "download"),
+        ("/sertifikat/ABCD2345/unduh/", "download"),
+        ("/api/v1/openapi.json", "download"),
+        ("/bbi/", "page"),
+        ("/konsol/registri/?page=2", "page"),
+    ],
+)
+def test_link_kinds(path, kind):
+    assert smoke.link_kind("http://127.0.0.1:8123" + path) == kind
+
+
+def test_the_sign_in_page_is_one_page_whatever_comes_next():
+    assert smoke.visit_key("http://h/masuk/?next=/konsol/") == "/masuk/"
+    assert smoke.visit_key("http://h/masuk/?next=/a/&b=1") == "/masuk/?b=1"
+    assert smoke.visit_key("http://h/bbi/?halaman=2") == "/bbi/?halaman=2"
+
+
+# --- pages ---
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "budget", "axe"),
+    [
+        ("/", "public", False, True),
+        ("/toko/", "public", True, True),
+        ("/toko/bumdes-a/", "public", True, True),
+        ("/toko/bumdes-a/keripik/", "public", True, True),
+        ("/bbi/kampanye/a/", "public", True, True),
+        ("/sertifikat/", "public", False, True),
+        ("/toko-saya/", "seller", False, True),
+        ("/toko-saya/abc/produk/baru/", "seller", False, True),
+        ("/pendamping/", "mentor", True, True),
+        ("/pendamping/usaha/abc/", "mentor", True, True),
+        ("/konsol/", "console", False, False),
+        ("/konsol/bbi/kampanye/", "console", False, False),
+        ("/api/v1/docs", "api", False, False),
+    ],
+)
+def test_pages_are_classified_by_their_path(path, kind, budget, axe):
+    assert smoke.page_kind(path) == kind
+    assert smoke.has_budget(path) is budget
+    assert smoke.checks_accessibility(kind) is axe
+
+
+def test_the_route_of_a_url_is_its_django_url_name():
+    assert smoke.route_of("http://h/bbi/?halaman=2") == "catalogue:home"
+    assert smoke.route_of("http://h/toko/a/b/") == "stores:product"
+    assert smoke.route_of("http://h/tidak-ada/") == "/tidak-ada/"
+
+
+def test_overflow_is_a_page_wider_than_360_px():
+    assert smoke.overflow_problem(360) is None
+    assert smoke.overflow_problem(200) is None
+    assert smoke.overflow_problem(361, "table reaches 361 px") == (
+        "overflow: 361 px wide at 360 px (table reaches 361 px)"
+    )
+    assert smoke.overflow_problem(1009) == "overflow: 1009 px wide at 360 px"
+
+
+def test_the_budget_is_14_kb_on_storefront_catalogue_and_mentor_pages_only():
+    assert smoke.budget_problem("/bbi/", 14_336) is None
+    assert smoke.budget_problem("/bbi/", 14_337) == (
+        "budget: 14337 bytes of HTML+CSS transferred, over 14336"
+    )
+    assert smoke.budget_problem("/pendamping/", 20_000).startswith("budget: 20000 bytes")
+    assert smoke.budget_problem("/toko/a/b/", 14_337) is not None
+    assert smoke.budget_problem("/konsol/registri/", 90_000) is None
+    assert smoke.budget_problem("/toko-saya/", 90_000) is None
+
+
+def test_broken_resources_are_grouped_per_type_and_answer():
+    broken = [
+        ("image", "404", "http://h/media/a.webp"),
+        ("image", "404", "http://h/media/b.webp"),
+        ("image", "404", "http://h/media/c.webp"),
+        ("image", "404", "http://h/media/a.webp"),
+        ("stylesheet", "net::ERR_CONNECTION_REFUSED", "http://h/static/x.css"),
+    ]
+    assert smoke.resource_problems(broken) == [
+        "resource: 3 image (404): /media/a.webp, /media/b.webp, …",
+        "resource: 1 stylesheet (net::ERR_CONNECTION_REFUSED): /static/x.css",
+    ]
+    assert smoke.resource_problems([]) == []
+
+
+# --- NIKs ---
+
+# Real districts: Atambua in Belu (NTT), Dayeuhkolot (Kab. Bandung), Jayapura Utara.
+NIKS = [
+    nik_for("53.04.01", datetime.date(1990, 7, 5), "P", 1),
+    nik_for("32.04.12", datetime.date(1978, 12, 31), "L", 2417),
+    nik_for("91.71.02", datetime.date(2001, 1, 1), "P", 9999),
+]
+
+
+def test_the_synthetic_niks_look_like_niks():
+    assert NIKS == ["5304014507900001", "3204123112782417", "9171024101019999"]
+    assert all(smoke.is_nik(nik) for nik in NIKS)
+
+
+@pytest.mark.parametrize("nik", NIKS)
+def test_a_nik_is_found_in_text_and_html_and_reported_masked(nik):
+    masked = f"{nik[:4]}…{nik[-4:]}"
+    assert smoke.find_niks(f"NIK: {nik}.") == [masked]
+    assert smoke.find_niks(f'<td data-nik="{nik}">x</td>') == [masked]
+    assert smoke.find_niks(f"<dd>{nik}</dd><dd>{nik}</dd>") == [masked]
+    grouped = f"{nik[:4]}.{nik[4:8]}.{nik[8:12]}.{nik[12:]}"
+    assert smoke.find_niks(f"NIK {grouped}") == [masked]
+    assert smoke.find_niks(f"NIK {grouped.replace('.', ' ')}") == [masked]
+    assert smoke.find_niks(f"/konsol/orang/{nik}/") == [masked]
+    assert nik not in " ".join(smoke.find_niks(nik))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5304014507900001" + "7",  # 17 digits: part of a longer number
+        "9" + "5304014507900001",
+        "-9.5304014507900001",  # the decimals of a coordinate
+        "0004014507900001",  # no province 00
+        "9704014507900001",  # nor 97
+        "5304013207900001",  # day 32
+        "5304014513900001",  # month 13
+        "5304014507900000",  # serial 0000
+        "5304.0145.0790-0001",  # mixed separators
+        "5304014507900",  # a NIB has 13 digits
+        "kode 00020101021226",
+    ],
+)
+def test_numbers_that_are_not_a_nik(text):
+    assert smoke.find_niks(text) == []
+
+
+def test_niks_are_found_in_csv_xlsx_and_pdf_downloads():
+    from fpdf import FPDF
+    from openpyxl import Workbook
+
+    nik = NIKS[0]
+    masked = [f"{nik[:4]}…{nik[-4:]}"]
+    csv = f"nama,nik\nYosefina,{nik}\n".encode()
+    assert smoke.find_niks(smoke.download_text(csv)) == masked
+
+    book = Workbook()
+    book.active.append(["Yosefina", nik])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert smoke.find_niks(smoke.download_text(buffer.getvalue())) == masked
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text=f"NIK {nik}")
+    body = bytes(pdf.output())
+    assert nik.encode() not in body  # the page's text is in a compressed stream
+    assert smoke.find_niks(smoke.download_text(body)) == masked
+
+    clean = f"nama,nik\nYosefina,{nik[:4]}********{nik[-4:]}\n".encode()
+    assert smoke.find_niks(smoke.download_text(clean)) == []
+
+
+# --- summary and the demo's report ---
+
+
+def test_the_summary_counts_pages_failures_and_the_worst_pages():
+    records = [
+        smoke.PageRecord("/bbi/", "anonim", 200, 20_203, 120, "public", ["budget: 20203 …"]),
+        smoke.PageRecord("/toko/a/", "anonim", 200, 8_000, 300, "public", []),
+        smoke.PageRecord("/konsol/x/", "admin", 200, 9_000, 90, "console", ["overflow: 1009 …"]),
+        smoke.PageRecord("/konsol/y/", "admin", 403, 0, 40, "console", []),
+    ]
+    records[2].scroll_width = 1009
+    summary = smoke.summarise(records, 12.34)
+    assert summary["ok"] is False
+    assert summary["seconds"] == 12.3
+    assert summary["pages"] == {"anonim": 2, "admin": 2}
+    assert summary["failures"] == {
+        "server-error": 0,
+        "resource": 0,
+        "overflow": 1,
+        "budget": 1,
+        "nik": 0,
+        "axe": 0,
+    }
+    assert summary["client_errors"] == 1
+    assert summary["worst"]["largest_bytes"] == {"url": "/bbi/", "login": "anonim", "value": 20203}
+    assert summary["worst"]["widest_overflow"] == {
+        "url": "/konsol/x/",
+        "login": "admin",
+        "value": 1009,
+    }
+    assert summary["worst"]["slowest_ms"] == {"url": "/toko/a/", "login": "anonim", "value": 300}
+    assert summary["worst"]["most_axe_nodes"] is None
+    assert smoke.summarise(records[1:2], 1)["ok"] is True
+
+
+def test_the_crawl_reads_the_urls_and_logins_the_demo_writes(tmp_path, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    report = DemoReport()
+    report.add_link("/", "Beranda publik (public home)")
+    report.add_link("/bbi/", "Katalog")
+    report.add_link("/", "again")
+    report.add_login("admin@demo.tumbuh.id", "tumbuh-aaaa-bbbb-cccc", "Administrator")
+    report.add_login("penjual@demo.tumbuh.id", "tumbuh-dddd-eeee-ffff", "Pengelola toko")
+    path = tmp_path / "report.json"
+    DemoCommand()._write_report(report, path)
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds the demo passwords
+    assert json.loads(path.read_text())["site_url"] == "http://127.0.0.1:8000"
+    paths, visitors = smoke.read_report(path)
+    assert paths == ["/", "/bbi/"]
+    assert [(v.login, v.password, v.who) for v in visitors] == [
+        ("admin@demo.tumbuh.id", "tumbuh-aaaa-bbbb-cccc", "Administrator"),
+        ("penjual@demo.tumbuh.id", "tumbuh-dddd-eeee-ffff", "Pengelola toko"),
+    ]
+
+
+# --- the overflow measure in Chromium ---
+
+WIDE_TABLE = "<table><tr>" + "<td>Kabupaten&nbsp;Manggarai&nbsp;Barat</td>" * 6 + "</tr></table>"
+PAGE_HTML = (
+    '<!doctype html><meta name="viewport" content="width=device-width,initial-scale=1">'
+    "<style>body{margin:0} .table-scroll{overflow-x:auto}</style><main>%s</main>"
+)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db  # the shared browser fixture reloads the test regions when it closes
+def test_the_overflow_measure_ignores_what_scrolls_inside_a_table_box(browser):
+    context = browser.new_context(
+        viewport={"width": smoke.VIEWPORT_WIDTH, "height": smoke.VIEWPORT_HEIGHT},
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page = context.new_page()
+        page.set_content(PAGE_HTML % f'<div class="table-scroll">{WIDE_TABLE}</div>')
+        layout = page.evaluate(smoke.OVERFLOW_SCRIPT)
+        assert layout == {"scrollWidth": 360, "culprit": ""}
+        assert page.evaluate("document.querySelector('.table-scroll').scrollWidth") > 360
+
+        page.set_content(PAGE_HTML % WIDE_TABLE)
+        layout = page.evaluate(smoke.OVERFLOW_SCRIPT)
+        assert layout["scrollWidth"] > 360
+        assert layout["culprit"] == f"table reaches {layout['scrollWidth']} px"
+        problem = smoke.overflow_problem(layout["scrollWidth"], layout["culprit"])
+        assert problem == (
+            f"overflow: {layout['scrollWidth']} px wide at 360 px "
+            f"(table reaches {layout['scrollWidth']} px)"
+        )
+    finally:
+        context.close()
