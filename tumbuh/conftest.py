@@ -162,6 +162,14 @@ def payment_sandbox(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def upload_dirs(settings, tmp_path_factory):
+    """Uploads of each test go to its own public and private directories, never to var/."""
+    uploads = tmp_path_factory.mktemp("uploads")
+    settings.MEDIA_ROOT = uploads / "media"
+    settings.PRIVATE_MEDIA_ROOT = uploads / "private"
+
+
+@pytest.fixture(autouse=True)
 def immediate_tasks(settings):
     """Background tasks run at once in tests (no worker process): on commit, like in production."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

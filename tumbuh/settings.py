@@ -130,7 +130,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, precompressed (gzip)
+    "tumbuh.core.middleware.CompressionMiddleware",  # HTML and other text; before body readers
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tumbuh.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,10 +222,59 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "tumbuh" / "static"]
-MEDIA_URL = "/media/"
+# Uploads (see tumbuh/core/storage.py): public media (product photos) under content-hashed names,
+# served for a year; private uploads (sign-in sheets, halal visit photos, partner files) apart,
+# only through views that check the viewer. "local": var/media and var/private, the app serves
+# /media/ (or the reverse proxy does, docs/operations.md); "s3": two S3-compatible buckets
+# through django-storages (`uv sync --extra s3`), imported only then.
+TUMBUH_MEDIA_STORAGE = env_str("TUMBUH_MEDIA_STORAGE", "local")
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+PRIVATE_MEDIA_ROOT = Path(env_str("TUMBUH_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+if TUMBUH_MEDIA_STORAGE == "local":
+    MEDIA_STORAGES = {
+        "default": {"BACKEND": "tumbuh.core.storage.PublicFileSystemStorage"},
+        "private": {"BACKEND": "tumbuh.core.storage.PrivateFileSystemStorage"},
+    }
+elif TUMBUH_MEDIA_STORAGE == "s3":
+    # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (read by
+    # django-storages and boto3 themselves).
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE") or None
+    MEDIA_STORAGES = {
+        "default": {
+            "BACKEND": "tumbuh.core.storage_s3.PublicS3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+                "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
+                "default_acl": env_str("AWS_DEFAULT_ACL") or None,
+                "querystring_auth": False,
+                "file_overwrite": True,
+            },
+        },
+        "private": {
+            "BACKEND": "tumbuh.core.storage_s3.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str("TUMBUH_PRIVATE_BUCKET_NAME"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
+    _buckets = [MEDIA_STORAGES[name]["OPTIONS"]["bucket_name"] for name in ("default", "private")]
+    if not all(_buckets) or _buckets[0] == _buckets[1]:
+        raise ImproperlyConfigured(
+            "TUMBUH_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (public media) and "
+            "TUMBUH_PRIVATE_BUCKET_NAME (private uploads), two different buckets."
+        )
+else:
+    raise ImproperlyConfigured(
+        f"TUMBUH_MEDIA_STORAGE must be 'local' or 's3', not {TUMBUH_MEDIA_STORAGE!r}"
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **MEDIA_STORAGES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,15 +1,21 @@
-"""Public pages that belong to the whole platform: the home page and the health check."""
+"""Public pages that belong to the whole platform: the home page, the health check, and the
+public media (product photos) when no reverse proxy or object storage serves them."""
+
+import mimetypes
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from tumbuh.core.navigation import reverse_if_available
+from tumbuh.core.storage import HASHED_NAME, IMMUTABLE, REVALIDATE, clean_name, file_response
 
 # The parts of the platform the home page links to. A part whose pages do not exist yet is
 # described without a link; its link appears as soon as its app registers the URL name.
@@ -98,4 +104,44 @@ def switch_language(request, code: str):
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=True,
     )
+    return response
+
+
+# Public media are photos; any other type found under the media root is not served.
+PUBLIC_MEDIA_TYPES = {"image/webp", "image/jpeg", "image/png", "image/gif"}
+
+
+@require_safe
+def public_media(request, name: str):
+    """A public upload (a product photo or thumbnail) from the ``default`` storage.
+
+    A content-hashed name (``….<16+ hex>.webp``) never changes its bytes: cached for a year,
+    ``immutable``, its hash as a strong ETag. Any other name (older uploads) must be revalidated
+    (``no-cache``) against an ETag of its size and time. Names that are not plain relative
+    paths, and files that are not photos, are 404. Private uploads live in another storage and
+    cannot be reached from here.
+    """
+    name = clean_name(name)
+    content_type, _encoding = mimetypes.guess_type(name or "")
+    if name is None or content_type not in PUBLIC_MEDIA_TYPES:
+        raise Http404("no such file")
+    storage = storages["default"]
+    hashed = HASHED_NAME.search(name)
+    try:
+        if hashed:
+            if not storage.exists(name):
+                raise FileNotFoundError(name)
+            etag, cache_control = f'"{hashed["hash"]}"', IMMUTABLE
+        else:
+            modified = storage.get_modified_time(name)
+            etag = f'"{storage.size(name):x}-{int(modified.timestamp()):x}"'
+            cache_control = REVALIDATE
+    except Exception:  # missing, unsafe (SuspiciousFileOperation), unreadable
+        raise Http404("no such file") from None
+    response = get_conditional_response(request, etag=etag) or file_response(
+        storage, name, cache_control=cache_control
+    )
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response.is_language_neutral = True
     return response

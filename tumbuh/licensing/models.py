@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tumbuh.core.storage import private_storage
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, new_public_id
 
@@ -346,8 +347,12 @@ class HalalEvidencePhoto(models.Model):
     """A photo taken at the mentor's verification and validation visit (kitchen, tools, stock)."""
 
     case = models.ForeignKey(HalalCase, on_delete=models.CASCADE, related_name="photos")
+    # A kitchen, its people, their papers: private storage, served only by ``halal_photo``.
     image = models.ImageField(
-        upload_to=evidence_upload_to, width_field="width", height_field="height"
+        upload_to=evidence_upload_to,
+        storage=private_storage,
+        width_field="width",
+        height_field="height",
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
@@ -362,6 +367,14 @@ class HalalEvidencePhoto(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+    def get_absolute_url(self):
+        return reverse("licensing:halal-photo", args=[self.case.public_id, self.file_name])
+
+    @property
+    def file_name(self) -> str:
+        """The stored file's own name: a random id (see ``evidence_upload_to``)."""
+        return self.image.name.rsplit("/", 1)[-1]
 
 
 class HalalCertificateQuerySet(models.QuerySet):

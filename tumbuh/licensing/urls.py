@@ -12,5 +12,10 @@ urlpatterns = [
     path("perizinan/nib/<str:public_id>/", views.nib_detail, name="nib-detail"),
     path("perizinan/halal/mulai/", views.halal_start, name="halal-start"),
     path("perizinan/halal/<str:public_id>/", views.halal_detail, name="halal-detail"),
+    path(
+        "perizinan/halal/<str:public_id>/foto/<str:file_name>",
+        views.halal_photo,
+        name="halal-photo",
+    ),
     path("perizinan/kbli/", views.kbli_search, name="kbli-search"),
 ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, roles_with
 from tumbuh.core.htmx import is_htmx, render_page
+from tumbuh.core.storage import private_file_response
 from tumbuh.licensing import queries, services
 from tumbuh.licensing.models import HalalCase, HalalIngredient, NibCase
 from tumbuh.registry.models import Enterprise
@@ -428,6 +429,19 @@ def halal_detail(request, public_id: str):
         context["mentors"] = _mentor_choices(case)
     context["default_valid_until"] = timezone.localdate() + datetime.timedelta(days=4 * 365)
     return render_page(request, "licensing/halal_detail.html", context)
+
+
+@login_required
+@require_GET
+def halal_photo(request, public_id: str, file_name: str):
+    """An evidence photo of a halal case, to those who may see the case (404 to others).
+
+    Photos live in the private storage; this is their only way out, never cached."""
+    case = _visible_case(HalalCase, request, public_id)
+    photo = next((p for p in case.photos.all() if p.file_name == file_name), None)
+    if photo is None:
+        raise Http404(_("No such photo in this case."))
+    return private_file_response(photo.image)
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import APIKey, Organisation
+from tumbuh.core.storage import private_storage
 from tumbuh.regions.models import PriorityArea, Village
 from tumbuh.registry.models import PUBLIC_ID_ALPHABET, Enterprise, Milestone, new_public_id
 
@@ -469,8 +470,12 @@ class Attendance(models.Model):
     method = models.CharField(_("method"), max_length=8, choices=Method.choices)
     code_entered = models.CharField(_("code entered"), max_length=16, blank=True)
     reason = models.TextField(_("reason for marking"), blank=True)
+    # People's names and signatures: private storage, served only by ``attendance_evidence``.
     evidence = models.ImageField(
-        _("sign-in sheet photo"), upload_to="programmes/attendance/%Y/%m/", blank=True
+        _("sign-in sheet photo"),
+        upload_to="programmes/attendance/%Y/%m/",
+        storage=private_storage,
+        blank=True,
     )
     recorded_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)

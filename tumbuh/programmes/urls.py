@@ -62,6 +62,11 @@ urlpatterns = [
         views.area_detail,
         name="area-detail",
     ),
+    path(
+        "konsol/program/sesi/<str:session_id>/kehadiran/<str:enterprise_id>/foto",
+        views.attendance_evidence,
+        name="attendance-evidence",
+    ),
     # The mentor app (its URL names are prefixed ``mentor-``).
     path("pendamping/", include("tumbuh.programmes.mentor.urls")),
 ]

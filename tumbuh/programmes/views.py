@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tumbuh.accounts.models import Organisation
-from tumbuh.accounts.permissions import Capability, require
+from tumbuh.accounts.permissions import Capability, has_capability, require
 from tumbuh.accounts.scoping import scoped
 from tumbuh.core.htmx import render_page
+from tumbuh.core.storage import private_file_response
 from tumbuh.programmes import queries, services
 from tumbuh.programmes.certificates import certificate_pdf
 from tumbuh.programmes.forms import (
@@ -39,6 +40,7 @@ from tumbuh.programmes.forms import (
 )
 from tumbuh.programmes.models import (
     Assignment,
+    Attendance,
     Certificate,
     Cohort,
     Enrolment,
@@ -720,3 +722,29 @@ def session_create(request, public_id: str):
             messages.success(request, _("Session scheduled."))
             return redirect(cohort.get_absolute_url())
     return render(request, "programmes/session_form.html", {"form": form, "cohort": cohort})
+
+
+@login_required
+@require_GET
+def attendance_evidence(request, session_id: str, enterprise_id: str):
+    """The photo of a paper sign-in sheet (names, signatures) kept with an attendance.
+
+    Shown to the session's mentor and to programme staff whose regions hold the session's
+    village; 404 to everyone else, as if it did not exist. Never cached.
+    """
+    attendance = (
+        Attendance.objects.select_related("session__mentor")
+        .filter(session__public_id=session_id, enterprise__public_id=enterprise_id)
+        .exclude(evidence="")
+        .first()
+    )
+    if attendance is None:
+        raise Http404
+    is_mentor = attendance.session.mentor.user_id == request.user.pk
+    is_staff_here = (
+        has_capability(request.user, Capability.RUN_PROGRAMMES)
+        and scoped(Attendance.objects.filter(pk=attendance.pk), request.user).exists()
+    )
+    if not (is_mentor or is_staff_here):
+        raise Http404
+    return private_file_response(attendance.evidence)

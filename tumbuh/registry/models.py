@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.core.storage import private_storage
 from tumbuh.regions.models import Village
 
 PUBLIC_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
@@ -260,7 +261,8 @@ class ImportBatch(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    # A partner's list of people: private storage, never served.
+    file = models.FileField(upload_to="imports/%Y/%m/", storage=private_storage, blank=True)
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation, User
 from tumbuh.core.services import record_event
+from tumbuh.core.storage import local_path
 from tumbuh.registry.columns import FIELDS_BY_KEY, recognise
 from tumbuh.registry.importing.pipeline import Importer
 from tumbuh.registry.importing.reading import FileProblem, open_table
@@ -158,17 +159,20 @@ def run_import(*, batch: ImportBatch, villages: VillageIndex | None = None) -> I
 def _run_import(*, batch: ImportBatch, villages: VillageIndex | None) -> ImportBatch:
     if not _transition(batch, ImportBatch.Status.RUNNING, started_at=timezone.now()):
         return batch
-    path = Path(batch.file.path) if batch.file else None
     try:
-        if path is None or not path.exists():
+        if not batch.file or not batch.file.storage.exists(batch.file.name):
             raise FileProblem(_("The uploaded file is no longer available; upload it again."))
-        table = open_table(path, file_name=batch.file_name)
-        if table.headers != batch.headers:
-            raise FileProblem(_("The file's columns changed since it was uploaded."))
-        ImportBatch.objects.filter(pk=batch.pk).update(total_rows=_count_rows(path, table.format))
-        importer = Importer(batch, table.headers, villages=villages or VillageIndex.build())
-        for _counts in importer.run(table.rows):
-            pass
+        # The private storage may be object storage: read a local copy then.
+        with local_path(batch.file) as path:
+            table = open_table(path, file_name=batch.file_name)
+            if table.headers != batch.headers:
+                raise FileProblem(_("The file's columns changed since it was uploaded."))
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                total_rows=_count_rows(path, table.format)
+            )
+            importer = Importer(batch, table.headers, villages=villages or VillageIndex.build())
+            for _counts in importer.run(table.rows):
+                pass
     except FileProblem as problem:
         _transition(
             batch, ImportBatch.Status.FAILED, error=str(problem), finished_at=timezone.now()

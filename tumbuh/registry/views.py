@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tumbuh.accounts.permissions import Capability, require
 from tumbuh.core.htmx import is_htmx, render_page
+from tumbuh.core.storage import local_path
 from tumbuh.registry import queries, services
 from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS, recognise
 from tumbuh.registry.forms import EnterpriseFilterForm, ImportUploadForm, MappingForm
@@ -188,15 +189,16 @@ def _preview(batch: ImportBatch, mapping: dict) -> list[list[str]]:
     if not batch.file:
         return []
     try:
-        table = open_table(Path(batch.file.path), file_name=batch.file_name)
+        with local_path(batch.file) as path:  # a local copy when in object storage
+            table = open_table(path, file_name=batch.file_name)
+            try:
+                rows = [values for _number, values in islice(table.rows, PREVIEW_ROWS)]
+            except FileProblem:
+                rows = []
+            finally:
+                table.rows.close()
     except (FileProblem, OSError):
         return []
-    try:
-        rows = [values for _number, values in islice(table.rows, PREVIEW_ROWS)]
-    except FileProblem:
-        rows = []
-    finally:
-        table.rows.close()
     field_of = {header: key for key, header in recognise(batch.headers).items()}
     field_of.update({header: key for key, header in mapping.items()})
     preview = []

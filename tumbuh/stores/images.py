@@ -1,9 +1,13 @@
 """Product photos and QRIS sticker photos: checked, resized and read with Pillow (and zxing-cpp).
 
 A phone photo of several megabytes becomes a WebP of at most 30 KB (800 px on its long side,
-smaller if needed) and a thumbnail of at most 8 KB, so that a storefront opens on 2G. The size
-of an upload is checked before any byte of it is decoded, and Pillow refuses decompression
-bombs; a file that is not an image is refused with a reason.
+smaller if needed) and a thumbnail of at most 4 KB (240 px), so that a catalogue page of 24
+products opens on 2G. The size of an upload is checked before any byte of it is decoded, and
+Pillow refuses decompression bombs; a file that is not an image is refused with a reason.
+
+Both files are stored in the public storage, which names them after the hash of their bytes
+(``<public id>.<hash>.webp``, see ``tumbuh.core.storage``): a new photo gets new names, so
+browsers may keep them for a year.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 PHOTO_BYTES = 30 * 1024
-THUMBNAIL_BYTES = 8 * 1024
+THUMBNAIL_BYTES = 4 * 1024
 PHOTO_SIDE = 800
 THUMBNAIL_SIDE = 240
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
@@ -114,12 +118,15 @@ def resize(image: Image.Image) -> Picture:
 
 
 def process_photo(upload) -> Picture:
-    """An uploaded product photo as a ≤ 30 KB WebP and a ≤ 8 KB thumbnail, or a refusal."""
+    """An uploaded product photo as a ≤ 30 KB WebP and a ≤ 4 KB thumbnail, or a refusal."""
     return resize(open_image(upload))
 
 
 def attach(product, picture: Picture) -> None:
-    """Give ``product`` (saved or not) the files of ``picture``; the caller saves the product."""
+    """Give ``product`` (saved or not) the files of ``picture``; the caller saves the product.
+
+    The storage adds the content hash to each name; the same bytes again keep the same name.
+    """
     product.photo.save(f"{product.public_id}.webp", ContentFile(picture.photo), save=False)
     product.photo_width, product.photo_height = picture.photo_size
     product.thumbnail.save(f"{product.public_id}.webp", ContentFile(picture.thumbnail), save=False)

@@ -187,7 +187,9 @@ def test_mark_without_phone_with_a_photo_of_the_sign_in_sheet(
     row = Attendance.objects.get()
     assert (row.method, row.reason) == ("marked", "Tidak punya HP")
     assert row.evidence.name.startswith("programmes/attendance/")
-    assert (tmp_path / row.evidence.name).exists()
+    # Kept in the private storage, not under the public media root.
+    assert (settings.PRIVATE_MEDIA_ROOT / row.evidence.name).exists()
+    assert not (tmp_path / row.evidence.name).exists()
 
 
 def test_visit_note_form_and_its_conflict_without_javascript(client_of, mentor, caseload):

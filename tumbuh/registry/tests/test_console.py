@@ -172,7 +172,7 @@ def test_htmx_gets_the_results_and_the_regency_choices_only(client_of, officer_3
     assert "<html" not in content
     assertContains(response, '<div id="regency-field" hx-swap-oob="true">')
     assertContains(response, '<option value="32.73">Kota Bandung</option>', html=True)
-    assert response["Vary"] == "HX-Request, Cookie"
+    assert response["Vary"] == "HX-Request, Cookie, Accept-Encoding"
 
 
 def test_the_list_pages_by_fifty_with_a_constant_number_of_queries(
@@ -397,6 +397,7 @@ def test_a_broken_file_gives_its_reason_and_keeps_nothing(
         assert response.context["form"].errors == {"file": [message]}
     assertContains(response, message)
     assert not ImportBatch.objects.exists()
+    assert not (settings.PRIVATE_MEDIA_ROOT / "imports").exists()
     assert not (settings.MEDIA_ROOT / "imports").exists()
 
 

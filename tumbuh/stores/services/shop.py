@@ -636,8 +636,10 @@ def update_product(
         for name, value in clean.items():
             setattr(current, name, value)
         if picture:
-            old = (current.photo.name, current.thumbnail.name)
+            old = {current.photo.name, current.thumbnail.name}
             images.attach(current, picture)
+            # The same photo again keeps its content-hashed names: delete only replaced files.
+            old -= {current.photo.name, current.thumbnail.name}
             transaction.on_commit(lambda: images.delete_files(old))
         current.version = F("version") + 1
         current.save()
