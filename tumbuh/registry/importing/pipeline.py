@@ -444,6 +444,11 @@ class Importer:
                 counts.new_enterprise_ids.append(enterprise_id)
                 if row.nib:
                     self.enterprise_by_nib[row.nib] = enterprise_id
+                    # The partner's list shows the NIB: the business holds one, as far as the
+                    # registry knows from now on (the journey counts it like an assisted one).
+                    milestones.append(
+                        (enterprise_id, Milestone.Kind.NIB_ISSUED, self.now, self.source)
+                    )
             else:
                 counts.linked += 1
                 if row.nib and rule != SourceRecord.Rule.NIB:
@@ -495,8 +500,16 @@ class Importer:
         # A row that joined an enterprise without a NIB gives it its NIB, if no one else has it.
         for enterprise_id, nib in nibs_to_fill.items():
             if not Enterprise.objects.filter(nib=nib).exists():
-                Enterprise.objects.filter(pk=enterprise_id, nib__isnull=True).update(nib=nib)
+                filled = Enterprise.objects.filter(pk=enterprise_id, nib__isnull=True).update(
+                    nib=nib
+                )
                 self.enterprise_by_nib[nib] = enterprise_id
+                if filled:
+                    Milestone.objects.get_or_create(
+                        enterprise_id=enterprise_id,
+                        kind=Milestone.Kind.NIB_ISSUED,
+                        defaults={"occurred_at": self.now, "source": self.source},
+                    )
 
     def _person_values(self, person_id: int, row: CleanRow) -> tuple:
         nik = row.nik
