@@ -14,12 +14,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.connectivity.models import Technology, VillageFact
 from tumbuh.core.models import AuditEvent
 from tumbuh.core.services import record_event
+from tumbuh.core.times import local_date
 from tumbuh.programmes.mentor import caseload
 from tumbuh.programmes.mentor.sync import (
     APPLIED,
@@ -85,7 +85,7 @@ def record_signal_check(
         0 < download_bytes <= MAX_DOWNLOAD_BYTES and 0 < download_ms <= MAX_DOWNLOAD_MS
     ):
         raise ValidationError(_("The download measurement is out of range."))
-    observed_on = timezone.localtime(checked_at, village.regency.province.zoneinfo).date()
+    observed_on = local_date(checked_at, village)
     with transaction.atomic():
         fact, _created = VillageFact.objects.get_or_create(
             village=village,
@@ -170,7 +170,9 @@ def apply_signal_check(*, user, record: SyncRecord, memo=None) -> Result:
             by=user,
             village=village,
             technology=text_field(data, "technology", limit=4).lower(),
-            checked_at=moment_field(data, "checked_at"),
+            checked_at=moment_field(
+                data, "checked_at", label=_("The time of the check"), place=village
+            ),
             place=text_field(data, "place", limit=80, required=False),
             download_bytes=download_bytes,
             download_ms=download_ms,

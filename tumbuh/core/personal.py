@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from functools import cache
 
 from cryptography.hazmat.primitives import hashes
@@ -19,6 +20,10 @@ from django.conf import settings
 
 VERSION = b"\x01"
 NONCE_BYTES = 12
+# Sixteen digits in a row: a NIK, a family card (KK) number or a payment card number. Free text
+# (a mentor's visit note) must not carry one; the mentor app applies the same pattern on the
+# device, so such a text is never kept on a phone either.
+IDENTITY_NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
 @cache
@@ -66,3 +71,8 @@ def mask_nik(nik: str) -> str:
     if len(nik) != 16:
         return "*" * len(nik)
     return nik[:4] + "*" * 10 + nik[-2:]
+
+
+def has_identity_number(text: str) -> bool:
+    """True when ``text`` holds a 16-digit number (see ``IDENTITY_NUMBER``)."""
+    return bool(IDENTITY_NUMBER.search(text or ""))

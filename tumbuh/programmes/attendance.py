@@ -25,7 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import APIKey
+from tumbuh.core.personal import has_identity_number
 from tumbuh.core.services import record_event
+from tumbuh.core.times import future_problem, local_time
 from tumbuh.programmes.models import (
     Assignment,
     Attendance,
@@ -40,8 +42,6 @@ from tumbuh.registry.services import surviving
 CODE_LENGTH = 6
 VALID_BEFORE = datetime.timedelta(hours=1)
 VALID_AFTER = datetime.timedelta(hours=2)
-# A device clock may run a little ahead; anything later than this is refused as impossible.
-CLOCK_TOLERANCE = datetime.timedelta(minutes=10)
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_NOTE_CHARS = 10_000
 # Enrolments whose business may attend a cohort's sessions.
@@ -49,7 +49,8 @@ ATTENDING = frozenset({Enrolment.Status.ACCEPTED, Enrolment.Status.ACTIVE})
 
 
 class AttendanceRefused(ValidationError):
-    """Attendance not recorded; ``reason`` is a stable code, the message says why in words.
+    """Attendance not recorded; ``reason`` is a stable code, the message says why in words and
+    ``field`` names the input at fault, if one is (``code``, ``no_phone_reason``, ...).
 
     Reasons: ``wrong_session`` (the code of another of the mentor's sessions), ``wrong_code``,
     ``expired``, ``not_yet_valid``, ``already_used`` (the business is already present),
@@ -57,17 +58,20 @@ class AttendanceRefused(ValidationError):
     ``client_id_reused``, ``bad_evidence``.
     """
 
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: str, message: str, *, field: str = ""):
         super().__init__(message, code=reason)
         self.reason = reason
+        self.field = field
 
 
 class VisitNoteRefused(ValidationError):
-    """A visit note not saved; ``reason`` is a stable code (``not_in_caseload``, ...)."""
+    """A visit note not saved; ``reason`` is a stable code (``not_in_caseload``, ...) and
+    ``field`` the input at fault, if one is (``text``, ``visited_at``)."""
 
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: str, message: str, *, field: str = ""):
         super().__init__(message, code=reason)
         self.reason = reason
+        self.field = field
 
 
 class VisitNoteConflict(ValidationError):
@@ -117,26 +121,27 @@ def in_window(session: Session, at: datetime.datetime) -> bool:
     return start <= at <= end
 
 
-def _check_window(session: Session, at: datetime.datetime) -> None:
+def _check_window(session: Session, at: datetime.datetime, *, field: str = "") -> None:
     start, end = code_window(session)
-    local = timezone.localtime
     if at < start:
         raise AttendanceRefused(
             "not_yet_valid",
             _("The attendance code is not valid yet: it opens at %(time)s.")
-            % {"time": local(start).strftime("%d-%m-%Y %H:%M")},
+            % {"time": local_time(start, session.village_id)},
+            field=field,
         )
     if at > end:
         raise AttendanceRefused(
             "expired",
             _("The attendance code has expired: it closed at %(time)s.")
-            % {"time": local(end).strftime("%d-%m-%Y %H:%M")},
+            % {"time": local_time(end, session.village_id)},
+            field=field,
         )
 
 
 def _check_code(session: Session, code: str, at: datetime.datetime) -> None:
     if hmac.compare_digest(code, attendance_code(session)):
-        _check_window(session, at)
+        _check_window(session, at, field="code")
         return
     # Another session of the same mentor open at that time: the participant typed the code
     # shown in the wrong room (or for the wrong day's visit).
@@ -151,9 +156,12 @@ def _check_code(session: Session, code: str, at: datetime.datetime) -> None:
                 "wrong_session",
                 _("This code belongs to another session (%(title)s), not to this one.")
                 % {"title": other.title},
+                field="code",
             )
     raise AttendanceRefused(
-        "wrong_code", _("The attendance code is wrong. Check the code shown by the mentor.")
+        "wrong_code",
+        _("The attendance code is wrong. Check the code shown by the mentor."),
+        field="code",
     )
 
 
@@ -163,7 +171,9 @@ def _check_code(session: Session, code: str, at: datetime.datetime) -> None:
 def _check_enrolled(session: Session, enterprise: Enterprise) -> Enrolment | None:
     if session.is_visit:
         if surviving(session.enterprise).pk != enterprise.pk:
-            raise AttendanceRefused("not_enrolled", _("This visit is for another business."))
+            raise AttendanceRefused(
+                "not_enrolled", _("This visit is for another business."), field="enterprise"
+            )
         return None
     enrolment = (
         Enrolment.objects.filter(cohort_id=session.cohort_id, enterprise=enterprise)
@@ -175,6 +185,7 @@ def _check_enrolled(session: Session, enterprise: Enterprise) -> Enrolment | Non
             "not_enrolled",
             _("%(business)s is not an accepted participant of this cohort.")
             % {"business": enterprise.name},
+            field="enterprise",
         )
     return enrolment
 
@@ -215,14 +226,16 @@ def _check_evidence(evidence) -> None:
     from PIL import Image, UnidentifiedImageError
 
     if evidence.size > MAX_EVIDENCE_BYTES:
-        raise AttendanceRefused("bad_evidence", _("The photo is too large (at most 5 MB)."))
+        raise AttendanceRefused(
+            "bad_evidence", _("The photo is too large (at most 5 MB)."), field="evidence"
+        )
     try:
         evidence.seek(0)
         with Image.open(evidence) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise AttendanceRefused(
-            "bad_evidence", _("The evidence must be a photo (JPEG or PNG).")
+            "bad_evidence", _("The evidence must be a photo (JPEG or PNG)."), field="evidence"
         ) from error
     finally:
         evidence.seek(0)
@@ -274,9 +287,13 @@ def record_attendance(
         raise AttendanceRefused(
             "reason_required",
             _("Give the attendance code, or a reason for marking the participant without one."),
+            field="no_phone_reason",
         )
-    if recorded_at > now + CLOCK_TOLERANCE:
-        raise AttendanceRefused("recorded_in_future", _("The attendance time is in the future."))
+    problem = future_problem(
+        recorded_at, place=session.village_id, what=_("The attendance time"), now=now
+    )
+    if problem:
+        raise AttendanceRefused("recorded_in_future", problem, field="recorded_at")
     _check_actor(session, enterprise, by, marking=marking)
     enrolment = _check_enrolled(session, enterprise)
     if Attendance.objects.filter(session=session, enterprise=enterprise).exists():
@@ -284,6 +301,7 @@ def record_attendance(
             "already_used",
             _("%(business)s is already recorded as present at this session.")
             % {"business": enterprise.name},
+            field="enterprise",
         )
     if marking:
         _check_window(session, recorded_at)
@@ -380,18 +398,32 @@ def save_visit_note(
     enterprise = surviving(enterprise)
     text = (text or "").strip()
     if not text:
-        raise VisitNoteRefused("text_required", _("Write what happened on the visit."))
+        raise VisitNoteRefused(
+            "text_required", _("Write what happened on the visit."), field="text"
+        )
     if len(text) > MAX_NOTE_CHARS:
         raise VisitNoteRefused(
             "text_too_long",
             _("The note is too long (at most %(count)s characters).") % {"count": MAX_NOTE_CHARS},
+            field="text",
         )
-    if visited_at > timezone.now() + CLOCK_TOLERANCE:
-        raise VisitNoteRefused("visited_in_future", _("The visit time is in the future."))
+    if has_identity_number(text):
+        raise VisitNoteRefused(
+            "identity_number_in_text",
+            _(
+                "The note holds a 16-digit number (a NIK or a family card number). Leave "
+                "identity numbers out of notes; they belong in the business's record."
+            ),
+            field="text",
+        )
+    problem = future_problem(visited_at, place=enterprise.village_id, what=_("The visit time"))
+    if problem:
+        raise VisitNoteRefused("visited_in_future", problem, field="visited_at")
     if not in_caseload(mentor, enterprise):
         raise VisitNoteRefused(
             "not_in_caseload",
             _("%(business)s is not in your caseload.") % {"business": enterprise.name},
+            field="enterprise",
         )
     if session is not None and session.mentor_id != mentor.pk:
         raise VisitNoteRefused("not_allowed", _("This session is not yours."))

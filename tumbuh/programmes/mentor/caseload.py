@@ -7,22 +7,17 @@ the business of a one-to-one visit) may be recorded as present too.
 """
 
 import datetime
-import zoneinfo
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.core import times
 from tumbuh.programmes.attendance import ATTENDING
 from tumbuh.programmes.mentor.sync import Refused
 from tumbuh.programmes.models import Assignment, Enrolment, Mentor, Session
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise
-
-# Indonesia spans three zones; "today" is the calendar day in Jakarta, from its first hour in
-# the east (WIT) to its last in the west (WIB), so that every zone's sessions of today are in.
-EAST = zoneinfo.ZoneInfo("Asia/Jayapura")
-WEST = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 def mentor_for(user) -> Mentor | None:
@@ -68,19 +63,23 @@ def villages(mentor: Mentor):
     )
 
 
-def today_window(now: datetime.datetime | None = None) -> tuple[datetime.datetime, ...]:
+def today_filter(now: datetime.datetime | None = None) -> Q:
+    """Sessions that start today in their own village's zone. At 23.30 WIB it is already 00.30
+    WITA: Kupang's sessions of the new day are today's, and Bandung's of the old day still are."""
     now = now or timezone.now()
-    day = now.astimezone(WEST).date()
-    start = datetime.datetime.combine(day, datetime.time(), tzinfo=EAST)
-    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=WEST)
-    return start, end
+    today = Q()
+    for zone in (times.WIB, times.WITA, times.WIT):
+        start, end = times.day_bounds(times.today(zone, now=now), zone)
+        today |= Q(
+            village__regency__province__time_zone=zone, starts_at__gte=start, starts_at__lt=end
+        )
+    return today
 
 
 def sessions_today(mentor: Mentor, now: datetime.datetime | None = None):
-    start, end = today_window(now)
     return (
-        Session.objects.filter(mentor=mentor, starts_at__gte=start, starts_at__lt=end)
-        .select_related("village__regency__province")
+        Session.objects.filter(today_filter(now), mentor=mentor)
+        .select_related("village")
         .order_by("starts_at", "pk")
     )
 
@@ -118,17 +117,6 @@ def village_codes(mentor: Mentor, memo: dict | None = None) -> set[str]:
     if "villages" not in memo:
         memo["villages"] = set(villages(mentor).values_list("code", flat=True))
     return memo["villages"]
-
-
-def zone_of(village: Village) -> zoneinfo.ZoneInfo:
-    """The zone (WIB, WITA, WIT) a village's times are shown in."""
-    return village.regency.province.zoneinfo
-
-
-def local_start(session: Session) -> datetime.datetime:
-    """The session's start in the zone of its village (WIB, WITA or WIT)."""
-    province = session.village.regency.province
-    return session.starts_at.astimezone(province.zoneinfo)
 
 
 def mentor_may_assess(user, enterprise: Enterprise) -> bool:

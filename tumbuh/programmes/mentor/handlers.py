@@ -40,7 +40,7 @@ def _enterprise(data: dict) -> Enterprise:
     public_id = text_field(data, "enterprise", limit=12)
     enterprise = Enterprise.objects.filter(public_id=public_id).first()
     if enterprise is None:
-        raise Refused(_("There is no such business."), reason="not_in_caseload")
+        raise Refused(_("There is no such business."), reason="not_in_caseload", field="enterprise")
     return enterprise
 
 
@@ -74,22 +74,30 @@ def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> R
         public_id=text_field(data, "session", limit=12), mentor=mentor
     ).first()
     if session is None:
-        raise Refused(_("This is not one of your sessions."), reason="not_your_session")
+        raise Refused(
+            _("This is not one of your sessions."), reason="not_your_session", field="session"
+        )
     enterprise = _enterprise(data)
     may_record = caseload.is_participant(session, enterprise, memo)
     if not may_record and not caseload.in_caseload(mentor, enterprise, memo):
         raise Refused(
             _("This business is not in your caseload or among the session's participants."),
             reason="not_in_caseload",
+            field="enterprise",
         )
     if evidence is None:
         evidence = _queued_photo(data)
-    code = text_field(data, "code", limit=16, required=False).upper()
-    reason = text_field(data, "no_phone_reason", limit=200, required=False)
+    code = text_field(
+        data, "code", limit=16, required=False, label=_("The attendance code")
+    ).upper()
+    reason = text_field(
+        data, "no_phone_reason", limit=200, required=False, label=_("The reason for no phone")
+    )
     if not code and not reason:
         raise Refused(
             _("Give the participant's attendance code, or the reason they have no phone."),
-            reason="malformed",
+            reason="required",
+            field="code",
         )
     row = attendance_service.record_attendance(
         session=session,
@@ -97,7 +105,9 @@ def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> R
         by=user,
         code=code or None,
         no_phone_reason=None if code else reason,
-        recorded_at=moment_field(data, "recorded_at"),
+        recorded_at=moment_field(
+            data, "recorded_at", label=_("The attendance time"), place=session.village_id
+        ),
         client_id=record.client_id,
         evidence=evidence,
     )
@@ -155,8 +165,12 @@ def apply_visit_note(*, user, record: SyncRecord, memo=None) -> Result:
         return _replay(record, existing.mentor.user_id, user, _note_server(existing))
     enterprise = _enterprise(data)
     if not caseload.in_caseload(mentor, enterprise, memo):
-        raise Refused(_("This business is not in your caseload."), reason="not_in_caseload")
-    text = text_field(data, "text", limit=NOTE_LIMIT)
+        raise Refused(
+            _("This business is not in your caseload."),
+            reason="not_in_caseload",
+            field="enterprise",
+        )
+    text = text_field(data, "text", limit=NOTE_LIMIT, label=_("The note"))
     public_id = text_field(data, "note", limit=12, required=False) or None
     if public_id is not None:
         note = VisitNote.objects.filter(public_id=public_id, mentor=mentor).first()
@@ -172,7 +186,9 @@ def apply_visit_note(*, user, record: SyncRecord, memo=None) -> Result:
             mentor=mentor,
             enterprise=enterprise,
             text=text,
-            visited_at=moment_field(data, "visited_at"),
+            visited_at=moment_field(
+                data, "visited_at", label=_("The visit time"), place=enterprise.village_id
+            ),
             base_version=record.base_version,
             client_id=record.client_id,
             public_id=public_id,
@@ -214,7 +230,11 @@ def apply_assessment(*, user, record: SyncRecord, memo=None) -> Result:
     data = record.data
     enterprise = _enterprise(data)
     if not caseload.in_caseload(mentor, enterprise, memo):
-        raise Refused(_("This business is not in your caseload."), reason="not_in_caseload")
+        raise Refused(
+            _("This business is not in your caseload."),
+            reason="not_in_caseload",
+            field="enterprise",
+        )
     version = data.get("instrument_version")
     instrument = (
         Instrument.objects.filter(version=version).first()
@@ -236,7 +256,9 @@ def apply_assessment(*, user, record: SyncRecord, memo=None) -> Result:
         answers=answers,
         by=user,
         mode=Assessment.Mode.MENTOR,
-        taken_at=moment_field(data, "taken_at"),
+        taken_at=moment_field(
+            data, "taken_at", label=_("The assessment time"), place=enterprise.village_id
+        ),
         client_id=record.client_id,
     )
     return Result(client_id=record.client_id, status=APPLIED, server=_assessment_server(assessment))

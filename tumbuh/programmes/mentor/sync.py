@@ -7,22 +7,32 @@ are written, bad ones come back with a reason, and nothing is lost — every rec
 gets exactly one result, in the order sent.
 
 A record is ``{"client_id": uuid, "kind": str, "base_version": int | None, "data": {...}}``; a
-result is ``{"client_id", "status", "reason"?, "detail"?, "server"?}`` with ``status`` one of:
+result is ``{"client_id", "status", "reason"?, "field"?, "detail"?, "server"?}`` with ``status``
+one of:
 
 - ``applied``: written now;
 - ``duplicate``: this ``client_id`` was applied before (a replay); ``server`` is the original
   outcome, and nothing is written again;
 - ``refused``: not written; ``reason`` is a stable code (``malformed``, ``unknown_kind``,
-  ``not_in_caseload``, ``expired``, ...) and ``detail`` a translated sentence for the mentor;
+  ``required``, ``in_future``, ``not_in_caseload``, ``expired``, ...), ``field`` the key of
+  ``data`` to correct when one field is at fault (``visited_at``, ``text``, ``code``, ...), and
+  ``detail`` a translated sentence for the mentor that names the field in words. The device keeps
+  a refused record, shows it with its reason, and sends it again once corrected;
 - ``conflict``: the record changed on the server since ``base_version``; ``server`` carries the
   server's version for the mentor to resolve on the device, which then sends a new record.
+
+Times travel as ISO 8601 moments with their offset. The device writes a time the mentor typed in
+the business's zone (the page gives the zone, whatever the phone's own zone is), so a visit at
+22.30 in Kupang arrives as ``...T22:30:00+08:00``; the server keeps the moment, judges "not in
+the future" against its own clock with ``core.times.CLOCK_SKEW`` of tolerance, and shows it in
+the business's zone again.
 
 Kinds are dispatched through a small registry: ``register_kind(kind, handler)``. A handler is
 called as ``handler(user=..., record=..., memo=...)`` inside a savepoint (``memo`` is a dict shared
 by the records of one batch, for reads that cannot change within it, such as the mentor's
 caseload), returns a ``Result`` (applied,
-duplicate or conflict) and raises ``ValidationError`` (with an optional ``reason`` attribute) to
-refuse; the savepoint is then rolled back, so a refusal changes nothing. Each handler finds its
+duplicate or conflict) and raises ``ValidationError`` (with optional ``reason`` and ``field``
+attributes) to refuse; the savepoint is then rolled back, so a refusal changes nothing. Each handler finds its
 own replays by ``client_id`` in the table it writes, so a replay is recognised even after the
 device lost the answer to the first post.
 """
@@ -37,6 +47,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+
+from tumbuh.core import times
 
 APPLIED = "applied"
 DUPLICATE = "duplicate"
@@ -71,11 +83,14 @@ class Result:
     reason: str = ""
     detail: str = ""
     server: dict | None = None
+    field: str = ""
 
     def as_dict(self) -> dict:
         result = {"client_id": self.client_id, "status": self.status}
         if self.reason:
             result["reason"] = self.reason
+        if self.field:
+            result["field"] = self.field
         if self.detail:
             result["detail"] = self.detail
         if self.server is not None:
@@ -84,11 +99,13 @@ class Result:
 
 
 class Refused(ValidationError):
-    """A record refused with a stable ``reason`` code and a message for the mentor."""
+    """A record refused with a stable ``reason`` code, the ``field`` of its data at fault (if
+    one is) and a message for the mentor."""
 
-    def __init__(self, message, *, reason: str):
+    def __init__(self, message, *, reason: str, field: str = ""):
         super().__init__(message, code=reason)
         self.reason = reason
+        self.field = field
 
 
 Handler = Callable[..., Result]
@@ -222,6 +239,7 @@ def apply_record(*, user, record: SyncRecord, memo: dict | None = None, **extra)
                 client_id=record.client_id,
                 status=REFUSED,
                 reason=getattr(refusal, "reason", "") or _code_of(refusal),
+                field=getattr(refusal, "field", "") or "",
                 detail=" ".join(refusal.messages),
             )
         except IntegrityError:
@@ -247,38 +265,46 @@ def _code_of(error: ValidationError) -> str:
 # --- Helpers for handlers ---------------------------------------------------------------------
 
 
-def text_field(data: dict, key: str, *, limit: int, required: bool = True) -> str:
+def text_field(
+    data: dict, key: str, *, limit: int, required: bool = True, label: str | None = None
+) -> str:
+    """``data[key]`` as stripped text; ``label`` names the field in the refusal ("The note")."""
+    what = label or _("The field “%(field)s”") % {"field": key}
     value = data.get(key, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Refused(_("The field “%(field)s” must be text.") % {"field": key}, reason="malformed")
+        raise Refused(_("%(what)s must be text.") % {"what": what}, reason="malformed", field=key)
     value = value.strip()
     if required and not value:
-        raise Refused(_("The field “%(field)s” is missing.") % {"field": key}, reason="malformed")
+        raise Refused(_("%(what)s is missing.") % {"what": what}, reason="required", field=key)
     if len(value) > limit:
         raise Refused(
-            _("The field “%(field)s” is longer than %(limit)s characters.")
-            % {"field": key, "limit": limit},
-            reason="malformed",
+            _("%(what)s is longer than %(limit)s characters.") % {"what": what, "limit": limit},
+            reason="too_long",
+            field=key,
         )
     return value
 
 
-def moment_field(data: dict, key: str, *, required: bool = True) -> datetime.datetime | None:
-    """An ISO 8601 time with its zone, not in the future (a device clock may run a little fast)."""
+def moment_field(
+    data: dict, key: str, *, required: bool = True, label: str | None = None, place=None
+) -> datetime.datetime | None:
+    """An ISO 8601 time with its offset, not in the future beyond ``core.times.CLOCK_SKEW`` (a
+    device clock may run a little fast). ``label`` names the field and ``place`` (a village, a
+    business, a region code) gives the zone the refusal shows the times in."""
+    what = label or _("The field “%(field)s”") % {"field": key}
     value = data.get(key)
     if value in (None, "") and not required:
         return None
     moment = parse_datetime(value) if isinstance(value, str) else None
     if moment is None or timezone.is_naive(moment):
         raise Refused(
-            _("The field “%(field)s” must be a date and time with its time zone.") % {"field": key},
+            _("%(what)s must be a date and time with its time zone.") % {"what": what},
             reason="malformed",
+            field=key,
         )
-    if moment > timezone.now() + datetime.timedelta(minutes=10):
-        raise Refused(
-            _("The field “%(field)s” is in the future: check the phone's clock.") % {"field": key},
-            reason="malformed",
-        )
+    problem = times.future_problem(moment, place=place, what=what)
+    if problem:
+        raise Refused(problem, reason="in_future", field=key)
     return moment

@@ -1,8 +1,9 @@
 """The words the offline queue script shows, translated on the server and given to the page as
 JSON (``mentor-texts``), so the script needs no catalogue of its own."""
 
+from django.utils.dates import MONTHS_3
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 # The network types a mentor can report; the values are the connectivity ledger's technologies.
 TECHNOLOGIES = [
@@ -13,7 +14,7 @@ TECHNOLOGIES = [
 ]
 
 
-def mentor_texts() -> dict[str, str]:
+def mentor_texts() -> dict[str, object]:
     return {
         "waiting": _("%(count)s records waiting to sync"),
         "nothing_waiting": _("Nothing is waiting to sync."),
@@ -57,4 +58,28 @@ def mentor_texts() -> dict[str, str]:
         "measuring": _("Measuring…"),
         "measured": _("%(kb)s KB in %(ms)s ms: about %(kbps)s kbit/s"),
         "measure_failed": _("The measurement failed; choose the network type only."),
+        # Correcting a record the server refused.
+        "refused_explain": _(
+            "The server did not accept this record. It stays on this phone: correct it and "
+            "send it again, or discard it."
+        ),
+        "refused_count": _("%(count)s records refused: correct them below and send them again."),
+        "correct": _("Correct"),
+        "send_again": _("Send again"),
+        "discard_sure": _("Discard for good?"),
+        "field_text": _("What happened at the visit"),
+        "field_visited_at": _("Visited at (%(zone)s, the business's local time)"),
+        "field_code": _("Attendance code shown by the participant"),
+        "field_no_phone_reason": _("No phone: reason"),
+        "field_technology": _("Network seen"),
+        "field_place": _("Where in the village (optional)"),
+        "note_has_identity_number": _(
+            "The note holds a 16-digit number (a NIK or a family card number). Leave "
+            "identity numbers out of notes; they belong in the business's record."
+        ),
+        "time_missing": _("Give the date and the time."),
+        # Times written as the server writes them (core.times): "1 Apr 2026 22.30 WITA".
+        "months": [str(MONTHS_3[number]).title() for number in range(1, 13)],
+        "time_separator": ":" if (get_language() or "id").startswith("en") else ".",
+        "technologies": [[value, str(label)] for value, label in TECHNOLOGIES],
     }

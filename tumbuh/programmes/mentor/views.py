@@ -29,6 +29,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tumbuh.accounts.permissions import Capability, has_capability, require
+from tumbuh.core import times
 from tumbuh.programmes.mentor import caseload, handlers, sync  # noqa: F401 - handlers register
 from tumbuh.programmes.mentor.texts import TECHNOLOGIES, mentor_texts
 from tumbuh.programmes.models import Attendance, Mentor, Session, VisitNote
@@ -42,7 +43,7 @@ NOTES_SHOWN = 20
 # 200 rows keep the caseload page well inside 14 KB compressed (300 rows measure 8.9 KB).
 CASELOAD_PAGE = 200
 # Raise when the pages' shape changes, so that installed devices drop their old copies.
-APP_VERSION = "1"
+APP_VERSION = "2"
 
 
 def _mentor(request) -> Mentor:
@@ -70,26 +71,16 @@ def _client_id(request) -> str:
         return str(uuid.uuid4())
 
 
-def _local_input(value: str, zone) -> str | None:
-    """A ``datetime-local`` input, read in ``zone``, as ISO 8601 with its offset."""
+def _local_input(value: str, place) -> str | None:
+    """A ``datetime-local`` input, read as the wall-clock time of ``place``, as ISO 8601 with
+    its offset (what the device sends for the same input)."""
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
         return None
     if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=zone)
+        moment = times.moment_at(moment, place)
     return moment.isoformat()
-
-
-def _zone_label(session: Session) -> str:
-    return session.village.regency.province.time_zone
-
-
-def _decorate(session: Session) -> Session:
-    session.local_start = caseload.local_start(session)
-    session.zone_label = _zone_label(session)
-    session.place_name = session.village.name
-    return session
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -99,7 +90,7 @@ def _decorate(session: Session) -> Session:
 @require_GET
 def home(request):
     mentor = _mentor(request)
-    sessions = [_decorate(session) for session in caseload.sessions_today(mentor)]
+    sessions = list(caseload.sessions_today(mentor))
     week_ago = timezone.now() - datetime.timedelta(days=7)
     summary = {
         "businesses": caseload.caseload(mentor).count(),
@@ -154,9 +145,12 @@ def _business(mentor: Mentor, public_id: str):
 
 
 def _note_context(mentor, business, *, note=None, text="", visited_at="", **extra) -> dict:
-    zone = caseload.zone_of(business.village)
-    if not visited_at:
-        visited_at = timezone.now().astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    """The note form's context. Times in it are the business's wall clock: the form says which
+    zone (``zone_name``), and the device converts with ``utc_offset`` whatever its own zone."""
+    place = business.village_id
+    visited_now = not visited_at
+    if visited_now:
+        visited_at = times.input_value(timezone.now(), place)
     action = (
         reverse("programmes:mentor-note", args=[note.public_id])
         if note
@@ -170,6 +164,9 @@ def _note_context(mentor, business, *, note=None, text="", visited_at="", **extr
         "base_version": extra.pop("base_version", note.version if note else None),
         "text": text,
         "visited_at": visited_at,
+        "visited_now": visited_now,
+        "zone_name": times.zone_name(place),
+        "utc_offset": times.utc_offset_minutes(place),
         "client_id": str(uuid.uuid4()),
         **extra,
     }
@@ -192,15 +189,15 @@ def business_detail(request, public_id):
 
 
 def _save_note(request, mentor, business, note=None):
-    """Apply the note form through the visit-note handler; a conflict or refusal re-renders."""
-    zone = caseload.zone_of(business.village)
+    """Apply the note form through the visit-note handler; a conflict or refusal re-renders,
+    with the refusal at the field it is about."""
     text = request.POST.get("text", "")
     visited_at = request.POST.get("visited_at", "")
     base_version = request.POST.get("base_version")
     data = {
         "enterprise": business.public_id,
         "text": text,
-        "visited_at": _local_input(visited_at, zone),
+        "visited_at": _local_input(visited_at, business.village_id),
     }
     if note is not None:
         data["note"] = note.public_id
@@ -221,6 +218,7 @@ def _save_note(request, mentor, business, note=None):
         context["base_version"] = result.server["version"]
     else:
         context["error"] = result.detail
+        context["error_field"] = result.field
     return _page(request, "programmes/mentor/note.html", context, status=409 if note else 400)
 
 
@@ -244,13 +242,12 @@ def note_edit(request, public_id):
     business = _business(mentor, note.enterprise.public_id)
     if request.method == "POST":
         return _save_note(request, mentor, business, note)
-    zone = caseload.zone_of(business.village)
     context = _note_context(
         mentor,
         business,
         note=note,
         text=note.text,
-        visited_at=note.visited_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        visited_at=times.input_value(note.visited_at, business.village_id),
     )
     return _page(request, "programmes/mentor/note.html", context)
 
@@ -260,14 +257,11 @@ def note_edit(request, public_id):
 def session_detail(request, public_id):
     mentor = _mentor(request)
     session = (
-        Session.objects.filter(public_id=public_id, mentor=mentor)
-        .select_related("village__regency__province")
-        .first()
+        Session.objects.filter(public_id=public_id, mentor=mentor).select_related("village").first()
     )
     if session is None:
         raise Http404(_("No such session of yours."))
-    _decorate(session)
-    error, chosen = "", ""
+    error, error_field, chosen = "", "", ""
     if request.method == "POST":
         chosen = request.POST.get("enterprise", "")
         data = {
@@ -284,13 +278,11 @@ def session_detail(request, public_id):
         if result.status in (sync.APPLIED, sync.DUPLICATE):
             messages.success(request, _("Attendance recorded."))
             return redirect("programmes:mentor-session", session.public_id)
-        error = result.detail
-    zone = session.village.regency.province.zoneinfo
+        error, error_field = result.detail, result.field
     attendance = list(
         Attendance.objects.filter(session=session).select_related("enterprise").order_by("pk")
     )
     for row in attendance:
-        row.local_time = row.recorded_at.astimezone(zone)
         row.code = row.method == Attendance.Method.CODE
         row.no_phone_reason = row.reason
     present = {row.enterprise_id for row in attendance}
@@ -305,7 +297,10 @@ def session_detail(request, public_id):
         "participants": participants,
         "client_id": str(uuid.uuid4()),
         "error": error,
+        "error_field": error_field,
         "chosen": chosen,
+        "zone_name": times.zone_name(session.village_id),
+        "utc_offset": times.utc_offset_minutes(session.village_id),
     }
     return _page(request, "programmes/mentor/session.html", context, status=400 if error else 200)
 

@@ -92,10 +92,11 @@ def test_good_records_apply_and_bad_ones_come_back_with_reasons(mentor, session,
         ("refused", "unknown_kind"),
         ("refused", "malformed"),
         ("applied", ""),
-        ("refused", "malformed"),
+        ("refused", "required"),
         ("refused", "not_enrolled"),
         ("refused", "malformed"),
     ]
+    assert [result.field for result in results[6:8]] == ["text", "enterprise"]
     assert [result.client_id for result in results] == [
         records[0]["client_id"], "", "not-a-uuid", records[3]["client_id"], records[4]["client_id"],
         records[5]["client_id"], records[6]["client_id"], records[7]["client_id"],

@@ -3,7 +3,14 @@
    when there is no connection, each record with a client_id (UUID), and the queue is posted to
    the server when a connection returns (online event, page load, the "Sinkronkan" button).
    Attendance codes are checked offline with WebCrypto HMAC, using the secrets of the mentor's own
-   sessions of today from the bundle. No NIK and no phone numbers are ever stored here. */
+   sessions of today from the bundle. No NIK and no phone numbers are ever stored here: a note
+   holding a 16-digit number is not kept (the server refuses the same).
+   Times: a time the mentor types is the business's wall clock, whatever the phone's own zone; the
+   page gives the zone's name and UTC offset (data-zone, data-utc-offset), and the record carries
+   the moment as ISO 8601 with that offset ("2026-04-01T22:30:00+08:00"). Moments stamped by the
+   phone (attendance, signal checks) are its clock's UTC instant.
+   A record the server refuses stays here, marked refused with the server's reason, and can be
+   corrected (a form filled with what was written) and sent again. */
 (function () {
   "use strict";
   const app = document.getElementById("mentor-app");
@@ -46,12 +53,49 @@
     status.hidden = !text;
   }
 
+  /* --- times in the business's zone --- */
+  const IDENTITY_NUMBER = /(^|\D)\d{16}(?!\d)/; /* core.personal.IDENTITY_NUMBER */
+  function zoneOf(node) {
+    const offset = parseInt(node && node.dataset.utcOffset, 10);
+    return Number.isFinite(offset) ? { name: node.dataset.zone || "", offset: offset } : null;
+  }
+  function pad(number) { return String(number).padStart(2, "0"); }
+  /* The wall clock of a zone at a moment (milliseconds): its UTC fields are the zone's. */
+  function wall(ms, zone) { return new Date(ms + zone.offset * 60000); }
+  /* The value of a datetime-local input showing the moment in the zone. */
+  function wallInput(ms, zone) {
+    const d = wall(ms, zone);
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) +
+      "T" + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+  }
+  function offsetText(minutes) {
+    const sign = minutes < 0 ? "-" : "+";
+    const size = Math.abs(minutes);
+    return sign + pad(Math.floor(size / 60)) + ":" + pad(size % 60);
+  }
+  /* "2026-04-01T22:30" typed as the zone's wall clock → "2026-04-01T22:30:00+08:00";
+     "" when the text is not a date and time. Without a zone: the phone's own clock. */
+  function zonedMoment(text, zone) {
+    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?$/.exec(text || "");
+    if (!match) return "";
+    if (!zone) return new Date(text).toISOString();
+    return match[1] + "T" + match[2] + (match[3] || ":00") + offsetText(zone.offset);
+  }
+  /* A moment (ISO 8601) as the server writes it for the place: "1 Apr 2026 22.30 WITA". */
+  function shown(iso, zone) {
+    const ms = Date.parse(iso);
+    if (!Number.isFinite(ms) || !zone) return "";
+    const d = wall(ms, zone);
+    return d.getUTCDate() + " " + T.months[d.getUTCMonth()] + " " + d.getUTCFullYear() + " " +
+      pad(d.getUTCHours()) + T.time_separator + pad(d.getUTCMinutes()) + " " + zone.name;
+  }
+
   /* --- the queue --- */
   function queue() { return read("queue", []); }
-  function enqueue(kind, data, label, baseVersion, clientId) {
+  function enqueue(kind, data, label, baseVersion, clientId, zone) {
     const items = queue();
     items.push({ client_id: clientId || newId(), kind: kind, data: data, base_version: baseVersion || null,
-                 label: label, state: "queued", queued_at: new Date().toISOString() });
+                 label: label, zone: zone || null, state: "queued", queued_at: new Date().toISOString() });
     const kept = write("queue", items);
     render();
     return kept;
@@ -73,10 +117,99 @@
     const index = items.findIndex((item) => item.client_id === clientId);
     if (index < 0) return;
     const item = change(items[index]);
-    if (item) { item.client_id = newId(); item.state = "queued"; items[index] = item; }
-    else items.splice(index, 1);
-    write("queue", items);
+    if (item) {
+      item.client_id = newId(); item.state = "queued";
+      item.detail = ""; item.reason = ""; item.field = ""; item.server = null;
+      items[index] = item;
+    } else items.splice(index, 1);
+    delete drafts[clientId];
+    const kept = write("queue", items);
     render();
+    return kept;
+  }
+
+  /* --- correcting a refused record --- */
+  /* What can be corrected per kind: the data key, its label and its input. */
+  const CORRECTABLE = {
+    visit_note: [["text", "textarea"], ["visited_at", "datetime-local"]],
+    attendance: [["code", "text"], ["no_phone_reason", "text"]],
+    signal_check: [["technology", "select"], ["place", "text"]],
+  };
+  const drafts = {}; /* what is typed in an open correction form, kept across re-renders */
+  let correcting = "";
+
+  function fieldLabel(item, key) {
+    if (key === "visited_at") return format(T.field_visited_at, { zone: item.zone ? item.zone.name : "" });
+    return T["field_" + key] || key;
+  }
+  function fieldValue(item, key) {
+    const draft = drafts[item.client_id];
+    if (draft && key in draft) return draft[key];
+    const value = item.data[key] || "";
+    if (key === "visited_at" && value && item.zone) return wallInput(Date.parse(value), item.zone);
+    return value;
+  }
+  function correctionForm(item, reasonId) {
+    const form = el("form", "", { class: "correct", novalidate: "" });
+    const prefix = "fix-" + item.client_id.slice(0, 8) + "-";
+    let first = null;
+    CORRECTABLE[item.kind].forEach(([key, type]) => {
+      const id = prefix + key;
+      form.append(el("label", fieldLabel(item, key), { for: id }));
+      let input;
+      if (type === "textarea") input = el("textarea", "", { rows: "4", maxlength: "5000" });
+      else if (type === "select") {
+        input = el("select");
+        T.technologies.forEach(([value, label]) => input.append(el("option", label, { value: value })));
+      } else input = el("input", "", { type: type });
+      input.id = id; input.name = key;
+      input.value = fieldValue(item, key);
+      input.addEventListener("input", () => {
+        drafts[item.client_id] = Object.assign(drafts[item.client_id] || {}, { [key]: input.value });
+      });
+      if (key === item.field) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", reasonId);
+        first = input;
+      }
+      form.append(input);
+    });
+    const problem = el("p", "", { class: "form-note warn", role: "alert", hidden: "" });
+    form.append(problem, el("p"));
+    form.lastChild.append(el("button", T.send_again, { type: "submit" }));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const values = {};
+      CORRECTABLE[item.kind].forEach(([key]) => { values[key] = form.elements[key].value.trim(); });
+      const error = correctionProblem(item, values);
+      if (error) { problem.textContent = error; problem.hidden = false; return; }
+      correcting = "";
+      replace(item.client_id, (it) => {
+        if (it.kind === "visit_note") {
+          it.data.text = values.text;
+          it.data.visited_at = zonedMoment(values.visited_at, it.zone);
+          it.label = it.label.split(" · ")[0] + " · " + shown(it.data.visited_at, it.zone);
+        } else if (it.kind === "attendance") {
+          const code = values.code.toUpperCase().replace(/[^A-Z2-7]/g, "");
+          delete it.data.code; delete it.data.no_phone_reason;
+          if (code) it.data.code = code; else it.data.no_phone_reason = values.no_phone_reason;
+        } else Object.assign(it.data, values);
+        return it;
+      });
+      sync(true);
+    });
+    return { form: form, focus: first };
+  }
+  /* The device's own checks before sending again (the server checks everything again). */
+  function correctionProblem(item, values) {
+    if (item.kind === "visit_note") {
+      if (!values.text) return T.note_empty;
+      if (IDENTITY_NUMBER.test(values.text)) return T.note_has_identity_number;
+      if (!zonedMoment(values.visited_at, item.zone)) return T.time_missing;
+    }
+    if (item.kind === "attendance" && !values.code && !values.no_phone_reason) return T.code_or_reason;
+    if (item.kind === "signal_check" && !values.technology) return T.signal_incomplete;
+    return "";
   }
 
   function render() {
@@ -87,15 +220,44 @@
     const head = el("p", waiting.length
       ? format(T.waiting, { count: waiting.length }) : T.nothing_waiting, { class: "queue-count" });
     panel.append(head);
+    const refused = items.filter((item) => item.state === "refused").length;
+    if (refused) panel.append(el("p", format(T.refused_count, { count: refused }), { class: "warn" }));
     const synced = read("synced", 0);
     if (synced) panel.append(el("p", format(T.synced, { count: synced }), { class: "ok" }));
     const list = el("ul");
-    items.forEach((item) => {
+    let focus = null;
+    items.forEach((item, index) => {
       const row = el("li", item.label + " — " + (T["state_" + item.state] || item.state));
       row.dataset.state = item.state;
-      if (item.detail) row.append(el("br"), el("span", item.detail));
+      const reasonId = "queue-reason-" + index;
+      if (item.detail) row.append(el("br"), el("span", item.detail, { id: reasonId, class: "reason" }));
       if (item.state === "refused") {
-        row.append(" ", button(T.discard, () => replace(item.client_id, () => null)));
+        row.dataset.reason = item.reason || "";
+        if (item.field) row.dataset.field = item.field;
+        row.append(el("p", T.refused_explain));
+        const actions = el("p");
+        const open = correcting === item.client_id;
+        if (CORRECTABLE[item.kind]) {
+          const toggle = button(T.correct, () => {
+            correcting = open ? "" : item.client_id;
+            render();
+          });
+          toggle.setAttribute("aria-expanded", String(open));
+          actions.append(toggle, " ");
+        }
+        const discard = button(T.discard, () => {
+          if (discard.dataset.sure) { replace(item.client_id, () => null); return; }
+          discard.dataset.sure = "1";
+          discard.textContent = T.discard_sure;
+        });
+        discard.className = "secondary";
+        actions.append(discard);
+        row.append(actions);
+        if (open && CORRECTABLE[item.kind]) {
+          const editor = correctionForm(item, reasonId);
+          row.append(editor.form);
+          focus = editor.focus || editor.form.elements[0];
+        }
       }
       if (item.state === "conflict" && item.server) {
         const server = item.server;
@@ -117,6 +279,7 @@
     const syncButton = button(T.sync_now, () => sync(true));
     syncButton.id = "mentor-sync-button";
     panel.append(syncButton);
+    if (focus && !panel.contains(document.activeElement)) focus.focus();
   }
 
   /* At most SLICE records and about 2 MB per post (photos make records large). */
@@ -160,6 +323,8 @@
           if (result.status === "applied" || result.status === "duplicate") { applied += 1; return false; }
           item.state = result.status;
           item.detail = result.detail || "";
+          item.reason = result.reason || "";
+          item.field = result.field || "";
           item.server = result.server || null;
           return true;
         });
@@ -229,10 +394,6 @@
     const field = form.elements[name];
     return field && field.selectedOptions ? field.selectedOptions[0].textContent.trim() : "";
   }
-  function localMoment(form, name) {
-    const text = value(form, name);
-    return (text ? new Date(text) : new Date()).toISOString();
-  }
 
   /* A photo of the sign-in sheet, at most 1280 px on its longer side, as base64 JPEG: small
      enough to keep on the phone and to send over a slow link. */
@@ -271,16 +432,22 @@
         data.evidence = await shrink(photo);
         if (!data.evidence) return { error: T.photo_unreadable };
       }
-      return { data: data, label: format(T.label_attendance, { name: chosenLabel(form, "enterprise") }) };
+      return { data: data, zone: zoneOf(form),
+               label: format(T.label_attendance, { name: chosenLabel(form, "enterprise") }) };
     },
     async visit_note(form) {
       const text = value(form, "text");
       if (!text) return { error: T.note_empty };
-      const data = { enterprise: form.dataset.enterprise, text: text,
-                     visited_at: localMoment(form, "visited_at") };
+      if (IDENTITY_NUMBER.test(text)) return { error: T.note_has_identity_number };
+      const zone = zoneOf(form);
+      const typed = value(form, "visited_at");
+      const visited = typed ? zonedMoment(typed, zone) : new Date().toISOString();
+      if (!visited) return { error: T.time_missing };
+      const data = { enterprise: form.dataset.enterprise, text: text, visited_at: visited };
       if (form.dataset.note) data.note = form.dataset.note;
-      return { data: data, base: parseInt(form.dataset.version, 10) || null,
-               label: format(T.label_visit_note, { name: form.dataset.name || "" }) };
+      return { data: data, base: parseInt(form.dataset.version, 10) || null, zone: zone,
+               label: format(T.label_visit_note, { name: form.dataset.name || "" }) +
+                 (zone ? " · " + shown(visited, zone) : "") };
     },
     async signal_check(form) {
       const data = { village: value(form, "village"), technology: value(form, "technology"),
@@ -311,14 +478,25 @@
       if (built.error) { note.textContent = built.error; note.className = "form-note warn"; return; }
       /* The form's own client_id: if the post above reached the server but its answer was
          lost, the queued copy is recognised as a replay. */
-      if (!enqueue(form.dataset.queue, built.data, built.label, built.base, field && field.value)) {
+      if (!enqueue(form.dataset.queue, built.data, built.label, built.base, field && field.value,
+                   built.zone)) {
         note.textContent = T.storage_full; note.className = "form-note warn"; return;
       }
       note.textContent = T.queued; note.className = "form-note ok";
       form.reset();
+      setNow(form);
       if (field) field.value = newId();
     });
+    setNow(form);
   });
+
+  /* A new note's time starts as now on the business's wall clock, also on a page read offline
+     from the copy kept hours ago (the server wrote the time it was fetched). */
+  function setNow(form) {
+    const input = form.elements.visited_at;
+    const zone = zoneOf(form);
+    if (input && zone && input.hasAttribute("data-now")) input.value = wallInput(Date.now(), zone);
+  }
 
   /* --- signal check: time the download of a fixed-size file --- */
   const measure = document.getElementById("measure");
