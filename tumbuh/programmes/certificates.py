@@ -8,9 +8,10 @@ public page shows: the programme, the business name, the date and the code; noth
 import io
 
 import segno
-from django.utils import formats, translation
+from django.utils import translation
 from fpdf import FPDF
 
+from tumbuh.core.times import local_time
 from tumbuh.programmes.models import Certificate
 
 # Helvetica in PDF core fonts covers Latin-1; other characters are replaced, never dropped
@@ -33,10 +34,12 @@ def qr_png(url: str) -> bytes:
 def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     """The PDF of ``certificate``; ``verify_url`` is the absolute URL of its public page."""
     programme = certificate.enrolment.cohort.programme
+    # The day of issue where the cohort met (its village's zone), not in the server's zone.
+    place = certificate.enrolment.cohort.venue_village_id
     with translation.override("id"):
-        issued_id = formats.date_format(certificate.issued_at, "j F Y")
+        issued_id = local_time(certificate.issued_at, place, "long_date")
     with translation.override("en"):
-        issued_en = formats.date_format(certificate.issued_at, "j F Y")
+        issued_en = local_time(certificate.issued_at, place, "long_date")
 
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(_latin1(f"Sertifikat {certificate.code}"))
