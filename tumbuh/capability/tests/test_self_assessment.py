@@ -1,19 +1,14 @@
 """The owner's self-assessment: one question per screen, resumable, without JavaScript."""
 
-import gzip
-
 import pytest
 from django.urls import reverse
 
 from tumbuh.capability.models import Assessment, AssessmentDraft
 from tumbuh.capability.tests.conftest import MIXED
 from tumbuh.conftest import make_enterprise, make_owner, make_user
+from tumbuh.core.tests.weight import served_size
 
 PAGE_BUDGET_BYTES = 14 * 1024
-
-
-def gzip_size(response) -> int:
-    return len(gzip.compress(response.content, compresslevel=6))
 
 
 @pytest.fixture
@@ -28,7 +23,7 @@ def test_anonymous_visitor_is_told_to_sign_in(client, instrument):
     body = response.content.decode()
     assert reverse("accounts:login") + "?next=/kecakapan-digital/" in body
     assert "Masuk" in body or "Sign in" in body
-    assert gzip_size(response) <= PAGE_BUDGET_BYTES
+    assert served_size(response) <= PAGE_BUDGET_BYTES
 
 
 def test_owner_without_business_is_told_to_ask_for_a_link(client_of, instrument):
@@ -48,13 +43,13 @@ def test_owner_answers_one_question_per_screen_and_gets_a_result(client_of, owne
         page = client.get(url)
         assert page.status_code == 200
         assert page.content.decode().count('type="radio"') == 4
-        assert gzip_size(page) <= PAGE_BUDGET_BYTES
+        assert served_size(page) <= PAGE_BUDGET_BYTES
         answered = client.post(url, {"option": option})
         assert answered.status_code == 302
     assert answered.url == reverse("capability:review", args=[enterprise.public_id])
     review = client.get(answered.url)
     assert review.context["missing"] == []
-    assert gzip_size(review) <= PAGE_BUDGET_BYTES
+    assert served_size(review) <= PAGE_BUDGET_BYTES
     sent = client.post(answered.url)
     assert sent.url == reverse("capability:result", args=[enterprise.public_id])
     assessment = Assessment.objects.get()
@@ -75,7 +70,7 @@ def test_owner_answers_one_question_per_screen_and_gets_a_result(client_of, owne
     offers = result.context["offers"]
     assert "online_selling" in offers[0].pillars
     assert str(offers[0].title) in body
-    assert gzip_size(result) <= PAGE_BUDGET_BYTES
+    assert served_size(result) <= PAGE_BUDGET_BYTES
 
 
 def test_progress_is_saved_and_resumes_at_the_first_open_question(client_of, owned):

@@ -1,5 +1,8 @@
 """`tumbuh serve` runs gunicorn with production settings and serves pages and static files."""
 
+import gzip
+import hashlib
+import io
 import os
 import re
 import socket
@@ -9,6 +12,17 @@ import time
 import urllib.request
 
 from tumbuh.core.tests.test_settings import PRODUCTION, ROOT, tumbuh
+
+
+def _webp() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 18), "teal").save(buffer, "WEBP")
+    return buffer.getvalue()
+
+
+THUMBNAIL = _webp()
 
 
 def free_port() -> int:
@@ -73,6 +87,28 @@ def test_serve_answers_with_production_settings(tmp_path):
         assert status == 200
         assert headers["Content-Encoding"] == "gzip"
         assert "immutable" in headers["Cache-Control"]
+        # The vendored htmx too: precompressed by WhiteNoise, cached for good.
+        script = re.search(r'"(vendor/htmx-[0-9.]+\.min\.[0-9a-f]+\.js)"', manifest).group(1)
+        status, headers, body = get(f"{base}/static/{script}", **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
+        assert len(body) < 20_000  # htmx is about 50 KB uncompressed
+
+        # Pages are compressed by the app itself.
+        status, headers, body = get(f"{base}/masuk/", **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body).startswith(b"<!doctype html>")
+
+        # Public media: a product thumbnail under its content-hashed name, for a year.
+        digest = hashlib.sha256(THUMBNAIL).hexdigest()[:16]
+        name = f"stores/thumbnails/demo.{digest}.webp"
+        (tmp_path / "media" / "stores" / "thumbnails").mkdir(parents=True)
+        (tmp_path / "media" / name).write_bytes(THUMBNAIL)
+        status, headers, body = get(f"{base}/media/{name}", **{"Accept-Encoding": "gzip"})
+        assert (status, body) == (200, THUMBNAIL)
+        assert headers["Content-Type"] == "image/webp"
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert headers["ETag"] == f'"{digest}"' and "Content-Encoding" not in headers
     finally:
         server.terminate()
         server.wait(timeout=10)

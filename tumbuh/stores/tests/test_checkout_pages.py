@@ -2,14 +2,13 @@
 JavaScript), refusals shown on the page, page budgets, no personal data on the status page,
 and the seller's order pages."""
 
-import gzip
-import json
 import re
 
 import pytest
 from django.core import mail
 
 from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_owner
+from tumbuh.core.tests.weight import served_size
 from tumbuh.stores import qris
 from tumbuh.stores.models import Order, Product
 from tumbuh.stores.services import orders
@@ -18,14 +17,6 @@ from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 BUDGET = 14 * 1024
-
-
-def _gzip_size(response, page: str = "") -> int:
-    """The page's gzip size (level 6); printed as a JSON line with ``pytest -s`` for the docs."""
-    size = len(gzip.compress(response.content, compresslevel=6))
-    if page:
-        print(json.dumps({"page": page, "bytes": len(response.content), "bytes_gzip": size}))
-    return size
 
 
 def _checkout_form(payment="cod", **changes):
@@ -59,9 +50,9 @@ def test_buy_with_plain_forms_from_product_page_to_order_status(
     assert (
         product.title in html and "Rp45.000" in html and f"/keranjang/{store.slug}/bayar/" in html
     )
-    assert _gzip_size(cart, "cart") <= BUDGET
+    assert served_size(cart, page="cart") <= BUDGET
     checkout = client.get(f"/keranjang/{store.slug}/bayar/")
-    assert checkout.status_code == 200 and _gzip_size(checkout, "checkout") <= BUDGET
+    assert checkout.status_code == 200 and served_size(checkout, page="checkout") <= BUDGET
     html = checkout.content.decode()
     # the region picker starts at the store's district, its villages listed without JavaScript
     assert 'name="village"' in html and "<script" not in html.split("<main")[1]
@@ -78,7 +69,7 @@ def test_buy_with_plain_forms_from_product_page_to_order_status(
     assert (
         status.status_code == 200
         and order.code in html
-        and _gzip_size(status, "order status (cash)") <= BUDGET
+        and served_size(status, page="order status (cash)") <= BUDGET
     )
     assert "Rina" not in html and "Gang Melati" not in html and "1111" not in html
     assert order.buyer_phone_masked in html
@@ -116,7 +107,7 @@ def test_qris_status_page_draws_the_amount_bearing_qr(client):
     status = client.get(placed["Location"])
     html = status.content.decode()
     assert "<svg" in html and f"Rp{order.amount_due_idr:,}".replace(",", ".") in html
-    assert _gzip_size(status, "order status (QRIS, with SVG)") <= BUDGET
+    assert served_size(status, page="order status (QRIS, with SVG)") <= BUDGET
     assert qris.parse(order.payment.qr_string).amount_idr == order.amount_due_idr
 
 

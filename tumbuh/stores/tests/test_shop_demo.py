@@ -4,6 +4,7 @@ import pytest
 
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise
 from tumbuh.core.demodata import DemoReport
+from tumbuh.core.storage import is_content_hashed
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Milestone
 from tumbuh.stores import demo, qris
@@ -31,7 +32,9 @@ def test_demo_opens_stores_with_products_and_runs_again_without_duplicates(monke
     assert Milestone.objects.filter(kind="store_live").count() == 4
     products = Product.objects.filter(store__in=stores)
     assert products.count() >= 4 * 4
-    assert all(p.photo and p.thumbnail.size <= 8 * 1024 for p in products)
+    # Thumbnails of the demo's drawn photos: at most 4 KB each, under content-hashed names.
+    assert all(p.photo and p.thumbnail.size <= 4 * 1024 for p in products)
+    assert all(is_content_hashed(p.photo.name + p.thumbnail.name) for p in products)
     consigned = products.filter(store=stores[0]).exclude(producer=bumdes)
     assert {p.producer for p in consigned} <= set(members)
     for store in stores:

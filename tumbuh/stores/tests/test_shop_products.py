@@ -1,5 +1,6 @@
 """Products: refusals with reasons, photos resized, consignment, wholesale tiers, stock."""
 
+import hashlib
 import io
 
 import pytest
@@ -54,7 +55,11 @@ def test_a_photo_becomes_a_small_webp_and_thumbnail(store):
     assert upload.size > 300_000
     product = make_product(store, photo=upload)
     assert product.photo.name.endswith(".webp") and product.thumbnail.name.endswith(".webp")
-    assert product.photo.size <= 30 * 1024 and product.thumbnail.size <= 8 * 1024
+    assert product.photo.size <= 30 * 1024 and product.thumbnail.size <= 4 * 1024
+    # Named after the hash of their bytes, so they can be cached for a year.
+    for field in (product.photo, product.thumbnail):
+        digest = hashlib.sha256(field.read()).hexdigest()[:16]
+        assert field.name.endswith(f"/{product.public_id}.{digest}.webp")
     with Image.open(product.photo) as photo:
         assert photo.format == "WEBP" and photo.size == (product.photo_width, product.photo_height)
         assert max(photo.size) <= 800
@@ -204,6 +209,27 @@ def test_update_refuses_a_stale_version_and_keeps_tiers_consistent(store):
     product.refresh_from_db()
     assert (product.stock, product.price_idr) == (4, 10_000)
     assert WholesaleTier.objects.filter(product=product).count() == 1
+
+
+def test_a_new_photo_replaces_the_files_and_the_same_photo_keeps_them(
+    store, settings, django_capture_on_commit_callbacks
+):
+    photo = photo_bytes(seed=1)  # noise: each call draws new bytes
+    product = make_product(store, photo=SimpleUploadedFile("a.jpg", photo))
+    first = (product.photo.name, product.thumbnail.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        same = shop.update_product(
+            product=product, photo=SimpleUploadedFile("a.jpg", photo), by=None
+        )
+    assert (same.photo.name, same.thumbnail.name) == first
+    assert all((settings.MEDIA_ROOT / name).exists() for name in first)
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = shop.update_product(
+            product=same, photo=SimpleUploadedFile("b.jpg", photo_bytes(seed=2)), by=None
+        )
+    assert changed.photo.name != first[0] and changed.thumbnail.name != first[1]
+    assert not any((settings.MEDIA_ROOT / name).exists() for name in first)
+    assert (settings.MEDIA_ROOT / changed.thumbnail.name).exists()
 
 
 def test_photo_pages_still_check_csrf():
