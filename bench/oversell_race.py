@@ -78,10 +78,10 @@ def main():
         qris_payload=body + qris.crc16(body),
         by=None,
     )
-    shop.publish_store(store=store, by=None)
     product = shop.create_product(
         store=store, title="Kopi Rebutan", price_idr=25_000, stock=args.stock, by=None
     )
+    shop.publish_store(store=store, by=None)  # a store goes live with a product on sale
     summary = {"rounds": args.rounds, "oversold_rounds": 0, "exact_rounds": 0, "seconds": []}
     try:
         for round_number in range(1, args.rounds + 1):

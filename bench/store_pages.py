@@ -83,7 +83,6 @@ def main():
         qris_payload=demo_qris(store.name, 1, "Kupang"),
         by=None,
     )
-    shop.publish_store(store=store, by=None)
     categories = ["food", "crafts", "fashion", "agriculture"]
     for number in range(PRODUCTS):
         photo = None
@@ -107,6 +106,7 @@ def main():
             tiers=[shop.Tier(10, 140_000), shop.Tier(50, 130_000)],
             by=None,
         )
+    shop.publish_store(store=store, by=None)  # a store goes live with a product on sale
     client = Client()
     pages = [("store list", "/toko/")]
     pages += [

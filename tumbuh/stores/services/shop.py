@@ -321,7 +321,12 @@ def set_store_payments(
 
 
 def publish_store(*, store: Store, by) -> Store:
-    """Step 5: the store goes live (or back live after a suspension); records ``store_live``."""
+    """Step 5: the store goes live (or back live after a suspension); records ``store_live``.
+
+    Refused, changing nothing, until the store has a WhatsApp number, a way to pay, a way to
+    receive orders and at least one product on sale: a live store with nothing to order is
+    a dead end for buyers and would count as "store live" on the dashboards.
+    """
     if Store.Status.LIVE not in Store.TRANSITIONS[store.status]:
         raise ValidationError(_("This store is already live."))
     missing = []
@@ -331,6 +336,8 @@ def publish_store(*, store: Store, by) -> Store:
         missing.append(_("a way to pay"))
     if not store.delivery_methods:
         missing.append(_("a way to receive orders"))
+    if not has_product_on_sale(store):
+        missing.append(_("at least one product on sale (add a product first)"))
     if missing:
         raise ValidationError(
             _("The store cannot open yet: it needs %(missing)s.") % {"missing": ", ".join(missing)}
@@ -357,6 +364,11 @@ def publish_store(*, store: Store, by) -> Store:
             actor=by, action="stores.store_live", target=store, region_code=store.village_id
         )
     return store
+
+
+def has_product_on_sale(store: Store) -> bool:
+    """Whether ``store`` has a product buyers can see (active); one is needed to go live."""
+    return store.products.filter(is_active=True).exists()
 
 
 def suspend_store(*, store: Store, by, reason: str = "") -> Store:

@@ -25,7 +25,11 @@ STATIC_QRIS = _BODY + qris.crc16(_BODY)
 def make_store(
     name=None, *, enterprise=None, village=DAYEUHKOLOT, kind="umkm", live=True, by=None, **fields
 ) -> Store:
-    """A store through the services (live by default, paying by cash and QRIS)."""
+    """A store through the services (live by default, paying by cash and QRIS).
+
+    A store goes live only with a product on sale: a live store gets one first, "Produk
+    Pembuka", which the tests that count products take into account.
+    """
     number = next(_numbers)
     enterprise = enterprise or make_enterprise(f"Usaha Toko {number}", village=village, kind=kind)
     store = shop.start_store(enterprise=enterprise, name=name or f"Toko {number}", by=by)
@@ -42,6 +46,7 @@ def make_store(
         Store.objects.filter(pk=store.pk).update(**fields)
         store.refresh_from_db()
     if live:
+        make_product(store, "Produk Pembuka")
         shop.publish_store(store=store, by=by)
     return store
 

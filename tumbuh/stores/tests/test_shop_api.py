@@ -39,7 +39,7 @@ def test_products_of_a_store(client):
     make_product(store, "Kopi Robusta", price_idr=60_000, stock=4, category="food")
     make_product(store, "Gelang Rotan", category="crafts")
     body = client.get(f"/api/v1/stores/{store.slug}/products").json()
-    assert [p["title"] for p in body] == ["Gelang Rotan", "Kopi Robusta"]
+    assert [p["title"] for p in body] == ["Gelang Rotan", "Kopi Robusta", "Produk Pembuka"]
     robusta = body[1]
     assert (robusta["price_idr"], robusta["stock"], robusta["url"]) == (
         60_000,
@@ -58,7 +58,11 @@ def test_seller_endpoints_reach_only_the_sellers_products(client_of):
     own = make_product(mine, "Dodol Garut", stock=2)
     other = make_product(theirs, "Bakpia", stock=7)
     client = client_of(make_owner(mine.enterprise))
-    assert [p["id"] for p in client.get("/api/v1/stores/seller/products").json()] == [own.public_id]
+    opening = mine.products.get(title="Produk Pembuka")
+    assert [p["id"] for p in client.get("/api/v1/stores/seller/products").json()] == [
+        own.public_id,
+        opening.public_id,
+    ]
 
     answer = client.patch(
         f"/api/v1/stores/seller/products/{own.public_id}",

@@ -73,6 +73,32 @@ def test_five_steps_open_a_store_and_record_store_live(client_of, owner):
     assert "+62812" in review and "7890" not in review  # the number only masked
 
     assert not Milestone.objects.filter(enterprise=enterprise, kind="store_live").exists()
+    # No product yet: the last step says to add one first, and opening is refused.
+    review = client.get(f"/toko-saya/{store.public_id}/langkah/5/")
+    assert review.context["has_product"] is False
+    assert "Add a product first." in review.content.decode()
+    assert f'href="/toko-saya/{store.public_id}/produk/baru/"' in review.content.decode()
+    assert "Open the store" not in review.content.decode()
+    events = AuditEvent.objects.count()
+    response = client.post(f"/toko-saya/{store.public_id}/langkah/5/", follow=True)
+    store.refresh_from_db()
+    assert (store.status, store.went_live_at) == ("draft", None)
+    assert [str(m) for m in response.context["messages"]] == [
+        "The store cannot open yet: it needs at least one product on sale (add a product first)."
+    ]
+    assert AuditEvent.objects.count() == events
+    assert not Milestone.objects.filter(enterprise=enterprise, kind="store_live").exists()
+    assert client.get("/toko/keripik-bu-sari/").status_code == 404
+
+    # A product added from the wizard leads back to the last step, which now opens the store.
+    response = client.post(
+        f"/toko-saya/{store.public_id}/produk/baru/",
+        {"title": "Keripik Pedas", "category": "food", "price_idr": "15000", "unit": "bungkus",
+         "stock": "20", "made_in_indonesia": "on", "is_active": "on"},
+    )  # fmt: skip
+    assert response.url == f"/toko-saya/{store.public_id}/langkah/5/"
+    review = client.get(response.url)
+    assert review.context["has_product"] is True and "Open the store" in review.content.decode()
     response = client.post(f"/toko-saya/{store.public_id}/langkah/5/")
     store.refresh_from_db()
     assert store.status == "live" and store.went_live_at is not None
@@ -148,6 +174,40 @@ def test_only_owners_may_open_and_only_their_own_store(client_of, owner):
         client.post(f"/toko-saya/{other.public_id}/langkah/5/", {"close": "1"}).status_code == 404
     )
     assert Store.objects.get(pk=other.pk).status == "live"
+
+
+def test_a_store_cannot_go_live_without_a_product_on_sale(owner):
+    from django.core.exceptions import ValidationError
+
+    from tumbuh.stores.services import shop
+    from tumbuh.stores.tests.builders import make_product
+
+    user, enterprise = owner
+    store = make_store("Toko Tanpa Produk", enterprise=enterprise, live=False)
+    hidden = make_product(store, "Kopi Tersimpan")
+    shop.update_product(product=hidden, by=user, is_active=False)  # not on sale
+    before = Store.objects.filter(pk=store.pk).values().get()
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refusal:
+        shop.publish_store(store=store, by=user)
+    assert refusal.value.messages == [
+        "The store cannot open yet: it needs at least one product on sale (add a product first)."
+    ]
+    assert Store.objects.filter(pk=store.pk).values().get() == before
+    assert AuditEvent.objects.count() == events
+    assert not Milestone.objects.filter(enterprise=enterprise, kind="store_live").exists()
+
+    shop.update_product(product=hidden, by=user, is_active=True)
+    shop.publish_store(store=store, by=user)
+    assert Store.objects.get(pk=store.pk).status == "live"
+
+    # Closed for a while, then every product taken off sale: it cannot reopen empty either.
+    shop.suspend_store(store=store, by=user)
+    shop.update_product(product=hidden, by=user, is_active=False)
+    with pytest.raises(ValidationError, match="at least one product on sale"):
+        shop.publish_store(store=store, by=user)
+    assert Store.objects.get(pk=store.pk).status == "suspended"
+    assert Milestone.objects.filter(enterprise=enterprise, kind="store_live").count() == 1
 
 
 def test_a_store_cannot_go_live_without_whatsapp_or_a_payment(owner):

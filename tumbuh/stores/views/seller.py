@@ -318,7 +318,14 @@ def _step_open(request, store):
             messages.error(request, " ".join(error.messages))
             return redirect("stores:wizard-step", store.public_id, 5)
         return redirect("stores:seller-store", store.public_id)
-    return _wizard(request, store, 5, form, zones=list(store.delivery_zones.all()))
+    return _wizard(
+        request,
+        store,
+        5,
+        form,
+        zones=list(store.delivery_zones.all()),
+        has_product=shop.has_product_on_sale(store),
+    )
 
 
 # --- one store: products, stock, consignment ----------------------------------------------------
@@ -383,6 +390,9 @@ def product_create(request, public_id):
             _refusal(form, error)
         else:
             messages.success(request, _("Product added: %(title)s") % {"title": product.title})
+            if store.status == Store.Status.DRAFT:
+                # Back to opening the store, which needs a product before it can go live.
+                return redirect("stores:wizard-step", store.public_id, store.wizard_step)
             return redirect("stores:seller-store", store.public_id)
     return _product_form_response(request, store, form)
 
