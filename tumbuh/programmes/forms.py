@@ -4,18 +4,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Organisation
-from tumbuh.programmes.models import Enrolment
+from tumbuh.programmes.models import Enrolment, canonical_certificate_code
+
+INVALID_CODE = _(
+    "This is not a certificate code: a code has 16 letters and digits, such as "
+    "abcd2345efgh6789 (capitals, spaces and dashes are fine)."
+)
 
 
 class CertificateLookupForm(forms.Form):
     code = forms.CharField(
         label=_("Certificate code"),
-        max_length=32,
+        max_length=64,
         help_text=_("The code printed under the QR code, e.g. abcd2345efgh6789."),
     )
 
     def clean_code(self):
-        return "".join(self.cleaned_data["code"].lower().split()).replace("-", "")
+        code = canonical_certificate_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(INVALID_CODE)
+        return code
 
 
 class DecisionForm(forms.Form):

@@ -12,6 +12,7 @@ A completed enrolment earns a ``Certificate`` that anyone can verify at ``/serti
 """
 
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -30,9 +31,31 @@ def new_attendance_secret() -> str:
     return secrets.token_hex(32)
 
 
+CERTIFICATE_CODE_LENGTH = 16
+
+
 def new_certificate_code() -> str:
     """A certificate code people can type: 16 characters of a 32-letter alphabet (80 bits)."""
-    return "".join(PUBLIC_ID_ALPHABET[byte % 32] for byte in secrets.token_bytes(16))
+    return "".join(
+        PUBLIC_ID_ALPHABET[byte % 32] for byte in secrets.token_bytes(CERTIFICATE_CODE_LENGTH)
+    )
+
+
+def canonical_certificate_code(typed: str) -> str | None:
+    """The code as stored (lower case, in one piece), or None when ``typed`` cannot be one.
+
+    People copy the code from paper: in capitals, in groups with spaces or dashes (any dash a
+    phone's keyboard makes). Anything else (a slash, a dot, a letter outside the alphabet, a
+    wrong length) is not a certificate code.
+    """
+    code = "".join(
+        character
+        for character in str(typed)
+        if not character.isspace() and unicodedata.category(character) != "Pd"
+    ).lower()
+    if len(code) != CERTIFICATE_CODE_LENGTH or not set(code) <= set(PUBLIC_ID_ALPHABET):
+        return None
+    return code
 
 
 class Programme(models.Model):

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from tumbuh.programmes import views
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("sertifikat/", views.certificate_lookup, name="certificate-lookup"),
     path("sertifikat/<str:code>/", views.certificate, name="certificate"),
     path("sertifikat/<str:code>/unduh/", views.certificate_download, name="certificate-pdf"),
+    # A code typed with a slash or other junk: the lookup page says so (never a bare 404).
+    re_path(r"^sertifikat/(?P<typed>.+)$", views.certificate_typed, name="certificate-typed"),
     path("program/angkatan/<str:public_id>/", views.cohort_public, name="cohort-public"),
     # Console.
     path("konsol/program/", views.console_home, name="console-home"),

@@ -47,6 +47,7 @@ from tumbuh.programmes.models import (
     Mentor,
     PartnerQuota,
     QuotaTransfer,
+    canonical_certificate_code,
 )
 from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import enterprises_of
@@ -85,27 +86,48 @@ def _refusal(request, error: ValidationError) -> None:
 
 @require_GET
 def certificate_lookup(request):
+    """The code typed in the lookup form, in any case, with spaces or dashes: to its page."""
     form = CertificateLookupForm(request.GET or None)
     if form.is_valid():
+        # 302: the answer to a form, not the address of the certificate.
         return redirect("programmes:certificate", code=form.cleaned_data["code"])
     return render(request, "programmes/certificate_lookup.html", {"form": form})
 
 
+def _certificate_missing(request, typed: str, *, invalid: bool):
+    """The lookup page, 404: no certificate has this code, or this is not a code at all."""
+    form = CertificateLookupForm(initial={"code": typed[:64]})
+    return render(
+        request,
+        "programmes/certificate_lookup.html",
+        {"form": form, "unknown": not invalid, "invalid": invalid},
+        status=404,
+    )
+
+
+def _canonical_redirect(name: str, typed: str):
+    """301 to the canonical address of a code written another way (capitals, dashes), else
+    None. Permanent: the canonical form depends on the text alone, never on the database."""
+    code = canonical_certificate_code(typed)
+    if code is not None and code != typed:
+        return redirect(name, code=code, permanent=True)
+    return None
+
+
 @require_GET
 def certificate(request, code: str):
+    moved = _canonical_redirect("programmes:certificate", code)
+    if moved is not None:
+        return moved
+    if canonical_certificate_code(code) is None:
+        return _certificate_missing(request, code, invalid=True)
     found = (
         Certificate.objects.select_related("enrolment__cohort__programme__organisation")
-        .filter(code=code.lower())
+        .filter(code=code)
         .first()
     )
     if found is None:
-        form = CertificateLookupForm(initial={"code": code})
-        return render(
-            request,
-            "programmes/certificate_lookup.html",
-            {"form": form, "unknown": True},
-            status=404,
-        )
+        return _certificate_missing(request, code, invalid=False)
     return render(
         request,
         "programmes/certificate.html",
@@ -114,11 +136,31 @@ def certificate(request, code: str):
 
 
 @require_GET
+def certificate_typed(request, typed: str):
+    """Anything else under ``/sertifikat/``: a code without its last slash goes to its page;
+    a code with a slash or other junk in it gets the lookup page saying it is not a code."""
+    if "/" not in typed:
+        return certificate(request, typed)
+    code, _slash, rest = typed.partition("/")
+    if rest == "unduh":
+        return certificate_download(request, code)
+    return _certificate_missing(request, typed, invalid=True)
+
+
+@require_GET
 def certificate_download(request, code: str):
-    found = get_object_or_404(
-        Certificate.objects.select_related("enrolment__cohort__programme__organisation"),
-        code=code.lower(),
+    moved = _canonical_redirect("programmes:certificate-pdf", code)
+    if moved is not None:
+        return moved
+    if canonical_certificate_code(code) is None:
+        return _certificate_missing(request, code, invalid=True)
+    found = (
+        Certificate.objects.select_related("enrolment__cohort__programme__organisation")
+        .filter(code=code)
+        .first()
     )
+    if found is None:
+        return _certificate_missing(request, code, invalid=False)
     if not found.is_valid:
         raise Http404(_("This certificate was revoked."))
     url = request.build_absolute_uri(reverse("programmes:certificate", args=[found.code]))
