@@ -4,17 +4,16 @@ producers with payouts. Only orders of the stores the signed-in user runs are re
 seller's order answers 404.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tumbuh.core import times
 from tumbuh.registry.models import Enterprise
 from tumbuh.stores.models import Order, Store
 from tumbuh.stores.services import orders as order_services
@@ -23,10 +22,24 @@ from tumbuh.stores.services import shop
 PAGE = 100
 
 
+def _placed_today(stores) -> Q:
+    """Orders placed today at their store: each store's own day, in its village's zone (a store
+    in Kupang starts its day an hour before one in Bandung)."""
+    by_zone: dict[str, list[int]] = {}
+    for store in stores:
+        by_zone.setdefault(times.zone_name(store.village_id), []).append(store.pk)
+    today = Q(pk__in=[])
+    for zone, store_ids in by_zone.items():
+        start, end = times.day_bounds(times.today(zone), zone)
+        today |= Q(store_id__in=store_ids, created_at__gte=start, created_at__lt=end)
+    return today
+
+
 @login_required
 def seller_orders(request):
     """Today's orders, the open ones, or the latest (``?tampil=hari-ini|terbuka|semua``)."""
     show = request.GET.get("tampil", "hari-ini")
+    stores = list(shop.stores_of(request.user))
     orders = order_services.orders_for_seller(request.user)
     if show == "terbuka":
         orders = orders.exclude(status__in=["completed", "cancelled", "refunded"])
@@ -34,14 +47,13 @@ def seller_orders(request):
         pass
     else:
         show = "hari-ini"
-        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        orders = orders.filter(created_at__gte=start, created_at__lt=start + datetime.timedelta(1))
+        orders = orders.filter(_placed_today(stores))
     orders = list(orders.prefetch_related("lines").order_by("-created_at", "-pk")[:PAGE])
     rows = [{"order": o, "whatsapp": order_services.whatsapp_buyer_link(o)} for o in orders]
     return render(
         request,
         "stores/orders/seller_list.html",
-        {"rows": rows, "show": show, "stores": list(shop.stores_of(request.user))},
+        {"rows": rows, "show": show, "stores": stores},
     )
 
 
