@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, roles_with
+from tumbuh.core import times
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.storage import private_file_response
 from tumbuh.licensing import queries, services
@@ -58,14 +59,14 @@ def console_home(request):
     _require_console(request)
     days = request.GET.get("days", "")
     days = int(days) if days.isdigit() and 0 < int(days) <= 730 else queries.REMINDER_DAYS
-    today = timezone.localdate()
     now = timezone.now()
     context = {
         "regions": queries.region_counts(request.user),
         "nib_steps": _labelled(NibCase, queries.step_counts(NibCase, request.user)),
         "halal_steps": _labelled(HalalCase, queries.step_counts(HalalCase, request.user)),
         "expiring": [
-            (certificate, (certificate.valid_until - today).days)
+            # Days left counted from the business's own today (WIB, WITA or WIT).
+            (certificate, (certificate.valid_until - times.today(certificate.enterprise)).days)
             for certificate in queries.expiring_certificates(request.user, days=days)[:100]
         ],
         "days": days,
@@ -231,7 +232,8 @@ def _detail_context(request, case) -> dict:
         ],
         "events": case.events.select_related("actor"),
         "next_steps": [(step, type(case).Step(step).label) for step in case.allowed_next()],
-        "today": timezone.localdate(),
+        # The business's today: the issue date a form starts from, in its village's zone.
+        "today": times.today(case.enterprise),
     }
 
 
@@ -427,7 +429,7 @@ def halal_detail(request, public_id: str):
     context["certificate"] = getattr(case, "certificate", None)
     if case.step == HalalCase.Step.MENTOR and context["may_move"]:
         context["mentors"] = _mentor_choices(case)
-    context["default_valid_until"] = timezone.localdate() + datetime.timedelta(days=4 * 365)
+    context["default_valid_until"] = context["today"] + datetime.timedelta(days=4 * 365)
     return render_page(request, "licensing/halal_detail.html", context)
 
 
