@@ -10,7 +10,8 @@ SYNTHETIC, NOT REAL DATA: no site-level list of BTS or blank-spot villages is pu
   Nusa Tenggara Timur and the Kalimantan interiors last);
 - state-funded (BAKTI) sites still being built in 3T regencies, a few satellite access points
   and mentors' signal checks;
-- a saved plan for Nusa Tenggara Timur, where the demo registry has businesses waiting.
+- a saved plan for Nusa Tenggara Timur, where the demo registry's village survey of the 3T
+  regencies has hundreds of businesses waiting in villages without 4G.
 
 Every row says ``Demo sintetis`` in its source. Running the demo again changes nothing.
 """
@@ -74,9 +75,11 @@ def load(*, seed: int, report: DemoReport) -> None:
         plan = services.create_plan(
             name=PLAN_NAME, budget_idr=PLAN_BUDGET_IDR, region_code="53", time_limit=20.0
         )
+        per_business = plan.cost_idr // max(1, plan.covered_enterprises)
         report.say(
-            f"Site plan for NTT: {plan.picks.count()} sites, {plan.covered_enterprises} "
-            f"businesses covered for Rp {plan.cost_idr:,}."
+            f"Site plan for NTT (synthetic network): {plan.picks.count()} sites, "
+            f"{plan.covered_enterprises} businesses covered for Rp {plan.cost_idr:,} "
+            f"(Rp {per_business:,} per business unlocked)."
         )
     report.add_link("/konsol/konektivitas/", "Konektivitas desa dan perencana BTS (connectivity)")
 
