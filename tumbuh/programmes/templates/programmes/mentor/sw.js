@@ -1,7 +1,9 @@
 /* Tumbuh mentor app service worker (scope {{ offline_url }}).
    The app's pages are fetched from the network first and kept for reading offline; the script is
    kept until a new version of this worker replaces it. Records made offline are not queued here
-   but by mentor.js in localStorage; the sync and bundle requests always go to the network. */
+   but by mentor.js in localStorage, where a record the server refused also stays until it is
+   corrected and sent again (or discarded); the sync and bundle requests always go to the
+   network. */
 "use strict";
 const CACHE = "tumbuh-mentor-{{ version }}";
 const SCOPE = "{{ offline_url }}";
