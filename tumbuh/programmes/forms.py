@@ -1,9 +1,11 @@
 """Forms of the programmes console and the public certificate lookup."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.core import times
 from tumbuh.programmes.models import Enrolment, canonical_certificate_code
 
 INVALID_CODE = _(
@@ -219,7 +221,12 @@ class ProgrammeForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    """Schedule a session of a cohort."""
+    """Schedule a session of a cohort.
+
+    The start is typed as the wall-clock time of the session's village (the cohort's ``venue``
+    unless another village is given) and read in that village's zone: 20.00 for a session in
+    Kupang is 20.00 WITA, whatever the zone of the server or of the person typing.
+    """
 
     title = forms.CharField(label=_("Title"), max_length=200)
     mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=None)
@@ -236,9 +243,22 @@ class SessionForm(forms.Form):
         help_text=_("Kemendagri code of the village; empty means the cohort's venue."),
     )
 
-    def __init__(self, *args, mentors, **kwargs):
+    def __init__(self, *args, mentors, venue, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = mentors
+        self.venue = venue
+        self.fields["starts_at"].help_text = _(
+            "The local time of the session's village: %(zone)s at the venue, %(venue)s."
+        ) % {"zone": times.zone_name(venue), "venue": venue.name}
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at = cleaned.get("starts_at")
+        if starts_at is not None:
+            # The field read the typed time in the current zone; undo that to get it as typed.
+            typed = timezone.make_naive(starts_at)
+            cleaned["starts_at"] = times.moment_at(typed, cleaned.get("village") or self.venue)
+        return cleaned
 
     def clean_village(self):
         from tumbuh.regions.models import Village

@@ -53,6 +53,8 @@ from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import enterprises_of
 
 PAGE_SIZE = 50
+# Sessions listed on a cohort's public page (a cohort has a handful; the page stays small).
+PUBLIC_SESSIONS = 30
 
 
 def _require(request) -> None:
@@ -664,10 +666,14 @@ def cohort_public(request, public_id: str):
     applied = Enrolment.objects.filter(cohort=cohort, enterprise__in=businesses).select_related(
         "enterprise"
     )
+    # The schedule an applicant plans around: each session at its village's local time.
+    sessions = cohort.sessions.select_related("village").order_by("starts_at", "pk")[
+        :PUBLIC_SESSIONS
+    ]
     return render(
         request,
         "programmes/cohort_public.html",
-        {"cohort": cohort, "businesses": businesses, "applied": applied},
+        {"cohort": cohort, "businesses": businesses, "applied": applied, "sessions": sessions},
     )
 
 
@@ -754,7 +760,7 @@ def session_create(request, public_id: str):
     if not services.may_run_cohort(request.user, cohort):
         raise PermissionDenied(_("You may not schedule sessions of this cohort."))
     mentors = Mentor.objects.filter(organisation_id=cohort.partner_id).select_related("user")
-    form = SessionForm(request.POST or None, mentors=mentors)
+    form = SessionForm(request.POST or None, mentors=mentors, venue=cohort.venue_village)
     if request.method == "POST" and form.is_valid():
         try:
             services.schedule_session(cohort=cohort, by=request.user, **form.cleaned_data)
