@@ -12,7 +12,6 @@ compressed bytes, the share of conditional GETs answered 304, then requests/s an
 """
 
 import argparse
-import gzip
 import json
 import os
 import random
@@ -177,6 +176,12 @@ def main():
         with urllib.request.urlopen(second, timeout=30) as response:  # noqa: S310
             body = response.read()
             etag = response.headers["ETag"]
+        # As served to a browser that accepts gzip: compressed by the app itself.
+        served = urllib.request.Request(  # noqa: S310
+            base + paths[1], headers={"Cookie": cookie, "Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(served, timeout=30) as response:  # noqa: S310
+            served_bytes = len(response.read())
         conditional = urllib.request.Request(  # noqa: S310
             base + paths[1], headers={"If-None-Match": etag, "Cookie": cookie}
         )
@@ -191,7 +196,7 @@ def main():
                     "bench": "product_page_load",
                     "step": "page",
                     "bytes": len(body),
-                    "bytes_gzip": len(gzip.compress(body, compresslevel=6)),
+                    "bytes_gzip": served_bytes,
                     "budget": 14 * 1024,
                     "conditional_get_304": not_modified,
                 }

@@ -182,3 +182,27 @@ def test_html_is_compressed_by_the_app_when_the_browser_accepts_gzip(client):
     # The same page (only the per-request CSP nonce differs).
     assert html.startswith(b"<!doctype html>") and len(html) == len(plain.content)
     assert len(compressed.content) < len(plain.content) / 2
+
+
+# --- the data migrations' helpers -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_files_kept_in_the_public_media_before_move_to_the_private_storage(settings, office_32):
+    from tumbuh.core.storage import move_to_private_storage
+    from tumbuh.registry.models import ImportBatch
+
+    name = "imports/2026/01/mitra.csv"
+    (settings.MEDIA_ROOT / "imports" / "2026" / "01").mkdir(parents=True)
+    (settings.MEDIA_ROOT / name).write_bytes(b"nama,nik\nAni,3204124512900001\n")
+    batch = ImportBatch.objects.create(
+        organisation=office_32, file=name, file_name="mitra.csv", file_sha256="0" * 64
+    )
+
+    assert move_to_private_storage(ImportBatch.objects.all(), "file") == 1
+
+    assert not (settings.MEDIA_ROOT / name).exists()
+    assert (settings.PRIVATE_MEDIA_ROOT / name).read_bytes().startswith(b"nama,nik")
+    batch.refresh_from_db()
+    assert batch.file.name == name
+    assert move_to_private_storage(ImportBatch.objects.all(), "file") == 0  # run again: nothing

@@ -234,6 +234,25 @@ def test_a_new_photo_replaces_the_files_and_the_same_photo_keeps_them(
     assert (settings.MEDIA_ROOT / changed.thumbnail.name).exists()
 
 
+def test_older_photo_names_get_content_hashes(store, settings):
+    from tumbuh.core.storage import rename_to_content_hashes
+
+    product = make_product(store)
+    data = images.process_photo(SimpleUploadedFile("a.jpg", photo_bytes(size=(300, 200))))
+    folder = settings.MEDIA_ROOT / "stores" / "products"
+    folder.mkdir(parents=True)
+    (folder / f"{product.public_id}.webp").write_bytes(data.photo)
+    Product.objects.filter(pk=product.pk).update(photo=f"stores/products/{product.public_id}.webp")
+
+    assert rename_to_content_hashes(Product.objects.all(), ["photo", "thumbnail"]) == 1
+
+    product.refresh_from_db()
+    digest = hashlib.sha256(data.photo).hexdigest()[:16]
+    assert product.photo.name == f"stores/products/{product.public_id}.{digest}.webp"
+    assert sorted(p.name for p in folder.iterdir()) == [f"{product.public_id}.{digest}.webp"]
+    assert rename_to_content_hashes(Product.objects.all(), ["photo", "thumbnail"]) == 0
+
+
 def test_photo_pages_still_check_csrf():
     from django.test import Client
 
