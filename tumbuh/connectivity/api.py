@@ -92,6 +92,7 @@ def village(request, code: str):
         ),
         "businesses": businesses.count(),
         "businesses_without_store": services.businesses_to_onboard([found.code]).count(),
+        "synthetic": queries.synthetic_in_ledger(),
     }
 
 
@@ -117,13 +118,14 @@ def ranking(request, params: Query[RankingIn]):
             {**dataclasses.asdict(spot), "reasons": list(spot.reasons)}
             for spot in spots[: params.limit]
         ],
+        "synthetic": queries.synthetic_in_ledger(),
     }
 
 
 # --- plans ------------------------------------------------------------------------------------
 
 
-def _plan_out(plan: SitePlan, sites: int) -> dict:
+def _plan_out(plan: SitePlan, sites: int, *, synthetic: bool) -> dict:
     return {
         "public_id": plan.public_id,
         "name": plan.name,
@@ -141,13 +143,18 @@ def _plan_out(plan: SitePlan, sites: int) -> dict:
         "seconds": plan.seconds,
         "comparison": plan.comparison,
         "created_at": plan.created_at,
+        "synthetic": synthetic,
     }
 
 
 @router.get("/plans", response=list[PlanOut], summary="Site plans for my regions, newest first")
 def plans(request):
     _require_planning(request.auth)
-    return [_plan_out(plan, plan.site_count) for plan in queries.visible_plans(request.auth)]
+    synthetic = queries.synthetic_in_ledger()
+    return [
+        _plan_out(plan, plan.site_count, synthetic=synthetic)
+        for plan in queries.visible_plans(request.auth)
+    ]
 
 
 @router.get("/plans/{public_id}", response=PlanDetailOut, summary="A site plan with its picks")
@@ -158,7 +165,7 @@ def plan(request, public_id: str):
         raise Http404(f"No plan {public_id!r} for your regions.")
     picks = list(queries.plan_picks(found))
     return {
-        **_plan_out(found, len(picks)),
+        **_plan_out(found, len(picks), synthetic=queries.synthetic_in_ledger()),
         "parameters": found.parameters,
         "picks": [
             {
@@ -243,7 +250,7 @@ def import_status(request, public_id: str):
 # --- open data --------------------------------------------------------------------------------
 
 
-def _aggregate_out(row: queries.RegionRow) -> dict:
+def _aggregate_out(row: queries.RegionRow, *, synthetic: bool) -> dict:
     return {
         "code": row.code,
         "name": row.name,
@@ -252,6 +259,7 @@ def _aggregate_out(row: queries.RegionRow) -> dict:
         "share_4g": None if row.share_4g is None else round(row.share_4g, 6),
         "blank_spots": row.blank_spots,
         "businesses_waiting": row.businesses_waiting,
+        "synthetic": synthetic,
     }
 
 
@@ -262,7 +270,8 @@ def _aggregate_out(row: queries.RegionRow) -> dict:
     summary="Open data: villages by last mile, blank spots and businesses waiting per province",
 )
 def province_aggregates(request):
-    return [_aggregate_out(row) for row in queries.province_rows()]
+    synthetic = queries.synthetic_in_ledger()
+    return [_aggregate_out(row, synthetic=synthetic) for row in queries.province_rows()]
 
 
 @router.get(
@@ -274,4 +283,5 @@ def province_aggregates(request):
 def regency_aggregates(request, province: str = Query(..., pattern=r"^\d{2}$")):
     if not Province.objects.filter(code=province).exists():
         raise Http404(f"No province has the code {province!r}.")
-    return [_aggregate_out(row) for row in queries.regency_rows(province)]
+    synthetic = queries.synthetic_in_ledger()
+    return [_aggregate_out(row, synthetic=synthetic) for row in queries.regency_rows(province)]

@@ -16,6 +16,11 @@ from tumbuh.accounts.models import Organisation
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import new_public_id
 
+# The source of every row of the demo's synthetic network (tumbuh/connectivity/demo.py). Pages,
+# exports and API answers that show the ledger say so whenever a row with this source is in it
+# (``queries.synthetic_in_ledger``): coverage, blank spots, rankings and plans derive from them.
+SYNTHETIC_SOURCE = "Demo sintetis (bukan data nyata)"
+
 
 class Technology(models.TextChoices):
     """Last-mile mobile coverage, from none to 4G; the order is the order of the values."""
@@ -68,6 +73,10 @@ class PointOfPresence(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.source == SYNTHETIC_SOURCE
 
 
 class SitePlan(models.Model):
@@ -188,6 +197,10 @@ class Site(models.Model):
 
     def get_absolute_url(self):
         return reverse("connectivity:site-detail", args=[self.public_id])
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.source == SYNTHETIC_SOURCE
 
 
 class SiteEvent(models.Model):
@@ -337,6 +350,10 @@ class VillageFact(models.Model):
 
     def __str__(self):
         return f"{self.village_id} {self.layer}={self.value} ({self.source}, {self.observed_on})"
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.source == SYNTHETIC_SOURCE
 
 
 class VillageConnectivity(models.Model):

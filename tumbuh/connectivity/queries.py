@@ -16,8 +16,10 @@ from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.accounts.permissions import Capability, capabilities, has_capability, roles_with
 from tumbuh.accounts.scoping import RegionScope, scope_for, scoped
 from tumbuh.connectivity.models import (
+    SYNTHETIC_SOURCE,
     ConnectivityImport,
     PlannedSite,
+    PointOfPresence,
     Site,
     SitePlan,
     Technology,
@@ -34,6 +36,20 @@ PROVINCE_CODE = re.compile(r"^\d{2}$")
 REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
 # Highest technology first, as the ledger's summaries list them.
 LAST_MILE_ORDER = [Technology.G4, Technology.G3, Technology.G2, Technology.NONE]
+
+
+def synthetic_in_ledger() -> bool:
+    """Whether the ledger holds rows of the demo's synthetic network (``SYNTHETIC_SOURCE``).
+
+    Then every figure derived from the ledger (coverage, blank spots, rankings, plans, maps) is
+    synthetic too, and pages, exports and API answers say so. One query: the first row found
+    of the three tables answers.
+    """
+    first, *others = (
+        model.objects.filter(source=SYNTHETIC_SOURCE).values_list("source")
+        for model in (Site, PointOfPresence, VillageFact)
+    )
+    return first.union(*others, all=True).exists()
 
 
 def may_plan(actor) -> bool:

@@ -8,6 +8,10 @@ from ninja import Field, Schema
 from tumbuh.connectivity.ranking import RankingWeights
 
 _DEFAULTS = RankingWeights()
+SYNTHETIC = (
+    "True while the ledger holds the demo's synthetic network (source 'Demo sintetis (bukan "
+    "data nyata)'): these figures derive from it and are not real data"
+)
 
 
 class PointOfPresenceOut(Schema):
@@ -40,6 +44,7 @@ class VillageLedgerOut(Schema):
     sites: list[str] = Field(description="Public ids of the BTS sites in the village")
     businesses: int = Field(description="Deduplicated businesses registered in the village")
     businesses_without_store: int
+    synthetic: bool = Field(description=SYNTHETIC)
 
 
 class RankingIn(Schema):
@@ -77,6 +82,7 @@ class RankingOut(Schema):
     weights: WeightsOut
     region: str
     items: list[BlankSpotOut]
+    synthetic: bool = Field(description=SYNTHETIC)
 
 
 class PlanOut(Schema):
@@ -96,6 +102,7 @@ class PlanOut(Schema):
     seconds: float
     comparison: dict = Field(description="The other solver's summary, and the greedy/MILP ratio")
     created_at: datetime.datetime
+    synthetic: bool = Field(description=SYNTHETIC)
 
 
 class PickOut(Schema):
@@ -148,3 +155,4 @@ class RegionAggregateOut(Schema):
     share_4g: float | None = Field(description="Share of villages with 4G, 0 to 1")
     blank_spots: int = Field(description="Villages without 4G")
     businesses_waiting: int = Field(description="Deduplicated businesses in villages without 4G")
+    synthetic: bool = Field(description=SYNTHETIC)

@@ -128,6 +128,7 @@ def home(request):
             "counts": queries.ledger_counts(user),
             "maps": figures,
             "plans": queries.visible_plans(user)[:5],
+            "synthetic": queries.synthetic_in_ledger(),
         },
     )
 
@@ -141,8 +142,12 @@ def ranking(request):
     _require_planning(request)
     form = RankingForm(request.GET, region_groups=queries.region_groups(request.user))
     spots = rank_blank_spots(request.user, weights=form.weights(), region_code=form.region_code())
+    synthetic = queries.synthetic_in_ledger()
     if request.GET.get("format") == "csv":
-        return _csv_response(_ranking_rows(spots), file_name="peringkat-blank-spot.csv")
+        return _csv_response(
+            _ranking_rows(spots, synthetic=synthetic),
+            file_name=_export_name("peringkat-blank-spot", synthetic),
+        )
     page = Paginator(spots, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
@@ -152,6 +157,7 @@ def ranking(request):
             "page": page,
             "rows": [(spot, Technology(spot.last_mile).label) for spot in page],
             "csv_query": _with_format(request, "csv"),
+            "synthetic": synthetic,
         },
         partial="results",
     )
@@ -164,17 +170,28 @@ def _with_format(request, value: str) -> str:
     return query.urlencode()
 
 
-def _ranking_rows(spots):
+def _ranking_rows(spots, *, synthetic: bool):
     yield [
         _("Rank"), _("Village code"), _("Village"), _("Regency or city"), _("Signal"),
         _("Businesses"), _("BumDes"), _("People"), _("3T"), _("Score"), _("Reasons"),
+        _("Synthetic data"),
     ]  # fmt: skip
     for spot in spots:
         yield [
             spot.rank, spot.code, spot.name, spot.regency, Technology(spot.last_mile).label,
             spot.enterprises, spot.bumdes, spot.people, _("yes") if spot.is_3t else _("no"),
-            spot.score, "; ".join(spot.reasons),
+            spot.score, "; ".join(spot.reasons), _synthetic_cell(synthetic),
         ]  # fmt: skip
+
+
+def _synthetic_cell(synthetic: bool) -> str:
+    """The last column of a ledger export: whether its figures come from synthetic data."""
+    return _("yes: demo data, not real") if synthetic else _("no")
+
+
+def _export_name(base: str, synthetic: bool) -> str:
+    """A file name that says "sintetis" when the export holds synthetic data."""
+    return f"{base}-sintetis.csv" if synthetic else f"{base}.csv"
 
 
 # --- one village ------------------------------------------------------------------------------
@@ -205,6 +222,7 @@ def village(request, code):
             "businesses": businesses[:BUSINESSES_SHOWN],
             "business_count": businesses.count(),
             "may_open_registry": has_capability(request.user, Capability.IMPORT_BUSINESSES),
+            "synthetic": queries.synthetic_in_ledger(),
         },
     )
 
@@ -219,7 +237,11 @@ def plan_list(request):
     page = Paginator(queries.visible_plans(request.user), queries.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "connectivity/plan_list.html", {"page": page})
+    return render(
+        request,
+        "connectivity/plan_list.html",
+        {"page": page, "synthetic": queries.synthetic_in_ledger()},
+    )
 
 
 @login_required
@@ -302,6 +324,7 @@ def plan_detail(request, public_id):
             "gap_percent": None if plan.gap is None else 100 * plan.gap,
             "site_map": site_map,
             "parameters": _plan_parameters(plan.parameters),
+            "synthetic": queries.synthetic_in_ledger(),
         },
     )
 
@@ -340,12 +363,13 @@ def _plan_parameters(parameters: dict) -> list[tuple[str, str]]:
 @require_GET
 def plan_csv(request, public_id):
     plan = _visible_plan(request, public_id)
+    synthetic = queries.synthetic_in_ledger()
 
     def rows():
         yield [
             _("Rank"), _("Village code"), _("Village"), _("Regency or city"), _("3T"),
             _("Backhaul"), _("Backhaul detail"), _("Cost (Rp)"), _("Businesses"), _("People"),
-            _("Villages covered"), _("Value"), _("Reason"),
+            _("Villages covered"), _("Value"), _("Reason"), _("Synthetic data"),
         ]  # fmt: skip
         for pick in queries.plan_picks(plan):
             yield [
@@ -353,9 +377,10 @@ def plan_csv(request, public_id):
                 _("yes") if pick.is_3t else _("no"), pick.get_backhaul_display(),
                 pick.backhaul_detail, pick.cost_idr, pick.enterprises, pick.people,
                 " ".join(pick.covered_villages), round(pick.value, 4), pick.reason,
+                _synthetic_cell(synthetic),
             ]  # fmt: skip
 
-    return _csv_response(rows(), file_name=f"rencana-{plan.public_id}.csv")
+    return _csv_response(rows(), file_name=_export_name(f"rencana-{plan.public_id}", synthetic))
 
 
 # --- sites ------------------------------------------------------------------------------------
@@ -369,7 +394,10 @@ def site_list(request):
     sites = queries.visible_sites(request.user, form.filters())
     page = Paginator(sites, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
-        request, "connectivity/site_list.html", {"form": form, "page": page}, partial="results"
+        request,
+        "connectivity/site_list.html",
+        {"form": form, "page": page, "synthetic": queries.synthetic_in_ledger()},
+        partial="results",
     )
 
 
@@ -412,6 +440,7 @@ def site_detail(request, public_id):
             "businesses": businesses.select_related("village")[:BUSINESSES_SHOWN],
             "business_count": businesses.count(),
             "may_open_registry": has_capability(request.user, Capability.IMPORT_BUSINESSES),
+            "synthetic": queries.synthetic_in_ledger(),
         },
     )
 
@@ -530,7 +559,7 @@ def maps_page(request):
     user = request.user
     regency_code = request.GET.get("regency", "")
     province_code = request.GET.get("province", "")
-    context = {"level": "province"}
+    context = {"level": "province", "synthetic": queries.synthetic_in_ledger()}
     if regency_code:
         if not queries.REGENCY_CODE.match(regency_code) or not queries.scope_of(user).allows(
             regency_code

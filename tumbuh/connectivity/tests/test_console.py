@@ -340,7 +340,7 @@ def test_the_ranking_csv_has_every_row_in_the_same_order(client_of, officer_32, 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert rows[0] == [
         "Rank", "Village code", "Village", "Regency or city", "Signal", "Businesses", "BumDes",
-        "People", "3T", "Score", "Reasons",
+        "People", "3T", "Score", "Reasons", "Synthetic data",
     ]  # fmt: skip
     assert len(rows) - 1 == page.context["page"].paginator.count
     assert [row[1] for row in rows[1:51]] == ranked_codes(page)
@@ -568,8 +568,8 @@ def test_the_plan_list_shows_my_plans_with_a_constant_number_of_queries(
         "Rencana 2", "Rencana 1", "Rencana 0",
     ]  # fmt: skip
     assert [plan.site_count for plan in response.context["page"]] == [1, 1, 1]
-    # session, user, capability, scope, count, rows
-    assert len(queries) == 6
+    # session, user, capability, scope, count, rows, synthetic rows in the ledger
+    assert len(queries) == 7
 
 
 # --- sites ------------------------------------------------------------------------------------
@@ -607,8 +607,8 @@ def test_the_site_list_pages_with_a_constant_number_of_queries(
 
     assert len(response.context["page"]) == 50
     assert len(next_page.context["page"]) == 2
-    # session, user, capability, scope, operators, count, rows
-    assert len(first) == len(second) == 7
+    # session, user, capability, scope, operators, count, rows, synthetic rows in the ledger
+    assert len(first) == len(second) == 8
 
 
 def test_a_site_moves_one_step_through_the_form(client_of, officer_53, world):
