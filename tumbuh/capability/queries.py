@@ -5,11 +5,12 @@ they see is limited to their regions through ``tumbuh.accounts.scoping``. Owners
 businesses through ``enterprises_of``.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Left
+from django.db.models import Count, F, Window
+from django.db.models.functions import Coalesce, Left, RowNumber
 
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
@@ -113,23 +114,47 @@ class AreaLevels:
         return [self.by_level[level.number] for level in LEVELS]
 
 
-def latest_level_subquery(*, as_of=None, mode: str = ""):
-    """The level of the latest assessment of the outer business or a record merged into it."""
-    assessments = Assessment.objects.filter(
-        Q(enterprise=OuterRef("pk"))
-        | Q(enterprise__merged_into=OuterRef("pk"))
-        | Q(enterprise__merged_into__merged_into=OuterRef("pk"))
+def latest_levels(businesses, *, length: int, as_of=None, mode: str = "") -> Counter:
+    """How many of ``businesses`` (deduplicated) are at each level, by the first ``length``
+    characters of their village code: ``{(area, level): count}``. A business's level is that of
+    the latest assessment of the business or of a record merged into it (two merges deep).
+
+    One query, from the assessments: each is counted for the record it survives in, and only
+    the latest per survivor is kept (a window function). Asking each business for its latest
+    assessment instead took 17 s for the whole-country demo's 23,000 businesses on SQLite.
+    """
+    survivor = Coalesce(
+        "enterprise__merged_into__merged_into_id", "enterprise__merged_into_id", "enterprise_id"
     )
+    village = Coalesce(
+        "enterprise__merged_into__merged_into__village_id",
+        "enterprise__merged_into__village_id",
+        "enterprise__village_id",
+    )
+    assessments = Assessment.objects.all()
     if as_of is not None:
         assessments = assessments.filter(taken_at__lte=as_of)
     if mode:
         assessments = assessments.filter(mode=mode)
-    return Subquery(assessments.order_by("-taken_at", "-pk").values("level")[:1])
+    latest = (
+        assessments.annotate(
+            survivor=survivor,
+            area=Left(village, length),
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("survivor")],
+                order_by=[F("taken_at").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(survivor__in=businesses.values("pk"), rank=1)
+        .values_list("area", "level")
+    )
+    return Counter(latest)
 
 
 def levels_by_region(actor, *, region: str = "", as_of=None, mode: str = "") -> list[AreaLevels]:
     """Deduplicated businesses of ``region``'s child regions (provinces for the whole country)
-    by their current level, within the actor's scope. Two queries, whatever the number of
+    by their current level, within the actor's scope. Three queries, whatever the number of
     businesses."""
     if len(region) not in CHILD_LENGTH:
         raise ValueError(f"not a province or regency code: {region!r}")
@@ -137,19 +162,19 @@ def levels_by_region(actor, *, region: str = "", as_of=None, mode: str = "") -> 
     businesses = scoped(Enterprise.objects.deduplicated(), actor, roles=READER_ROLES)
     if region:
         businesses = businesses.filter(village__code__startswith=region + ".")
-    businesses = businesses.annotate(area=Left("village_id", length))
     areas: dict[str, AreaLevels] = {}
-    for row in businesses.values("area").annotate(total=Count("pk")).order_by("area"):
-        areas[row["area"]] = AreaLevels(code=row["area"], name="", businesses=row["total"])
-    counted = (
-        businesses.annotate(level=latest_level_subquery(as_of=as_of, mode=mode))
-        .filter(level__isnull=False)
-        .values("area", "level")
+    rows = (
+        businesses.annotate(area=Left("village_id", length))
+        .values("area")
         .annotate(total=Count("pk"))
-        .order_by()
+        .order_by("area")
     )
-    for row in counted:
-        areas[row["area"]].by_level[row["level"]] = row["total"]
+    for row in rows:
+        areas[row["area"]] = AreaLevels(code=row["area"], name="", businesses=row["total"])
+    for (area, level), total in latest_levels(
+        businesses, length=length, as_of=as_of, mode=mode
+    ).items():
+        areas[area].by_level[level] = total
     names = dict(
         CHILD_MODEL[len(region)].objects.filter(code__in=areas).values_list("code", "name")
     )
