@@ -190,7 +190,11 @@ class Site(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["operator", "code"], name="site_unique_code"),
         ]
-        indexes = [models.Index(fields=["status"], name="site_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="site_status_idx"),
+            # Finds the synthetic demo network's rows (SYNTHETIC_SOURCE) without a scan.
+            models.Index(fields=["source"], name="site_source_idx"),
+        ]
 
     def __str__(self):
         return f"{self.operator} {self.code}"
@@ -347,6 +351,7 @@ class VillageFact(models.Model):
                 name="village_fact_unique",
             ),
         ]
+        indexes = [models.Index(fields=["source"], name="village_fact_source_idx")]
 
     def __str__(self):
         return f"{self.village_id} {self.layer}={self.value} ({self.source}, {self.observed_on})"
