@@ -88,6 +88,25 @@ def test_the_sign_in_page_is_one_page_whatever_comes_next():
     assert smoke.visit_key("http://h/bbi/?halaman=2") == "/bbi/?halaman=2"
 
 
+def test_printed_urls_first_then_new_kinds_of_page_then_the_least_seen():
+    printed_late = smoke.priority(depth=0, seen=3, order=90)
+    new_and_deep = smoke.priority(depth=2, seen=0, order=80)
+    new_and_shallow = smoke.priority(depth=1, seen=0, order=85)
+    seen_once_deep = smoke.priority(depth=2, seen=1, order=10)
+    seen_once_shallow = smoke.priority(depth=1, seen=1, order=20)
+    seen_often = smoke.priority(depth=1, seen=5, order=1)
+    assert sorted(
+        [seen_often, seen_once_deep, new_and_deep, printed_late, seen_once_shallow, new_and_shallow]
+    ) == [
+        printed_late,
+        new_and_shallow,
+        new_and_deep,
+        seen_once_shallow,
+        seen_once_deep,
+        seen_often,
+    ]
+
+
 # --- pages ---
 
 
