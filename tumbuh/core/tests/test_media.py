@@ -119,6 +119,9 @@ def test_a_public_photo_is_served_by_the_wsgi_app_for_a_year():
     assert "Content-Encoding" not in headers
     assert "Cookie" not in headers.get("Vary", "")
     assert "Set-Cookie" not in headers
+    # Nothing that only matters for documents: two dozen thumbnails per page on 2G.
+    assert not {"Content-Security-Policy", "X-Frame-Options", "Content-Disposition"} & set(headers)
+    assert headers["X-Content-Type-Options"] == "nosniff"
 
     # Conditional GET: the browser's copy is still good.
     status, headers, body = wsgi_get(f"/media/{name}", **{"If-None-Match": f'"{digest}"'})
