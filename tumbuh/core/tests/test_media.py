@@ -4,6 +4,9 @@ never from /media/, and text compressed by the app (``CompressionMiddleware``)."
 import gzip
 import hashlib
 import io
+import json
+import os
+import subprocess
 import sys
 from wsgiref.util import setup_testing_defaults
 
@@ -209,3 +212,73 @@ def test_files_kept_in_the_public_media_before_move_to_the_private_storage(setti
     batch.refresh_from_db()
     assert batch.file.name == name
     assert move_to_private_storage(ImportBatch.objects.all(), "file") == 0  # run again: nothing
+
+
+# --- object storage, switched on by the environment ---------------------------------------------
+
+
+def settings_in(tmp_path, *, setup: bool = False, **env) -> subprocess.CompletedProcess:
+    """Load the settings (and with ``setup`` the apps and models) in a fresh interpreter with
+    ``env``; print the storages' backends and whether django-storages was imported."""
+    code = (
+        f"import json, sys, django; {'django.setup(); ' if setup else ''}"
+        "from django.conf import settings; "
+        "print(json.dumps({name: s['BACKEND'] for name, s in settings.STORAGES.items()})); "
+        "print('storages' in sys.modules)"
+    )
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TUMBUH_"))},
+        "DJANGO_SETTINGS_MODULE": "tumbuh.settings",
+        "TUMBUH_VAR_DIR": str(tmp_path),
+        **env,
+    }
+    return subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_s3_switches_both_storages(tmp_path):
+    result = settings_in(
+        tmp_path,
+        TUMBUH_MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="tumbuh-media",
+        TUMBUH_PRIVATE_BUCKET_NAME="tumbuh-private",
+    )
+    assert result.returncode == 0, result.stderr
+    backends, imported = result.stdout.splitlines()
+    assert json.loads(backends) == {
+        "default": "tumbuh.core.storage_s3.PublicS3Storage",
+        "private": "tumbuh.core.storage_s3.PrivateS3Storage",
+        "staticfiles": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    }
+    assert imported == "False"  # the settings name the backends; the models load them
+
+
+def test_local_storage_is_the_default_and_needs_no_django_storages(tmp_path):
+    result = settings_in(tmp_path, setup=True)  # every model loaded, storages included
+    assert result.returncode == 0, result.stderr
+    backends, imported = result.stdout.splitlines()
+    assert json.loads(backends)["default"] == "tumbuh.core.storage.PublicFileSystemStorage"
+    assert json.loads(backends)["private"] == "tumbuh.core.storage.PrivateFileSystemStorage"
+    assert imported == "False"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TUMBUH_MEDIA_STORAGE": "ftp"}, "TUMBUH_MEDIA_STORAGE must be 'local' or 's3'"),
+        ({"TUMBUH_MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "m"}, "two different buckets"),
+        (
+            {
+                "TUMBUH_MEDIA_STORAGE": "s3",
+                "AWS_STORAGE_BUCKET_NAME": "same",
+                "TUMBUH_PRIVATE_BUCKET_NAME": "same",
+            },
+            "two different buckets",
+        ),
+    ],
+)
+def test_a_wrong_storage_setting_stops_with_a_clear_message(tmp_path, env, message):
+    result = settings_in(tmp_path, **env)
+    assert result.returncode != 0
+    assert message in result.stderr
