@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils.html import escape
 
 from tumbuh.accounts.scoping import scope_for, scoped
 from tumbuh.programmes.models import (
@@ -251,8 +252,9 @@ def burndown(user, programme_area: ProgrammeArea, *, partner=None) -> list[tuple
     return points
 
 
-def burndown_svg(points: list[tuple], quota: int, *, width=360, height=120) -> str:
-    """A small server-drawn SVG line of remaining quota (no chart library in the browser)."""
+def burndown_svg(points: list[tuple], quota: int, *, label: str, width=360, height=120) -> str:
+    """A small server-drawn SVG line of remaining quota (no chart library in the browser);
+    ``label`` names the picture for screen readers."""
     if not points or quota <= 0:
         return ""
     pad = 6
@@ -264,7 +266,7 @@ def burndown_svg(points: list[tuple], quota: int, *, width=360, height=120) -> s
         coordinates.append(f"{x:.1f},{y:.1f}")
     return (
         f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'class="burndown"><rect x="0" y="0" width="{width}" height="{height}" fill="none" '
+        f'aria-label="{escape(label)}" class="burndown"><rect x="0" y="0" width="{width}" height="{height}" fill="none" '
         f'stroke="#ccc"/><polyline fill="none" stroke="#1a6" stroke-width="2" '
         f'points="{" ".join(coordinates)}"/></svg>'
     )

@@ -373,7 +373,14 @@ def area_detail(request, public_id: str, area_slug: str):
         partner_burndowns.append(
             (
                 row.partner_name,
-                queries.burndown_svg(partner_points, row.quota, width=240, height=80),
+                queries.burndown_svg(
+                    partner_points,
+                    row.quota,
+                    label=_("Places left in the quota of %(partner)s, week by week.")
+                    % {"partner": row.partner_name},
+                    width=240,
+                    height=80,
+                ),
             )
         )
     return render(
@@ -384,7 +391,11 @@ def area_detail(request, public_id: str, area_slug: str):
             "programme_area": programme_area,
             "rows": rows,
             "burndown": points,
-            "burndown_svg": queries.burndown_svg(points, programme_area.quota),
+            "burndown_svg": queries.burndown_svg(
+                points,
+                programme_area.quota,
+                label=_("Places left in the area's quota, week by week."),
+            ),
             "partner_burndowns": partner_burndowns,
             "transfers": QuotaTransfer.objects.filter(programme_area=programme_area).select_related(
                 "from_partner", "to_partner", "by"

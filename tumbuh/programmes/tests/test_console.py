@@ -1,5 +1,7 @@
 """Console pages: access, scoping (an officer of 32 never sees 53's cohorts), exports, reviews."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -161,6 +163,13 @@ def test_area_page_burndown_and_transfer_by_ministry(client_of, national_admin, 
     make_enrolment(cohort, make_enterprise("Satu"), status=Enrolment.Status.APPLIED)
     html = client.get(url).content.decode()
     assert "<svg" in html and "<polyline" in html
+    # Each chart is a picture with a name (axe: svg-img-alt): the area's says what its caption
+    # says, the partner's names the partner.
+    charts = re.findall(r'<svg [^>]*role="img" aria-label="([^"]+)"', html)
+    captions = re.findall(r"</svg><figcaption>([^<]+)</figcaption>", html)
+    assert html.count("<svg") == len(charts) == 2
+    assert charts[0] == captions[0]
+    assert partner.name in charts[1]
     response = client.post(
         url,
         {"from_partner": partner.pk, "to_partner": receiver.pk, "amount": 10, "reason": "Geser"},
