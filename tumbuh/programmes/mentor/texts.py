@@ -69,6 +69,7 @@ def mentor_texts() -> dict[str, object]:
         "discard_sure": _("Discard for good?"),
         "field_text": _("What happened at the visit"),
         "field_visited_at": _("Visited at (%(zone)s, the business's local time)"),
+        "field_visited_at_phone": _("Visited at (this phone's time)"),
         "field_code": _("Attendance code shown by the participant"),
         "field_no_phone_reason": _("No phone: reason"),
         "field_technology": _("Network seen"),

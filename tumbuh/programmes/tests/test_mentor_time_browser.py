@@ -66,8 +66,9 @@ def queue_of(page) -> list[dict]:
 
 
 def open_business_offline(page, context, business):
+    """The business's page, then the connection gone. The queue lives in localStorage, so these
+    tests need no service worker (the offline reading of pages is test_mentor_browser's)."""
     page.goto(f"/pendamping/binaan/{business.public_id}/")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     page.wait_for_function("() => document.documentElement.classList.contains('js')")
     context.set_offline(True)
     page.wait_for_function("() => !navigator.onLine")
@@ -239,3 +240,48 @@ def test_a_session_shows_its_local_hour_with_its_zone_on_a_wib_phone(phone_on_wi
     # The cohort's public page lists its sessions the same way.
     page.goto(f"/program/angkatan/{cohort.public_id}/")
     expect(page.locator("#sessions")).to_contain_text(in_indonesian(starts_at, village))
+
+
+def test_a_note_refused_before_this_version_is_corrected_on_the_phones_clock(phone_on_wib):
+    """A note the earlier app version queued without a zone, refused at sync ("in the future"),
+    is still on the phone: its time is shown and read on the phone's own clock (WIB here)."""
+    from playwright.sync_api import expect
+
+    mentor, business = field_mentor(NAMOSAIN)
+    words = texts()
+    page = phone_on_wib().new_page()
+    sign_in(page, mentor.user.email)
+    page.goto(f"/pendamping/binaan/{business.public_id}/")
+    typed = (timezone.now() + datetime.timedelta(hours=1)).replace(second=0, microsecond=0)
+    legacy = {
+        "client_id": "5f0c3c3e-6b1e-4d59-9a8e-2f1d9c0b7a11",
+        "kind": "visit_note",
+        "data": {
+            "enterprise": business.public_id,
+            "text": "Ditulis dengan versi lama.",
+            "visited_at": typed.isoformat().replace("+00:00", ".000Z"),
+        },
+        "base_version": None,
+        "label": f"Catatan kunjungan: {business.name}",
+        "state": "refused",
+        "detail": "visited_at di masa depan",
+    }
+    page.evaluate(
+        "([key, item]) => localStorage.setItem(key, JSON.stringify([item]))",
+        [f"tumbuh.mentor.{mentor.user.pk}.queue", legacy],
+    )
+    page.reload()
+    refused = page.locator("#mentor-queue li[data-state=refused]")
+    expect(refused).to_contain_text("visited_at di masa depan")
+    refused.get_by_role("button", name=words["correct"]).click()
+    when = refused.locator("input[name=visited_at]")
+    expect(when).to_have_value(typed.astimezone(WIB).strftime("%Y-%m-%dT%H:%M"))
+    expect(refused.locator(f"label[for='{when.get_attribute('id')}']")).to_have_text(
+        words["field_visited_at_phone"]
+    )
+    right = typed - datetime.timedelta(hours=3)
+    when.fill(right.astimezone(WIB).strftime("%Y-%m-%dT%H:%M"))
+    refused.get_by_role("button", name=words["send_again"]).click()
+    expect(page.locator("#mentor-queue li")).to_have_count(0)
+    note = VisitNote.objects.get()
+    assert (note.text, note.visited_at) == ("Ditulis dengan versi lama.", right)

@@ -138,15 +138,23 @@
   const drafts = {}; /* what is typed in an open correction form, kept across re-renders */
   let correcting = "";
 
+  /* A record queued before the page gave zones (an older version of this app) has none: its
+     time is shown and read on this phone's own clock, which is what it was typed on. */
+  function phoneZone(ms) { return { name: "", offset: -new Date(ms).getTimezoneOffset() }; }
   function fieldLabel(item, key) {
-    if (key === "visited_at") return format(T.field_visited_at, { zone: item.zone ? item.zone.name : "" });
+    if (key === "visited_at") {
+      return item.zone ? format(T.field_visited_at, { zone: item.zone.name }) : T.field_visited_at_phone;
+    }
     return T["field_" + key] || key;
   }
   function fieldValue(item, key) {
     const draft = drafts[item.client_id];
     if (draft && key in draft) return draft[key];
     const value = item.data[key] || "";
-    if (key === "visited_at" && value && item.zone) return wallInput(Date.parse(value), item.zone);
+    if (key === "visited_at" && value) {
+      const ms = Date.parse(value);
+      return Number.isFinite(ms) ? wallInput(ms, item.zone || phoneZone(ms)) : "";
+    }
     return value;
   }
   function correctionForm(item, reasonId) {
@@ -188,7 +196,6 @@
         if (it.kind === "visit_note") {
           it.data.text = values.text;
           it.data.visited_at = zonedMoment(values.visited_at, it.zone);
-          it.label = it.label.split(" · ")[0] + " · " + shown(it.data.visited_at, it.zone);
         } else if (it.kind === "attendance") {
           const code = values.code.toUpperCase().replace(/[^A-Z2-7]/g, "");
           delete it.data.code; delete it.data.no_phone_reason;
@@ -227,7 +234,9 @@
     const list = el("ul");
     let focus = null;
     items.forEach((item, index) => {
-      const row = el("li", item.label + " — " + (T["state_" + item.state] || item.state));
+      const when = item.kind === "visit_note" ? shown(item.data.visited_at, item.zone) : "";
+      const row = el("li", item.label + (when ? " · " + when : "") + " — " +
+                     (T["state_" + item.state] || item.state));
       row.dataset.state = item.state;
       const reasonId = "queue-reason-" + index;
       if (item.detail) row.append(el("br"), el("span", item.detail, { id: reasonId, class: "reason" }));
@@ -446,8 +455,7 @@
       const data = { enterprise: form.dataset.enterprise, text: text, visited_at: visited };
       if (form.dataset.note) data.note = form.dataset.note;
       return { data: data, base: parseInt(form.dataset.version, 10) || null, zone: zone,
-               label: format(T.label_visit_note, { name: form.dataset.name || "" }) +
-                 (zone ? " · " + shown(visited, zone) : "") };
+               label: format(T.label_visit_note, { name: form.dataset.name || "" }) };
     },
     async signal_check(form) {
       const data = { village: value(form, "village"), technology: value(form, "technology"),
