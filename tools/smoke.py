@@ -27,7 +27,9 @@ line, then exits non-zero when any page broke a rule (after crawling everything)
                   as transferred (compressed bodies, from the network), exceed 14 KB;
 ``nik``           a full NIK in a page (served HTML, rendered text and URL) or a download;
 ``axe``           a serious or critical axe-core violation on a public, seller or mentor page
-                  (axe checks the first two pages of each kind per visitor: ``--axe-per-route``).
+                  (axe checks the first two pages of each kind per visitor: ``--axe-per-route``);
+``crawl``         a demo login could not sign in, or the browser failed for a visitor (the other
+                  visitors go on).
 
 A 4xx page is counted (``client_errors`` in the summary) without failing the run: visitors
 follow links to pages their role may not open, and the refusal is the correct answer.
@@ -73,7 +75,7 @@ VIEWPORT_WIDTH = 360
 VIEWPORT_HEIGHT = 740
 BUDGET_BYTES = 14 * 1024
 ANONYMOUS = "anonim"
-FAILING_RULES = ("server-error", "resource", "overflow", "budget", "nik", "axe")
+FAILING_RULES = ("server-error", "resource", "overflow", "budget", "nik", "axe", "crawl")
 AXE_IMPACTS = ("serious", "critical")
 # The standards the project holds its pages to (WCAG 2.1 A and AA) and axe's best practices
 # (landmarks, heading order, one main); only serious and critical findings fail the run.
@@ -436,7 +438,21 @@ class Crawler:
                         visitor = waiting.get_nowait()
                     except queue.Empty:
                         break
-                    self.crawl(browser, visitor)
+                    try:
+                        self.crawl(browser, visitor)
+                    except Exception as error:  # the other visitors still crawl
+                        message = str(error).splitlines()[0] if str(error) else repr(error)
+                        self.emit(
+                            PageRecord(
+                                url="(crawl)",
+                                login=visitor.login,
+                                status=None,
+                                bytes=0,
+                                ms=0,
+                                kind="crawl",
+                                problems=[f"crawl: stopped: {message}"],
+                            )
+                        )
             finally:
                 browser.close()
 
@@ -480,10 +496,10 @@ class Crawler:
             with page.expect_navigation():
                 page.click("main form button[type=submit]")
         except Exception as error:  # any browser error is a failed sign-in
-            problems.append(f"server-error: sign-in failed: {str(error).splitlines()[0]}")
+            problems.append(f"crawl: sign-in failed: {str(error).splitlines()[0]}")
         landing = page.url
         if not problems and urlsplit(landing).path.startswith("/masuk/"):
-            problems.append("server-error: sign-in refused (still on /masuk/)")
+            problems.append("crawl: sign-in refused (still on /masuk/)")
         problems += events.server_errors()
         record = PageRecord(
             url="/masuk/ (sign-in)",

@@ -272,6 +272,7 @@ def test_the_summary_counts_pages_failures_and_the_worst_pages():
         "budget": 1,
         "nik": 0,
         "axe": 0,
+        "crawl": 0,
     }
     assert summary["client_errors"] == 1
     assert summary["worst"]["largest_bytes"] == {"url": "/bbi/", "login": "anonim", "value": 20203}
@@ -339,5 +340,43 @@ def test_the_overflow_measure_ignores_what_scrolls_inside_a_table_box(browser):
             f"overflow: {layout['scrollWidth']} px wide at 360 px "
             f"(table reaches {layout['scrollWidth']} px)"
         )
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db  # the shared browser fixture reloads the test regions when it closes
+def test_serious_and_critical_axe_violations_are_problems_and_moderate_ones_are_not(browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    crawler = smoke.Crawler(
+        base_url="http://127.0.0.1:1", seeds=[], cap=1, depth=0, timeout_ms=5_000, axe_per_route=1
+    )
+    crawler.axe = Axe()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        record = smoke.PageRecord("/x/", "anonim", 200, 0, 0, "public")
+        # A picture without a text alternative (critical), a link without a name (serious), a
+        # heading level skipped (moderate: not a problem).
+        page.set_content(
+            '<!doctype html><html lang="id"><title>Uji</title><main><h1>Uji</h1><h4>Lompat</h4>'
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="1" height="1">'
+            '<a href="/toko/"></a></main></html>'
+        )
+        assert sorted(crawler.accessibility_problems(page, record)) == [
+            "axe: image-alt (critical, 1×: img)",
+            "axe: link-name (serious, 1×: a)",
+        ]
+        assert (record.axe_checked, record.axe_nodes) == (True, 2)
+
+        page.set_content(
+            '<!doctype html><html lang="id"><title>Uji</title><main><h1>Uji</h1>'
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="Logo" width="1" height="1">'
+            '<a href="/toko/">Toko</a></main></html>'
+        )
+        clean = smoke.PageRecord("/y/", "anonim", 200, 0, 0, "public")
+        assert crawler.accessibility_problems(page, clean) == []
+        assert (clean.axe_checked, clean.axe_nodes) == (True, 0)
     finally:
         context.close()
