@@ -1,7 +1,8 @@
-"""The rules of the smoke crawl (tools/smoke.py): which links it follows, how it classifies pages,
-what counts as a NIK, a page too wide or too heavy, and the demo report it reads.
+"""The rules of the smoke crawl (tools/smoke_rules.py, used by tools/rules.py): which links it
+follows, how it classifies pages, what counts as a NIK, a page too wide or too heavy, an axe
+violation, and the demo report it reads.
 
-tools/ is not part of the installed ``tumbuh`` package, so the script is loaded by its path.
+tools/ is not part of the installed ``tumbuh`` package, so the scripts are loaded by their paths.
 """
 
 import datetime
@@ -18,18 +19,22 @@ from tumbuh.core.demodata import DemoReport
 from tumbuh.core.management.commands.demo import Command as DemoCommand
 from tumbuh.registry.synthetic.people import nik_for
 
-SCRIPT = Path(__file__).resolve().parents[3] / "tools" / "smoke.py"
+TOOLS = Path(__file__).resolve().parents[3] / "tools"
 
 
-def _load_smoke():
-    spec = importlib.util.spec_from_file_location("tumbuh_smoke", SCRIPT)
+def _load(name):
+    """``tools/<name>.py`` as the module ``name`` (rules.py imports smoke_rules by that name)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-smoke = _load_smoke()
+rules = _load("smoke_rules")
+smoke = _load("smoke")
 PAGE = "http://127.0.0.1:8123/bbi/?halaman=2"
 
 
@@ -55,7 +60,7 @@ PAGE = "http://127.0.0.1:8123/bbi/?halaman=2"
     ],
 )
 def test_links_are_made_absolute_without_fragment_and_with_a_sorted_query(href, expected):
-    assert smoke.normalise_link(href, PAGE) == expected
+    assert rules.normalise_link(href, PAGE) == expected
 
 
 @pytest.mark.parametrize(
@@ -79,22 +84,22 @@ def test_links_are_made_absolute_without_fragment_and_with_a_sorted_query(href, 
     ],
 )
 def test_link_kinds(path, kind):
-    assert smoke.link_kind("http://127.0.0.1:8123" + path) == kind
+    assert rules.link_kind("http://127.0.0.1:8123" + path) == kind
 
 
 def test_the_sign_in_page_is_one_page_whatever_comes_next():
-    assert smoke.visit_key("http://h/masuk/?next=/konsol/") == "/masuk/"
-    assert smoke.visit_key("http://h/masuk/?next=/a/&b=1") == "/masuk/?b=1"
-    assert smoke.visit_key("http://h/bbi/?halaman=2") == "/bbi/?halaman=2"
+    assert rules.visit_key("http://h/masuk/?next=/konsol/") == "/masuk/"
+    assert rules.visit_key("http://h/masuk/?next=/a/&b=1") == "/masuk/?b=1"
+    assert rules.visit_key("http://h/bbi/?halaman=2") == "/bbi/?halaman=2"
 
 
 def test_printed_urls_first_then_new_kinds_of_page_then_the_least_seen():
-    printed_late = smoke.priority(depth=0, seen=3, order=90)
-    new_and_deep = smoke.priority(depth=2, seen=0, order=80)
-    new_and_shallow = smoke.priority(depth=1, seen=0, order=85)
-    seen_once_deep = smoke.priority(depth=2, seen=1, order=10)
-    seen_once_shallow = smoke.priority(depth=1, seen=1, order=20)
-    seen_often = smoke.priority(depth=1, seen=5, order=1)
+    printed_late = rules.priority(depth=0, seen=3, order=90)
+    new_and_deep = rules.priority(depth=2, seen=0, order=80)
+    new_and_shallow = rules.priority(depth=1, seen=0, order=85)
+    seen_once_deep = rules.priority(depth=2, seen=1, order=10)
+    seen_once_shallow = rules.priority(depth=1, seen=1, order=20)
+    seen_often = rules.priority(depth=1, seen=5, order=1)
     assert sorted(
         [seen_often, seen_once_deep, new_and_deep, printed_late, seen_once_shallow, new_and_shallow]
     ) == [
@@ -129,35 +134,35 @@ def test_printed_urls_first_then_new_kinds_of_page_then_the_least_seen():
     ],
 )
 def test_pages_are_classified_by_their_path(path, kind, budget, axe):
-    assert smoke.page_kind(path) == kind
-    assert smoke.has_budget(path) is budget
-    assert smoke.checks_accessibility(kind) is axe
+    assert rules.page_kind(path) == kind
+    assert rules.has_budget(path) is budget
+    assert rules.checks_accessibility(kind) is axe
 
 
 def test_the_route_of_a_url_is_its_django_url_name():
-    assert smoke.route_of("http://h/bbi/?halaman=2") == "catalogue:home"
-    assert smoke.route_of("http://h/toko/a/b/") == "stores:product"
-    assert smoke.route_of("http://h/tidak-ada/") == "/tidak-ada/"
+    assert rules.route_of("http://h/bbi/?halaman=2") == "catalogue:home"
+    assert rules.route_of("http://h/toko/a/b/") == "stores:product"
+    assert rules.route_of("http://h/tidak-ada/") == "/tidak-ada/"
 
 
 def test_overflow_is_a_page_wider_than_360_px():
-    assert smoke.overflow_problem(360) is None
-    assert smoke.overflow_problem(200) is None
-    assert smoke.overflow_problem(361, "table reaches 361 px") == (
+    assert rules.overflow_problem(360) is None
+    assert rules.overflow_problem(200) is None
+    assert rules.overflow_problem(361, "table reaches 361 px") == (
         "overflow: 361 px wide at 360 px (table reaches 361 px)"
     )
-    assert smoke.overflow_problem(1009) == "overflow: 1009 px wide at 360 px"
+    assert rules.overflow_problem(1009) == "overflow: 1009 px wide at 360 px"
 
 
 def test_the_budget_is_14_kb_on_storefront_catalogue_and_mentor_pages_only():
-    assert smoke.budget_problem("/bbi/", 14_336) is None
-    assert smoke.budget_problem("/bbi/", 14_337) == (
+    assert rules.budget_problem("/bbi/", 14_336) is None
+    assert rules.budget_problem("/bbi/", 14_337) == (
         "budget: 14337 bytes of HTML+CSS transferred, over 14336"
     )
-    assert smoke.budget_problem("/pendamping/", 20_000).startswith("budget: 20000 bytes")
-    assert smoke.budget_problem("/toko/a/b/", 14_337) is not None
-    assert smoke.budget_problem("/konsol/registri/", 90_000) is None
-    assert smoke.budget_problem("/toko-saya/", 90_000) is None
+    assert rules.budget_problem("/pendamping/", 20_000).startswith("budget: 20000 bytes")
+    assert rules.budget_problem("/toko/a/b/", 14_337) is not None
+    assert rules.budget_problem("/konsol/registri/", 90_000) is None
+    assert rules.budget_problem("/toko-saya/", 90_000) is None
 
 
 def test_broken_resources_are_grouped_per_type_and_answer():
@@ -168,11 +173,11 @@ def test_broken_resources_are_grouped_per_type_and_answer():
         ("image", "404", "http://h/media/a.webp"),
         ("stylesheet", "net::ERR_CONNECTION_REFUSED", "http://h/static/x.css"),
     ]
-    assert smoke.resource_problems(broken) == [
+    assert rules.resource_problems(broken) == [
         "resource: 3 image (404): /media/a.webp, /media/b.webp, …",
         "resource: 1 stylesheet (net::ERR_CONNECTION_REFUSED): /static/x.css",
     ]
-    assert smoke.resource_problems([]) == []
+    assert rules.resource_problems([]) == []
 
 
 # --- NIKs ---
@@ -187,20 +192,20 @@ NIKS = [
 
 def test_the_synthetic_niks_look_like_niks():
     assert NIKS == ["5304014507900001", "3204123112782417", "9171024101019999"]
-    assert all(smoke.is_nik(nik) for nik in NIKS)
+    assert all(rules.is_nik(nik) for nik in NIKS)
 
 
 @pytest.mark.parametrize("nik", NIKS)
 def test_a_nik_is_found_in_text_and_html_and_reported_masked(nik):
     masked = f"{nik[:4]}…{nik[-4:]}"
-    assert smoke.find_niks(f"NIK: {nik}.") == [masked]
-    assert smoke.find_niks(f'<td data-nik="{nik}">x</td>') == [masked]
-    assert smoke.find_niks(f"<dd>{nik}</dd><dd>{nik}</dd>") == [masked]
+    assert rules.find_niks(f"NIK: {nik}.") == [masked]
+    assert rules.find_niks(f'<td data-nik="{nik}">x</td>') == [masked]
+    assert rules.find_niks(f"<dd>{nik}</dd><dd>{nik}</dd>") == [masked]
     grouped = f"{nik[:4]}.{nik[4:8]}.{nik[8:12]}.{nik[12:]}"
-    assert smoke.find_niks(f"NIK {grouped}") == [masked]
-    assert smoke.find_niks(f"NIK {grouped.replace('.', ' ')}") == [masked]
-    assert smoke.find_niks(f"/konsol/orang/{nik}/") == [masked]
-    assert nik not in " ".join(smoke.find_niks(nik))
+    assert rules.find_niks(f"NIK {grouped}") == [masked]
+    assert rules.find_niks(f"NIK {grouped.replace('.', ' ')}") == [masked]
+    assert rules.find_niks(f"/konsol/orang/{nik}/") == [masked]
+    assert nik not in " ".join(rules.find_niks(nik))
 
 
 @pytest.mark.parametrize(
@@ -220,7 +225,7 @@ def test_a_nik_is_found_in_text_and_html_and_reported_masked(nik):
     ],
 )
 def test_numbers_that_are_not_a_nik(text):
-    assert smoke.find_niks(text) == []
+    assert rules.find_niks(text) == []
 
 
 def test_niks_are_found_in_csv_xlsx_and_pdf_downloads():
@@ -230,13 +235,13 @@ def test_niks_are_found_in_csv_xlsx_and_pdf_downloads():
     nik = NIKS[0]
     masked = [f"{nik[:4]}…{nik[-4:]}"]
     csv = f"nama,nik\nYosefina,{nik}\n".encode()
-    assert smoke.find_niks(smoke.download_text(csv)) == masked
+    assert rules.find_niks(rules.download_text(csv)) == masked
 
     book = Workbook()
     book.active.append(["Yosefina", nik])
     buffer = io.BytesIO()
     book.save(buffer)
-    assert smoke.find_niks(smoke.download_text(buffer.getvalue())) == masked
+    assert rules.find_niks(rules.download_text(buffer.getvalue())) == masked
 
     pdf = FPDF()
     pdf.add_page()
@@ -244,10 +249,10 @@ def test_niks_are_found_in_csv_xlsx_and_pdf_downloads():
     pdf.cell(text=f"NIK {nik}")
     body = bytes(pdf.output())
     assert nik.encode() not in body  # the page's text is in a compressed stream
-    assert smoke.find_niks(smoke.download_text(body)) == masked
+    assert rules.find_niks(rules.download_text(body)) == masked
 
     clean = f"nama,nik\nYosefina,{nik[:4]}********{nik[-4:]}\n".encode()
-    assert smoke.find_niks(smoke.download_text(clean)) == []
+    assert rules.find_niks(rules.download_text(clean)) == []
 
 
 # --- summary and the demo's report ---
@@ -255,13 +260,13 @@ def test_niks_are_found_in_csv_xlsx_and_pdf_downloads():
 
 def test_the_summary_counts_pages_failures_and_the_worst_pages():
     records = [
-        smoke.PageRecord("/bbi/", "anonim", 200, 20_203, 120, "public", ["budget: 20203 …"]),
-        smoke.PageRecord("/toko/a/", "anonim", 200, 8_000, 300, "public", []),
-        smoke.PageRecord("/konsol/x/", "admin", 200, 9_000, 90, "console", ["overflow: 1009 …"]),
-        smoke.PageRecord("/konsol/y/", "admin", 403, 0, 40, "console", []),
+        rules.PageRecord("/bbi/", "anonim", 200, 20_203, 120, "public", ["budget: 20203 …"]),
+        rules.PageRecord("/toko/a/", "anonim", 200, 8_000, 300, "public", []),
+        rules.PageRecord("/konsol/x/", "admin", 200, 9_000, 90, "console", ["overflow: 1009 …"]),
+        rules.PageRecord("/konsol/y/", "admin", 403, 0, 40, "console", []),
     ]
     records[2].scroll_width = 1009
-    summary = smoke.summarise(records, 12.34)
+    summary = rules.summarise(records, 12.34)
     assert summary["ok"] is False
     assert summary["seconds"] == 12.3
     assert summary["pages"] == {"anonim": 2, "admin": 2}
@@ -283,7 +288,7 @@ def test_the_summary_counts_pages_failures_and_the_worst_pages():
     }
     assert summary["worst"]["slowest_ms"] == {"url": "/toko/a/", "login": "anonim", "value": 300}
     assert summary["worst"]["most_axe_nodes"] is None
-    assert smoke.summarise(records[1:2], 1)["ok"] is True
+    assert rules.summarise(records[1:2], 1)["ok"] is True
 
 
 def test_the_crawl_reads_the_urls_and_logins_the_demo_writes(tmp_path, settings):
@@ -320,22 +325,22 @@ PAGE_HTML = (
 @pytest.mark.django_db  # the shared browser fixture reloads the test regions when it closes
 def test_the_overflow_measure_ignores_what_scrolls_inside_a_table_box(browser):
     context = browser.new_context(
-        viewport={"width": smoke.VIEWPORT_WIDTH, "height": smoke.VIEWPORT_HEIGHT},
+        viewport={"width": rules.VIEWPORT_WIDTH, "height": rules.VIEWPORT_HEIGHT},
         is_mobile=True,
         has_touch=True,
     )
     try:
         page = context.new_page()
         page.set_content(PAGE_HTML % f'<div class="table-scroll">{WIDE_TABLE}</div>')
-        layout = page.evaluate(smoke.OVERFLOW_SCRIPT)
+        layout = page.evaluate(rules.OVERFLOW_SCRIPT)
         assert layout == {"scrollWidth": 360, "culprit": ""}
         assert page.evaluate("document.querySelector('.table-scroll').scrollWidth") > 360
 
         page.set_content(PAGE_HTML % WIDE_TABLE)
-        layout = page.evaluate(smoke.OVERFLOW_SCRIPT)
+        layout = page.evaluate(rules.OVERFLOW_SCRIPT)
         assert layout["scrollWidth"] > 360
         assert layout["culprit"] == f"table reaches {layout['scrollWidth']} px"
-        problem = smoke.overflow_problem(layout["scrollWidth"], layout["culprit"])
+        problem = rules.overflow_problem(layout["scrollWidth"], layout["culprit"])
         assert problem == (
             f"overflow: {layout['scrollWidth']} px wide at 360 px "
             f"(table reaches {layout['scrollWidth']} px)"
@@ -356,7 +361,7 @@ def test_serious_and_critical_axe_violations_are_problems_and_moderate_ones_are_
     context = browser.new_context()
     try:
         page = context.new_page()
-        record = smoke.PageRecord("/x/", "anonim", 200, 0, 0, "public")
+        record = rules.PageRecord("/x/", "anonim", 200, 0, 0, "public")
         # A picture without a text alternative (critical), a link without a name (serious), a
         # heading level skipped (moderate: not a problem).
         page.set_content(
@@ -375,7 +380,7 @@ def test_serious_and_critical_axe_violations_are_problems_and_moderate_ones_are_
             '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="Logo" width="1" height="1">'
             '<a href="/toko/">Toko</a></main></html>'
         )
-        clean = smoke.PageRecord("/y/", "anonim", 200, 0, 0, "public")
+        clean = rules.PageRecord("/y/", "anonim", 200, 0, 0, "public")
         assert crawler.accessibility_problems(page, clean) == []
         assert (clean.axe_checked, clean.axe_nodes) == (True, 0)
     finally:
