@@ -31,6 +31,7 @@ BUMDES_STORES = 12
 TRAINED_STORES = 16  # at most; programme participants whose store completes their enrolment
 SELLER_LOGIN = "penjual@demo.tumbuh.id"
 SELLER_NAME = "Yohana Bria"
+SELLER_REGENCY = "53.04"  # Belu, where the accounts demo's BumDes organisation of the seller is
 
 # What the demo sells: (category, titles, unit, price range in rupiah, weight in grams).
 CATALOGUE = [
@@ -175,8 +176,15 @@ def _choose(rng: random.Random) -> list[Enterprise]:
     )
     bumdes = [e for e in businesses if e.kind == Enterprise.Kind.BUMDES]
     umkm = [e for e in businesses if e.kind == Enterprise.Kind.UMKM]
-    # 3T villages first among the BumDes (BumDes Smart is for them), then the others.
-    bumdes.sort(key=lambda e: (not e.village.regency.is_3t, rng.random()))
+    # 3T villages first among the BumDes (BumDes Smart is for them), then the others; the
+    # very first, whose manager is the demo seller login, in the seller's regency (Belu).
+    bumdes.sort(
+        key=lambda e: (
+            e.village.regency_id != SELLER_REGENCY,
+            not e.village.regency.is_3t,
+            rng.random(),
+        )
+    )
     chosen_bumdes = bumdes[:BUMDES_STORES]
     trained = [e for e in _trained_participants() if e not in chosen_bumdes][:TRAINED_STORES]
     by_province: dict[str, list[Enterprise]] = {}
