@@ -73,7 +73,7 @@ def test_the_list_shows_every_area_with_its_regency_count(client_of, national_ad
         response = client.get("/konsol/kawasan/")
 
     assert response.status_code == 200
-    assert len(queries) == 4  # session, user, memberships, the areas with their counts
+    assert len(queries) == 5  # session, user, memberships, the areas, the menu's memberships
     assertContains(response, "<tr><td>", count=28)
     assertContains(
         response,
@@ -107,7 +107,7 @@ def test_the_detail_lists_the_regencies_with_role_and_3t(client_of, national_adm
     with query_count() as queries:
         response = client.get("/konsol/kawasan/atd-2022-13-kawasan-papua/")
 
-    assert len(queries) == 5  # session, user, the area, memberships, its regencies
+    assert len(queries) == 6  # session, user, the area, memberships, its regencies, the menu
     assertContains(response, "<h1>Papua</h1>", html=True)
     assertContains(response, f'<a class="button" href="{edit_url("atd-2022-13-kawasan-papua")}">')
     assertContains(response, "part of a province-wide area", count=9)
@@ -132,7 +132,7 @@ def test_the_edit_form_shows_each_regency_with_its_role(client_of, national_admi
         response = client.get(edit_url(NTT))
 
     assert response.status_code == 200
-    assert len(queries) == 6  # session, user, memberships, the area, provinces, its regencies
+    assert len(queries) == 7  # session, user, memberships, area, provinces, regencies, menu
     roles = {name: value for name, value in chosen(response).items() if name.startswith("role-")}
     assert roles == {f"role-{code}": role for code, role in shipped_ntt().items()}
     assert read_page(response).selects["province"][0] == ("", "— choose —", False)
