@@ -92,10 +92,12 @@ def _waiting_map(level: str, rows, *, within=None, href=None) -> str:
     )
 
 
-def _maps_href(parameter: str):
-    """Links from a map's shapes to the maps page one level down (``?province=53``)."""
+def _maps_href(parameter: str, rows):
+    """Links from a map's shapes to the maps page one level down (``?province=53``), only for
+    the regions of ``rows`` (those the viewer may open; the others are drawn without a link)."""
     base = reverse("connectivity:maps")
-    return lambda code: f"{base}?{parameter}={code}"
+    codes = {row.code for row in rows}
+    return lambda code: f"{base}?{parameter}={code}" if code in codes else None
 
 
 # --- home -------------------------------------------------------------------------------------
@@ -108,17 +110,18 @@ def home(request):
     user = request.user
     scope = queries.scope_of(user)
     provinces = queries.province_rows(user)
-    figures = [_share_map("province", provinces, href=_maps_href("province"))]
+    figures = [_share_map("province", provinces, href=_maps_href("province", provinces))]
     if scope.is_national:
-        figures.append(_waiting_map("province", provinces, href=_maps_href("province")))
+        figures.append(_waiting_map("province", provinces, href=_maps_href("province", provinces)))
     else:
         for province in provinces:
+            regencies = queries.regency_rows(province.code, user)
             figures.append(
                 _waiting_map(
                     "regency",
-                    queries.regency_rows(province.code, user),
+                    regencies,
                     within=province.code,
-                    href=_maps_href("regency"),
+                    href=_maps_href("regency", regencies),
                 )
             )
     return render(
@@ -591,7 +594,7 @@ def maps_page(request):
         if not queries.province_visible(user, province_code):
             raise Http404
         rows = queries.regency_rows(province_code, user)
-        link = _maps_href("regency")
+        link = _maps_href("regency", rows)
         context.update(
             level="regency",
             region_name=queries.region_name(province_code),
@@ -603,7 +606,7 @@ def maps_page(request):
         )
     else:
         rows = queries.province_rows(user)
-        link = _maps_href("province")
+        link = _maps_href("province", rows)
         context.update(
             rows=rows,
             maps=[

@@ -5,6 +5,7 @@ status, imports with their rejections, and the maps; all limited to the person's
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -733,6 +734,10 @@ def test_maps_go_from_provinces_to_regencies_to_villages(client_of, officer_53, 
 
     assert [row.code for row in provinces.context["rows"]] == ["53"]
     assertContains(provinces, "<svg", count=2)
+    # Only the province the officer may open is a link; the others are drawn without one.
+    assert set(
+        re.findall(r'href="/konsol/konektivitas/peta/\?province=(\d+)"', provinces.text)
+    ) == {"53"}
     assert len(regencies.context["rows"]) == 22
     assertContains(regencies, 'href="/konsol/konektivitas/peta/?regency=53.71"')
     assertContains(villages, "<svg", count=1)
