@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tumbuh.accounts.permissions import Capability, has_capability
 from tumbuh.capability import queries, services
 from tumbuh.capability.forms import AdministerForm, LevelFilterForm
 from tumbuh.capability.models import Assessment
@@ -282,6 +283,8 @@ def enterprise_history(request, public_id):
         context.update(_result_context(enterprise, history[0]))
         context["history"] = history
     context["may_assess"] = queries.may_assess(request.user, enterprise)
+    # The registry's record is for registry staff; a mentor gets no link that would refuse them.
+    context["may_open_registry"] = has_capability(request.user, Capability.IMPORT_BUSINESSES)
     return render(request, "capability/enterprise.html", context)
 
 

@@ -112,6 +112,21 @@ def test_history_of_a_business_and_scope(client_of, officer_32, officer_53, land
     assert client_of(officer_53).get(url).status_code == 404
 
 
+def test_the_registry_record_is_linked_only_for_those_who_may_open_it(
+    client_of, officer_32, mentor_32, landscape
+):
+    rising = landscape["rising"]
+    url = reverse("capability:enterprise", args=[rising.public_id])
+    record = f'href="{rising.get_absolute_url()}"'
+
+    assert record in client_of(officer_32).get(url).text
+    assert client_of(officer_32).get(rising.get_absolute_url()).status_code == 200
+    mentor = client_of(mentor_32)
+    assert mentor.get(url).status_code == 200
+    assert record not in mentor.get(url).text
+    assert mentor.get(rising.get_absolute_url()).status_code == 403
+
+
 def test_merged_record_shows_the_history_of_its_business(client_of, officer_32, landscape):
     middle = landscape["middle"]
     response = client_of(officer_32).get(reverse("capability:enterprise", args=[middle.public_id]))
