@@ -38,19 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import free_port, wait_for  # noqa: E402
 from bench.scratch import machine  # noqa: E402
+from tumbuh.core.tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 READABLE_BUDGET_MS = 8000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 740}
 METRICS = ("ttfb_ms", "fcp_ms", "dcl_ms", "load_ms", "bytes", "requests", "from_cache")
 
@@ -254,7 +244,9 @@ def main() -> None:
         runs = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                executable_path=chromium_path() or "/usr/bin/chromium",
+                args=CHROMIUM_ARGS,
+                headless=True,
             )
             try:
                 for run in range(1, options.runs + 1):

@@ -116,20 +116,29 @@ def _canonical_redirect(name: str, typed: str):
     return None
 
 
-@require_GET
-def certificate(request, code: str):
-    moved = _canonical_redirect("programmes:certificate", code)
+def _find_certificate(request, url_name: str, code: str):
+    """``(certificate, None)``, or ``(None, response)``: the redirect to the canonical code, or
+    the lookup page saying the code is not one or names no certificate."""
+    moved = _canonical_redirect(url_name, code)
     if moved is not None:
-        return moved
+        return None, moved
     if canonical_certificate_code(code) is None:
-        return _certificate_missing(request, code, invalid=True)
+        return None, _certificate_missing(request, code, invalid=True)
     found = (
         Certificate.objects.select_related("enrolment__cohort__programme__organisation")
         .filter(code=code)
         .first()
     )
     if found is None:
-        return _certificate_missing(request, code, invalid=False)
+        return None, _certificate_missing(request, code, invalid=False)
+    return found, None
+
+
+@require_GET
+def certificate(request, code: str):
+    found, answer = _find_certificate(request, "programmes:certificate", code)
+    if answer is not None:
+        return answer
     return render(
         request,
         "programmes/certificate.html",
@@ -151,18 +160,9 @@ def certificate_typed(request, typed: str):
 
 @require_GET
 def certificate_download(request, code: str):
-    moved = _canonical_redirect("programmes:certificate-pdf", code)
-    if moved is not None:
-        return moved
-    if canonical_certificate_code(code) is None:
-        return _certificate_missing(request, code, invalid=True)
-    found = (
-        Certificate.objects.select_related("enrolment__cohort__programme__organisation")
-        .filter(code=code)
-        .first()
-    )
-    if found is None:
-        return _certificate_missing(request, code, invalid=False)
+    found, answer = _find_certificate(request, "programmes:certificate-pdf", code)
+    if answer is not None:
+        return answer
     if not found.is_valid:
         raise Http404(_("This certificate was revoked."))
     url = request.build_absolute_uri(reverse("programmes:certificate", args=[found.code]))
