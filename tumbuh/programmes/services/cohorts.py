@@ -1,0 +1,118 @@
+"""Cohorts of a partner in a priority area, and the sessions and visits mentors hold."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.models import Organisation
+from tumbuh.core.services import record_event
+from tumbuh.programmes.models import (
+    Assignment,
+    Cohort,
+    Mentor,
+    PartnerQuota,
+    ProgrammeArea,
+    Session,
+)
+from tumbuh.programmes.services.access import Refused, may_run_cohort
+from tumbuh.programmes.services.eligibility import area_regency_codes
+from tumbuh.registry.services import surviving
+
+
+def create_cohort(
+    *, programme_area: ProgrammeArea, partner: Organisation, by=None, **fields
+) -> Cohort:
+    """Open a cohort of a partner in an area; its venue must be inside the area."""
+    village = fields["venue_village"]
+    if by is not None and not may_run_cohort(by, Cohort(partner=partner, venue_village=village)):
+        raise Refused("not_allowed", _("You may not open cohorts of this partner in this region."))
+    if village.regency_id not in area_regency_codes(programme_area):
+        raise Refused(
+            "outside_area",
+            _("The venue is not in the priority area %(area)s.")
+            % {"area": programme_area.area.name},
+        )
+    if fields["starts_on"] > fields["ends_on"]:
+        raise Refused("bad_period", _("The cohort ends before it starts."))
+    if not PartnerQuota.objects.filter(programme_area=programme_area, partner=partner).exists():
+        raise Refused(
+            "no_partner_quota",
+            _("%(partner)s has no quota in %(area)s.")
+            % {"partner": partner.name, "area": programme_area.area.name},
+        )
+    if int(fields.get("capacity") or 0) <= 0:
+        raise Refused("bad_capacity", _("A cohort needs at least one place."))
+    with transaction.atomic():
+        cohort = Cohort.objects.create(
+            programme=programme_area.programme,
+            programme_area=programme_area,
+            partner=partner,
+            **fields,
+        )
+        record_event(
+            actor=by,
+            action="programmes.cohort_created",
+            target=cohort,
+            region_code=village.code,
+            data={"name": cohort.name},
+        )
+    return cohort
+
+
+def schedule_session(
+    *,
+    mentor: Mentor,
+    starts_at,
+    title: str,
+    cohort=None,
+    enterprise=None,
+    village=None,
+    by=None,
+    duration_minutes: int = 120,
+) -> Session:
+    """Schedule a cohort session or a one-to-one visit; a visit is for a business in the
+    mentor's caseload."""
+    if (cohort is None) == (enterprise is None):
+        raise Refused("cohort_or_visit", _("A session is for a cohort or a visit to one business."))
+    if starts_at is None:
+        raise Refused("start_required", _("Give the start of the session."))
+    if not (title or "").strip():
+        raise Refused("title_required", _("Give the session a title."))
+    if not mentor.is_active:
+        raise Refused("mentor_inactive", _("This mentor is no longer active."))
+    if cohort is not None:
+        if by is not None and not may_run_cohort(by, cohort):
+            raise Refused("not_allowed", _("You may not schedule sessions of this cohort."))
+        if mentor.organisation_id != cohort.partner_id:
+            raise Refused(
+                "wrong_mentor",
+                _("%(mentor)s is not a mentor of %(partner)s.")
+                % {"mentor": mentor.user.full_name, "partner": cohort.partner.name},
+            )
+    if enterprise is not None:
+        enterprise = surviving(enterprise)
+        if not Assignment.objects.filter(
+            mentor=mentor, enterprise=enterprise, is_active=True
+        ).exists():
+            raise Refused(
+                "not_in_caseload",
+                _("%(business)s is not in this mentor's caseload.") % {"business": enterprise.name},
+            )
+    village_id = (
+        village.code
+        if village is not None
+        else (cohort.venue_village_id if cohort is not None else enterprise.village_id)
+    )
+    with transaction.atomic():
+        session = Session.objects.create(
+            mentor=mentor,
+            cohort=cohort,
+            enterprise=enterprise,
+            title=title,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            village_id=village_id,
+        )
+        record_event(
+            actor=by, action="programmes.session_scheduled", target=session, region_code=village_id
+        )
+    return session

@@ -1,0 +1,90 @@
+"""Mentors: their profiles (villages, areas, specialities) and their caseloads."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.permissions import Capability, has_capability
+from tumbuh.accounts.scoping import scope_for
+from tumbuh.core.services import record_event
+from tumbuh.programmes.models import Assignment, Mentor
+from tumbuh.programmes.services.access import RUNNING_ROLES, Refused, _user, partner_limits
+from tumbuh.registry.models import Enterprise
+from tumbuh.registry.services import surviving
+
+
+def register_mentor(
+    *,
+    user,
+    organisation: Organisation,
+    region_code: str,
+    villages=(),
+    areas=(),
+    specialities=(),
+    by=None,
+) -> Mentor:
+    """Give a user a mentor profile (villages and areas covered, specialities); idempotent."""
+    unknown = set(specialities) - set(Mentor.Speciality.values)
+    if unknown:
+        raise Refused(
+            "bad_speciality", _("Unknown speciality: %(name)s") % {"name": sorted(unknown)[0]}
+        )
+    with transaction.atomic():
+        mentor, created = Mentor.objects.get_or_create(
+            user=user,
+            defaults={
+                "organisation": organisation,
+                "region_code": region_code,
+                "specialities": list(specialities),
+            },
+        )
+        if villages:
+            mentor.villages.add(*villages)
+        if areas:
+            mentor.areas.add(*areas)
+        if created:
+            record_event(
+                actor=by,
+                action="programmes.mentor_registered",
+                target=mentor,
+                region_code=region_code,
+            )
+    return mentor
+
+
+def assign_mentor(*, mentor: Mentor, enterprise: Enterprise, by=None, programme=None) -> Assignment:
+    """Put a business in a mentor's caseload; idempotent while the assignment is active."""
+    enterprise = surviving(enterprise)
+    if not mentor.is_active:
+        raise Refused("mentor_inactive", _("This mentor is no longer active."))
+    if by is not None:
+        limits = partner_limits(by)
+        allowed = (
+            has_capability(by, Capability.RUN_PROGRAMMES)
+            and scope_for(by, roles=RUNNING_ROLES).allows(enterprise.village_id)
+            and (limits is None or mentor.organisation_id in limits)
+        )
+        if not allowed:
+            raise Refused("not_allowed", _("You may not assign businesses to this mentor."))
+    with transaction.atomic():
+        existing = Assignment.objects.filter(
+            mentor=mentor, enterprise=enterprise, is_active=True
+        ).first()
+        if existing is not None:
+            return existing
+        assignment = Assignment.objects.create(
+            mentor=mentor,
+            enterprise=enterprise,
+            programme=programme,
+            assigned_at=timezone.now(),
+            assigned_by=_user(by),
+        )
+        record_event(
+            actor=by,
+            action="programmes.mentor_assigned",
+            target=assignment,
+            region_code=enterprise.village_id,
+            data={"mentor": mentor.public_id},
+        )
+    return assignment

@@ -1,0 +1,60 @@
+"""The enrolment status machine: every status change, guarded, with its event row."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tumbuh.core.services import record_event
+from tumbuh.programmes.models import Enrolment, EnrolmentEvent
+from tumbuh.programmes.services.access import Refused
+
+
+def transition(*, enrolment: Enrolment, to: str, by=None, reason: str = "", at=None) -> Enrolment:
+    """Move ``enrolment`` to status ``to`` along ``Enrolment.TRANSITIONS``, with an event row.
+
+    The change is a conditional update on the status read, so two people deciding at once
+    cannot both win: the second gets a refusal.
+    """
+    if to not in Enrolment.Status.values:
+        raise Refused("unknown_status", _("Unknown status: %(status)s") % {"status": to})
+    current = enrolment.status
+    if not enrolment.can_become(to):
+        raise Refused(
+            "transition_not_allowed",
+            _("An enrolment that is %(current)s cannot become %(new)s.")
+            % {
+                "current": Enrolment.Status(current).label,
+                "new": Enrolment.Status(to).label,
+            },
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        fields = {"status": to, "updated_at": at}
+        if to == Enrolment.Status.COMPLETED:
+            fields["completed_at"] = at
+        changed = Enrolment.objects.filter(pk=enrolment.pk, status=current).update(**fields)
+        if not changed:
+            raise Refused(
+                "changed_meanwhile",
+                _("This enrolment was changed by someone else meanwhile; reload and try again."),
+            )
+        EnrolmentEvent.objects.create(
+            enrolment=enrolment,
+            from_status=current,
+            to_status=to,
+            by=by if getattr(by, "is_authenticated", False) else None,
+            at=at,
+            reason=reason,
+        )
+        record_event(
+            actor=by,
+            action="programmes.enrolment_transition",
+            target=enrolment,
+            region_code=enrolment.cohort.venue_village_id,
+            data={"from": current, "to": to},
+        )
+    enrolment.status = to
+    enrolment.updated_at = at
+    if to == Enrolment.Status.COMPLETED:
+        enrolment.completed_at = at
+    return enrolment
