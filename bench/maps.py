@@ -1,4 +1,4 @@
-"""Time and size of the server-drawn SVG maps (tumbuh.core.maps).
+"""Time and size of the server-drawn SVG maps (tumbuh.regions.maps).
 
     uv run python bench/maps.py [--runs 20] [--regency 64.02] [--points 2000]
 
@@ -45,8 +45,7 @@ def main():
     django.setup()
     from django.utils import translation
 
-    from tumbuh.core import maps
-    from tumbuh.regions import boundaries
+    from tumbuh.regions import boundaries, maps
     from tumbuh.regions.datafiles import DATA_DIR
 
     translation.activate("id")

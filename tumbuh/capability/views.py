@@ -21,8 +21,8 @@ from tumbuh.capability.forms import AdministerForm, LevelFilterForm
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.nextsteps import offers_for
 from tumbuh.capability.scoring import LEVELS, level
-from tumbuh.core import maps
 from tumbuh.core.htmx import render_page
+from tumbuh.regions import maps
 from tumbuh.registry.services import enterprises_of
 
 ASSESSMENTS_PER_PAGE = 50

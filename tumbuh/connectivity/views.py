@@ -34,9 +34,9 @@ from tumbuh.connectivity.forms import (
 )
 from tumbuh.connectivity.models import ConnectivityImport, Site, SitePlan, Technology
 from tumbuh.connectivity.ranking import rank_blank_spots
-from tumbuh.core import maps
 from tumbuh.core.htmx import render_page
 from tumbuh.core.templatetags.tumbuh import rupiah, thousands
+from tumbuh.regions import maps
 
 BUSINESSES_SHOWN = 100
 # Colours of the point map follow the order of the technologies: none, 2G, 3G, 4G.

@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 from django.utils.translation import gettext
 
-from tumbuh.core import maps
-from tumbuh.core.maps import MapPoint, choropleth, format_number, point_map
-from tumbuh.regions import boundaries
+from tumbuh.regions import boundaries, maps
 from tumbuh.regions.boundaries_build import build, effective_areas
 from tumbuh.regions.datafiles import DATA_DIR
+from tumbuh.regions.maps import MapPoint, choropleth, format_number, point_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 BUDGET_BYTES = 60_000
