@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tumbuh.accounts.api import router as accounts_router
-from tumbuh.core.errors import ErrorCode, error_body
+from tumbuh.core.errors import ErrorCode, error_body, refusal_body
 from tumbuh.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -56,8 +56,9 @@ def invalid(request, exc):
 
 @api.exception_handler(DjangoValidationError)
 def refused(request, exc):
-    body = error_body(ErrorCode.INVALID, " ".join(exc.messages))
-    return api.create_response(request, body, status=422)
+    """A refusal (``core.refusals.Refused``, or any validation error of a service): 422 with its
+    reason code and the field at fault when it has them."""
+    return api.create_response(request, refusal_body(exc), status=422)
 
 
 @api.exception_handler(AuthenticationError)

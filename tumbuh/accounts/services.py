@@ -146,3 +146,25 @@ def authenticate_api_key(presented: str) -> APIKey | None:
         return None
     APIKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
     return api_key
+
+
+SYSTEM_EMAIL = "sistem@tumbuh.invalid"
+SYSTEM_NAME = "Sistem Tumbuh"
+
+
+def system_actor() -> User:
+    """The actor of what no person does by hand: the demo loaders and the background tasks.
+
+    Services always take an actor (``by``), so that authorisation is never skipped because
+    nobody was named; the demo and the tasks name this one. It holds every capability (a
+    superuser, like the platform's own process) but cannot sign in: it has no usable password,
+    no API key, and an address at a reserved domain. Audit events show it by name.
+    """
+    user = User.objects.filter(email=SYSTEM_EMAIL).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=SYSTEM_EMAIL, full_name=SYSTEM_NAME, is_superuser=True
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

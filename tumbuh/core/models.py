@@ -34,3 +34,29 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """A request made with an ``Idempotency-Key``, and the answer it got.
+
+    The same key in the same ``scope`` (an operation and whose keys they are, e.g.
+    ``stores.order:<store>`` or ``programmes.enrol:<organisation>``) with the same request gets the
+    stored answer again; with a different request it is refused. Written only by
+    ``core.idempotency.run_once``.
+    """
+
+    scope = models.CharField(max_length=100)
+    key = models.CharField(max_length=100)
+    request_sha256 = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_record_unique_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_record_created_idx")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"
