@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from scipy.optimize import OptimizeResult
 
-from tumbuh.connectivity import planning
 from tumbuh.connectivity.planning import (
     BackhaulOption,
     Candidate,
@@ -26,6 +25,7 @@ from tumbuh.connectivity.planning import (
     Weights,
     backhaul_options,
     compare,
+    exact,
     format_idr,
     plan_sites,
 )
@@ -614,7 +614,7 @@ def stopped_at(*chosen, bound):
 
 def test_a_plan_found_before_the_time_limit_keeps_its_proven_gap(monkeypatch):
     candidates, places = greedy_trap()  # the greedy has only 7
-    monkeypatch.setattr(planning, "milp", stopped_at(1, 2, bound=12.5))  # B and C: 10
+    monkeypatch.setattr(exact, "milp", stopped_at(1, 2, bound=12.5))  # B and C: 10
 
     plan = plan_sites(candidates, places, 10, time_limit=2)
 
@@ -631,7 +631,7 @@ def test_a_plan_found_before_the_time_limit_keeps_its_proven_gap(monkeypatch):
 def test_when_time_runs_out_the_greedy_plan_stands_in_if_better(monkeypatch, found):
     # HiGHS has A and D (15 of 24) or nothing; the greedy has A and C (24).
     candidates, places = four_sites()
-    monkeypatch.setattr(planning, "milp", stopped_at(*found, bound=25.0))
+    monkeypatch.setattr(exact, "milp", stopped_at(*found, bound=25.0))
 
     plan = plan_sites(candidates, places, 5, time_limit=2)
 
@@ -647,8 +647,8 @@ def test_no_plan_within_the_time_limit_is_refused(monkeypatch):
     def no_greedy_plan(_instance):
         raise PlanningError("the rules stop the greedy")
 
-    monkeypatch.setattr(planning, "milp", stopped_at(bound=25.0))
-    monkeypatch.setattr(planning, "_greedy_choice", no_greedy_plan)
+    monkeypatch.setattr(exact, "milp", stopped_at(bound=25.0))
+    monkeypatch.setattr(exact, "_greedy_choice", no_greedy_plan)
     assert refusal(*four_sites(), 5, time_limit=2) == [
         "The solver found no plan within the time limit (2 s); allow more time or use the "
         "greedy planner."
