@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils.safestring import mark_safe
 
-from tumbuh.core import times
+from tumbuh.core import money, times
 
 register = template.Library()
 
@@ -31,22 +31,14 @@ def inline_static(path: str) -> str:
 
 @register.filter
 def rupiah(value) -> str:
-    """Whole rupiah with Indonesian thousands separators: 15000 → "Rp15.000"."""
-    try:
-        amount = int(value)
-    except (TypeError, ValueError):
-        return ""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+    """Whole rupiah with Indonesian thousands separators: 15000 → "Rp15.000" (``core.money``)."""
+    return money.rupiah(value)
 
 
 @register.filter
 def thousands(value) -> str:
-    """A whole number with Indonesian thousands separators: 83762 → "83.762"."""
-    try:
-        return f"{int(value):,}".replace(",", ".")
-    except (TypeError, ValueError):
-        return ""
+    """A whole number with Indonesian thousands separators: 83762 → "83.762" (``core.money``)."""
+    return money.thousands(value)
 
 
 @register.filter
