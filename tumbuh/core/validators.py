@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Read as a file, not through the regions app: core sits below regions (DESIGN.md, "Parts").
@@ -35,6 +37,7 @@ REGION_CODE_PATTERNS = {
 }
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+INDONESIA = 62  # the country calling code
 
 
 def region_level(code: str) -> str:
@@ -49,12 +52,22 @@ def region_level(code: str) -> str:
     )
 
 
-def normalise_phone(value: str) -> str:
+def normalise_phone(value: str, *, mobile: bool = False) -> str:
     """Return an Indonesian phone number in E.164 form (``+62…``).
 
     Accepts the ways people write numbers: ``0812-3456-7890``, ``+62 812 3456 7890``,
-    ``62812…``, ``(021) 555-1234``, ``812…``. The national significant number (after 62) must
-    have 8 to 12 digits and may not start with 0.
+    ``62812…``, ``(021) 555-1234``, ``812…`` (spaces, dashes, dots and brackets are ignored).
+    The national significant number (after 62) must have 8 to 12 digits, may not start with 0,
+    and must be a number of Indonesia's numbering plan: libphonenumber's data decides which
+    prefixes and area codes are in use and how long each kind of number is. With ``mobile``
+    only a mobile number (08…) is accepted, as for a WhatsApp number.
+
+    The styles are read here rather than by ``phonenumbers.parse``, which is looser where a
+    person's typo should be refused ("0812-34a6-7890": it drops or spells out letters;
+    "+62 0812…") and reads "62…" without "+" as a local number when it could be one.
+    Refusals: ``phone_empty``, ``phone_not_indonesian``, ``phone_prefix``,
+    ``phone_characters``, ``phone_length``, ``phone_invalid`` (no such number in Indonesia),
+    ``phone_not_mobile`` (with ``mobile``: a landline or service number).
     """
     text = _PHONE_SEPARATORS.sub("", str(value or ""))
     if not text:
@@ -76,7 +89,7 @@ def normalise_phone(value: str) -> str:
             _("A phone number starts with 0, 62 or +62 (e.g. 0812-3456-7890)."),
             code="phone_prefix",
         )
-    if not national.isdigit():
+    if not _is_ascii_digits(national):
         raise ValidationError(
             _("A phone number may contain only digits, spaces, dashes and one leading +."),
             code="phone_characters",
@@ -88,7 +101,26 @@ def normalise_phone(value: str) -> str:
             ),
             code="phone_length",
         )
-    return "+62" + national
+    number = phonenumbers.PhoneNumber(country_code=INDONESIA, national_number=int(national))
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
+        raise ValidationError(
+            _(
+                "There is no such phone number in Indonesia: check the digits. A mobile number "
+                "starts with 08 and has 10 to 13 digits (e.g. 0812-3456-7890); a landline starts "
+                "with its area code (e.g. 021-555-1234)."
+            ),
+            code="phone_invalid",
+        )
+    if mobile and kind != PhoneNumberType.MOBILE:
+        raise ValidationError(
+            _(
+                "Enter a mobile number (it starts with 08, e.g. 0812-3456-7890); this one is a "
+                "landline or service number."
+            ),
+            code="phone_not_mobile",
+        )
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def mask_phone(e164: str) -> str:

@@ -124,6 +124,15 @@ def _nik(enterprise: Enterprise, rng: random.Random) -> str:
     return f"{district}{day:02d}{rng.randint(1, 12):02d}{rng.randint(60, 99):02d}{rng.randint(1, 9999):04d}"
 
 
+def _phone(rng: random.Random) -> str:
+    """A mobile number 08xy-…: no operator uses 084, so 40–49 become 50–59 (the draws are the
+    same as before, so every later value of the demo stays the same)."""
+    prefix = rng.randint(11, 59)
+    if prefix // 10 == 4:
+        prefix += 10
+    return f"08{prefix}{rng.randint(10_000_000, 99_999_999)}"
+
+
 def _nib(rng: random.Random) -> str:
     while True:
         nib = f"9120{rng.randint(0, 999_999_999):09d}"
@@ -139,7 +148,7 @@ def _nib_case(enterprise, target, mentor, rng) -> NibCase:
             {
                 "applicant_name": f"Pemilik {enterprise.name}"[:150],
                 "nik": _nik(enterprise, rng),
-                "phone": f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}",
+                "phone": _phone(rng),
             },
         ),
         (

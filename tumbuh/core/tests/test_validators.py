@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -104,11 +105,114 @@ def test_phone_numbers_refused_with_a_reason(written, code):
     assert refused.value.code == code
 
 
-@given(
-    st.from_regex(r"8[1-9][0-9]{7,10}", fullmatch=True), st.sampled_from(["0", "62", "+62", "+62 "])
-)
+# Indonesian mobile numbers as libphonenumber knows them: 8, then any digit but 4 (no operator
+# uses 084), then 7 to 10 digits.
+MOBILE_NATIONAL = st.from_regex(r"8[1-35-9][0-9]{7,10}", fullmatch=True)
+
+
+@given(MOBILE_NATIONAL, st.sampled_from(["0", "62", "+62", "+62 "]))
 def test_every_prefix_of_a_mobile_number_gives_the_same_e164(national, prefix):
     assert normalise_phone(prefix + national) == "+62" + national
+
+
+PHONE_INVALID = (
+    "There is no such phone number in Indonesia: check the digits. A mobile number starts with "
+    "08 and has 10 to 13 digits (e.g. 0812-3456-7890); a landline starts with its area code "
+    "(e.g. 021-555-1234)."
+)
+PHONE_NOT_MOBILE = (
+    "Enter a mobile number (it starts with 08, e.g. 0812-3456-7890); this one is a landline or "
+    "service number."
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "code", "message"),
+    [
+        ("0841-2345-6789", "phone_invalid", PHONE_INVALID),  # no operator uses 084
+        ("081234567", "phone_invalid", PHONE_INVALID),  # a mobile number has 9 to 12 digits after 0
+        ("(0111) 234567", "phone_invalid", PHONE_INVALID),  # no area code 0111
+        ("08١٢٣٤٥٦٧٨٩٠", "phone_characters", None),  # Arabic-Indic digits are not read as 0-9
+    ],
+)
+def test_numbers_outside_the_numbering_plan_are_refused(written, code, message):
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        normalise_phone(written)
+    assert refused.value.code == code
+    if message:
+        assert refused.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("written", "e164"),
+    [("(021) 555-1234", "+62215551234"), ("0800-1-234567", "+628001234567")],
+)
+def test_a_landline_or_service_number_is_not_a_mobile_number(written, e164):
+    assert normalise_phone(written) == e164
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        normalise_phone(written, mobile=True)
+    assert refused.value.code == "phone_not_mobile"
+    assert refused.value.messages == [PHONE_NOT_MOBILE]
+
+
+def written_styles(national: str) -> list[str]:
+    """The ways people write one mobile number, as the registry's partners and sellers do."""
+    head, middle, tail = national[:3], national[3:7], national[7:]
+    return [
+        f"0{national}",
+        f"0{head}-{middle}-{tail}",
+        f"0{head} {middle} {tail}",
+        f"0{head}.{middle}.{tail}",
+        f"(0{head}) {middle}-{tail}",
+        f"+62{national}",
+        f"+62 {head} {middle} {tail}",
+        f"+62 {head}-{middle}-{tail}",
+        f"+62 ({head}) {middle} {tail}",
+        f"62{national}",
+        f"62 {head} {middle}{tail}",
+        national,
+        f" {head}-{middle}-{tail} ",
+    ]
+
+
+@given(MOBILE_NATIONAL)
+def test_a_mobile_number_written_in_any_accepted_style_gives_one_e164(national):
+    e164 = "+62" + national
+    assert {normalise_phone(text, mobile=True) for text in written_styles(national)} == {e164}
+    number = phonenumbers.parse(e164)
+    assert phonenumbers.is_valid_number(number)
+    assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+
+
+@given(st.from_regex(r"[2-9][0-9]{7,11}", fullmatch=True))
+def test_formatting_a_number_then_reading_it_gives_the_number_back(national):
+    number = phonenumbers.parse("+62" + national)
+    assume(phonenumbers.is_valid_number(number))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert e164 == "+62" + national
+    for style in (
+        phonenumbers.PhoneNumberFormat.E164,
+        phonenumbers.PhoneNumberFormat.NATIONAL,  # 0812-3456-7890, (021) 5551234
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL,  # +62 812-3456-7890, +62 21 5551234
+    ):
+        assert normalise_phone(phonenumbers.format_number(number, style)) == e164
+
+
+@given(st.from_regex(r"[1-9][0-9]{7,11}", fullmatch=True))
+def test_only_what_libphonenumber_calls_mobile_is_accepted_as_mobile(national):
+    number = phonenumbers.parse("+62" + national)
+    kind = phonenumbers.number_type(number)
+    try:
+        e164 = normalise_phone("0" + national, mobile=True)
+    except ValidationError as refused:
+        assert kind != phonenumbers.PhoneNumberType.MOBILE
+        expected = (
+            "phone_invalid" if kind == phonenumbers.PhoneNumberType.UNKNOWN else "phone_not_mobile"
+        )
+        assert refused.code == expected
+    else:
+        assert kind == phonenumbers.PhoneNumberType.MOBILE
+        assert e164 == "+62" + national
 
 
 @given(st.text(max_size=20))

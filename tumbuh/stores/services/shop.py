@@ -25,6 +25,7 @@ from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of, record_milestone, surviving
 from tumbuh.stores import images
 from tumbuh.stores.models import DeliveryZone, Product, ProductEdit, Store, WholesaleTier
+from tumbuh.stores.queries import has_product_on_sale
 
 logger = logging.getLogger(__name__)
 
@@ -49,17 +50,6 @@ EDITABLE_FIELDS = (
 
 
 # --- who may run which store --------------------------------------------------------------------
-
-
-def may_open_store(user) -> bool:
-    """A signed-in owner of a registered business, or a BumDes manager."""
-    return bool(enterprises_of(user))
-
-
-def stores_of(user):
-    """The stores ``user`` runs: those of the businesses they may act for (merges followed)."""
-    enterprises = enterprises_of(user)
-    return Store.objects.filter(enterprise__in=enterprises).select_related("enterprise", "village")
 
 
 def check_runs(user, store: Store) -> None:
@@ -272,7 +262,7 @@ def set_store_payments(
     and NMID are stored so that the seller (and buyers) can check who is paid.
     """
     try:
-        number = normalise_phone(whatsapp)
+        number = normalise_phone(whatsapp, mobile=True)
     except ValidationError as error:
         raise ValidationError(
             _("WhatsApp number: %(reason)s") % {"reason": " ".join(error.messages)}
@@ -366,11 +356,6 @@ def publish_store(*, store: Store, by) -> Store:
     return store
 
 
-def has_product_on_sale(store: Store) -> bool:
-    """Whether ``store`` has a product buyers can see (active); one is needed to go live."""
-    return store.products.filter(is_active=True).exists()
-
-
 def suspend_store(*, store: Store, by, reason: str = "") -> Store:
     """Close a live store to buyers for a while (holiday, out of stock); publish reopens it."""
     if Store.Status.SUSPENDED not in Store.TRANSITIONS[store.status]:
@@ -391,21 +376,6 @@ def suspend_store(*, store: Store, by, reason: str = "") -> Store:
 
 
 # --- products -----------------------------------------------------------------------------------
-
-
-def producers_for(store: Store, *, limit: int = 300) -> list[Enterprise]:
-    """Who may be named as a product's producer: the store's business and, for a BumDes, the
-    businesses of its district (its members are there), most likely first.
-    """
-    producers = [store.enterprise]
-    if store.enterprise.kind == Enterprise.Kind.BUMDES:
-        producers += list(
-            Enterprise.objects.deduplicated()
-            .filter(village__code__startswith=store.village_id[:8])
-            .exclude(pk=store.enterprise_id)
-            .order_by("name", "pk")[:limit]
-        )
-    return producers
 
 
 @dataclass(frozen=True)
@@ -776,61 +746,3 @@ def _edit_result(record: ProductEdit) -> dict:
         "version": product.version,
         "current": {"title": product.title, "price_idr": product.price_idr, "stock": product.stock},
     }
-
-
-# --- consignment --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProducerOwed:
-    """What a store owes one consignment producer: its products, sales and share."""
-
-    producer: Enterprise
-    products: list
-    sold_idr: int | None
-    owed_idr: int | None
-    paid_idr: int | None = None
-
-
-def consignment_owed(store: Store) -> list[ProducerOwed]:
-    """Per consignment producer of ``store``: the products sold for it and what is owed.
-
-    Sales and amounts come from the orders side (``services.orders.consignment_balances(store=)``,
-    rows with ``producer_id``, ``sold_idr``, ``owed_idr`` and optionally ``paid_idr``, counted
-    from delivered orders). Until that exists the amounts are ``None`` and only the products and
-    shares are listed.
-    """
-    products = (
-        store.products.exclude(producer_id=store.enterprise_id)
-        .select_related("producer")
-        .order_by("producer__name", "title")
-    )
-    by_producer: dict[int, list[Product]] = {}
-    producers: dict[int, Enterprise] = {}
-    for product in products:
-        by_producer.setdefault(product.producer_id, []).append(product)
-        producers[product.producer_id] = product.producer
-    balances = None
-    try:
-        from tumbuh.stores.services.orders import consignment_balances
-    except ImportError:
-        consignment_balances = None
-    if consignment_balances is not None:
-        balances = {row["producer_id"]: row for row in consignment_balances(store=store)}
-        for producer_id in balances:
-            if producer_id not in producers:
-                producers[producer_id] = Enterprise.objects.get(pk=producer_id)
-                by_producer[producer_id] = []
-    rows = []
-    for producer_id, producer in sorted(producers.items(), key=lambda kv: kv[1].name):
-        row = (balances or {}).get(producer_id, {})
-        rows.append(
-            ProducerOwed(
-                producer=producer,
-                products=by_producer[producer_id],
-                sold_idr=row.get("sold_idr", 0) if balances is not None else None,
-                owed_idr=row.get("owed_idr", 0) if balances is not None else None,
-                paid_idr=row.get("paid_idr") if balances is not None else None,
-            )
-        )
-    return rows

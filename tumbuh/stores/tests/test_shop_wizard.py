@@ -225,6 +225,42 @@ def test_a_store_cannot_go_live_without_whatsapp_or_a_payment(owner):
     assert not Milestone.objects.filter(enterprise=enterprise, kind="store_live").exists()
 
 
+@pytest.mark.parametrize(
+    ("whatsapp", "reason"),
+    [
+        # a landline cannot be a WhatsApp number
+        (
+            "(022) 520-1234",
+            "Enter a mobile number (it starts with 08, e.g. 0812-3456-7890); this one is a "
+            "landline or service number.",
+        ),
+        # no operator uses 084
+        (
+            "0841-2345-6789",
+            "There is no such phone number in Indonesia: check the digits. A mobile number "
+            "starts with 08 and has 10 to 13 digits (e.g. 0812-3456-7890); a landline starts "
+            "with its area code (e.g. 021-555-1234).",
+        ),
+    ],
+)
+def test_the_whatsapp_number_is_a_mobile_number_in_use(owner, whatsapp, reason):
+    from django.core.exceptions import ValidationError
+
+    from tumbuh.stores.services import shop
+
+    user, enterprise = owner
+    store = shop.start_store(enterprise=enterprise, name="Toko Telepon", by=user)
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        shop.set_store_payments(
+            store=store, whatsapp=whatsapp, accepts_cod=True, accepts_transfer=False, by=user
+        )
+    assert refused.value.messages == [f"WhatsApp number: {reason}"]
+    store.refresh_from_db()
+    assert (store.whatsapp_hash, store.whatsapp_masked, store.whatsapp_encrypted) == ("", "", None)
+    assert store.status == "draft" and AuditEvent.objects.count() == events
+
+
 def test_delivery_needs_a_zone_and_refuses_bad_fees(client_of, owner):
     user, enterprise = owner
     store = make_store("Toko Antar", enterprise=enterprise, live=False)
