@@ -1,166 +1,56 @@
-"""Stores API: live stores and their products (public), and the seller's own products.
+"""Stores API: live stores and their products, orders, payment notifications, and the seller's
+own products and orders; mounted under ``/api/v1/stores/``.
 
 The public endpoints need no authentication and expose what a storefront shows: no phone
-number (the storefront builds the WhatsApp link itself), no bank account. The seller endpoints
-are for a signed-in owner or BumDes manager and reach only the stores of the businesses they
-run; a store or product of another seller answers 404, as if it did not exist.
+number (the storefront builds the WhatsApp link itself), no bank account; an order read by its
+code shows the buyer's phone masked. Placing an order is for guests, with an ``Idempotency-Key``
+header to make retries safe. The seller endpoints are for a signed-in owner or BumDes manager
+and reach only the stores (and their orders) of the businesses they run; a store, product or
+order of another seller answers 404, as if it did not exist.
 """
 
-import datetime
+import json
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import User
-from tumbuh.stores.models import Product, Store, WholesaleTier
+from tumbuh.stores import queries
+from tumbuh.stores.gateway import GatewayError
+from tumbuh.stores.models import Order, Store
+from tumbuh.stores.schemas import (
+    NotificationOut,
+    OrderIn,
+    OrderOut,
+    ProductChangeIn,
+    ProductFilter,
+    ProductIn,
+    ProductOut,
+    RestockIn,
+    SellerOrderFilter,
+    SellerOrderOut,
+    SellerProductOut,
+    StatusIn,
+    StoreFilter,
+    StoreOut,
+    StorePage,
+)
+from tumbuh.stores.services import orders as order_services
 from tumbuh.stores.services import shop
+
+logger = logging.getLogger(__name__)
 
 router = Router(tags=["stores"], auth=api_auth)
 
-PAGE_LIMIT = 100
-
-
-# --- schemas (outputs list exactly what they expose) -------------------------------------------
-
-
-class StoreOut(Schema):
-    slug: str
-    name: str
-    description: str
-    url: str
-    village_code: str
-    village_name: str
-    province_code: str
-    is_bumdes: bool
-    is_3t: bool
-    delivery_methods: list[str] = Field(description="pickup, local, courier")
-    payment_methods: list[str] = Field(description="qris, provider, transfer, cod")
-    went_live_at: datetime.datetime | None
-
-    @staticmethod
-    def from_store(store: Store) -> dict:
-        return {
-            "slug": store.slug,
-            "name": store.name,
-            "description": store.description,
-            "url": store.get_absolute_url(),
-            "village_code": store.village_id,
-            "village_name": store.village.name,
-            "province_code": store.village_id[:2],
-            "is_bumdes": store.is_bumdes,
-            "is_3t": store.village.regency.is_3t,
-            "delivery_methods": store.delivery_methods,
-            "payment_methods": store.payment_methods,
-            "went_live_at": store.went_live_at,
-        }
-
-
-class StorePage(Schema):
-    count: int
-    results: list[StoreOut]
-
-
-class TierOut(Schema):
-    min_quantity: int
-    price_idr: int
-
-
-class ProductOut(Schema):
-    id: str = Field(description="The product's public id")
-    slug: str
-    title: str
-    description: str
-    category: str
-    price_idr: int
-    unit: str
-    weight_grams: int
-    stock: int
-    made_in_indonesia: bool
-    producer: str = Field(description="The producing business's name")
-    is_consignment: bool
-    url: str
-    thumbnail_url: str | None
-    wholesale_tiers: list[TierOut]
-
-    @staticmethod
-    def from_product(product: Product) -> dict:
-        return {
-            "id": product.public_id,
-            "slug": product.slug,
-            "title": product.title,
-            "description": product.description,
-            "category": product.category,
-            "price_idr": product.price_idr,
-            "unit": product.unit,
-            "weight_grams": product.weight_grams,
-            "stock": product.stock,
-            "made_in_indonesia": product.made_in_indonesia,
-            "producer": product.producer.name,
-            "is_consignment": product.is_consignment,
-            "url": product.get_absolute_url(),
-            "thumbnail_url": product.thumbnail.url if product.thumbnail else None,
-            "wholesale_tiers": [
-                {"min_quantity": t.min_quantity, "price_idr": t.price_idr}
-                for t in product.wholesale_tiers.all()
-            ],
-        }
-
-
-class SellerProductOut(ProductOut):
-    store: str = Field(description="The store's slug")
-    is_active: bool
-    version: int
-    consignment_share_percent: int
-
-    @staticmethod
-    def from_product(product: Product) -> dict:
-        return {
-            **ProductOut.from_product(product),
-            "store": product.store.slug,
-            "is_active": product.is_active,
-            "version": product.version,
-            "consignment_share_percent": product.consignment_share_percent,
-        }
-
-
-class ProductIn(Schema):
-    store: str = Field(description="The slug of one of your stores")
-    title: str
-    price_idr: int
-    stock: int
-    category: str = Product.Category.OTHER
-    description: str = ""
-    unit: str = "pcs"
-    weight_grams: int = 0
-    made_in_indonesia: bool = True
-    halal_certificate_number: str = ""
-    wholesale_tiers: list[TierOut] = []
-
-
-class ProductChangeIn(Schema):
-    base_version: int | None = Field(
-        None, description="The version you edited; refused with 409 if the product changed since"
-    )
-    title: str | None = None
-    description: str | None = None
-    category: str | None = None
-    price_idr: int | None = None
-    unit: str | None = None
-    weight_grams: int | None = None
-    stock: int | None = None
-    is_active: bool | None = None
-
-
-class RestockIn(Schema):
-    quantity: int = Field(description="Units to add (negative to write off)")
-
-
-# --- public -------------------------------------------------------------------------------------
+# The order endpoints keep the tags and operation ids they were published with (they were a
+# second router, ``tumbuh.stores.api_orders``, until the two were made one).
+ORDERS_TAGS = ["stores", "stores orders"]
+ORDERS_OPERATION = "tumbuh_stores_api_orders_"
 
 
 def _seller(request) -> User:
@@ -169,15 +59,7 @@ def _seller(request) -> User:
     return request.auth
 
 
-def _seller_products(user):
-    stores = shop.stores_of(user)
-    return (
-        Product.objects.filter(store__in=stores)
-        .select_related("store", "producer")
-        .prefetch_related(Prefetch("wholesale_tiers", queryset=WholesaleTier.objects.all()))
-        .order_by("store__slug", "title", "pk")
-    )
-
+# --- the seller's products ----------------------------------------------------------------------
 
 # Seller routes come first: "/seller/..." must not be read as a store called "seller".
 
@@ -185,7 +67,7 @@ def _seller_products(user):
 @router.get("/seller/products", response=list[SellerProductOut], summary="Your products")
 def seller_products(request):
     user = _seller(request)
-    return [SellerProductOut.from_product(p) for p in _seller_products(user)]
+    return [SellerProductOut.from_product(p) for p in queries.seller_products(user)]
 
 
 @router.post(
@@ -193,7 +75,7 @@ def seller_products(request):
 )
 def seller_create_product(request, payload: ProductIn):
     user = _seller(request)
-    store = shop.stores_of(user).filter(slug=payload.store).first()
+    store = queries.stores_of(user).filter(slug=payload.store).first()
     if store is None:
         raise Http404("No store of yours has this slug.")
     product = shop.create_product(
@@ -210,7 +92,9 @@ def seller_create_product(request, payload: ProductIn):
         tiers=[shop.Tier(t.min_quantity, t.price_idr) for t in payload.wholesale_tiers],
         by=user,
     )
-    return Status(201, SellerProductOut.from_product(_seller_products(user).get(pk=product.pk)))
+    return Status(
+        201, SellerProductOut.from_product(queries.seller_products(user).get(pk=product.pk))
+    )
 
 
 @router.patch(
@@ -220,7 +104,7 @@ def seller_create_product(request, payload: ProductIn):
 )
 def seller_update_product(request, product_id: str, payload: ProductChangeIn):
     user = _seller(request)
-    product = get_object_or_404(_seller_products(user), public_id=product_id)
+    product = get_object_or_404(queries.seller_products(user), public_id=product_id)
     changes = payload.dict(exclude_unset=True)
     base_version = changes.pop("base_version", None)
     try:
@@ -229,7 +113,7 @@ def seller_update_product(request, product_id: str, payload: ProductChangeIn):
         if error.code == "version_conflict":
             raise HttpError(409, " ".join(error.messages)) from None
         raise
-    return SellerProductOut.from_product(_seller_products(user).get(pk=product.pk))
+    return SellerProductOut.from_product(queries.seller_products(user).get(pk=product.pk))
 
 
 @router.post(
@@ -239,20 +123,17 @@ def seller_update_product(request, product_id: str, payload: ProductChangeIn):
 )
 def seller_restock(request, product_id: str, payload: RestockIn):
     user = _seller(request)
-    product = get_object_or_404(_seller_products(user), public_id=product_id)
+    product = get_object_or_404(queries.seller_products(user), public_id=product_id)
     shop.restock(product=product, quantity=payload.quantity, by=user)
-    return SellerProductOut.from_product(_seller_products(user).get(pk=product.pk))
+    return SellerProductOut.from_product(queries.seller_products(user).get(pk=product.pk))
 
 
-class StoreFilter(Schema):
-    province: str | None = Field(None, description="Two-digit province code, e.g. 53")
-    limit: int = Field(50, ge=1, le=PAGE_LIMIT)
-    offset: int = Field(0, ge=0)
+# --- live stores and their products (public) ----------------------------------------------------
 
 
 @router.get("/", response=StorePage, auth=None, summary="Live stores")
 def list_stores(request, filters: Query[StoreFilter]):
-    stores = Store.objects.live().select_related("enterprise", "village__regency")
+    stores = queries.live_stores()
     if filters.province:
         stores = stores.filter(village__code__startswith=filters.province + ".")
     stores = stores.order_by("-went_live_at", "pk")
@@ -262,16 +143,8 @@ def list_stores(request, filters: Query[StoreFilter]):
 
 @router.get("/{slug}", response=StoreOut, auth=None, summary="One live store")
 def store_detail(request, slug: str):
-    store = get_object_or_404(
-        Store.objects.live().select_related("enterprise", "village__regency"), slug=slug
-    )
+    store = get_object_or_404(queries.live_stores(), slug=slug)
     return StoreOut.from_store(store)
-
-
-class ProductFilter(Schema):
-    category: str | None = None
-    limit: int = Field(50, ge=1, le=PAGE_LIMIT)
-    offset: int = Field(0, ge=0)
 
 
 @router.get(
@@ -280,10 +153,9 @@ class ProductFilter(Schema):
 def store_products(request, slug: str, filters: Query[ProductFilter]):
     store = get_object_or_404(Store.objects.live(), slug=slug)
     products = (
-        store.products.filter(is_active=True)
+        queries.products_on_sale(store)
         .select_related("producer")
         .prefetch_related("wholesale_tiers")
-        .order_by("title", "pk")
     )
     if filters.category:
         products = products.filter(category=filters.category)
@@ -293,7 +165,150 @@ def store_products(request, slug: str, filters: Query[ProductFilter]):
     return [ProductOut.from_product(p) for p in page]
 
 
-# The orders part of the API (tumbuh/stores/api_orders.py), under the same prefix.
-from tumbuh.stores.api_orders import router as orders_router  # noqa: E402
+# --- the seller's orders ------------------------------------------------------------------------
 
-router.add_router("", orders_router)
+
+def _seller_out(order: Order) -> SellerOrderOut:
+    base = OrderOut.from_order(order).dict()
+    return SellerOrderOut(
+        **base,
+        buyer_name=order.buyer_name,
+        address=order.address,
+        village_code=order.village_id,
+        note=order.note,
+        allowed_next=order.allowed_next(),
+    )
+
+
+def _seller_order(request, code) -> Order:
+    try:
+        return queries.seller_order(_seller(request), code.upper()[:12])
+    except PermissionDenied:
+        raise Http404("No such order in your stores.") from None
+
+
+# Seller routes first: "/seller/orders" must not be read as the orders of a store called "seller".
+
+
+@router.get(
+    "/seller/orders",
+    response=list[SellerOrderOut],
+    summary="Orders of your stores",
+    tags=ORDERS_TAGS,
+    operation_id=ORDERS_OPERATION + "seller_orders",
+)
+def seller_orders(request, filters: Query[SellerOrderFilter]):
+    orders = (
+        queries.orders_for_seller(_seller(request))
+        .select_related("payment")
+        .prefetch_related("lines__product")
+    )
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    page = orders.order_by("-created_at", "-pk")[filters.offset : filters.offset + filters.limit]
+    return [_seller_out(order) for order in page]
+
+
+@router.get(
+    "/seller/orders/{code}",
+    response=SellerOrderOut,
+    summary="One order of your stores",
+    tags=ORDERS_TAGS,
+    operation_id=ORDERS_OPERATION + "seller_order",
+)
+def seller_order(request, code: str):
+    return _seller_out(_seller_order(request, code))
+
+
+@router.post(
+    "/seller/orders/{code}/status",
+    response=SellerOrderOut,
+    summary="Move an order on (confirm, paid for QRIS/transfer, packed, shipped…)",
+    tags=ORDERS_TAGS,
+    operation_id=ORDERS_OPERATION + "seller_order_status",
+)
+def seller_order_status(request, code: str, payload: StatusIn):
+    user = _seller(request)
+    order = _seller_order(request, code)
+    if payload.to == "paid":
+        order_services.confirm_receipt(order=order, by=user)
+    else:
+        order_services.seller_transition(order=order, to=payload.to, by=user, note=payload.note)
+    return _seller_out(_seller_order(request, code))
+
+
+# --- orders: payment notifications, status by code, placing (public) ----------------------------
+
+
+@router.post(
+    "/payments/notifications",
+    response=NotificationOut,
+    auth=None,
+    summary="Payment provider notification (signed; the status is re-queried)",
+    tags=ORDERS_TAGS,
+    operation_id=ORDERS_OPERATION + "payment_notification",
+)
+def payment_notification(request):
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise HttpError(400, "The notification is not JSON.") from None
+    try:
+        result = order_services.handle_notification(body)
+    except GatewayError as error:
+        status = 404 if error.code == "order.unknown" else 400
+        raise HttpError(status, error.reason) from None
+    return NotificationOut(
+        order=result.order.code, status=result.order.status, changed=result.changed
+    )
+
+
+@router.get(
+    "/orders/{code}",
+    response=OrderOut,
+    auth=None,
+    summary="An order's status by its code",
+    tags=ORDERS_TAGS,
+    operation_id=ORDERS_OPERATION + "order_status",
+)
+def order_status(request, code: str):
+    order = get_object_or_404(
+        Order.objects.select_related("store", "payment").prefetch_related("lines__product"),
+        code=code.upper()[:12],
+    )
+    return OrderOut.from_order(order)
+
+
+@router.post(
+    "/{slug}/orders",
+    response={200: OrderOut, 201: OrderOut},
+    auth=None,
+    summary="Place an order (send an Idempotency-Key header to make retries safe)",
+    tags=ORDERS_TAGS,
+    operation_id=ORDERS_OPERATION + "place_order",
+)
+def place_order(request, slug: str, payload: OrderIn):
+    store = get_object_or_404(Store.objects.live(), slug=slug)
+    data = payload.dict()
+    kwargs = {
+        "items": [order_services.Item(**item) for item in data["items"]],
+        "buyer_name": payload.buyer_name,
+        "buyer_phone": payload.buyer_phone,
+        "village_code": payload.village_code,
+        "delivery": payload.delivery,
+        "payment_method": payload.payment_method,
+        "address": payload.address,
+        "note": payload.note,
+    }
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        order, created = order_services.place_order(store=store, channel="api", **kwargs), True
+    else:
+        try:
+            order, created = order_services.place_order_once(
+                key=key, store=store, data=data, **kwargs
+            )
+        except order_services.IdempotencyConflict as error:
+            raise HttpError(422, " ".join(error.messages)) from None
+    order = Order.objects.select_related("store", "payment").get(pk=order.pk)
+    return Status(201 if created else 200, OrderOut.from_order(order))

@@ -22,7 +22,7 @@ from tumbuh.accounts.models import User
 from tumbuh.core.demodata import DemoReport, demo_password
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import link_account
-from tumbuh.stores import qris
+from tumbuh.stores import qris, queries
 from tumbuh.stores.models import Product, Store
 from tumbuh.stores.services import shop
 
@@ -319,7 +319,7 @@ def load(*, seed: int, report: DemoReport) -> None:
                 if enterprise.kind == Enterprise.Kind.BUMDES:
                     producers = [
                         p
-                        for p in shop.producers_for(store, limit=6)
+                        for p in queries.producers_for(store, limit=6)
                         if p.pk != enterprise.pk and p.kind == Enterprise.Kind.UMKM
                     ]
                 made_products += _stock(store, store_rng, producers)

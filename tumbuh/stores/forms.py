@@ -1,4 +1,4 @@
-"""Forms of the seller pages: the store-opening wizard and the product editor.
+"""Forms of the stores pages: the seller's store-opening wizard and product editor.
 
 They only parse input; every rule lives in ``services.shop``, which the views call.
 """

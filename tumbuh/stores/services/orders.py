@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +43,8 @@ from tumbuh.stores.models import (
     Product,
     Store,
 )
-from tumbuh.stores.services.shop import check_runs, stores_of
+from tumbuh.stores.queries import consignment_balances
+from tumbuh.stores.services.shop import check_runs
 
 logger = logging.getLogger(__name__)
 
@@ -653,19 +654,6 @@ def place_order_once(*, key: str, store: Store, data: dict, **kwargs) -> tuple[O
 # --- the seller's side --------------------------------------------------------------------------
 
 
-def orders_for_seller(user):
-    """Orders of the stores ``user`` runs."""
-    return Order.objects.filter(store__in=stores_of(user)).select_related("store", "village")
-
-
-def seller_order(user, code: str) -> Order:
-    """One order of a store ``user`` runs; ``PermissionDenied`` is never revealed (404 upstream)."""
-    order = orders_for_seller(user).filter(code=code).first()
-    if order is None:
-        raise PermissionDenied(_("No such order in your stores."))
-    return order
-
-
 def seller_emails(store: Store) -> list[str]:
     enterprise = store.enterprise
     accounts = EnterpriseAccount.objects.filter(
@@ -731,36 +719,6 @@ def notify_seller(order: Order) -> None:
 
 
 # --- consignment --------------------------------------------------------------------------------
-
-
-def consignment_balances(*, store: Store) -> list[dict]:
-    """Per consignment producer: ``sold_idr`` and ``earned_idr`` (from delivered and completed
-    orders), ``paid_idr`` (payouts) and ``owed_idr`` = earned − paid."""
-    sold = (
-        OrderLine.objects.filter(order__store=store, order__status__in=Order.EARNED_STATUSES)
-        .exclude(producer_id=store.enterprise_id)
-        .values("producer_id")
-        .annotate(sold=Sum("line_total_idr"), earned=Sum("producer_share_idr"))
-    )
-    paid = dict(
-        ConsignmentPayout.objects.filter(store=store)
-        .values("producer_id")
-        .annotate(total=Sum("amount_idr"))
-        .values_list("producer_id", "total")
-    )
-    rows = {}
-    for row in sold:
-        rows[row["producer_id"]] = {
-            "producer_id": row["producer_id"],
-            "sold_idr": row["sold"] or 0,
-            "earned_idr": row["earned"] or 0,
-        }
-    for producer_id in paid:
-        rows.setdefault(producer_id, {"producer_id": producer_id, "sold_idr": 0, "earned_idr": 0})
-    for producer_id, row in rows.items():
-        row["paid_idr"] = paid.get(producer_id, 0)
-        row["owed_idr"] = row["earned_idr"] - row["paid_idr"]
-    return sorted(rows.values(), key=lambda row: row["producer_id"])
 
 
 def record_payout(

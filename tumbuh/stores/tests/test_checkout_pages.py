@@ -9,7 +9,7 @@ from django.core import mail
 
 from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_owner
 from tumbuh.core.tests.weight import served_size
-from tumbuh.stores import qris
+from tumbuh.stores import qris, queries
 from tumbuh.stores.models import Order, Product
 from tumbuh.stores.services import orders
 from tumbuh.stores.tests.builders import english, make_product, make_store  # noqa: F401
@@ -197,4 +197,4 @@ def test_seller_balances_page_records_a_payout(client_of):
     html = client.get(url).content.decode()
     assert re.search(r"<strong>Rp50\.000</strong>", html)
     client.post(url, {"producer": member.pk, "amount_idr": "60000"})  # more than owed: refused
-    assert orders.consignment_balances(store=store)[0]["owed_idr"] == 50_000
+    assert queries.consignment_balances(store=store)[0]["owed_idr"] == 50_000

@@ -4,9 +4,8 @@ import pytest
 
 from tumbuh.conftest import make_enterprise
 from tumbuh.core.demodata import DemoReport
-from tumbuh.stores import demo_orders
+from tumbuh.stores import demo_orders, queries
 from tumbuh.stores.models import Order, Store
-from tumbuh.stores.services import orders
 from tumbuh.stores.tests.builders import make_product, make_store
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def test_demo_orders_cover_every_status_and_run_once():
     assert Order.objects.filter(store=stores[0], payment_method="provider").exists()
     codes = set(Order.objects.values_list("code", flat=True))
     assert codes >= {demo_orders._code(7, stores[0], n) for n in range(len(demo_orders.RECIPES))}
-    [balance] = orders.consignment_balances(store=stores[0])
+    [balance] = queries.consignment_balances(store=stores[0])
     assert balance["producer_id"] == member.pk and balance["owed_idr"] > 0
     count = Order.objects.count()
     demo_orders.load(seed=7, report=DemoReport(), stores=stores)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
 from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import Milestone
-from tumbuh.stores import qris
+from tumbuh.stores import qris, queries
 from tumbuh.stores.models import Order, OrderEvent, Payment, Product, Store
 from tumbuh.stores.services import orders
 from tumbuh.stores.tests.builders import english, make_product, make_store  # noqa: F401
@@ -302,18 +302,18 @@ def test_consignment_balances_count_delivered_orders_minus_payouts():
     place(5)  # not delivered: not owed yet
     _walk(place(1), "cancelled")
     assert delivered.lines.get(product=consigned).producer_share_idr == 32_000
-    [row] = orders.consignment_balances(store=store)
+    [row] = queries.consignment_balances(store=store)
     assert row["producer_id"] == member.pk
     assert row["sold_idr"] == 100_000 and row["earned_idr"] == 80_000
     assert row["paid_idr"] == 0 and row["owed_idr"] == 80_000
     orders.record_payout(store=store, producer=member, amount_idr=50_000, by=seller)
-    [row] = orders.consignment_balances(store=store)
+    [row] = queries.consignment_balances(store=store)
     assert row["paid_idr"] == 50_000 and row["owed_idr"] == 30_000
     with pytest.raises(ValidationError, match="cannot be more"):
         orders.record_payout(store=store, producer=member, amount_idr=30_001, by=seller)
     with pytest.raises(ValidationError, match="whole rupiah"):
         orders.record_payout(store=store, producer=member, amount_idr="-5", by=seller)
-    assert orders.consignment_balances(store=store)[0]["owed_idr"] == 30_000
+    assert queries.consignment_balances(store=store)[0]["owed_idr"] == 30_000
 
 
 def test_whatsapp_link_carries_code_items_and_total():

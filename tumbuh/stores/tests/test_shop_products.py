@@ -10,7 +10,7 @@ from PIL import Image
 
 from tumbuh.conftest import NAMOSAIN, SENTANI_KOTA, make_enterprise, make_owner
 from tumbuh.core.models import AuditEvent
-from tumbuh.stores import images
+from tumbuh.stores import images, queries
 from tumbuh.stores.models import Product, WholesaleTier
 from tumbuh.stores.services import shop
 from tumbuh.stores.services.shop import Tier
@@ -172,7 +172,7 @@ def test_a_bumdes_sells_a_members_product_on_consignment():
         store, "Selendang Tenun", price_idr=250_000, producer=member, consignment_share_percent=85
     )
     assert product.is_consignment and product.producer_share_idr(500_000) == 425_000
-    assert member in shop.producers_for(store)
+    assert member in queries.producers_for(store)
     with pytest.raises(ValidationError, match="between 1 and 100"):
         make_product(store, producer=member, consignment_share_percent=0)
     far = make_enterprise("Usaha Sentani", village=SENTANI_KOTA)
@@ -182,7 +182,7 @@ def test_a_bumdes_sells_a_members_product_on_consignment():
     with pytest.raises(ValidationError, match="Only a BumDes store"):
         make_product(shop_store, producer=member, consignment_share_percent=50)
     assert Product.objects.filter(producer=member).count() == 1
-    rows = shop.consignment_owed(store)
+    rows = queries.consignment_owed(store)
     assert [(row.producer, [p.title for p in row.products]) for row in rows] == [
         (member, ["Selendang Tenun"])
     ]

@@ -19,13 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tumbuh.core.navigation import reverse_if_available
 from tumbuh.regions.queries import picker_from
 from tumbuh.registry.services import enterprises_of
-from tumbuh.stores import images
-from tumbuh.stores.models import Store
-from tumbuh.stores.services import shop
-from tumbuh.stores.views.seller_forms import (
+from tumbuh.stores import images, queries
+from tumbuh.stores.forms import (
     ProductForm,
     RestockForm,
     StoreBasicsForm,
@@ -33,6 +30,8 @@ from tumbuh.stores.views.seller_forms import (
     StoreLocationForm,
     StorePaymentForm,
 )
+from tumbuh.stores.models import Store
+from tumbuh.stores.services import shop
 
 WIZARD_TITLES = {
     1: _("Name"),
@@ -107,7 +106,7 @@ def _too_large_message() -> str:
 @require_GET
 def seller_home(request):
     enterprises = enterprises_of(request.user)
-    stores = list(shop.stores_of(request.user).order_by("name", "pk"))
+    stores = list(queries.stores_of(request.user).order_by("name", "pk"))
     return render(
         request,
         "stores/seller/home.html",
@@ -115,7 +114,7 @@ def seller_home(request):
             "stores": stores,
             "enterprises": enterprises,
             "may_open": bool(enterprises),
-            "orders_url": reverse_if_available("stores:seller-orders"),
+            "orders_url": reverse("stores:seller-orders"),
         },
     )
 
@@ -141,7 +140,7 @@ def open_store(request):
     enterprises = enterprises_of(request.user)
     if not enterprises:
         return render(request, "stores/wizard/not_allowed.html", status=403)
-    draft = shop.stores_of(request.user).filter(status=Store.Status.DRAFT).first()
+    draft = queries.stores_of(request.user).filter(status=Store.Status.DRAFT).first()
     if request.method == "GET" and draft and "baru" not in request.GET:
         return redirect("stores:wizard-step", draft.public_id, draft.wizard_step)
     form = StoreBasicsForm(_posted(request)[0], enterprises=enterprises)
@@ -324,7 +323,7 @@ def _step_open(request, store):
         5,
         form,
         zones=list(store.delivery_zones.all()),
-        has_product=shop.has_product_on_sale(store),
+        has_product=queries.has_product_on_sale(store),
     )
 
 
@@ -342,7 +341,7 @@ def seller_store(request, public_id):
         {
             "store": store,
             "products": products,
-            "orders_url": reverse_if_available("stores:seller-orders"),
+            "orders_url": reverse("stores:seller-orders"),
         },
     )
 
@@ -360,7 +359,7 @@ def _product_form_response(request, store, form, product=None, refusals=()):
 @require_http_methods(["GET", "POST"])
 def product_create(request, public_id):
     store = _my_store(request, public_id)
-    producers = shop.producers_for(store)
+    producers = queries.producers_for(store)
     if request.method == "POST" and _upload_too_large(request):
         form = ProductForm(producers=producers)
         return _product_form_response(request, store, form, refusals=[_too_large_message()])
@@ -403,7 +402,7 @@ def product_create(request, public_id):
 def product_edit(request, public_id, product_id):
     store = _my_store(request, public_id)
     product = get_object_or_404(store.products, public_id=product_id)
-    producers = shop.producers_for(store)
+    producers = queries.producers_for(store)
     if product.producer not in producers:
         producers.append(product.producer)
     initial = {
@@ -494,7 +493,7 @@ def consignment(request, public_id):
     return render(
         request,
         "stores/seller/consignment.html",
-        {"store": store, "owed": shop.consignment_owed(store)},
+        {"store": store, "owed": queries.consignment_owed(store)},
     )
 
 

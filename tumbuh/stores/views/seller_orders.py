@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from tumbuh.core import times
 from tumbuh.registry.models import Enterprise
+from tumbuh.stores import queries
 from tumbuh.stores.models import Order, Store
 from tumbuh.stores.services import orders as order_services
 from tumbuh.stores.services import shop
@@ -39,8 +40,8 @@ def _placed_today(stores) -> Q:
 def seller_orders(request):
     """Today's orders, the open ones, or the latest (``?tampil=hari-ini|terbuka|semua``)."""
     show = request.GET.get("tampil", "hari-ini")
-    stores = list(shop.stores_of(request.user))
-    orders = order_services.orders_for_seller(request.user)
+    stores = list(queries.stores_of(request.user))
+    orders = queries.orders_for_seller(request.user)
     if show == "terbuka":
         orders = orders.exclude(status__in=["completed", "cancelled", "refunded"])
     elif show == "semua":
@@ -59,7 +60,7 @@ def seller_orders(request):
 
 def _my_order(request, code) -> Order:
     try:
-        return order_services.seller_order(request.user, str(code).upper()[:12])
+        return queries.seller_order(request.user, str(code).upper()[:12])
     except PermissionDenied:
         raise Http404 from None
 
@@ -135,7 +136,7 @@ def seller_balances(request, public_id):
         else:
             messages.success(request, _("Payout recorded."))
         return redirect("stores:seller-balances", store.public_id)
-    balances = order_services.consignment_balances(store=store)
+    balances = queries.consignment_balances(store=store)
     names = dict(
         Enterprise.objects.filter(pk__in=[r["producer_id"] for r in balances]).values_list(
             "pk", "name"

@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
-from tumbuh.core.navigation import reverse_if_available
+from tumbuh.stores import queries
 from tumbuh.stores.models import Product, Store
 
 PRODUCTS_PER_PAGE = 24
@@ -29,9 +29,7 @@ CACHE_SECONDS = 60
 
 
 def _live_store(slug) -> Store:
-    return get_object_or_404(
-        Store.objects.live().select_related("enterprise", "village__regency"), slug=slug
-    )
+    return get_object_or_404(queries.live_stores(), slug=slug)
 
 
 def _visitor_key(request) -> str:
@@ -93,27 +91,11 @@ def _cached(response):
     return response
 
 
-def halal_numbers(producer_ids) -> dict[int, set[str]]:
-    """Valid halal certificate numbers per producer (from the licensing part)."""
-    try:
-        from tumbuh.licensing.badges import valid_halal_certificates
-    except ImportError:  # pragma: no cover - the licensing part is not installed
-        return {}
-    found = valid_halal_certificates(producer_ids)
-    return {pk: {badge.certificate_number for badge in badges} for pk, badges in found.items()}
-
-
-def has_halal_badge(product: Product, numbers: dict[int, set[str]]) -> bool:
-    return bool(
-        product.halal_certificate_number
-    ) and product.halal_certificate_number in numbers.get(product.producer_id, ())
-
-
 @require_GET
 @condition(etag_func=storefront_etag)
 def storefront(request, slug):
     store = _live_store(slug)
-    products = store.products.filter(is_active=True).order_by("title", "pk")
+    products = queries.products_on_sale(store)
     category = request.GET.get("kategori", "")
     if category in Product.Category.values:
         products = products.filter(category=category)
@@ -139,10 +121,10 @@ def storefront(request, slug):
     ).get_page(request.GET.get("halaman"))
     items = list(page.object_list)
     needs_halal = {p.producer_id for p in items if p.halal_certificate_number}
-    numbers = halal_numbers(needs_halal) if needs_halal else {}
+    numbers = queries.halal_numbers(needs_halal) if needs_halal else {}
     for item in items:
         item.store = store  # for get_absolute_url without a query per product
-        item.has_halal_badge = has_halal_badge(item, numbers)
+        item.has_halal_badge = queries.has_halal_badge(item, numbers)
     categories = (
         store.products.filter(is_active=True)
         .values_list("category", flat=True)
@@ -181,8 +163,8 @@ def product(request, slug, product_slug):
         slug=product_slug,
     )
     item.store = store
-    numbers = halal_numbers([item.producer_id]) if item.halal_certificate_number else {}
-    cart_url = reverse_if_available("stores:cart")
+    numbers = queries.halal_numbers([item.producer_id]) if item.halal_certificate_number else {}
+    cart_url = reverse("stores:cart")
     response = render(
         request,
         "stores/storefront/product.html",
@@ -190,7 +172,7 @@ def product(request, slug, product_slug):
             "store": store,
             "product": item,
             "tiers": list(item.wholesale_tiers.all()),
-            "has_halal_badge": has_halal_badge(item, numbers),
+            "has_halal_badge": queries.has_halal_badge(item, numbers),
             "cart_url": cart_url,
             "whatsapp_link": store.whatsapp_link(
                 _("Hello %(store)s, I would like to order %(product)s (%(url)s).")
