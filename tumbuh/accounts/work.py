@@ -51,7 +51,6 @@ from django.utils.module_loading import import_string
 
 from tumbuh.accounts.models import Membership
 from tumbuh.accounts.permissions import Capability, capabilities
-from tumbuh.core.navigation import reverse_if_available
 
 # The console page of each capability that has one. The mentor caseload and the store are not
 # here: they need a mentor profile or a business account as well as a role, so the programmes
@@ -82,7 +81,7 @@ class Work:
     """One place where a person works: what it is, where, and how specific it is."""
 
     title: str
-    url: str | None  # None while the part of the platform that owns it is not built
+    url: str
     specificity: Specificity
     detail: str = ""
     memberships: tuple[Membership, ...] = field(default=(), compare=False)
@@ -93,7 +92,7 @@ def console_work(held: dict[Capability, list[Membership]]) -> list[Work]:
     return [
         Work(
             title=str(capability.label),
-            url=reverse_if_available(CAPABILITY_PAGES[capability]),
+            url=reverse(CAPABILITY_PAGES[capability]),
             specificity=Specificity.CONSOLE,
             memberships=tuple(held[capability]),
         )

@@ -16,9 +16,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tumbuh.core.navigation import reverse_if_available
 from tumbuh.registry.models import Enterprise, Milestone
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def action_offers(enterprise: Enterprise) -> list[Offer]:
             Offer(
                 kind="action",
                 title=_("Open your online store"),
-                url=reverse_if_available("stores:open") or "",
+                url=reverse("stores:open"),
                 reason=_("Customers can find your products and order online."),
                 pillars=("online_presence", "online_selling"),
             )
@@ -108,7 +108,7 @@ def action_offers(enterprise: Enterprise) -> list[Offer]:
             Offer(
                 kind="action",
                 title=_("Get a NIB (business identity number)"),
-                url=reverse_if_available("licensing:nib-start") or "",
+                url=reverse("licensing:nib-start"),
                 reason=_(
                     "A NIB from the OSS system is free for micro businesses and opens "
                     "marketplaces, government buyers and bank loans."
@@ -121,7 +121,7 @@ def action_offers(enterprise: Enterprise) -> list[Offer]:
             Offer(
                 kind="action",
                 title=_("Start the free halal self-declare route"),
-                url=reverse_if_available("licensing:halal-start") or "",
+                url=reverse("licensing:halal-start"),
                 reason=_("A halal certificate makes food and drink easier to sell."),
                 pillars=("online_selling",),
             )

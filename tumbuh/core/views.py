@@ -9,6 +9,7 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_safe
 
-from tumbuh.core.navigation import reverse_if_available
 from tumbuh.core.storage import HASHED_NAME, IMMUTABLE, REVALIDATE, clean_name, file_response
 
 # The parts of the platform the home page links to. A part whose pages do not exist yet is
@@ -64,7 +64,7 @@ def home(request):
     approaches = [
         {
             **approach,
-            "parts": [(label, reverse_if_available(name)) for label, name in approach["parts"]],
+            "parts": [(label, reverse(name)) for label, name in approach["parts"]],
         }
         for approach in APPROACHES
     ]

@@ -7,10 +7,10 @@ the partner's share. A business already in a programme is not offered that progr
 """
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tumbuh.core.navigation import reverse_if_available
 from tumbuh.programmes import services
 from tumbuh.programmes.models import Cohort, Enrolment, PartnerQuota
 from tumbuh.registry.services import surviving
@@ -72,7 +72,7 @@ def cohort_offers(enterprise, weakest_pillars):
             kind="cohort",
             title=_("Join %(programme)s: %(cohort)s")
             % {"programme": cohort.programme.name, "cohort": cohort.name},
-            url=reverse_if_available("programmes:cohort-public", cohort.public_id) or "",
+            url=reverse("programmes:cohort-public", args=[cohort.public_id]),
             reason=_("%(mode)s training by %(partner)s in %(village)s, from %(date)s.")
             % {
                 "mode": cohort.get_mode_display().capitalize(),

@@ -15,15 +15,6 @@ def get_item(mapping, key):
 
 
 @register.filter
-def percent_of(part, whole) -> int:
-    """Whole percent of ``part`` in ``whole`` (0 when ``whole`` is 0)."""
-    try:
-        return round(100 * int(part) / int(whole)) if int(whole) else 0
-    except (TypeError, ValueError):
-        return 0
-
-
-@register.filter
 def can_become(enrolment, status) -> bool:
     """Whether the enrolment's transition map allows ``status`` from where it is now."""
     return enrolment.can_become(status)
