@@ -2,7 +2,7 @@
 
 ``tumbuh serve`` runs gunicorn with production settings (DEBUG off unless set), ``tumbuh worker``
 runs the background-task worker, ``tumbuh demo`` loads everything and serves it (see
-``tumbuh/core/management/commands/demo.py``). Anything else is a Django management command:
+``tumbuh/demo.py``). Anything else is a Django management command:
 ``tumbuh migrate``, ``tumbuh load_regions``, ``tumbuh check --deploy``…
 """
 
@@ -46,12 +46,32 @@ def serve(extra: list[str]) -> None:
     os.execv(arguments[0], arguments)  # noqa: S606 - a fixed program with our own arguments
 
 
+def demo(argv: list[str]) -> None:
+    """Run ``tumbuh demo`` (:mod:`tumbuh.demo`) as Django runs a management command: ``--settings``
+    and ``--pythonpath`` are read before Django is set up, then the command parses its options."""
+    import django
+    from django.core.management.base import CommandParser, handle_default_options
+
+    early = CommandParser(add_help=False, allow_abbrev=False)
+    early.add_argument("--settings")
+    early.add_argument("--pythonpath")
+    known, _rest = early.parse_known_args(argv[2:])
+    handle_default_options(known)
+    django.setup()
+    from tumbuh.demo import Command
+
+    Command().run_from_argv(argv)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumbuh.settings")
     command = argv[1] if len(argv) > 1 else "help"
     if command == "serve":
         serve(argv[2:])
+        return
+    if command == "demo":
+        demo(argv)
         return
     if command == "worker":
         argv = [argv[0], "db_worker", *argv[2:]]

@@ -76,3 +76,21 @@ def test_demo_passwords_depend_on_the_seed_and_the_login():
     assert demo_password("a@example.id", 1) != demo_password("a@example.id", 2)
     assert demo_password("a@example.id", 1) != demo_password("b@example.id", 1)
     assert demo_password("a@example.id", 1) == demo_password("a@example.id", 1)
+
+
+def test_tumbuh_demo_is_the_project_level_demo_command(capsys):
+    """``tumbuh demo`` reaches tumbuh/demo.py (not a command of an app) with Django's parsing."""
+    from tumbuh import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["tumbuh", "demo", "--help"])
+    assert exited.value.code == 0
+    usage = capsys.readouterr().out
+    assert usage.startswith(
+        "usage: tumbuh demo [-h] [--no-serve] [--seed SEED] [--report REPORT_PATH]"
+    )
+    assert "Set up the database, load the real regions and every app's demo data" in usage
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["tumbuh", "demo", "--seed", "not-a-number"])
+    assert exited.value.code == 2
+    assert "argument --seed: invalid int value: 'not-a-number'" in capsys.readouterr().err

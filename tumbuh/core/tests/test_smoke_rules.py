@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tumbuh.core.demodata import DemoReport
-from tumbuh.core.management.commands.demo import Command as DemoCommand
+from tumbuh.demo import Command as DemoCommand
 from tumbuh.registry.synthetic.people import nik_for
 
 TOOLS = Path(__file__).resolve().parents[3] / "tools"

@@ -1,3 +1,12 @@
+"""``tumbuh demo``: the database, the real regions and every app's demo data, then a server.
+
+The project's wiring, like ``tumbuh serve`` in :mod:`tumbuh.cli`, not a command of an app: it
+loads the regions and every app's ``demo.py`` (through :func:`tumbuh.core.demodata.load_all`) and
+starts gunicorn, so it sits above all the apps. It is still a Django ``BaseCommand``, run by
+``tumbuh.cli`` with Django's own argument parsing, so its options, help, output and errors are
+those of a management command: ``tumbuh demo [--no-serve] [--seed N] [--report PATH]``.
+"""
+
 import json
 import subprocess
 import sys
