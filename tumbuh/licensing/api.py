@@ -8,14 +8,13 @@ answers with the case as it is, and an ``Idempotency-Key`` header makes a retrie
 recognisable even after the case moved on.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from tumbuh.accounts.auth import api_auth
-from tumbuh.accounts.models import APIKey
-from tumbuh.licensing import queries, services
+from tumbuh.licensing import forms, queries, services
 from tumbuh.licensing.models import HalalCase, NibCase
 from tumbuh.licensing.schemas import (
     AdvanceIn,
@@ -39,10 +38,6 @@ class ListFilters(Schema):
     region: str = ""
     limit: int = 100
     offset: int = 0
-
-
-def _user(actor):
-    return None if isinstance(actor, APIKey) else actor
 
 
 def _base(case, now) -> dict:
@@ -135,7 +130,14 @@ def _start(request, payload: StartIn, start):
     enterprise = Enterprise.objects.filter(public_id=payload.business_id).first()
     if enterprise is None or not queries.may_start_for(request.auth, enterprise):
         raise Http404(f"No business {payload.business_id!r} among those you may help.")
-    return start(enterprise=enterprise, by=_user(request.auth))
+    return start(enterprise=enterprise, by=request.auth)
+
+
+def _step_data(form) -> dict:
+    """The service's arguments read from the step's ``data`` (the same forms as the pages)."""
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return form.cleaned_data
 
 
 # --- NIB cases --------------------------------------------------------------------------------
@@ -167,12 +169,12 @@ def nib_case(request, public_id: str):
 def nib_case_advance(request, public_id: str, payload: AdvanceIn):
     case = _get(NibCase, request, public_id)
     _require_move(request, case)
-    case = services.advance_nib_case(
-        case,
-        payload.to_step,
-        _user(request.auth),
-        payload.data,
+    form = forms.nib_step_form(case, {**payload.data, "to_step": payload.to_step})
+    services.advance_nib_case(
+        case=case,
+        by=request.auth,
         idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+        **_step_data(form),
     )
     case = _get(NibCase, request, public_id)
     return {**_nib_out(case, timezone.now()), "events": _events(case)}
@@ -207,12 +209,12 @@ def halal_case(request, public_id: str):
 def halal_case_advance(request, public_id: str, payload: AdvanceIn):
     case = _get(HalalCase, request, public_id)
     _require_move(request, case)
+    form = forms.halal_step_form(case, {**payload.data, "to_step": payload.to_step})
     services.advance_halal_case(
-        case,
-        payload.to_step,
-        _user(request.auth),
-        payload.data,
+        case=case,
+        by=request.auth,
         idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+        **_step_data(form),
     )
     case = _get(HalalCase, request, public_id)
     return {**_halal_out(case, timezone.now()), "events": _events(case)}

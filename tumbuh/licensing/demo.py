@@ -142,24 +142,29 @@ def _nib(rng: random.Random) -> str:
 
 def _nib_case(enterprise, target, mentor, rng) -> NibCase:
     case = services.start_nib_case(enterprise=enterprise, by=mentor, assigned_mentor=mentor)
+    # Every step's data is drawn first, in this order, so a seed gives the same cases.
     path = [
         (
             NibCase.Step.BUSINESS,
             {
-                "applicant_name": f"Pemilik {enterprise.name}"[:150],
-                "nik": _nik(enterprise, rng),
-                "phone": _phone(rng),
+                "applicant": services.Applicant(
+                    applicant_name=f"Pemilik {enterprise.name}"[:150],
+                    nik=_nik(enterprise, rng),
+                    phone=_phone(rng),
+                )
             },
         ),
         (
             NibCase.Step.KBLI,
             {
-                "business_name": enterprise.name,
-                "address": enterprise.address or f"Desa {enterprise.village.name}",
-                "village": enterprise.village_id,
-                "capital_idr": rng.choice([5, 10, 25, 50, 150]) * 1_000_000,
-                "workforce": rng.randint(1, 9),
-                "scale": enterprise.scale or rng.choice(["mikro", "mikro", "kecil"]),
+                "business": services.BusinessData(
+                    business_name=enterprise.name,
+                    address=enterprise.address or f"Desa {enterprise.village.name}",
+                    village=enterprise.village_id,
+                    capital_idr=rng.choice([5, 10, 25, 50, 150]) * 1_000_000,
+                    workforce=rng.randint(1, 9),
+                    scale=enterprise.scale or rng.choice(["mikro", "mikro", "kecil"]),
+                )
             },
         ),
         (NibCase.Step.SUBMITTED, {"kbli_codes": [rng.choice(KBLI)]}),
@@ -168,7 +173,7 @@ def _nib_case(enterprise, target, mentor, rng) -> NibCase:
     for to_step, data in path:
         if case.step == target:
             break
-        case = services.advance_nib_case(case, to_step, mentor, data)
+        case = services.advance_nib_case(case=case, to=to_step, by=mentor, **data)
     return case
 
 
@@ -188,13 +193,13 @@ def _halal_case(enterprise, target, mentor, rng, *, number: int, expiring: bool)
             services.set_halal_products(
                 case=case,
                 products=[
-                    {
-                        "name": name,
-                        "ingredients": [
-                            {"name": n, "certificate_number": c, "exemption": e}
+                    services.ProductDraft(
+                        name=name,
+                        ingredients=tuple(
+                            services.IngredientDraft(name=n, certificate_number=c, exemption=e)
                             for n, c, e in ingredients
-                        ],
-                    }
+                        ),
+                    )
                 ],
                 process_description=(
                     "Bahan dicuci, diolah dengan alat sederhana di dapur rumah, dikemas dalam "
@@ -220,15 +225,15 @@ def _halal_case(enterprise, target, mentor, rng, *, number: int, expiring: bool)
             else:
                 issued_on = today - datetime.timedelta(days=rng.randint(20, 400))
             services.issue_halal_certificate(
-                case,
-                f"ID{enterprise.village_id[:2]}1100{rng.randint(10_000_000, 99_999_999)}{today.year % 100:02d}",
-                issued_on,
-                issued_on + datetime.timedelta(days=4 * 365),
-                mentor,
+                case=case,
+                number=f"ID{enterprise.village_id[:2]}1100{rng.randint(10_000_000, 99_999_999)}{today.year % 100:02d}",
+                issued_on=issued_on,
+                valid_until=issued_on + datetime.timedelta(days=4 * 365),
+                by=mentor,
             )
             case.refresh_from_db()
             continue
-        case = services.advance_halal_case(case, to_step, mentor, data)
+        case = services.advance_halal_case(case=case, to=to_step, by=mentor, **data)
     return case
 
 

@@ -58,6 +58,12 @@ class AssistanceCase(models.Model):
     def allowed_next(self) -> tuple[str, ...]:
         return self.TRANSITIONS[self.step]
 
+    def is_forward(self, to_step: str) -> bool:
+        """Whether ``to_step`` is the step after this one: the first of ``TRANSITIONS``; the
+        other steps a case may move to send it back."""
+        allowed = self.TRANSITIONS.get(self.step, ())
+        return bool(allowed) and allowed[0] == to_step
+
 
 class CaseEvent(models.Model):
     """What the case events share: who made the change, when, what changed, an idempotency key.

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tumbuh.accounts.models import APIKey
+from tumbuh.accounts.models import APIKey, User
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
 from tumbuh.accounts.scoping import scope_for
 from tumbuh.core.validators import _kbli as kbli_table
@@ -137,6 +137,32 @@ def startable_enterprises(actor, search: str = "", limit: int = 20) -> list[Ente
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(nib=search))
     return list(queryset.order_by("name", "pk")[:limit])
+
+
+def open_case(model, enterprise: Enterprise):
+    """The business's open case of ``model`` (on this record or the one it was merged into),
+    or None."""
+    return (
+        model.objects.filter(enterprise__in=[enterprise.pk, enterprise.merged_into_id or 0])
+        .exclude(step=model.Step.ISSUED)
+        .first()
+    )
+
+
+def mentor_choices(enterprise: Enterprise) -> list[User]:
+    """Mentors whose scope holds the business's village: a membership scoped to the whole
+    country, or to the village's province, regency, district or the village itself."""
+    parts = enterprise.village_id.split(".")
+    scopes = [""] + [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=roles_with(Capability.MENTOR_CASELOAD),
+            memberships__region_code__in=scopes,
+        )
+        .distinct()
+        .order_by("full_name", "pk")[:500]
+    )
 
 
 # --- lists and time per step ------------------------------------------------------------------

@@ -18,17 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tumbuh.accounts.models import User
-from tumbuh.accounts.permissions import Capability, roles_with
 from tumbuh.core import times
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.storage import private_file_response
-from tumbuh.licensing import queries, services
-from tumbuh.licensing.models import HalalCase, HalalIngredient, NibCase
+from tumbuh.licensing import forms, queries, services
+from tumbuh.licensing.models import HalalCase, NibCase
 from tumbuh.registry.models import Enterprise
 
 PAGE_SIZE = 50
-PRODUCT_FORMS = 3
 
 
 def _require_console(request) -> None:
@@ -40,6 +37,27 @@ def _error_messages(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
         return [message for messages_ in error.message_dict.values() for message in messages_]
     return error.messages
+
+
+def _submit(request, form, service, **arguments) -> bool:
+    """Call ``service`` with what ``form`` read and the signed-in person as the actor. True
+    when it went through ("Case updated."); False when the form could not read the input or the
+    service refused, each reason shown as an error message."""
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        service(**arguments, **form.cleaned_data, by=request.user)
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+        return False
+    messages.success(request, _("Case updated."))
+    return True
+
+
+def _require_move(request, case) -> None:
+    if not queries.may_move(request.user, case):
+        raise PermissionDenied(_("Only the region's officers and the case's mentor move it."))
 
 
 def _filters(request) -> queries.CaseFilters:
@@ -128,8 +146,10 @@ def halal_list(request):
 def _start(request, *, start, template: str, kind: str):
     search = request.GET.get("q", "").strip()
     choices = queries.startable_enterprises(request.user, search)
+    model = NibCase if kind == "nib" else HalalCase
     if request.method == "POST":
-        enterprise = Enterprise.objects.filter(public_id=request.POST.get("business", "")).first()
+        form = forms.StartForm(request.POST)
+        enterprise = form.cleaned_data["business"] if form.is_valid() else None
         if enterprise is None or not queries.may_start_for(request.user, enterprise):
             raise Http404(_("No such business among those you may help."))
         try:
@@ -137,19 +157,16 @@ def _start(request, *, start, template: str, kind: str):
         except ValidationError as error:
             for message in _error_messages(error):
                 messages.error(request, message)
-            open_case = _open_case(kind, enterprise)
+            open_case = queries.open_case(model, enterprise)
             if (
                 open_case is not None
-                and queries.visible_cases(type(open_case), request.user)
-                .filter(pk=open_case.pk)
-                .exists()
+                and queries.visible_cases(model, request.user).filter(pk=open_case.pk).exists()
             ):
                 return redirect(open_case)
         else:
             messages.success(request, _("Case started for %(name)s.") % {"name": enterprise.name})
             return redirect(case)
     preselected = request.GET.get("business", "")
-    model = NibCase if kind == "nib" else HalalCase
     existing = (
         queries.visible_cases(model, request.user)
         .filter(enterprise_id__in=[enterprise.pk for enterprise in choices])
@@ -166,15 +183,6 @@ def _start(request, *, start, template: str, kind: str):
             "kind": kind,
             "existing": existing,
         },
-    )
-
-
-def _open_case(kind: str, enterprise: Enterprise):
-    model = NibCase if kind == "nib" else HalalCase
-    return (
-        model.objects.filter(enterprise__in=[enterprise.pk, enterprise.merged_into_id or 0])
-        .exclude(step=model.Step.ISSUED)
-        .first()
     )
 
 
@@ -242,20 +250,9 @@ def _detail_context(request, case) -> dict:
 def nib_detail(request, public_id: str):
     case = _visible_case(NibCase, request, public_id)
     if request.method == "POST":
-        if not queries.may_move(request.user, case):
-            raise PermissionDenied(_("Only the region's officers and the case's mentor move it."))
-        data = {
-            key: request.POST.get(key, "") for key in request.POST if key != "csrfmiddlewaretoken"
-        }
-        data["kbli_codes"] = request.POST.getlist("kbli_codes") or request.POST.get("kbli_text", "")
-        data["confirmed_with_oss"] = request.POST.get("confirmed_with_oss") == "on"
-        try:
-            services.advance_nib_case(case, request.POST.get("to_step", ""), request.user, data)
-        except ValidationError as error:
-            for message in _error_messages(error):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Case updated."))
+        _require_move(request, case)
+        form = forms.nib_step_form(case, request.POST)
+        if _submit(request, form, services.advance_nib_case, case=case):
             return redirect(case)
         case.refresh_from_db()
     context = _detail_context(request, case)
@@ -266,156 +263,29 @@ def nib_detail(request, public_id: str):
     return render_page(request, "licensing/nib_detail.html", context)
 
 
-def _parse_products(post) -> list[dict]:
-    """The products form: up to three products, ingredients one per line as
-    ``name; certificate number`` or ``name; alami`` / ``name; dikecualikan``, with
-    ``; sembelihan`` for an ingredient from a slaughtered animal."""
-    exemptions = {
-        "alami": HalalIngredient.Exemption.NATURAL,
-        "natural": HalalIngredient.Exemption.NATURAL,
-        "dikecualikan": HalalIngredient.Exemption.NON_CRITICAL,
-        "exempt": HalalIngredient.Exemption.NON_CRITICAL,
-    }
-    products = []
-    for number in range(PRODUCT_FORMS):
-        name = post.get(f"product_{number}_name", "").strip()
-        text = post.get(f"product_{number}_ingredients", "")
-        if not name and not text.strip():
-            continue
-        ingredients = []
-        for line in text.splitlines():
-            parts = [part.strip() for part in line.split(";")]
-            if not parts[0]:
-                continue
-            flags = [part.casefold() for part in parts[1:]]
-            slaughtered = any(flag in ("sembelihan", "slaughtered") for flag in flags)
-            exemption = next((exemptions[f] for f in flags if f in exemptions), "")
-            certificate = next(
-                (
-                    part
-                    for part, flag in zip(parts[1:], flags, strict=True)
-                    if part and flag not in exemptions and flag not in ("sembelihan", "slaughtered")
-                ),
-                "",
-            )
-            ingredients.append(
-                {
-                    "name": parts[0],
-                    "certificate_number": certificate,
-                    "exemption": exemption,
-                    "is_from_slaughtered_animal": slaughtered,
-                }
-            )
-        products.append(
-            {
-                "name": name,
-                "is_risky": post.get(f"product_{number}_risky") == "on",
-                "ingredients": ingredients,
-            }
-        )
-    return products
-
-
-def _ingredient_line(ingredient) -> str:
-    parts = [ingredient.name]
-    if ingredient.certificate_number:
-        parts.append(ingredient.certificate_number)
-    elif ingredient.exemption == HalalIngredient.Exemption.NATURAL:
-        parts.append("alami")
-    elif ingredient.exemption == HalalIngredient.Exemption.NON_CRITICAL:
-        parts.append("dikecualikan")
-    if ingredient.is_from_slaughtered_animal:
-        parts.append("sembelihan")
-    return "; ".join(parts)
-
-
-def _mentor_choices(case: HalalCase) -> list[User]:
-    """Mentors whose scope holds the business's village: a membership scoped to the whole
-    country, or to the village's province, regency, district or the village itself."""
-    code = case.enterprise.village_id
-    parts = code.split(".")
-    scopes = [""] + [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role__in=roles_with(Capability.MENTOR_CASELOAD),
-            memberships__region_code__in=scopes,
-        )
-        .distinct()
-        .order_by("full_name", "pk")[:500]
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def halal_detail(request, public_id: str):
     case = _visible_case(HalalCase, request, public_id)
     if request.method == "POST":
-        if not queries.may_move(request.user, case):
-            raise PermissionDenied(_("Only the region's officers and the case's mentor move it."))
+        _require_move(request, case)
         action = request.POST.get("action", "advance")
-        try:
-            if action == "products":
-                simple = request.POST.get("is_simple_process", "")
-                services.set_halal_products(
-                    case=case,
-                    products=_parse_products(request.POST),
-                    process_description=request.POST.get("process_description", ""),
-                    is_simple_process={"yes": True, "no": False}.get(simple),
-                    by=request.user,
-                )
-            elif action == "photo":
-                upload = request.FILES.get("photo")
-                if upload is None:
-                    raise ValidationError(_("Choose a photo to upload."))
-                services.add_evidence_photo(
-                    case=case,
-                    upload=upload,
-                    caption=request.POST.get("caption", ""),
-                    by=request.user,
-                )
-            elif action == "checklist":
-                services.record_checklist(
-                    case=case,
-                    checklist={key: key in request.POST for key in services.HALAL_CHECKLIST},
-                    by=request.user,
-                )
-            else:
-                to_step = request.POST.get("to_step", "")
-                data = {
-                    key: request.POST.get(key, "")
-                    for key in (
-                        "sihalal_account",
-                        "mentor",
-                        "registration_number",
-                        "reason",
-                        "number",
-                        "issued_on",
-                        "valid_until",
-                    )
-                }
-                services.advance_halal_case(case, to_step, request.user, data)
-        except ValidationError as error:
-            for message in _error_messages(error):
-                messages.error(request, message)
+        if action == "products":
+            form, service = forms.HalalProductsForm(request.POST), services.set_halal_products
+        elif action == "photo":
+            form = forms.EvidencePhotoForm(request.POST, request.FILES)
+            service = services.add_evidence_photo
+        elif action == "checklist":
+            form, service = forms.ChecklistForm(request.POST), services.record_checklist
         else:
-            messages.success(request, _("Case updated."))
+            form, service = forms.halal_step_form(case, request.POST), services.advance_halal_case
+        if _submit(request, form, service, case=case):
             return redirect(case)
         case.refresh_from_db()
     context = _detail_context(request, case)
     products = list(case.products.prefetch_related("ingredients"))
     context["products"] = products
-    context["product_forms"] = [
-        (
-            number,
-            products[number].name if number < len(products) else "",
-            products[number].is_risky if number < len(products) else False,
-            "\n".join(_ingredient_line(i) for i in products[number].ingredients.all())
-            if number < len(products)
-            else "",
-        )
-        for number in range(PRODUCT_FORMS)
-    ]
+    context["product_forms"] = forms.HalalProductsForm.rows(products)
     context["eligibility"] = services.check_halal_eligibility(
         enterprise=case.enterprise,
         products=products if case.step == HalalCase.Step.PRODUCTS else None,
@@ -428,7 +298,7 @@ def halal_detail(request, public_id: str):
     context["photos"] = case.photos.all()
     context["certificate"] = getattr(case, "certificate", None)
     if case.step == HalalCase.Step.MENTOR and context["may_move"]:
-        context["mentors"] = _mentor_choices(case)
+        context["mentors"] = queries.mentor_choices(case.enterprise)
     context["default_valid_until"] = context["today"] + datetime.timedelta(days=4 * 365)
     return render_page(request, "licensing/halal_detail.html", context)
 

@@ -93,11 +93,11 @@ def test_halal_badge_and_filter_only_after_issuance(client, officer_32):
     from tumbuh.licensing import services
 
     services.issue_halal_certificate(
-        case,
-        "ID32110001234560126",
-        datetime.date(2026, 1, 10),
-        timezone.localdate() + datetime.timedelta(days=365),
-        officer_32,
+        case=case,
+        number="ID32110001234560126",
+        issued_on=datetime.date(2026, 1, 10),
+        valid_until=timezone.localdate() + datetime.timedelta(days=365),
+        by=officer_32,
     )
     assert halal_titles() == ["Keripik Pisang Ani"]
     products = client.get(reverse("catalogue:home")).context["page"].products

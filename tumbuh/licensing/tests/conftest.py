@@ -56,6 +56,7 @@ def mentor_53(office_53):
     return make_mentor(office_53, full_name="Yohanes Pendamping")
 
 
+# The step data as the pages and the API send it, and as the services take it.
 APPLICANT = {"applicant_name": "Ani Lestari", "nik": NIK, "phone": "0812-3456-7890"}
 BUSINESS = {
     "business_name": "Keripik Ani",
@@ -65,35 +66,41 @@ BUSINESS = {
     "workforce": "3",
     "scale": "mikro",
 }
+APPLICANT_DATA = services.Applicant(**APPLICANT)
+BUSINESS_DATA = services.BusinessData(**{**BUSINESS, "capital_idr": 15_000_000, "workforce": 3})
+# What each step of a NIB case needs to be left forwards.
+NIB_STEP_DATA = {
+    NibCase.Step.ACCOUNT: {"applicant": APPLICANT_DATA},
+    NibCase.Step.BUSINESS: {"business": BUSINESS_DATA},
+    NibCase.Step.KBLI: {"kbli_codes": ["10794"]},
+    NibCase.Step.SUBMITTED: {"nib": NIB},
+}
 
 
-def nib_case_at(step: str, *, enterprise=None, by=None, mentor=None) -> NibCase:
-    """A NIB case moved forward through the real services until it reaches ``step``."""
+def nib_case_at(step: str, *, enterprise=None, by, mentor=None) -> NibCase:
+    """A NIB case started and moved forward by ``by`` through the real services until it
+    reaches ``step``."""
     enterprise = enterprise or make_enterprise("Keripik Ani", address="Jl. Raya 12")
     case = services.start_nib_case(enterprise=enterprise, by=by, assigned_mentor=mentor)
-    path = [
-        (NibCase.Step.BUSINESS, APPLICANT),
-        (NibCase.Step.KBLI, BUSINESS),
-        (NibCase.Step.SUBMITTED, {"kbli_codes": ["10794"]}),
-        (NibCase.Step.ISSUED, {"nib": NIB}),
-    ]
-    for to_step, data in path:
+    for to_step in list(NibCase.Step.values)[1:]:
         if case.step == step:
             break
-        case = services.advance_nib_case(case, to_step, by, data)
+        case = services.advance_nib_case(case=case, to=to_step, by=by, **NIB_STEP_DATA[case.step])
     assert case.step == step
     return case
 
 
 PRODUCTS = [
-    {
-        "name": "Keripik Pisang",
-        "ingredients": [
-            {"name": "Pisang kepok", "exemption": "natural"},
-            {"name": "Minyak goreng", "certificate_number": "ID32110000012340121"},
-            {"name": "Garam", "exemption": "non_critical"},
-        ],
-    }
+    services.ProductDraft(
+        name="Keripik Pisang",
+        ingredients=(
+            services.IngredientDraft(name="Pisang kepok", exemption="natural"),
+            services.IngredientDraft(
+                name="Minyak goreng", certificate_number="ID32110000012340121"
+            ),
+            services.IngredientDraft(name="Garam", exemption="non_critical"),
+        ),
+    )
 ]
 
 
@@ -103,8 +110,10 @@ def halal_ready_enterprise(name="Keripik Ani", **fields):
     return make_enterprise(name, **fields)
 
 
-def halal_case_at(step: str, *, enterprise=None, by=None, mentor=None) -> HalalCase:
-    """A halal case moved forward through the real services until it reaches ``step``."""
+def halal_case_at(step: str, *, enterprise=None, by, mentor=None) -> HalalCase:
+    """A halal case started and moved forward by ``by`` through the real services until it
+    reaches ``step``; ``mentor`` (a new mentor of the province when None) is chosen at the
+    mentor step."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     enterprise = enterprise or halal_ready_enterprise()
@@ -134,15 +143,15 @@ def halal_case_at(step: str, *, enterprise=None, by=None, mentor=None) -> HalalC
             data = {"checklist": dict.fromkeys(services.HALAL_CHECKLIST, True)}
         elif to_step == HalalCase.Step.ISSUED:
             services.issue_halal_certificate(
-                case,
-                "ID32110001234560126",
-                datetime.date(2026, 1, 10),
-                datetime.date(2030, 1, 10),
-                by,
+                case=case,
+                number="ID32110001234560126",
+                issued_on=datetime.date(2026, 1, 10),
+                valid_until=datetime.date(2030, 1, 10),
+                by=by,
             )
             case.refresh_from_db()
             continue
-        case = services.advance_halal_case(case, to_step, by, data)
+        case = services.advance_halal_case(case=case, to=to_step, by=by, **data)
     assert case.step == step
     return case
 

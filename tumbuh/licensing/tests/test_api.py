@@ -21,8 +21,12 @@ API = "/api/v1/licensing"
 
 
 def test_lists_are_scoped(client_of, officer_32, officer_53):
-    nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Keripik Jabar"))
-    nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN))
+    nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Keripik Jabar"), by=officer_32)
+    nib_case_at(
+        NibCase.Step.ACCOUNT,
+        enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN),
+        by=officer_53,
+    )
     names = [c["business_name"] for c in client_of(officer_32).get(f"{API}/nib-cases").json()]
     assert names == ["Keripik Jabar"]
     names = [c["business_name"] for c in client_of(officer_53).get(f"{API}/nib-cases").json()]
@@ -30,7 +34,9 @@ def test_lists_are_scoped(client_of, officer_32, officer_53):
 
 
 def test_read_one_case_and_404_outside(client_of, officer_32, officer_53):
-    case = nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Keripik Jabar"))
+    case = nib_case_at(
+        NibCase.Step.KBLI, enterprise=make_enterprise("Keripik Jabar"), by=officer_32
+    )
     body = client_of(officer_32).get(f"{API}/nib-cases/{case.public_id}").json()
     assert body["step"] == "kbli"
     assert body["next_steps"] == ["submitted", "business"]
@@ -46,7 +52,7 @@ def test_read_one_case_and_404_outside(client_of, officer_32, officer_53):
 
 
 def test_advance_is_idempotent_with_a_key(client_of, officer_32):
-    case = nib_case_at(NibCase.Step.ACCOUNT)
+    case = nib_case_at(NibCase.Step.ACCOUNT, by=officer_32)
     client = client_of(officer_32)
     url = f"{API}/nib-cases/{case.public_id}/advance"
     payload = {"to_step": "business", "data": APPLICANT}
@@ -64,7 +70,7 @@ def test_advance_is_idempotent_with_a_key(client_of, officer_32):
 
 
 def test_advance_refusal_has_the_reason(client_of, officer_32):
-    case = nib_case_at(NibCase.Step.ACCOUNT)
+    case = nib_case_at(NibCase.Step.ACCOUNT, by=officer_32)
     response = client_of(officer_32).post(
         f"{API}/nib-cases/{case.public_id}/advance",
         {"to_step": "submitted", "data": {}},
@@ -77,10 +83,10 @@ def test_advance_refusal_has_the_reason(client_of, officer_32):
     assert case.step == NibCase.Step.ACCOUNT
 
 
-def test_owner_reads_but_cannot_advance(client_of):
+def test_owner_reads_but_cannot_advance(client_of, officer_32):
     enterprise = make_enterprise("Warung Ani")
     owner = make_owner(enterprise)
-    case = nib_case_at(NibCase.Step.ACCOUNT, enterprise=enterprise)
+    case = nib_case_at(NibCase.Step.ACCOUNT, enterprise=enterprise, by=officer_32)
     client = client_of(owner)
     assert client.get(f"{API}/nib-cases/{case.public_id}").status_code == 200
     response = client.post(
@@ -110,14 +116,17 @@ def test_start_through_the_api(client_of, officer_32, officer_53):
     assert response.status_code == 422
 
 
-def test_api_key_of_an_office_works_in_its_region(client, office_32, mentor_32):
+def test_api_key_of_an_office_works_in_its_region(
+    client, office_32, officer_32, officer_53, mentor_32
+):
     _key, secret = account_services.issue_api_key(
         organisation=office_32, label="dinas", role=Membership.Role.OFFICER
     )
-    case = halal_case_at(HalalCase.Step.ISSUED, mentor=mentor_32)
+    case = halal_case_at(HalalCase.Step.ISSUED, by=officer_32, mentor=mentor_32)
     halal_case_at(
         HalalCase.Step.ACCOUNT,
         enterprise=halal_ready_enterprise("NTT", village=NAMOSAIN, nib="9120003333333"),
+        by=officer_53,
     )
     response = client.get(f"{API}/halal-cases", headers={"Authorization": f"Bearer {secret}"})
     body = response.json()
@@ -128,7 +137,9 @@ def test_api_key_of_an_office_works_in_its_region(client, office_32, mentor_32):
 def test_list_query_count_does_not_grow_with_rows(client_of, officer_32, query_count):
     client = client_of(officer_32)
     halal_case_at(
-        HalalCase.Step.PRODUCTS, enterprise=halal_ready_enterprise("Satu", nib="9120000000001")
+        HalalCase.Step.PRODUCTS,
+        enterprise=halal_ready_enterprise("Satu", nib="9120000000001"),
+        by=officer_32,
     )
     client.get(f"{API}/halal-cases")
     with query_count() as few:
@@ -137,6 +148,7 @@ def test_list_query_count_does_not_grow_with_rows(client_of, officer_32, query_c
         halal_case_at(
             HalalCase.Step.SUBMITTED,
             enterprise=halal_ready_enterprise(f"U{number}", nib=f"912000000000{number}"),
+            by=officer_32,
         )
     with query_count() as many:
         assert len(client.get(f"{API}/halal-cases").json()) == 4

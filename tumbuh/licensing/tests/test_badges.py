@@ -31,7 +31,13 @@ def test_badge_appears_only_after_issuance(officer_32, mentor_32):
 
     from tumbuh.licensing import services
 
-    services.issue_halal_certificate(case, "ID32110001234560126", ISSUED, EXPIRES, officer_32)
+    services.issue_halal_certificate(
+        case=case,
+        number="ID32110001234560126",
+        issued_on=ISSUED,
+        valid_until=EXPIRES,
+        by=officer_32,
+    )
 
     assert valid_halal_certificates([enterprise.pk], on=on) == {
         enterprise.pk: [

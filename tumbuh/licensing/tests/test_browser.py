@@ -29,7 +29,7 @@ def test_mentor_on_a_phone_without_javascript_picks_a_kbli(new_page, mentor_32):
     from playwright.sync_api import expect
 
     case = nib_case_at(
-        NibCase.Step.KBLI, enterprise=make_enterprise("Keripik Ani"), mentor=mentor_32
+        NibCase.Step.KBLI, enterprise=make_enterprise("Keripik Ani"), by=mentor_32, mentor=mentor_32
     )
     page = new_page(java_script_enabled=False, **PHONE)
     sign_in(page, mentor_32.email)

@@ -34,9 +34,13 @@ def client(client):
 
 
 def test_officers_see_only_their_region(client_of, officer_32, officer_53):
-    here = nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Keripik Jabar"))
+    here = nib_case_at(
+        NibCase.Step.ACCOUNT, enterprise=make_enterprise("Keripik Jabar"), by=officer_32
+    )
     there = nib_case_at(
-        NibCase.Step.ACCOUNT, enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN)
+        NibCase.Step.ACCOUNT,
+        enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN),
+        by=officer_53,
     )
     page = client_of(officer_32).get(reverse("licensing:nib-list"))
     assert page.status_code == 200
@@ -48,9 +52,14 @@ def test_officers_see_only_their_region(client_of, officer_32, officer_53):
 
 def test_a_mentor_sees_and_moves_only_assigned_cases(client_of, mentor_32, officer_32):
     mine = nib_case_at(
-        NibCase.Step.ACCOUNT, enterprise=make_enterprise("Milik Saya"), mentor=mentor_32
+        NibCase.Step.ACCOUNT,
+        enterprise=make_enterprise("Milik Saya"),
+        by=officer_32,
+        mentor=mentor_32,
     )
-    other = nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Bukan Saya"))
+    other = nib_case_at(
+        NibCase.Step.ACCOUNT, enterprise=make_enterprise("Bukan Saya"), by=officer_32
+    )
     client = client_of(mentor_32)
     page = client.get(reverse("licensing:nib-list"))
     assert b"Milik Saya" in page.content and b"Bukan Saya" not in page.content
@@ -234,13 +243,14 @@ def test_halal_start_shows_why_a_business_is_not_eligible(client_of, officer_32)
 def test_counts_per_region_count_each_business_once(officer_32, national_admin, mentor_32):
     first = make_enterprise("Keripik Ani")
     second = make_enterprise("Keripik Ani (lagi)")
-    nib_case_at(NibCase.Step.ISSUED, enterprise=first)
-    case = nib_case_at(NibCase.Step.SUBMITTED, enterprise=second)
-    services.record_nib(case, "9120007654321", None)
+    nib_case_at(NibCase.Step.ISSUED, enterprise=first, by=officer_32)
+    case = nib_case_at(NibCase.Step.SUBMITTED, enterprise=second, by=officer_32)
+    services.record_nib(case=case, nib="9120007654321", by=officer_32)
     merge_enterprises(keep=first, drop=second, by=officer_32)
     halal_case_at(
         HalalCase.Step.ISSUED,
         enterprise=halal_ready_enterprise("Abon NTT", village=NAMOSAIN, nib="9120001111111"),
+        by=national_admin,
         mentor=None,
     )
     national = {
@@ -256,24 +266,28 @@ def test_counts_per_region_count_each_business_once(officer_32, national_admin, 
 
 
 def test_console_home_lists_expiring_certificates(client_of, officer_32, query_count):
-    soon = halal_case_at(HalalCase.Step.FATWA, enterprise=halal_ready_enterprise("Segera Habis"))
+    soon = halal_case_at(
+        HalalCase.Step.FATWA, enterprise=halal_ready_enterprise("Segera Habis"), by=officer_32
+    )
     today = datetime.date.today()
     services.issue_halal_certificate(
-        soon,
-        "ID-SOON",
-        today - datetime.timedelta(days=300),
-        today + datetime.timedelta(days=30),
-        None,
+        case=soon,
+        number="ID-SOON",
+        issued_on=today - datetime.timedelta(days=300),
+        valid_until=today + datetime.timedelta(days=30),
+        by=officer_32,
     )
     later = halal_case_at(
-        HalalCase.Step.FATWA, enterprise=halal_ready_enterprise("Masih Lama", nib="9120002222222")
+        HalalCase.Step.FATWA,
+        enterprise=halal_ready_enterprise("Masih Lama", nib="9120002222222"),
+        by=officer_32,
     )
     services.issue_halal_certificate(
-        later,
-        "ID-LATER",
-        today - datetime.timedelta(days=10),
-        today + datetime.timedelta(days=600),
-        None,
+        case=later,
+        number="ID-LATER",
+        issued_on=today - datetime.timedelta(days=10),
+        valid_until=today + datetime.timedelta(days=600),
+        by=officer_32,
     )
     client = client_of(officer_32)
     with query_count() as queries_run:
@@ -287,8 +301,10 @@ def test_console_home_lists_expiring_certificates(client_of, officer_32, query_c
 
 def test_list_filters_and_query_count(client_of, officer_32, query_count):
     for number in range(6):
-        nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise(f"Usaha {number}"))
-    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Sudah KBLI"))
+        nib_case_at(
+            NibCase.Step.ACCOUNT, enterprise=make_enterprise(f"Usaha {number}"), by=officer_32
+        )
+    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Sudah KBLI"), by=officer_32)
     client = client_of(officer_32)
     with query_count() as queries_run:
         page = client.get(reverse("licensing:nib-list"), {"step": "kbli"})
@@ -342,7 +358,7 @@ def test_kbli_picker_page_works_without_javascript(client_of, officer_32):
 
 @pytest.mark.parametrize("step", NibCase.Step.values)
 def test_every_nib_step_page_renders(client_of, officer_32, step):
-    case = nib_case_at(step)
+    case = nib_case_at(step, by=officer_32)
     page = client_of(officer_32).get(case.get_absolute_url())
     assert page.status_code == 200
     assert case.get_step_display().encode() in page.content
@@ -352,7 +368,7 @@ def test_every_nib_step_page_renders(client_of, officer_32, step):
 
 @pytest.mark.parametrize("step", HalalCase.Step.values)
 def test_every_halal_step_page_renders(client_of, officer_32, mentor_32, step):
-    case = halal_case_at(step, mentor=mentor_32)
+    case = halal_case_at(step, by=officer_32, mentor=mentor_32)
     owner = make_owner(case.enterprise)
     officer_page = client_of(officer_32).get(case.get_absolute_url())
     assert officer_page.status_code == 200
@@ -364,9 +380,13 @@ def test_every_halal_step_page_renders(client_of, officer_32, mentor_32, step):
 
 
 def test_console_home_lists_the_cases_waiting_longest(client_of, officer_32, officer_53):
-    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Menunggu Lama"))
-    nib_case_at(NibCase.Step.ISSUED, enterprise=make_enterprise("Sudah Selesai"))
-    nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN))
+    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Menunggu Lama"), by=officer_32)
+    nib_case_at(NibCase.Step.ISSUED, enterprise=make_enterprise("Sudah Selesai"), by=officer_32)
+    nib_case_at(
+        NibCase.Step.ACCOUNT,
+        enterprise=make_enterprise("Tenun NTT", village=NAMOSAIN),
+        by=officer_53,
+    )
     page = client_of(officer_32).get(reverse("licensing:console-home"))
     assert b"Menunggu Lama" in page.content
     assert b"Sudah Selesai" not in page.content and b"Tenun NTT" not in page.content
@@ -380,11 +400,11 @@ def test_owner_sees_why_their_business_cannot_self_declare_yet(client_of):
     assert b"only for micro and small" not in page.content
 
 
-def test_owner_finds_their_case_from_the_start_page(client_of):
+def test_owner_finds_their_case_from_the_start_page(client_of, officer_32):
     enterprise = make_enterprise("Warung Ani")
     owner = make_owner(enterprise)
-    case = nib_case_at(NibCase.Step.KBLI, enterprise=enterprise)
-    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Usaha Lain"))
+    case = nib_case_at(NibCase.Step.KBLI, enterprise=enterprise, by=officer_32)
+    nib_case_at(NibCase.Step.KBLI, enterprise=make_enterprise("Usaha Lain"), by=officer_32)
     page = client_of(owner).get(reverse("licensing:nib-start"))
     assert case.get_absolute_url().encode() in page.content
     assert b"Usaha Lain" not in page.content

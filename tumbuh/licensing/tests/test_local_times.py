@@ -30,7 +30,9 @@ def client(client):
 
 def test_the_case_history_shows_the_businesss_hour(client_of, national_admin):
     case = nib_case_at(
-        NibCase.Step.ACCOUNT, enterprise=make_enterprise("Noken Mama Yoku", village=SENTANI_KOTA)
+        NibCase.Step.ACCOUNT,
+        enterprise=make_enterprise("Noken Mama Yoku", village=SENTANI_KOTA),
+        by=national_admin,
     )
     case.events.update(at=LATE)
     NibCase.objects.filter(pk=case.pk).update(step_entered_at=LATE)
@@ -58,10 +60,14 @@ def test_an_issue_date_is_in_the_future_by_the_businesss_own_day(
     )
     if accepted:
         # 11 January has begun in Jayapura, though not yet in Jakarta.
-        certificate = services.issue_halal_certificate(case, number, issued, until, national_admin)
+        certificate = services.issue_halal_certificate(
+            case=case, number=number, issued_on=issued, valid_until=until, by=national_admin
+        )
         assert certificate.issued_on == issued
     else:
         with pytest.raises(ValidationError, match="cannot be in the future"):
-            services.issue_halal_certificate(case, number, issued, until, national_admin)
+            services.issue_halal_certificate(
+                case=case, number=number, issued_on=issued, valid_until=until, by=national_admin
+            )
         case.refresh_from_db()
         assert case.step == HalalCase.Step.FATWA

@@ -11,15 +11,15 @@ from hypothesis import strategies as st
 from tumbuh.conftest import make_enterprise
 from tumbuh.licensing import services
 from tumbuh.licensing.models import NibCase
-from tumbuh.licensing.tests.conftest import APPLICANT, BUSINESS
+from tumbuh.licensing.tests.conftest import APPLICANT_DATA, BUSINESS_DATA
 
 pytestmark = pytest.mark.django_db
 
 Step = NibCase.Step
 # Valid data for leaving each step, so that only the transition rules can refuse.
 LEAVING = {
-    Step.ACCOUNT: APPLICANT,
-    Step.BUSINESS: BUSINESS,
+    Step.ACCOUNT: {"applicant": APPLICANT_DATA},
+    Step.BUSINESS: {"business": BUSINESS_DATA},
     Step.KBLI: {"kbli_codes": ["10794"]},
 }
 NIBS = iter(f"91200{number:08d}" for number in range(10**8))
@@ -38,7 +38,7 @@ def test_nib_case_moves_only_along_the_map(officer_32, requests):
         before = case.step
         data = {**LEAVING.get(before, {}), "nib": next(NIBS)}
         try:
-            case = services.advance_nib_case(case, to_step, officer_32, data)
+            case = services.advance_nib_case(case=case, to=to_step, by=officer_32, **data)
         except ValidationError:
             case.refresh_from_db()
             assert case.step == before
