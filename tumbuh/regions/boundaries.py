@@ -8,7 +8,8 @@ whole level in a few vectorised steps, and :meth:`Layer.rings` for one shape's r
 Coordinates are WGS84 degrees on a 0.0001° grid. Every point carries its Visvalingam–Whyatt
 effective area (square degrees; ``inf`` for the three points a ring always keeps): at a scale of
 ``s`` pixels per degree, a point whose ``weight * s**2`` is below a fraction of a square pixel
-can be dropped without changing the drawing.
+can be dropped without changing the drawing. The maps (:mod:`tumbuh.regions.maps`) no longer read
+it: they simplify with shapely at their own scale.
 """
 
 import gzip

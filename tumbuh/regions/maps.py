@@ -13,13 +13,15 @@ Projection: plate carrée with longitudes scaled by the cosine of the drawn exte
 latitude (equirectangular). Indonesia lies within 11° of the equator, so shapes and areas are off
 by less than 2 % and any map of a province or regency by much less; north is up.
 
-Geometry: the boundaries (:mod:`tumbuh.regions.boundaries`) carry a Visvalingam–Whyatt weight
-per point; at the scale of a map every point whose weight is under a quarter of a square unit is
-left out, and so is every island or hole under 1.5 square units, except a shape's largest ring
-(so every shape stays on the map, in tenths of a unit if it is smaller than one). Coordinates are
-whole viewBox units in relative path commands. The path strings depend only on the level and the
-extent, so they are computed once per process and cached; a call only adds the fills, titles,
-links and legend.
+Geometry, with shapely: at the scale of a map every island or hole under 1.5 square units is left
+out, except a shape's largest ring (so every shape stays on the map, in tenths of a unit if it is
+smaller than one); each ring is simplified with Douglas–Peucker to half a unit
+(``shapely.simplify`` on the ring as a closed line, topology preserved: no stretch moves more
+than half a unit and a ring never crosses itself), and the neighbours around a regency are cut
+to the frame (``shapely.clip_by_rect``). Coordinates are whole viewBox
+units in relative path commands. The path strings depend only on the level and the extent, so
+they are computed once per process and cached; a call only adds the fills, titles, links and
+legend.
 
 Numbers are written the Indonesian way whatever the language (thousands with dots, decimal
 comma, "45,3 %"), like the ``thousands`` template filter.
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import shapely
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,7 +47,7 @@ from tumbuh.regions.boundaries import Layer, layer
 WIDTH = 1000  # viewBox units
 MARGIN = 10
 MAX_MAP_HEIGHT = 700  # a tall province or regency is drawn narrower, centred
-VERTEX_MIN_AREA_PX2 = 0.25  # Visvalingam–Whyatt threshold, in square viewBox units
+SIMPLIFY_TOLERANCE = 0.5  # Douglas–Peucker, in viewBox units (tenths for a shape under a unit)
 RING_MIN_AREA_PX2 = 1.5  # smaller islands and holes are left out
 LEGEND_FONT_SIZE = 18
 LEGEND_ROW_HEIGHT = 28
@@ -149,64 +152,54 @@ def _frame(west: float, south: float, east: float, north: float) -> _Frame:
     )
 
 
-def _thinned(boundaries: Layer, shapes: np.ndarray, frame: _Frame):
-    """The points of ``shapes`` worth drawing at the frame's scale: x, y, ring, shape."""
-    factor = frame.square_px_per_square_degree
+def _kept_rings(boundaries: Layer, shapes: np.ndarray, frame: _Frame) -> np.ndarray:
+    """The rings of ``shapes`` worth drawing at the frame's scale, in order: every ring of at
+    least ``RING_MIN_AREA_PX2`` square units, and the largest ring of each shape."""
     selected = np.zeros(len(boundaries.codes), dtype=bool)
     selected[shapes] = True
     largest = np.maximum.reduceat(boundaries.ring_area, boundaries.shape_offsets[:-1])
     ring_shape = boundaries.ring_shape
-    keep_ring = selected[ring_shape] & (
-        (boundaries.ring_area * factor >= RING_MIN_AREA_PX2)
+    keep = selected[ring_shape] & (
+        (boundaries.ring_area * frame.square_px_per_square_degree >= RING_MIN_AREA_PX2)
         | (boundaries.ring_area == largest[ring_shape])
     )
-    keep = keep_ring[boundaries.point_ring] & (boundaries.weight * factor >= VERTEX_MIN_AREA_PX2)
-    rings = boundaries.point_ring[keep]
-    x, y = frame.project(boundaries.longitude[keep], boundaries.latitude[keep])
-    return x, y, rings, ring_shape[rings]
+    return np.flatnonzero(keep)
 
 
-def _clip(x, y, rings, shapes, box):
-    """Cut rings to ``box`` (x0, y0, x1, y1) with Sutherland–Hodgman, ring by ring."""
-    x0, y0, x1, y1 = box
-    starts = np.flatnonzero(np.diff(rings, prepend=-1))
-    ends = np.append(starts[1:], len(rings))[: len(starts)]
-    out_x, out_y, out_rings, out_shapes = [], [], [], []
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        rx, ry = x[start:end], y[start:end]
-        if rx.max() < x0 or rx.min() > x1 or ry.max() < y0 or ry.min() > y1:
-            continue
-        points = np.column_stack([rx, ry])
-        for axis, bound, lower in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
-            inside = points[:, axis] >= bound if lower else points[:, axis] <= bound
-            if inside.all():
-                continue
-            if not inside.any():
-                points = points[:0]
-                break
-            following = np.roll(points, -1, axis=0)
-            following_inside = np.roll(inside, -1)
-            crossing = inside != following_inside
-            t = (bound - points[crossing, axis]) / (
-                following[crossing, axis] - points[crossing, axis]
-            )
-            crossings = points[crossing] + t[:, None] * (following[crossing] - points[crossing])
-            crossings[:, axis] = bound
-            counts = crossing.astype(int) + following_inside
-            position = np.cumsum(counts) - counts
-            clipped = np.empty((counts.sum(), 2))
-            clipped[position[crossing]] = crossings
-            clipped[(position + crossing)[following_inside]] = following[following_inside]
-            points = clipped
-        if len(points) >= 3:
-            out_x.append(points[:, 0])
-            out_y.append(points[:, 1])
-            out_rings.append(np.full(len(points), rings[start]))
-            out_shapes.append(np.full(len(points), shapes[start]))
-    if not out_x:
-        empty = np.zeros(0)
-        return empty, empty, empty.astype(int), empty.astype(int)
-    return tuple(np.concatenate(part) for part in (out_x, out_y, out_rings, out_shapes))
+def _ring_lines(boundaries: Layer, rings: np.ndarray, frame: _Frame) -> np.ndarray:
+    """Each of ``rings`` (ascending ring numbers) as a closed shapely line in viewBox units."""
+    points = np.isin(boundaries.point_ring, rings)
+    x, y = frame.project(boundaries.longitude[points], boundaries.latitude[points])
+    owner = np.searchsorted(rings, boundaries.point_ring[points])
+    closed = shapely.linearrings(np.column_stack([x, y]), indices=owner)  # repeats each first point
+    coordinates, index = shapely.get_coordinates(closed, return_index=True)
+    return shapely.linestrings(coordinates, indices=index)
+
+
+def simplified(lines: np.ndarray, tolerance: float = SIMPLIFY_TOLERANCE) -> np.ndarray:
+    """Rings (closed lines) simplified with Douglas–Peucker to ``tolerance`` viewBox units.
+
+    Only points are removed, and no stretch of a ring ends up further than ``tolerance`` from
+    where it was; the topology is preserved, so a ring never comes to cross itself (it keeps
+    the points that prevent it). Simplified as lines, not polygons, so the first point stays:
+    GEOS also drops a polygon's first point when it can, which may move the stretch next to it
+    up to twice the tolerance.
+    """
+    return shapely.simplify(lines, tolerance, preserve_topology=True)
+
+
+def _polygons(lines: np.ndarray) -> np.ndarray:
+    """Closed lines of at least four points (three and the repeated first) as polygons."""
+    lines = lines[shapely.get_num_coordinates(lines) >= 4]
+    coordinates, index = shapely.get_coordinates(lines, return_index=True)
+    return shapely.polygons(shapely.linearrings(coordinates, indices=index))
+
+
+def _points(rings: np.ndarray, numbers: np.ndarray):
+    """The points of ``rings`` (shapely lines or rings, one per number in ``numbers``) as x, y
+    and the ring number of each point."""
+    coordinates, index = shapely.get_coordinates(rings, return_index=True)
+    return coordinates[:, 0], coordinates[:, 1], numbers[index]
 
 
 def _encode(x, y, rings, shapes, *, tenths: bool = False) -> dict[int, str]:
@@ -259,19 +252,19 @@ def _encode(x, y, rings, shapes, *, tenths: bool = False) -> dict[int, str]:
 
 def _shape_paths(boundaries: Layer, shapes: np.ndarray, frame: _Frame) -> dict[int, str]:
     """Path data of every shape, each drawn at least as its largest ring."""
-    x, y, rings, owners = _thinned(boundaries, shapes, frame)
-    paths = _encode(x, y, rings, owners)
+    rings = _kept_rings(boundaries, shapes, frame)
+    x, y, numbers = _points(simplified(_ring_lines(boundaries, rings, frame)), rings)
+    paths = _encode(x, y, numbers, boundaries.ring_shape[numbers])
     missing = [shape for shape in shapes.tolist() if shape not in paths]
     if missing:
         # Shapes smaller than a unit (a city on the national map): their largest ring in tenths.
         selected = np.isin(boundaries.ring_shape, missing)
         area = np.where(selected, boundaries.ring_area, -1.0)
         largest = np.maximum.reduceat(area, boundaries.shape_offsets[:-1])
-        ring_keep = selected & (area == largest[boundaries.ring_shape])
-        keep = ring_keep[boundaries.point_ring]
-        x, y = frame.project(boundaries.longitude[keep], boundaries.latitude[keep])
-        rings = boundaries.point_ring[keep]
-        paths.update(_encode(x, y, rings, boundaries.ring_shape[rings], tenths=True))
+        rings = np.flatnonzero(selected & (area == largest[boundaries.ring_shape]))
+        lines = simplified(_ring_lines(boundaries, rings, frame), SIMPLIFY_TOLERANCE / 10)
+        x, y, numbers = _points(lines, rings)
+        paths.update(_encode(x, y, numbers, boundaries.ring_shape[numbers], tenths=True))
     return paths
 
 
@@ -322,11 +315,14 @@ def _regency_drawing(regency_code: str) -> tuple[_Frame, str, str]:
         (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
     )
     nearby = nearby[nearby != own]
-    x, y, rings, owners = _thinned(boundaries, nearby, frame)
+    lines = simplified(_ring_lines(boundaries, _kept_rings(boundaries, nearby, frame), frame))
+    # Cut to the frame (2 units beyond it, so no edge shows); a ring may fall apart in pieces.
     box = (-2.0, -2.0, WIDTH + 2.0, frame.height + 2.0)
-    x, y, rings, owners = _clip(x, y, rings, owners, box)
+    pieces = shapely.get_parts(shapely.clip_by_rect(_polygons(lines), *box))
+    rings = shapely.get_rings(pieces)
+    x, y, numbers = _points(rings, np.arange(len(rings)))
     # All neighbours in one path: one shape number for all, so the path continues relative.
-    neighbours = _encode(x, y, rings, np.zeros_like(owners)).get(0, "")
+    neighbours = _encode(x, y, numbers, np.zeros_like(numbers)).get(0, "")
     outline = _shape_paths(boundaries, np.array([own]), frame)[own]
     return frame, outline, neighbours
 

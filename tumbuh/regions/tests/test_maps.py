@@ -11,7 +11,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+import shapely
 from django.utils.translation import gettext
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from tumbuh.regions import boundaries, maps
 from tumbuh.regions.boundaries_build import build, effective_areas
@@ -387,6 +390,137 @@ def test_point_map_with_two_thousand_points_fits_the_budget(regency_code):
     )
     assert len(list(parse(svg).iter(f"{SVG}circle"))) == 2000
     assert gzipped_size(svg) <= BUDGET_BYTES
+
+
+# --- geometry (shapely) ----------------------------------------------------------------------
+
+# Rounding to whole units moves a point by at most half a unit on each axis.
+ROUNDING = 0.5 * math.sqrt(2)
+
+
+def path_rings(d: str) -> list[np.ndarray]:
+    """The rings of SVG path data made of relative "m", implicit relative lines and "z", read as a
+    browser reads them (after "z" the pen is back at the ring's first point)."""
+    rings, pen, start, ring = [], np.zeros(2), np.zeros(2), None
+    for token in re.findall(r"[mz]|-?\d+(?:\.\d+)?", d):
+        if token == "m":
+            ring = []
+        elif token == "z":
+            rings.append(np.array(ring))
+            pen = start.copy()
+        else:
+            ring.append(float(token))
+            if len(ring) % 2 == 0:
+                pen = pen + ring[-2:]
+                ring[-2:] = pen.tolist()
+                if len(ring) == 2:
+                    start = pen.copy()
+    return [ring.reshape(-1, 2) for ring in rings]
+
+
+def drawn_linework(d: str):
+    """The drawn rings as one shapely geometry, densified so every stretch of a line is checked."""
+    rings = [shapely.linearrings(ring) for ring in path_rings(d) if len(ring) >= 3]
+    return shapely.segmentize(shapely.multilinestrings(rings), 0.25)
+
+
+def boundary_linework(layer, code: str, frame):
+    """A shape's rings from the shipped boundaries, projected into the map's frame."""
+    rings = []
+    for ring in layer.rings(code):
+        x, y = frame.project(ring[:, 0], ring[:, 1])
+        rings.append(shapely.linearrings(np.column_stack([x, y])))
+    return shapely.multilinestrings(rings)
+
+
+def assert_drawn_on_the_boundary(d: str, original, tolerance: float) -> None:
+    """Every point of every drawn line lies within ``tolerance`` of the real boundary."""
+    points = shapely.points(shapely.get_coordinates(drawn_linework(d)))
+    assert len(points) > 0
+    farthest = float(shapely.distance(points, original).max())
+    assert farthest <= tolerance + 1e-6, farthest
+
+
+@st.composite
+def star_polygons(draw):
+    """A simple polygon: points around a centre at distinct angles, each at its own radius."""
+    count = draw(st.integers(3, 40))
+    angles = draw(st.lists(st.floats(0, 2 * math.pi, exclude_max=True), min_size=count, max_size=count, unique=True))  # fmt: skip
+    radii = draw(st.lists(st.floats(1, 200), min_size=count, max_size=count))
+    order = np.argsort(angles)
+    x = 500 + np.array(radii)[order] * np.cos(np.array(angles)[order])
+    y = 350 + np.array(radii)[order] * np.sin(np.array(angles)[order])
+    polygon = shapely.Polygon(np.column_stack([x, y]))
+    assume(polygon.is_valid and polygon.area > 1)
+    return polygon
+
+
+@settings(max_examples=200, deadline=None)
+@given(star_polygons(), st.floats(0.05, 20))
+def test_simplified_rings_stay_simple_and_within_the_tolerance(polygon, tolerance):
+    ring = shapely.LineString(polygon.exterior.coords)  # closed: the first point repeated
+    result = maps.simplified(np.array([ring]), tolerance)[0]
+    assert result.geom_type == "LineString" and result.is_closed and result.is_simple
+    coordinates = shapely.get_coordinates(result)
+    assert len(coordinates) >= 4  # still a ring: a triangle at least
+    assert tuple(coordinates[0]) == polygon.exterior.coords[0]  # the first point stays
+    kept = {tuple(point) for point in coordinates}
+    assert kept <= set(polygon.exterior.coords)  # points are only removed
+    assert shapely.Polygon(coordinates).is_valid
+    assert shapely.hausdorff_distance(result, ring) <= tolerance + 1e-9
+
+
+def test_simplified_shipped_boundaries_are_valid_at_every_map_scale():
+    for level, within in [("province", None), ("regency", None), ("regency", "91")]:
+        layer = boundaries.layer(level)
+        shapes = np.arange(len(layer.codes))
+        if within:
+            shapes = np.array([i for i, code in enumerate(layer.codes) if code.startswith(within)])
+        frame = maps._choropleth_drawing(level, within).frame
+        lines = maps._ring_lines(layer, maps._kept_rings(layer, shapes, frame), frame)
+        result = maps.simplified(lines)
+        assert shapely.is_simple(result).all() and shapely.is_closed(result).all()
+        assert (shapely.get_num_coordinates(result) >= 4).all()
+        assert shapely.is_valid(maps._polygons(result)).all()
+        distances = shapely.hausdorff_distance(result, lines)
+        assert (distances <= maps.SIMPLIFY_TOLERANCE + 1e-9).all()
+        assert shapely.get_num_coordinates(result).sum() < shapely.get_num_coordinates(lines).sum()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(boundaries.codes("province")))
+def test_regencies_of_a_province_are_drawn_on_their_boundaries(province):
+    layer = boundaries.layer("regency")
+    drawing = maps._choropleth_drawing("regency", province)
+    for code, d in zip(drawing.codes, drawing.paths, strict=True):
+        original = boundary_linework(layer, code, drawing.frame)
+        # A shape smaller than a unit is drawn in tenths, at a tenth of the tolerance.
+        tolerance = (maps.SIMPLIFY_TOLERANCE + ROUNDING) / (10 if "." in d else 1)
+        assert_drawn_on_the_boundary(d, original, tolerance)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(boundaries.codes("regency")))
+def test_a_regency_map_draws_its_outline_and_clips_its_neighbours_to_the_frame(code):
+    layer = boundaries.layer("regency")
+    frame, outline, neighbours = maps._regency_drawing(code)
+    original = boundary_linework(layer, code, frame)
+    assert_drawn_on_the_boundary(outline, original, maps.SIMPLIFY_TOLERANCE + ROUNDING)
+    # The regency's largest ring is drawn whole: the real line is near the drawn one too.
+    largest = max(layer.rings(code), key=lambda ring: shapely.Polygon(ring).area)
+    x, y = frame.project(largest[:, 0], largest[:, 1])
+    distances = shapely.distance(shapely.points(np.column_stack([x, y])), drawn_linework(outline))
+    assert float(distances.max()) <= maps.SIMPLIFY_TOLERANCE + ROUNDING + 1e-6
+    for ring in path_rings(neighbours):
+        assert ring[:, 0].min() >= -2 and ring[:, 0].max() <= maps.WIDTH + 2
+        assert ring[:, 1].min() >= -2 and ring[:, 1].max() <= frame.height + 2
+
+
+def test_the_path_reader_reads_relative_rings_as_a_browser_does():
+    assert [ring.tolist() for ring in path_rings("m10 20 5 0 0 5z m-3-4 1 0 0 1z")] == [
+        [[10, 20], [15, 20], [15, 25]],
+        [[7, 16], [8, 16], [8, 17]],
+    ]
 
 
 # --- numbers ----------------------------------------------------------------------------------
