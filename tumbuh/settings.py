@@ -200,6 +200,16 @@ WORK_PROVIDERS = [
     "tumbuh.licensing.work.work_for",
     "tumbuh.stores.work.work_for",
 ]
+# Cross-app hooks (tumbuh/core/hooks.py): a lower app calls the functions higher apps list here,
+# explicitly and in order; nothing registers itself on import. Listed in docs/architecture.md.
+# A milestone reached anywhere (registry.services.record_milestone): fn(*, milestone, by).
+MILESTONE_HANDLERS = ["tumbuh.programmes.services.complete_on_milestone"]
+# Next steps after an assessment (capability.nextsteps): fn(enterprise, weakest_pillars).
+OFFER_SOURCES = ["tumbuh.programmes.offers.cohort_offers"]
+# Who a mentor without a programme role may assess (capability.queries.may_assess), all must
+# agree; with none listed, such a mentor may assess nobody: fn(user, enterprise).
+CASELOAD_CHECKS = ["tumbuh.programmes.mentor.caseload.mentor_may_assess"]
+
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

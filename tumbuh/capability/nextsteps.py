@@ -3,8 +3,8 @@
 Two kinds of offers meet here. Concrete actions (open a store, accept QRIS, get a NIB, start the
 halal self-declare route, …) are built here from the business's milestones: an action whose
 milestone is already reached is not offered. Programmes and cohorts come from higher apps, which
-``capability`` must never import: the programmes app registers an ``OfferSource`` from its
-``AppConfig.ready()`` with ``register_offer_source``.
+``capability`` must never import: the offer sources are listed in ``settings.OFFER_SOURCES``
+(``core.hooks``; the programmes app's open cohorts).
 
 ``offers_for`` puts the offers that address the weakest pillar first, then the next weakest, and
 so on; offers that address none of them come last.
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tumbuh.core.hooks import hooks
 from tumbuh.registry.models import Enterprise, Milestone
 
 logger = logging.getLogger(__name__)
@@ -51,20 +52,6 @@ class Offer:
 
 
 OfferSource = Callable[[Enterprise, list[str]], list[Offer]]  # (business, weakest pillar keys)
-
-_sources: list[OfferSource] = []
-
-
-def register_offer_source(source: OfferSource) -> None:
-    """Add a source of offers (e.g. the programmes app's open cohorts); registering twice is a no-op."""
-    if source not in _sources:
-        _sources.append(source)
-
-
-def unregister_offer_source(source: OfferSource) -> None:
-    """Remove a source (used by tests)."""
-    if source in _sources:
-        _sources.remove(source)
 
 
 def is_food_business(enterprise: Enterprise) -> bool:
@@ -174,7 +161,7 @@ def offers_for(enterprise: Enterprise, weakest_pillars: list[str]) -> list[Offer
     """
     weakest = list(weakest_pillars)
     offers: list[Offer] = []
-    for source in list(_sources):
+    for source in hooks("OFFER_SOURCES"):
         try:
             offers.extend(source(enterprise, weakest))
         except Exception:

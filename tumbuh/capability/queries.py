@@ -17,6 +17,7 @@ from tumbuh.accounts.permissions import Capability, has_capability, roles_with
 from tumbuh.accounts.scoping import RegionScope, scope_for, scoped
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.scoring import LEVELS
+from tumbuh.core.hooks import hooks
 from tumbuh.regions.models import District, Province, Regency
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of, surviving
@@ -55,35 +56,25 @@ def owned_enterprise(user, public_id: str) -> Enterprise | None:
     return next((e for e in enterprises_of(user) if e.public_id == public_id), None)
 
 
-# A mentor's businesses are known to the programmes app (assignments), above this one: it
-# registers a check from its AppConfig.ready(). ``check(user, enterprise)`` answers True or False.
+# A mentor's businesses are known to the programmes app (assignments), above this one: the
+# checks are listed in settings.CASELOAD_CHECKS (core.hooks). ``check(user, enterprise)`` answers
+# True or False.
 CaseloadCheck = Callable[[object, Enterprise], bool]
-_caseload_checks: list[CaseloadCheck] = []
-
-
-def register_caseload_check(check: CaseloadCheck) -> None:
-    """Limit what a mentor (without a programme role) may assess to their caseload."""
-    if check not in _caseload_checks:
-        _caseload_checks.append(check)
-
-
-def unregister_caseload_check(check: CaseloadCheck) -> None:
-    if check in _caseload_checks:
-        _caseload_checks.remove(check)
 
 
 def may_assess(actor, enterprise: Enterprise) -> bool:
     """Whether ``actor`` may administer an assessment of ``enterprise`` as a mentor or officer.
 
     Programme staff may assess any business of their regions. A mentor may assess the
-    businesses of their regions that every registered caseload check accepts (with none
-    registered, their regions alone decide).
+    businesses of their regions that every listed caseload check accepts; with none listed, a
+    mentor may assess nobody (the check fails closed).
     """
     if not may_read(actor) or not scope_of(actor).allows(enterprise.village_id):
         return False
     if isinstance(actor, APIKey) or has_capability(actor, Capability.RUN_PROGRAMMES):
         return True
-    return all(check(actor, enterprise) for check in _caseload_checks)
+    checks = hooks("CASELOAD_CHECKS")
+    return bool(checks) and all(check(actor, enterprise) for check in checks)
 
 
 # --- levels by region -------------------------------------------------------------------------

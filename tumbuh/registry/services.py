@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation, User
+from tumbuh.core.hooks import hooks
 from tumbuh.core.services import record_event
 from tumbuh.core.storage import local_path
 from tumbuh.registry.columns import FIELDS_BY_KEY, recognise
@@ -37,7 +38,6 @@ from tumbuh.registry.models import (
     Ownership,
     SourceRecord,
 )
-from tumbuh.registry.signals import milestone_recorded
 
 REQUIRED_FIELDS = ("business_name",)
 
@@ -255,7 +255,10 @@ def record_milestone(
             Milestone.objects.filter(pk=milestone.pk).update(occurred_at=occurred_at, source=source)
             milestone.refresh_from_db()
         if created:
-            milestone_recorded.send(sender=Milestone, milestone=milestone, by=by)
+            # Higher apps react inside the same transaction (settings.MILESTONE_HANDLERS):
+            # the programmes app completes the enrolments this outcome satisfies.
+            for handler in hooks("MILESTONE_HANDLERS"):
+                handler(milestone=milestone, by=by)
     return milestone
 
 

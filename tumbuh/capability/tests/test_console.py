@@ -173,35 +173,39 @@ def test_htmx_filter_gets_only_the_results_fragment(client_of, national_admin, l
     assert "Tengah (dobel)" not in body
 
 
-def test_a_registered_caseload_check_limits_what_a_mentor_assesses(
-    client_of, mentor_32, officer_32, landscape
+def only_middle(user, enterprise) -> bool:
+    """A caseload check for the test below: the mentor's caseload is the "middle" business."""
+    return enterprise.name == "Tengah"
+
+
+def test_a_listed_caseload_check_limits_what_a_mentor_assesses(
+    client_of, mentor_32, officer_32, landscape, settings
 ):
-    from tumbuh.capability import queries
-
     middle, rising = landscape["middle"], landscape["rising"]
+    settings.CASELOAD_CHECKS = ["tumbuh.capability.tests.test_console.only_middle"]
 
-    def assigned(user, enterprise):
-        return enterprise.pk == middle.pk
+    client = client_of(mentor_32)
+    assert client.get(reverse("capability:administer", args=[middle.public_id])).status_code == 200
+    before = services.assessments_of(rising).count()
+    refused = client.post(
+        reverse("capability:administer", args=[rising.public_id]),
+        {f"q_{key}": option for key, option in HIGHEST.items()},
+    )
+    assert refused.status_code == 403
+    assert services.assessments_of(rising).count() == before
+    page = client.get(reverse("capability:enterprise", args=[rising.public_id]))
+    assert page.context["may_assess"] is False
+    # Programme staff are not limited by caseloads.
+    staff = client_of(officer_32)
+    assert staff.get(reverse("capability:administer", args=[rising.public_id])).status_code == 200
 
-    queries.register_caseload_check(assigned)
-    try:
-        client = client_of(mentor_32)
-        assert (
-            client.get(reverse("capability:administer", args=[middle.public_id])).status_code == 200
-        )
-        before = services.assessments_of(rising).count()
-        refused = client.post(
-            reverse("capability:administer", args=[rising.public_id]),
-            {f"q_{key}": option for key, option in HIGHEST.items()},
-        )
-        assert refused.status_code == 403
-        assert services.assessments_of(rising).count() == before
-        page = client.get(reverse("capability:enterprise", args=[rising.public_id]))
-        assert page.context["may_assess"] is False
-        # Programme staff are not limited by caseloads.
-        staff = client_of(officer_32)
-        assert (
-            staff.get(reverse("capability:administer", args=[rising.public_id])).status_code == 200
-        )
-    finally:
-        queries.unregister_caseload_check(assigned)
+
+def test_with_no_caseload_check_listed_a_mentor_assesses_nobody(
+    client_of, mentor_32, officer_32, landscape, settings
+):
+    settings.CASELOAD_CHECKS = []
+    middle = landscape["middle"]
+    url = reverse("capability:administer", args=[middle.public_id])
+
+    assert client_of(mentor_32).get(url).status_code == 403
+    assert client_of(officer_32).get(url).status_code == 200

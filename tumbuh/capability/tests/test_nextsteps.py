@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tumbuh.capability import nextsteps
-from tumbuh.capability.nextsteps import Offer, offers_for, register_offer_source
+from tumbuh.capability.nextsteps import Offer, offers_for
 from tumbuh.conftest import make_enterprise
 from tumbuh.registry.models import EnterpriseKbli
 from tumbuh.registry.services import record_milestone
@@ -19,11 +18,20 @@ def english():
 
 
 @pytest.fixture
-def clean_sources():
-    saved = list(nextsteps._sources)
-    nextsteps._sources.clear()
-    yield
-    nextsteps._sources[:] = saved
+def clean_sources(settings):
+    settings.OFFER_SOURCES = []
+
+
+def cohorts(business, weakest):
+    SEEN.append((business.pk, weakest))
+    return [Offer("cohort", "Kelas Jualan Online", "/kelas/1/", "for selling", ("online_selling",))]
+
+
+def broken(business, weakest):
+    raise RuntimeError("database away")
+
+
+SEEN: list = []
 
 
 def _titles(offers):
@@ -71,28 +79,17 @@ def test_offers_for_the_weakest_pillar_come_first(db, clean_sources):
     )
 
 
-def test_registered_sources_join_and_a_failing_source_is_skipped(db, clean_sources, caplog):
+def test_listed_sources_join_and_a_failing_source_is_skipped(db, settings, caplog):
     enterprise = make_enterprise()
-    seen = []
-
-    def cohorts(business, weakest):
-        seen.append((business.pk, weakest))
-        return [
-            Offer("cohort", "Kelas Jualan Online", "/kelas/1/", "for selling", ("online_selling",))
-        ]
-
-    def broken(business, weakest):
-        raise RuntimeError("database away")
-
-    register_offer_source(cohorts)
-    register_offer_source(cohorts)  # twice: still once
-    register_offer_source(broken)
+    SEEN.clear()
+    here = "tumbuh.capability.tests.test_nextsteps"
+    settings.OFFER_SOURCES = [f"{here}.cohorts", f"{here}.broken"]
     offers = offers_for(enterprise, ["online_selling"])
-    assert seen == [(enterprise.pk, ["online_selling"])]
+    assert [(enterprise.pk, ["online_selling"])] == SEEN
     assert offers[0].kind == "cohort"
     assert offers[0].url == "/kelas/1/"
     assert "offer source" in caplog.text
-    nextsteps.unregister_offer_source(cohorts)
+    settings.OFFER_SOURCES = []
     assert all(offer.kind == "action" for offer in offers_for(enterprise, ["online_selling"]))
 
 

@@ -89,8 +89,9 @@ def check_completion_of(*, enterprise, by=None) -> list[Enrolment]:
     return [check_completion(enrolment=e, by=by) for e in enrolments]
 
 
-def complete_on_milestone(sender, *, milestone, by=None, **kwargs) -> None:
-    """Receiver of ``registry.signals.milestone_recorded``: an outcome may complete enrolments.
+def complete_on_milestone(*, milestone, by=None) -> None:
+    """Listed in ``settings.MILESTONE_HANDLERS``, called by ``registry.services.record_milestone``
+    when a milestone is first reached: an outcome may complete enrolments.
 
     ``trained`` is the milestone completion itself records, so it never triggers a check.
     """
