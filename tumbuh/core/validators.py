@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -121,6 +122,14 @@ def normalise_phone(value: str, *, mobile: bool = False) -> str:
             code="phone_not_mobile",
         )
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def whatsapp_link(e164: str, text: str = "") -> str:
+    """``https://wa.me/62…`` for a number in E.164 form, with ``text`` prefilled if given."""
+    if not (e164.startswith("+") and _is_ascii_digits(e164[1:])):
+        raise ValueError("a WhatsApp link needs a number in E.164 form (+62…)")
+    link = "https://wa.me/" + e164[1:]
+    return link + ("?text=" + quote(text) if text else "")
 
 
 def mask_phone(e164: str) -> str:

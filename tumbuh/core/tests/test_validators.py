@@ -29,6 +29,7 @@ from tumbuh.core.validators import (
     validate_kbli,
     validate_nib,
     validate_nik,
+    whatsapp_link,
 )
 
 NIK_CODES = {
@@ -224,6 +225,16 @@ def test_normalise_phone_either_returns_e164_or_raises_validation_error(text):
     assert result.startswith("+62")
     assert result[3:].isdigit()
     assert 8 <= len(result) - 3 <= 12
+
+
+def test_whatsapp_link_is_the_e164_digits_with_the_text_prefilled():
+    assert whatsapp_link("+6281234567890") == "https://wa.me/6281234567890"
+    assert whatsapp_link("+6281234567890", "Pesan 2 × Keripik, pedas & manis?") == (
+        "https://wa.me/6281234567890?text=Pesan%202%20%C3%97%20Keripik%2C%20pedas%20%26%20manis%3F"
+    )
+    for not_e164 in ["081234567890", "+62 812", ""]:
+        with pytest.raises(ValueError, match=r"E\.164"):
+            whatsapp_link(not_e164)
 
 
 def test_mask_phone_hides_the_middle():

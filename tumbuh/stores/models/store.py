@@ -144,13 +144,10 @@ class Store(models.Model):
 
     def whatsapp_link(self, text: str = "") -> str:
         """``https://wa.me/62…`` with ``text`` prefilled; empty when the store has no number."""
-        from urllib.parse import quote
+        from tumbuh.core.validators import whatsapp_link
 
         number = self.whatsapp_number()
-        if not number:
-            return ""
-        link = "https://wa.me/" + number.lstrip("+")
-        return link + ("?text=" + quote(text) if text else "")
+        return whatsapp_link(number, text) if number else ""
 
     @property
     def delivery_methods(self) -> list[str]:

@@ -14,7 +14,6 @@ import json
 import logging
 import random
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.core.personal import decrypt, encrypt, keyed_hash
 from tumbuh.core.services import record_event
-from tumbuh.core.validators import mask_phone, normalise_phone
+from tumbuh.core.validators import mask_phone, normalise_phone, whatsapp_link
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, EnterpriseAccount
 from tumbuh.registry.services import record_milestone
@@ -689,8 +688,7 @@ def whatsapp_order_link(order: Order) -> str:
 
 def whatsapp_buyer_link(order: Order) -> str:
     """``https://wa.me/<buyer number>?text=…`` for the seller to answer the buyer."""
-    number = buyer_phone(order).lstrip("+")
-    return f"https://wa.me/{number}?text=" + quote(order_summary_text(order))
+    return whatsapp_link(buyer_phone(order), order_summary_text(order))
 
 
 def notify_seller(order: Order) -> None:
