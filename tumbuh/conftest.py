@@ -75,8 +75,9 @@ def make_user(*, organisation=None, role=Membership.Role.OFFICER, region_code=No
     return user
 
 
-def make_enterprise(name: str = "Usaha Uji", *, village: str = DAYEUHKOLOT, **fields):
-    """A registry business in a real village of the test provinces."""
+def make_enterprise(name: str = "Usaha Uji", village: str = DAYEUHKOLOT, **fields):
+    """A registry business in a real village of the test provinces (``kind``, ``scale``,
+    ``phone_masked``... as keywords)."""
     from tumbuh.registry.models import Enterprise
 
     return Enterprise.objects.create(name=name, village_id=village, **fields)
@@ -152,6 +153,20 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def english(client):
+    """English for the test's duration, so assertions read the msgids whatever the catalogues
+    say: ``gettext`` in the test, and the pages the test client fetches (the language switch's
+    cookie). Returns the client. A module that runs wholly in English says so with
+    ``pytestmark = pytest.mark.usefixtures("english")``."""
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield client
 
 
 @pytest.fixture(autouse=True)

@@ -2,19 +2,14 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from tumbuh.capability.nextsteps import Offer, offers_for
 from tumbuh.conftest import make_enterprise
 from tumbuh.registry.models import EnterpriseKbli
 from tumbuh.registry.services import record_milestone
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Titles are compared in English, whatever translations the catalogue holds."""
-    with translation.override("en"):
-        yield
+# Titles are compared in English, whatever translations the catalogue holds.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

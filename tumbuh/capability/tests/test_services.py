@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from tumbuh.capability import services
 from tumbuh.capability.models import Answer, Assessment, AssessmentDraft, Instrument
@@ -16,12 +16,8 @@ from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import merge_enterprises
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Refusals are compared in English, whatever translations the catalogue holds."""
-    with translation.override("en"):
-        yield
+# Refusals are compared in English, whatever translations the catalogue holds.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _submit(instrument, enterprise, answers=MIXED, **kwargs):

@@ -30,6 +30,8 @@ from tumbuh.connectivity.planning import (
     plan_sites,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 SOLVERS = ["milp", "greedy"]
 SUMMARY_KEYS = {
     "covered_enterprises",
@@ -55,12 +57,6 @@ SMALL_COSTS = Costs(
     satellite_yearly_idr=100,
     horizon_years=5,
 )
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def site(key, cost, covers, *, province="91", is_3t=False):

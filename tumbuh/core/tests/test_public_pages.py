@@ -107,12 +107,6 @@ def language_links(response) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 # --- language ---------------------------------------------------------------------------------
 
 

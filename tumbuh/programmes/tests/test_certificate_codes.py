@@ -2,13 +2,15 @@
 anything that cannot be a code gets the lookup page saying so, never a server error."""
 
 import pytest
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tumbuh.programmes.models import Certificate, Enrolment, canonical_certificate_code
 from tumbuh.programmes.services import issue_certificate
 from tumbuh.programmes.tests.builders import make_enrolment
+
+# Pages in English (the msgids), whatever the catalogues say.
+pytestmark = pytest.mark.usefixtures("english")
 
 CODE = "abcd2345efgh6789"
 
@@ -20,14 +22,6 @@ def certificate(cohort, business):
     Certificate.objects.filter(pk=certificate.pk).update(code=CODE)
     certificate.refresh_from_db()
     return certificate
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Pages in English (the msgids), whatever the catalogues say."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.mark.parametrize(

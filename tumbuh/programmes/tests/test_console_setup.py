@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from tumbuh.conftest import DAYEUHKOLOT, make_user
 from tumbuh.core.models import AuditEvent
@@ -12,15 +11,8 @@ from tumbuh.programmes import services
 from tumbuh.programmes.models import Benefit, Programme, Session
 from tumbuh.programmes.tests.builders import make_mentor, make_partner
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Pages and refusals in English, so that the tests read the msgids."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+# Pages and refusals in English, so that the tests read the msgids.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def programme_data(ministry, **changes):

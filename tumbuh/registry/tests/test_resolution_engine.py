@@ -9,7 +9,6 @@ import json
 
 import pyarrow as pa
 import pytest
-from django.utils import translation
 
 from tumbuh.registry.resolution import engine
 from tumbuh.registry.resolution.engine import Evidence, ResolutionModel
@@ -203,12 +202,6 @@ def test_score_pairs_orders_ids_and_keeps_no_personal_values(model):
     assert not columns & {"nik_hash_l", "phone_l", "owner_name_l", "name_full_l"}
     assert {f"gamma_{name}" for name in engine.COMPARISONS} <= columns
     assert {f"weight_{name}" for name in engine.COMPARISONS} <= columns
-
-
-@pytest.fixture
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_explain_a_merge(model, english):
