@@ -4,11 +4,16 @@ Money is whole rupiah in integer fields named ``*_idr`` (see docs/architecture.m
 "Rp15.000": the thousands separator is a dot, whatever the active language, because that is how
 rupiah are written on prices, receipts and WhatsApp messages. Only the number is formatted: a
 product title or a note next to it is never touched (a title "Keripik, pedas" keeps its comma).
+
+A count or a measure inside a translated sentence (a planner's explanation: "covers 5.100
+people", "12,5 km") follows the active language instead: :func:`local_number`.
 """
 
 import math
 
-__all__ = ["rupiah", "thousands"]
+from django.utils.formats import number_format
+
+__all__ = ["local_number", "rupiah", "thousands"]
 
 
 def thousands(value) -> str:
@@ -33,6 +38,16 @@ def rupiah(value) -> str:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{_grouped(abs(amount))}"
+
+
+def local_number(value, *, decimals: int = 0) -> str:
+    """A number in the active language, rounded to at most ``decimals`` places: 5100 → "5.100" in
+    Indonesian and "5,100" in English; 12.46 with one decimal → "12,5" / "12.5"; a whole value
+    shows no decimals (12.0 → "12")."""
+    value = round(value, decimals)
+    if value == int(value):
+        return number_format(int(value), force_grouping=True)
+    return number_format(value, decimal_pos=decimals, force_grouping=True)
 
 
 def _grouped(number: int) -> str:

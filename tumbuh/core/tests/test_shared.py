@@ -8,6 +8,7 @@ import threading
 import openpyxl
 import pytest
 from django.db import connection
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,9 +17,9 @@ from tumbuh.core.errors import refusal_body
 from tumbuh.core.exports import csv_response, safe_cell, streaming_csv_response, xlsx_response
 from tumbuh.core.idempotency import IdempotencyConflict, clean_key, run_once
 from tumbuh.core.models import IdempotencyRecord
-from tumbuh.core.money import rupiah, thousands
+from tumbuh.core.money import local_number, rupiah, thousands
 from tumbuh.core.refusals import Refused
-from tumbuh.core.region_filter import region_q
+from tumbuh.core.region_filter import in_region, region_q
 from tumbuh.regions.models import Village
 
 # --- money ------------------------------------------------------------------------------------
@@ -53,6 +54,24 @@ def test_thousands_reads_back_as_the_number(number):
     text = thousands(number)
     assert int(text.replace(".", "")) == number
     assert all(len(group) == 3 for group in text.split(".")[1:])
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "indonesian", "english"),
+    [
+        (5_100, 0, "5.100", "5,100"),
+        (1_234_567, 0, "1.234.567", "1,234,567"),
+        (12.46, 1, "12,5", "12.5"),
+        (12.04, 1, "12", "12"),
+        (1_500.25, 1, "1.500,2", "1,500.2"),
+        (-3, 0, "-3", "-3"),
+    ],
+)
+def test_a_local_number_follows_the_active_language(value, decimals, indonesian, english):
+    with translation.override("id"):
+        assert local_number(value, decimals=decimals) == indonesian
+    with translation.override("en"):
+        assert local_number(value, decimals=decimals) == english
 
 
 # --- CSV and XLSX -----------------------------------------------------------------------------
@@ -123,6 +142,32 @@ def test_a_region_takes_itself_and_what_lies_in_it_never_a_longer_code():
     assert not Village.objects.filter(region_q("code", "5")).exists()
     assert Village.objects.filter(region_q("code", "")).count() == Village.objects.count()
     assert Village.objects.filter(region_q("regency__code", "53.71")).count() == in_kupang.count()
+
+
+@pytest.mark.parametrize(
+    ("code", "region", "inside"),
+    [
+        ("53.71.01.1001", "53", True),
+        ("53.71", "53.71", True),
+        ("53.71.01.1001", "", True),
+        ("530", "53", False),
+        ("53.71", "53.7", False),
+        ("53", "53.71", False),
+        ("32.04", "53", False),
+    ],
+)
+def test_in_region_checks_one_code(code, region, inside):
+    assert in_region(code, region) is inside
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("region", ["53", "53.71", "53.7", "5", "53.71.01.1001", ""])
+def test_in_region_is_the_rule_of_the_filter(region):
+    codes = list(Village.objects.filter(code__startswith="53.7").values_list("code", flat=True))
+    filtered = Village.objects.filter(code__in=codes).filter(region_q("code", region))
+    assert set(filtered.values_list("code", flat=True)) == {
+        code for code in codes if in_region(code, region)
+    }
 
 
 # --- refusals ---------------------------------------------------------------------------------
