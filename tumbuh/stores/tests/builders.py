@@ -3,7 +3,6 @@
 import io
 import itertools
 
-import pytest
 from PIL import Image, ImageDraw
 
 from tumbuh.conftest import DAYEUHKOLOT, make_enterprise
@@ -73,14 +72,3 @@ def photo_bytes(size=(2400, 1800), fmt="JPEG", seed=1) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, fmt, quality=95)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def english(client, settings):
-    """Pages and messages in English, so tests read the msgids whatever the catalogues say."""
-    from django.utils import translation
-
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    translation.activate("en")
-    yield
-    translation.activate(settings.LANGUAGE_CODE)

@@ -12,7 +12,7 @@ from tumbuh.core.tests.weight import served_size
 from tumbuh.stores import qris, queries
 from tumbuh.stores.models import Order, Product
 from tumbuh.stores.services import orders
-from tumbuh.stores.tests.builders import english, make_product, make_store  # noqa: F401
+from tumbuh.stores.tests.builders import make_product, make_store
 from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

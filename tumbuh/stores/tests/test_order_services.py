@@ -10,7 +10,7 @@ from tumbuh.registry.models import Milestone
 from tumbuh.stores import qris, queries
 from tumbuh.stores.models import Order, OrderEvent, Payment, Product, Store
 from tumbuh.stores.services import orders
-from tumbuh.stores.tests.builders import english, make_product, make_store  # noqa: F401
+from tumbuh.stores.tests.builders import make_product, make_store
 from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

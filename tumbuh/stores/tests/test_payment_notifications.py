@@ -8,7 +8,6 @@ import pytest
 from tumbuh.registry.models import Milestone
 from tumbuh.stores.gateway import SandboxGateway, signature_for
 from tumbuh.stores.models import Order, Product
-from tumbuh.stores.tests.builders import english  # noqa: F401
 from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

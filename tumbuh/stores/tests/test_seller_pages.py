@@ -7,7 +7,7 @@ import pytest
 from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
 from tumbuh.stores.models import ProductEdit
 from tumbuh.stores.services import shop
-from tumbuh.stores.tests.builders import english, make_product, make_store  # noqa: F401
+from tumbuh.stores.tests.builders import make_product, make_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -4,7 +4,7 @@ import pytest
 
 from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner, make_user
 from tumbuh.stores.models import Product
-from tumbuh.stores.tests.builders import english, make_product, make_store  # noqa: F401
+from tumbuh.stores.tests.builders import make_product, make_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -11,7 +11,7 @@ from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import Milestone
 from tumbuh.stores import qris
 from tumbuh.stores.models import DeliveryZone, Store
-from tumbuh.stores.tests.builders import STATIC_QRIS, english, make_store  # noqa: F401
+from tumbuh.stores.tests.builders import STATIC_QRIS, make_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -10,7 +10,7 @@ from tumbuh.core.tests.weight import served_size
 from tumbuh.stores.models import Store
 from tumbuh.stores.services import shop
 from tumbuh.stores.services.shop import Tier
-from tumbuh.stores.tests.builders import english, make_product, make_store, photo_bytes  # noqa: F401
+from tumbuh.stores.tests.builders import make_product, make_store, photo_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
