@@ -209,6 +209,14 @@ OFFER_SOURCES = ["tumbuh.programmes.offers.cohort_offers"]
 # Who a mentor without a programme role may assess (capability.queries.may_assess), all must
 # agree; with none listed, such a mentor may assess nobody: fn(user, enterprise).
 CASELOAD_CHECKS = ["tumbuh.programmes.mentor.caseload.mentor_may_assess"]
+# The kinds of record the mentor app's offline queue carries (programmes.mentor.sync.kinds), each
+# with the function that applies it: fn(*, user, record, memo, **extra) -> Result.
+MENTOR_SYNC_KINDS = {
+    "attendance": "tumbuh.programmes.mentor.handlers.apply_attendance",
+    "visit_note": "tumbuh.programmes.mentor.handlers.apply_visit_note",
+    "assessment": "tumbuh.programmes.mentor.handlers.apply_assessment",
+    "signal_check": "tumbuh.connectivity.signal_checks.apply_signal_check",
+}
 
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [

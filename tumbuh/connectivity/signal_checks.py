@@ -7,7 +7,7 @@ measurement and the device's ``client_id`` go into the audit event of the check,
 how a replayed record is recognised.
 
 ``record_signal_check`` is the one write path; ``apply_signal_check`` is the mentor app's sync
-handler for records of kind ``signal_check``, registered in ``ConnectivityConfig.ready()``.
+handler for records of kind ``signal_check``, listed in ``settings.MENTOR_SYNC_KINDS``.
 """
 
 import datetime
@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 
 from tumbuh.connectivity.models import Technology, VillageFact
 from tumbuh.core.models import AuditEvent
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.core.times import local_date
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.mentor import caseload
 from tumbuh.programmes.mentor.sync import (
     APPLIED,
     DUPLICATE,
-    Refused,
     Result,
     SyncRecord,
     moment_field,
@@ -121,13 +122,15 @@ def _number(data: dict, key: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise Refused(
-            _("The field “%(field)s” must be a number.") % {"field": key}, reason="malformed"
+            ProgrammesError.MALFORMED,
+            _("The field “%(field)s” must be a number.") % {"field": key},
         )
     try:
         return int(value)
     except ValueError:
         raise Refused(
-            _("The field “%(field)s” must be a number.") % {"field": key}, reason="malformed"
+            ProgrammesError.MALFORMED,
+            _("The field “%(field)s” must be a number.") % {"field": key},
         ) from None
 
 
@@ -160,28 +163,28 @@ def apply_signal_check(*, user, record: SyncRecord, memo=None) -> Result:
         village = Village.objects.select_related("regency__province").get(code=code)
     if village is None:
         raise Refused(
+            ProgrammesError.NOT_IN_CASELOAD,
             _("This village is not one you cover or have a business of your caseload in."),
-            reason="not_in_caseload",
         )
     download_bytes = _number(data, "download_bytes")
     download_ms = _number(data, "download_ms")
+    technology = text_field(data, "technology", limit=4).lower()
+    checked_at = moment_field(data, "checked_at", label=_("The time of the check"), place=village)
+    place = text_field(data, "place", limit=80, required=False)
     try:
         fact = record_signal_check(
             by=user,
             village=village,
-            technology=text_field(data, "technology", limit=4).lower(),
-            checked_at=moment_field(
-                data, "checked_at", label=_("The time of the check"), place=village
-            ),
-            place=text_field(data, "place", limit=80, required=False),
+            technology=technology,
+            checked_at=checked_at,
+            place=place,
             download_bytes=download_bytes,
             download_ms=download_ms,
             client_id=record.client_id,
         )
     except ValidationError as error:
-        if isinstance(error, Refused):
-            raise
-        raise Refused(" ".join(error.messages), reason="invalid") from None
+        # The sync protocol answers every refusal of the ledger's write path as "invalid".
+        raise Refused(ProgrammesError.INVALID, " ".join(error.messages)) from None
     measured = {"technology": fact.value, "download_bytes": download_bytes}
     measured["download_ms"] = download_ms
     return Result(client_id=record.client_id, status=APPLIED, server=_server(fact, measured))

@@ -5,14 +5,11 @@ both need a role that runs programmes. A partner's key sees and acts on its own 
 cohorts only, inside the key's regions; a cohort or session outside them answers 404, like one
 that does not exist. Enrolment is idempotent with an ``Idempotency-Key`` header: the same key
 with the same body returns the first answer again and enrols nobody twice; the same key with
-another body is refused with 409.
+another body is refused with 409. Every error answers the API's one error body (``ErrorOut``); a
+refusal carries its ``reason`` code (``programmes.error_codes``).
 """
 
-import hashlib
-import json
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -22,9 +19,11 @@ from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.accounts.permissions import Capability, has_capability
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.core.errors import ErrorCode, ErrorOut, refusal_body
+from tumbuh.core.idempotency import IdempotencyConflict
 from tumbuh.programmes import queries, services
-from tumbuh.programmes.attendance import AttendanceRefused, record_attendance
-from tumbuh.programmes.models import Cohort, IdempotentRequest, Session
+from tumbuh.programmes.attendance import record_attendance
+from tumbuh.programmes.models import Cohort, Session
 from tumbuh.programmes.schemas import (
     AttendanceIn,
     AttendanceOut,
@@ -32,7 +31,6 @@ from tumbuh.programmes.schemas import (
     EnrolIn,
     EnrolOut,
     ProgressOut,
-    RefusalOut,
     SessionOut,
 )
 from tumbuh.registry.models import Enterprise
@@ -81,7 +79,11 @@ def _cohort_out(cohort) -> dict:
     }
 
 
-@router.get("/cohorts", response=list[CohortOut], summary="Your cohorts")
+@router.get(
+    "/cohorts",
+    response={200: list[CohortOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Your cohorts",
+)
 def cohorts(request, programme: str = "", open_only: bool = False):
     _require(request.auth)
     found = _cohorts(request.auth).annotate(
@@ -95,7 +97,9 @@ def cohorts(request, programme: str = "", open_only: bool = False):
 
 
 @router.get(
-    "/cohorts/{public_id}/sessions", response=list[SessionOut], summary="A cohort's sessions"
+    "/cohorts/{public_id}/sessions",
+    response={200: list[SessionOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="A cohort's sessions",
 )
 def cohort_sessions(request, public_id: str):
     _require(request.auth)
@@ -113,58 +117,16 @@ def cohort_sessions(request, public_id: str):
     ]
 
 
-def _body_digest(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def _enrol_all(actor, cohort: Cohort, payload: EnrolIn) -> dict:
-    visible = scope_for(actor)
-    results = []
-    for public_id in payload.enterprises:
-        enterprise = Enterprise.objects.filter(public_id=public_id).first()
-        if enterprise is None or not visible.allows(enterprise.village_id):
-            results.append(
-                {
-                    "enterprise": public_id,
-                    "outcome": "refused",
-                    "reason": "unknown_business",
-                    "detail": f"No business {public_id!r} in your regions.",
-                }
-            )
-            continue
-        try:
-            enrolment = services.enrol(
-                cohort=cohort, enterprise=enterprise, by=actor, accept=payload.accept
-            )
-        except ValidationError as error:
-            results.append(
-                {
-                    "enterprise": public_id,
-                    "outcome": "refused",
-                    "reason": getattr(error, "reason", "invalid"),
-                    "detail": " ".join(error.messages),
-                }
-            )
-        else:
-            results.append(
-                {
-                    "enterprise": public_id,
-                    "outcome": "enrolled",
-                    "enrolment": enrolment.public_id,
-                    "status": enrolment.status,
-                }
-            )
-    return {
-        "cohort": cohort.public_id,
-        "enrolled": sum(r["outcome"] == "enrolled" for r in results),
-        "refused": sum(r["outcome"] == "refused" for r in results),
-        "results": results,
-    }
-
-
 @router.post(
     "/cohorts/{public_id}/enrolments",
-    response={200: EnrolOut, 409: RefusalOut},
+    response={
+        200: EnrolOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Enrol businesses in your cohort (idempotent with Idempotency-Key)",
 )
 def enrol(
@@ -176,66 +138,41 @@ def enrol(
     """Each business is enrolled or refused on its own, with a reason code per business
     (``not_eligible_kbli``, ``outside_area``, ``already_enrolled``, ``partner_quota_full``,
     ...). With an ``Idempotency-Key`` the answer is stored: sending the same key and body again
-    returns it without enrolling anyone twice."""
+    returns it without enrolling anyone twice; the same key with another body answers 409 with
+    reason ``idempotency_key_reused``."""
     actor = request.auth
     _require(actor)
     cohort = _cohort(actor, public_id)
-    key = idempotency_key.strip()[:100]
-    if not key:
-        return _enrol_all(actor, cohort, payload)
-    # Keys are per organisation: the key's, or for a console session the cohort's partner.
-    organisation_id = actor.organisation_id if isinstance(actor, APIKey) else cohort.partner_id
-    endpoint = f"enrol:{cohort.public_id}"
-    digest = _body_digest(payload.dict())
-
-    def replay(stored: IdempotentRequest):
-        if stored.body_sha256 != digest:
-            return Status(
-                409,
-                {
-                    "code": "conflict",
-                    "reason": "idempotency_key_reused",
-                    "detail": "This Idempotency-Key was used with a different request body.",
-                },
-            )
-        return Status(stored.status_code, stored.response)
-
-    stored = IdempotentRequest.objects.filter(
-        organisation_id=organisation_id, endpoint=endpoint, key=key
-    ).first()
-    if stored is not None:
-        return replay(stored)
     try:
-        with transaction.atomic():
-            body = _enrol_all(actor, cohort, payload)
-            IdempotentRequest.objects.create(
-                organisation_id=organisation_id,
-                api_key=actor if isinstance(actor, APIKey) else None,
-                key=key,
-                endpoint=endpoint,
-                body_sha256=digest,
-                status_code=200,
-                response=json.loads(EnrolOut(**body).model_dump_json()),
-            )
-    except IntegrityError:
-        # The same key arrived twice at once: the first one's work stands, this one's was
-        # rolled back.
-        stored = IdempotentRequest.objects.get(
-            organisation_id=organisation_id, endpoint=endpoint, key=key
+        answer = services.enrol_businesses(
+            cohort=cohort,
+            enterprises=payload.enterprises,
+            by=actor,
+            accept=payload.accept,
+            idempotency_key=idempotency_key,
         )
-        return replay(stored)
-    return body
+    except IdempotencyConflict as conflict:
+        return Status(409, refusal_body(conflict, ErrorCode.CONFLICT))
+    return Status(answer.status_code, answer.body)
 
 
 @router.post(
     "/sessions/{public_id}/attendance",
-    response={201: AttendanceOut, 200: AttendanceOut, 422: RefusalOut},
+    response={
+        201: AttendanceOut,
+        200: AttendanceOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Report that a business attended a session, with the code it typed",
 )
 def attendance(request, public_id: str, payload: AttendanceIn):
     """Refusals answer 422 with a ``reason``: ``wrong_session``, ``wrong_code``, ``expired``,
-    ``not_yet_valid``, ``already_used``, ``not_enrolled``, ``not_allowed``. A replay of the same
-    ``client_id`` answers 200 with the attendance recorded the first time."""
+    ``not_yet_valid``, ``already_used``, ``not_enrolled``, ``not_allowed`` (and the ``field`` at
+    fault when one is). A replay of the same ``client_id`` answers 200 with the attendance
+    recorded the first time."""
     actor = request.auth
     _require(actor)
     cohorts = _cohorts(actor)
@@ -253,19 +190,15 @@ def attendance(request, public_id: str, payload: AttendanceIn):
         payload.client_id
         and session.attendances.filter(client_id=payload.client_id.strip()).exists()
     )
-    try:
-        recorded = record_attendance(
-            session=session,
-            enterprise=enterprise,
-            by=actor,
-            code=payload.code,
-            recorded_at=payload.recorded_at,
-            client_id=payload.client_id,
-        )
-    except AttendanceRefused as error:
-        return Status(
-            422, {"code": "invalid", "reason": error.reason, "detail": " ".join(error.messages)}
-        )
+    # A refusal (core.refusals.Refused) answers 422 with its reason, through the API's handler.
+    recorded = record_attendance(
+        session=session,
+        enterprise=enterprise,
+        by=actor,
+        code=payload.code,
+        recorded_at=payload.recorded_at,
+        client_id=payload.client_id,
+    )
     body = {
         "session": session.public_id,
         "enterprise": recorded.enterprise.public_id,
@@ -277,7 +210,7 @@ def attendance(request, public_id: str, payload: AttendanceIn):
 
 @router.get(
     "/programmes/{public_id}/progress",
-    response=ProgressOut,
+    response={200: ProgressOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Progress per area and partner against quota (deduplicated businesses)",
 )
 def progress(request, public_id: str):

@@ -12,6 +12,13 @@ A code is valid from one hour before the start to two hours after it, inclusive,
 time the attendance was recorded (a device may sync hours later). ``record_attendance`` is the
 one write path for attendance, from the mentor app, the console and the partner API alike;
 ``save_visit_note`` the one for visit notes, with version checks for offline edits.
+
+Both refuse with ``core.refusals.Refused``: a code of ``ProgrammesError`` (attendance:
+``wrong_session``, ``wrong_code``, ``expired``, ``not_yet_valid``, ``already_used``,
+``not_enrolled``, ``reason_required``, ``not_allowed``, ``recorded_in_future``,
+``client_id_reused``, ``bad_evidence``; visit notes: ``not_in_caseload``, ``text_required``, ...)
+and the ``field`` at fault when one is (``code``, ``no_phone_reason``, ``text``, ``visited_at``).
+A note changed since the device's version raises ``VisitNoteConflict`` (code ``conflict``).
 """
 
 import base64
@@ -19,15 +26,16 @@ import datetime
 import hashlib
 import hmac
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import APIKey
 from tumbuh.core.personal import has_identity_number
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.core.times import future_problem, local_time
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import (
     Assignment,
     Attendance,
@@ -48,46 +56,19 @@ MAX_NOTE_CHARS = 10_000
 ATTENDING = frozenset({Enrolment.Status.ACCEPTED, Enrolment.Status.ACTIVE})
 
 
-class AttendanceRefused(ValidationError):
-    """Attendance not recorded; ``reason`` is a stable code, the message says why in words and
-    ``field`` names the input at fault, if one is (``code``, ``no_phone_reason``, ...).
-
-    Reasons: ``wrong_session`` (the code of another of the mentor's sessions), ``wrong_code``,
-    ``expired``, ``not_yet_valid``, ``already_used`` (the business is already present),
-    ``not_enrolled``, ``reason_required``, ``not_allowed``, ``recorded_in_future``,
-    ``client_id_reused``, ``bad_evidence``.
-    """
-
-    def __init__(self, reason: str, message: str, *, field: str = ""):
-        super().__init__(message, code=reason)
-        self.reason = reason
-        self.field = field
-
-
-class VisitNoteRefused(ValidationError):
-    """A visit note not saved; ``reason`` is a stable code (``not_in_caseload``, ...) and
-    ``field`` the input at fault, if one is (``text``, ``visited_at``)."""
-
-    def __init__(self, reason: str, message: str, *, field: str = ""):
-        super().__init__(message, code=reason)
-        self.reason = reason
-        self.field = field
-
-
-class VisitNoteConflict(ValidationError):
-    """The note changed on the server since the version the device started from.
+class VisitNoteConflict(Refused):
+    """The note changed on the server since the version the device started from (code
+    ``conflict``).
 
     Carries the server's current ``text``, ``version``, ``visited_at`` and ``public_id`` so the
     mentor can resolve it on the device and send the result with the server's version.
     """
 
-    reason = "conflict"
-
     def __init__(self, note: VisitNote):
         super().__init__(
+            ProgrammesError.CONFLICT,
             _("This note was changed by someone else (now version %(version)s).")
             % {"version": note.version},
-            code="conflict",
         )
         self.public_id = note.public_id
         self.text = note.text
@@ -124,15 +105,15 @@ def in_window(session: Session, at: datetime.datetime) -> bool:
 def _check_window(session: Session, at: datetime.datetime, *, field: str = "") -> None:
     start, end = code_window(session)
     if at < start:
-        raise AttendanceRefused(
-            "not_yet_valid",
+        raise Refused(
+            ProgrammesError.NOT_YET_VALID,
             _("The attendance code is not valid yet: it opens at %(time)s.")
             % {"time": local_time(start, session.village_id)},
             field=field,
         )
     if at > end:
-        raise AttendanceRefused(
-            "expired",
+        raise Refused(
+            ProgrammesError.EXPIRED,
             _("The attendance code has expired: it closed at %(time)s.")
             % {"time": local_time(end, session.village_id)},
             field=field,
@@ -152,14 +133,14 @@ def _check_code(session: Session, code: str, at: datetime.datetime) -> None:
     ).exclude(pk=session.pk)
     for other in neighbours:
         if hmac.compare_digest(code, attendance_code(other)):
-            raise AttendanceRefused(
-                "wrong_session",
+            raise Refused(
+                ProgrammesError.WRONG_SESSION,
                 _("This code belongs to another session (%(title)s), not to this one.")
                 % {"title": other.title},
                 field="code",
             )
-    raise AttendanceRefused(
-        "wrong_code",
+    raise Refused(
+        ProgrammesError.WRONG_CODE,
         _("The attendance code is wrong. Check the code shown by the mentor."),
         field="code",
     )
@@ -171,8 +152,10 @@ def _check_code(session: Session, code: str, at: datetime.datetime) -> None:
 def _check_enrolled(session: Session, enterprise: Enterprise) -> Enrolment | None:
     if session.is_visit:
         if surviving(session.enterprise).pk != enterprise.pk:
-            raise AttendanceRefused(
-                "not_enrolled", _("This visit is for another business."), field="enterprise"
+            raise Refused(
+                ProgrammesError.NOT_ENROLLED,
+                _("This visit is for another business."),
+                field="enterprise",
             )
         return None
     enrolment = (
@@ -181,8 +164,8 @@ def _check_enrolled(session: Session, enterprise: Enterprise) -> Enrolment | Non
         .first()
     )
     if enrolment is None or enrolment.status not in ATTENDING:
-        raise AttendanceRefused(
-            "not_enrolled",
+        raise Refused(
+            ProgrammesError.NOT_ENROLLED,
             _("%(business)s is not an accepted participant of this cohort.")
             % {"business": enterprise.name},
             field="enterprise",
@@ -219,23 +202,27 @@ def _check_actor(session: Session, enterprise: Enterprise, by, *, marking: bool)
             message = _("Only the session's mentor may mark a participant without a code.")
         else:
             message = _("You may not record attendance for this session.")
-        raise AttendanceRefused("not_allowed", message)
+        raise Refused(ProgrammesError.NOT_ALLOWED, message)
 
 
 def _check_evidence(evidence) -> None:
     from PIL import Image, UnidentifiedImageError
 
     if evidence.size > MAX_EVIDENCE_BYTES:
-        raise AttendanceRefused(
-            "bad_evidence", _("The photo is too large (at most 5 MB)."), field="evidence"
+        raise Refused(
+            ProgrammesError.BAD_EVIDENCE,
+            _("The photo is too large (at most 5 MB)."),
+            field="evidence",
         )
     try:
         evidence.seek(0)
         with Image.open(evidence) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise AttendanceRefused(
-            "bad_evidence", _("The evidence must be a photo (JPEG or PNG)."), field="evidence"
+        raise Refused(
+            ProgrammesError.BAD_EVIDENCE,
+            _("The evidence must be a photo (JPEG or PNG)."),
+            field="evidence",
         ) from error
     finally:
         evidence.seek(0)
@@ -258,7 +245,7 @@ def record_attendance(
     session's and valid at ``recorded_at`` (default now). Without a code, ``no_phone_reason``
     is required and only the session's mentor may mark. ``evidence`` is an optional photo of a
     paper sign-in sheet. A replay of the same ``client_id`` returns the existing row and writes
-    nothing. Refusals raise ``AttendanceRefused`` and change nothing. The first attendance of
+    nothing. Refusals raise ``Refused`` (codes of ``ProgrammesError``) and change nothing. The first attendance of
     an accepted participant makes the enrolment active, and completion is checked afterwards.
     """
     from tumbuh.programmes import services
@@ -273,8 +260,8 @@ def record_attendance(
                 existing.session_id != session.pk
                 or existing.enterprise_id != surviving(enterprise).pk
             ):
-                raise AttendanceRefused(
-                    "client_id_reused",
+                raise Refused(
+                    ProgrammesError.CLIENT_ID_REUSED,
                     _("This record id was already used for another attendance."),
                 )
             return existing
@@ -284,8 +271,8 @@ def record_attendance(
     reason = (no_phone_reason or "").strip()
     marking = not code
     if marking and not reason:
-        raise AttendanceRefused(
-            "reason_required",
+        raise Refused(
+            ProgrammesError.REASON_REQUIRED,
             _("Give the attendance code, or a reason for marking the participant without one."),
             field="no_phone_reason",
         )
@@ -293,12 +280,12 @@ def record_attendance(
         recorded_at, place=session.village_id, what=_("The attendance time"), now=now
     )
     if problem:
-        raise AttendanceRefused("recorded_in_future", problem, field="recorded_at")
+        raise Refused(ProgrammesError.RECORDED_IN_FUTURE, problem, field="recorded_at")
     _check_actor(session, enterprise, by, marking=marking)
     enrolment = _check_enrolled(session, enterprise)
     if Attendance.objects.filter(session=session, enterprise=enterprise).exists():
-        raise AttendanceRefused(
-            "already_used",
+        raise Refused(
+            ProgrammesError.ALREADY_USED,
             _("%(business)s is already recorded as present at this session.")
             % {"business": enterprise.name},
             field="enterprise",
@@ -351,8 +338,8 @@ def record_attendance(
             existing = Attendance.objects.filter(client_id=client_id).first()
             if existing is not None:
                 return existing
-        raise AttendanceRefused(
-            "already_used",
+        raise Refused(
+            ProgrammesError.ALREADY_USED,
             _("%(business)s is already recorded as present at this session.")
             % {"business": enterprise.name},
         ) from error
@@ -391,25 +378,26 @@ def save_visit_note(
         existing = VisitNote.objects.filter(client_id=client_id).first()
         if existing is not None:
             if existing.mentor_id != mentor.pk:
-                raise VisitNoteRefused(
-                    "client_id_reused", _("This record id was already used for another note.")
+                raise Refused(
+                    ProgrammesError.CLIENT_ID_REUSED,
+                    _("This record id was already used for another note."),
                 )
             return existing
     enterprise = surviving(enterprise)
     text = (text or "").strip()
     if not text:
-        raise VisitNoteRefused(
-            "text_required", _("Write what happened on the visit."), field="text"
+        raise Refused(
+            ProgrammesError.TEXT_REQUIRED, _("Write what happened on the visit."), field="text"
         )
     if len(text) > MAX_NOTE_CHARS:
-        raise VisitNoteRefused(
-            "text_too_long",
+        raise Refused(
+            ProgrammesError.TEXT_TOO_LONG,
             _("The note is too long (at most %(count)s characters).") % {"count": MAX_NOTE_CHARS},
             field="text",
         )
     if has_identity_number(text):
-        raise VisitNoteRefused(
-            "identity_number_in_text",
+        raise Refused(
+            ProgrammesError.IDENTITY_NUMBER_IN_TEXT,
             _(
                 "The note holds a 16-digit number (a NIK or a family card number). Leave "
                 "identity numbers out of notes; they belong in the business's record."
@@ -418,15 +406,15 @@ def save_visit_note(
         )
     problem = future_problem(visited_at, place=enterprise.village_id, what=_("The visit time"))
     if problem:
-        raise VisitNoteRefused("visited_in_future", problem, field="visited_at")
+        raise Refused(ProgrammesError.VISITED_IN_FUTURE, problem, field="visited_at")
     if not in_caseload(mentor, enterprise):
-        raise VisitNoteRefused(
-            "not_in_caseload",
+        raise Refused(
+            ProgrammesError.NOT_IN_CASELOAD,
             _("%(business)s is not in your caseload.") % {"business": enterprise.name},
             field="enterprise",
         )
     if session is not None and session.mentor_id != mentor.pk:
-        raise VisitNoteRefused("not_allowed", _("This session is not yours."))
+        raise Refused(ProgrammesError.NOT_ALLOWED, _("This session is not yours."))
 
     with transaction.atomic():
         if public_id is None:
@@ -442,9 +430,11 @@ def save_visit_note(
         else:
             note = VisitNote.objects.select_for_update().filter(public_id=public_id).first()
             if note is None or note.mentor_id != mentor.pk:
-                raise VisitNoteRefused("unknown_note", _("There is no such note of yours."))
+                raise Refused(ProgrammesError.UNKNOWN_NOTE, _("There is no such note of yours."))
             if note.enterprise_id != enterprise.pk:
-                raise VisitNoteRefused("wrong_business", _("This note is about another business."))
+                raise Refused(
+                    ProgrammesError.WRONG_BUSINESS, _("This note is about another business.")
+                )
             if base_version is None or int(base_version) != note.version:
                 raise VisitNoteConflict(note)
             note.text = text

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tumbuh.accounts.models import APIKey, Organisation
+from tumbuh.accounts.models import Organisation
 from tumbuh.core.storage import private_storage
 from tumbuh.regions.models import PriorityArea, Village
 from tumbuh.registry.models import PUBLIC_ID_ALPHABET, Enterprise, Milestone, new_public_id
@@ -591,34 +591,3 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
-
-
-class IdempotentRequest(models.Model):
-    """A partner API request made with an ``Idempotency-Key``, and the answer it got.
-
-    The same key with the same body gets the stored answer again; with another body it is
-    refused. Keys are per organisation.
-    """
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    api_key = models.ForeignKey(
-        APIKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    key = models.CharField(max_length=100)
-    endpoint = models.CharField(max_length=100)
-    body_sha256 = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotent request")
-        verbose_name_plural = _("idempotent requests")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "endpoint", "key"], name="idempotent_request_unique"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.organisation_id} {self.endpoint} {self.key}"

@@ -71,12 +71,6 @@ class AttendanceOut(Schema):
     recorded_at: datetime.datetime
 
 
-class RefusalOut(Schema):
-    code: str
-    detail: str
-    reason: str
-
-
 class ProgressRowOut(Schema):
     area: str
     area_name: str

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.core import times
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes.attendance import ATTENDING
-from tumbuh.programmes.mentor.sync import Refused
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Assignment, Enrolment, Mentor, Session
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise
@@ -34,7 +35,9 @@ def require_mentor(user, memo: dict | None = None) -> Mentor:
         memo["mentor"] = mentor_for(user)
     mentor = memo["mentor"]
     if mentor is None:
-        raise Refused(_("Only a mentor with an active profile can do this."), reason="not_a_mentor")
+        raise Refused(
+            ProgrammesError.NOT_A_MENTOR, _("Only a mentor with an active profile can do this.")
+        )
     return mentor
 
 

@@ -1,8 +1,8 @@
 """The kinds of record the mentor app's queue carries that the programmes app applies.
 
-``attendance``, ``visit_note`` and ``assessment`` are registered when this module is imported
-(``sync`` imports it before its first batch); ``signal_check`` is registered by the connectivity
-app, which owns the ledger it writes. Each handler checks that the record is within the mentor's
+``attendance``, ``visit_note`` and ``assessment`` are listed in ``settings.MENTOR_SYNC_KINDS``
+with the functions below (``signal_check`` with the connectivity app's, which owns the ledger it
+writes). Each handler checks that the record is within the mentor's
 caseload, recognises its own replays by ``client_id``, and calls the one service that writes
 (``attendance.record_attendance``, ``attendance.save_visit_note``,
 ``capability.services.submit_assessment``).
@@ -14,17 +14,17 @@ import binascii
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes import attendance as attendance_service
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.mentor import caseload
 from tumbuh.programmes.mentor.sync import (
     APPLIED,
     CONFLICT,
     DUPLICATE,
-    Refused,
     Result,
     SyncRecord,
     moment_field,
-    register_kind,
     text_field,
 )
 from tumbuh.programmes.models import Attendance, Session, VisitNote
@@ -40,7 +40,9 @@ def _enterprise(data: dict) -> Enterprise:
     public_id = text_field(data, "enterprise", limit=12)
     enterprise = Enterprise.objects.filter(public_id=public_id).first()
     if enterprise is None:
-        raise Refused(_("There is no such business."), reason="not_in_caseload", field="enterprise")
+        raise Refused(
+            ProgrammesError.NOT_IN_CASELOAD, _("There is no such business."), field="enterprise"
+        )
     return enterprise
 
 
@@ -75,14 +77,16 @@ def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> R
     ).first()
     if session is None:
         raise Refused(
-            _("This is not one of your sessions."), reason="not_your_session", field="session"
+            ProgrammesError.NOT_YOUR_SESSION,
+            _("This is not one of your sessions."),
+            field="session",
         )
     enterprise = _enterprise(data)
     may_record = caseload.is_participant(session, enterprise, memo)
     if not may_record and not caseload.in_caseload(mentor, enterprise, memo):
         raise Refused(
+            ProgrammesError.NOT_IN_CASELOAD,
             _("This business is not in your caseload or among the session's participants."),
-            reason="not_in_caseload",
             field="enterprise",
         )
     if evidence is None:
@@ -95,8 +99,8 @@ def apply_attendance(*, user, record: SyncRecord, memo=None, evidence=None) -> R
     )
     if not code and not reason:
         raise Refused(
+            ProgrammesError.REQUIRED,
             _("Give the participant's attendance code, or the reason they have no phone."),
-            reason="required",
             field="code",
         )
     row = attendance_service.record_attendance(
@@ -121,12 +125,14 @@ def _queued_photo(data: dict):
     if encoded in (None, ""):
         return None
     if not isinstance(encoded, str) or len(encoded) > MAX_QUEUED_PHOTO_CHARACTERS:
-        raise Refused(_("The queued photo is too large or not a photo."), reason="bad_evidence")
+        raise Refused(
+            ProgrammesError.BAD_EVIDENCE, _("The queued photo is too large or not a photo.")
+        )
     try:
         content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise Refused(
-            _("The queued photo is too large or not a photo."), reason="bad_evidence"
+            ProgrammesError.BAD_EVIDENCE, _("The queued photo is too large or not a photo.")
         ) from None
     return ContentFile(content, name="daftar-hadir.jpg")
 
@@ -135,7 +141,7 @@ def _replay(record: SyncRecord, owner_id, user, server: dict) -> Result:
     if owner_id is not None and owner_id != user.pk:
         # Device ids are random UUIDs: another person's record with the same id is an error
         # on that device, never a replay to confirm.
-        raise Refused(_("This record id is already used."), reason="client_id_taken")
+        raise Refused(ProgrammesError.CLIENT_ID_TAKEN, _("This record id is already used."))
     return Result(client_id=record.client_id, status=DUPLICATE, server=server)
 
 
@@ -166,8 +172,8 @@ def apply_visit_note(*, user, record: SyncRecord, memo=None) -> Result:
     enterprise = _enterprise(data)
     if not caseload.in_caseload(mentor, enterprise, memo):
         raise Refused(
+            ProgrammesError.NOT_IN_CASELOAD,
             _("This business is not in your caseload."),
-            reason="not_in_caseload",
             field="enterprise",
         )
     text = text_field(data, "text", limit=NOTE_LIMIT, label=_("The note"))
@@ -175,11 +181,11 @@ def apply_visit_note(*, user, record: SyncRecord, memo=None) -> Result:
     if public_id is not None:
         note = VisitNote.objects.filter(public_id=public_id, mentor=mentor).first()
         if note is None or note.enterprise_id != enterprise.pk:
-            raise Refused(_("This is not one of your visit notes."), reason="not_your_note")
+            raise Refused(ProgrammesError.NOT_YOUR_NOTE, _("This is not one of your visit notes."))
         if record.base_version is None:
             raise Refused(
+                ProgrammesError.MALFORMED,
                 _("A change to a visit note must say which version it started from."),
-                reason="malformed",
             )
     try:
         note = attendance_service.save_visit_note(
@@ -207,7 +213,7 @@ def apply_visit_note(*, user, record: SyncRecord, memo=None) -> Result:
         return Result(
             client_id=record.client_id,
             status=CONFLICT,
-            reason="changed_on_server",
+            reason=ProgrammesError.CHANGED_ON_SERVER,
             detail=" ".join(conflict.messages),
             server=server,
         )
@@ -231,8 +237,8 @@ def apply_assessment(*, user, record: SyncRecord, memo=None) -> Result:
     enterprise = _enterprise(data)
     if not caseload.in_caseload(mentor, enterprise, memo):
         raise Refused(
+            ProgrammesError.NOT_IN_CASELOAD,
             _("This business is not in your caseload."),
-            reason="not_in_caseload",
             field="enterprise",
         )
     version = data.get("instrument_version")
@@ -243,13 +249,16 @@ def apply_assessment(*, user, record: SyncRecord, memo=None) -> Result:
     )
     if instrument is None:
         raise Refused(
-            _("The assessment does not name a known questionnaire version."), reason="malformed"
+            ProgrammesError.MALFORMED,
+            _("The assessment does not name a known questionnaire version."),
         )
     answers = data.get("answers")
     if not isinstance(answers, dict) or not all(
         isinstance(key, str) and isinstance(value, str) for key, value in answers.items()
     ):
-        raise Refused(_("The assessment's answers are missing or malformed."), reason="malformed")
+        raise Refused(
+            ProgrammesError.MALFORMED, _("The assessment's answers are missing or malformed.")
+        )
     assessment = submit_assessment(
         enterprise=enterprise,
         instrument=instrument,
@@ -271,8 +280,3 @@ def _assessment_server(assessment) -> dict:
         "level": assessment.level,
         "overall_score": assessment.overall_score,
     }
-
-
-register_kind("attendance", apply_attendance)
-register_kind("visit_note", apply_visit_note)
-register_kind("assessment", apply_assessment)

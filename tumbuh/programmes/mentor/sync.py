@@ -27,28 +27,33 @@ the business's zone (the page gives the zone, whatever the phone's own zone is),
 the future" against its own clock with ``core.times.CLOCK_SKEW`` of tolerance, and shows it in
 the business's zone again.
 
-Kinds are dispatched through a small registry: ``register_kind(kind, handler)``. A handler is
-called as ``handler(user=..., record=..., memo=...)`` inside a savepoint (``memo`` is a dict shared
-by the records of one batch, for reads that cannot change within it, such as the mentor's
-caseload), returns a ``Result`` (applied,
-duplicate or conflict) and raises ``ValidationError`` (with optional ``reason`` and ``field``
-attributes) to refuse; the savepoint is then rolled back, so a refusal changes nothing. Each handler finds its
-own replays by ``client_id`` in the table it writes, so a replay is recognised even after the
-device lost the answer to the first post.
+Kinds are dispatched through one table, ``settings.MENTOR_SYNC_KINDS`` (kind → the dotted path
+of its handler; see :func:`kinds`). A handler is called as ``handler(user=..., record=...,
+memo=...)`` inside a savepoint (``memo`` is a dict shared by the records of one batch, for reads
+that cannot change within it, such as the mentor's caseload), returns a ``Result`` (applied,
+duplicate or conflict) and raises ``core.refusals.Refused`` (a ``ProgrammesError`` code and the
+``field`` at fault) to refuse; the savepoint is then rolled back, so a refusal changes nothing.
+Each handler finds its own replays by ``client_id`` in the table it writes, so a replay is
+recognised even after the device lost the answer to the first post.
 """
 
 import dataclasses
 import datetime
 import uuid
 from collections.abc import Callable
+from functools import cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from tumbuh.core import times
+from tumbuh.core.refusals import Refused
+from tumbuh.programmes.error_codes import ProgrammesError
 
 APPLIED = "applied"
 DUPLICATE = "duplicate"
@@ -98,41 +103,26 @@ class Result:
         return result
 
 
-class Refused(ValidationError):
-    """A record refused with a stable ``reason`` code, the ``field`` of its data at fault (if
-    one is) and a message for the mentor."""
-
-    def __init__(self, message, *, reason: str, field: str = ""):
-        super().__init__(message, code=reason)
-        self.reason = reason
-        self.field = field
-
-
 Handler = Callable[..., Result]
-_handlers: dict[str, Handler] = {}
 
 
-def register_kind(kind: str, handler: Handler) -> None:
-    """Let the queue carry records of ``kind``, applied by ``handler(user=, record=, memo=)``.
+def kinds() -> dict[str, Handler]:
+    """The table of kinds the queue carries: ``settings.MENTOR_SYNC_KINDS``, kind → handler.
 
-    Registering the same handler again is harmless (``ready()`` may run twice in tests);
-    registering another handler for a kind already taken is a programming error.
+    One dict in the settings names every kind and the function that applies it (dotted paths,
+    so the connectivity app's ``signal_check`` is listed without this app importing a higher
+    one); nothing registers itself on import.
     """
-    existing = _handlers.get(kind)
-    if existing is not None and existing is not handler:
-        raise ValueError(f"sync kind {kind!r} is already registered to {existing!r}")
-    _handlers[kind] = handler
+    return {kind: _handler(path) for kind, path in settings.MENTOR_SYNC_KINDS.items()}
+
+
+@cache
+def _handler(path: str) -> Handler:
+    return import_string(path)
 
 
 def registered_kinds() -> list[str]:
-    _load_mentor_kinds()
-    return sorted(_handlers)
-
-
-def _load_mentor_kinds() -> None:
-    """The mentor package's own kinds register when their module is first imported; other apps
-    register theirs from ``AppConfig.ready()``."""
-    from tumbuh.programmes.mentor import handlers  # noqa: F401 - registers on import
+    return sorted(settings.MENTOR_SYNC_KINDS)
 
 
 def apply_batch(*, user, records) -> list[Result]:
@@ -143,14 +133,13 @@ def apply_batch(*, user, records) -> list[Result]:
     batch gets the first one's outcome as a duplicate.
     """
     if not isinstance(records, list):
-        raise ValidationError(_("The batch must be a list of records."), code="malformed")
+        raise Refused(ProgrammesError.MALFORMED, _("The batch must be a list of records."))
     if len(records) > MAX_BATCH:
-        raise ValidationError(
+        raise Refused(
+            ProgrammesError.TOO_LARGE,
             _("A batch holds at most %(limit)s records; send the queue in smaller parts.")
             % {"limit": MAX_BATCH},
-            code="too_large",
         )
-    _load_mentor_kinds()
     memo: dict = {}
     results: list[Result] = []
     seen: dict[str, Result] = {}
@@ -194,30 +183,32 @@ def parse_record(raw) -> SyncRecord:
     """Check a record's envelope: a dict with a UUID ``client_id``, a registered ``kind``, a
     ``data`` object and an optional integer ``base_version``."""
     if not isinstance(raw, dict):
-        raise Refused(_("A record must be an object."), reason="malformed")
+        raise Refused(ProgrammesError.MALFORMED, _("A record must be an object."))
     client_id = raw.get("client_id")
     try:
         client_id = str(uuid.UUID(str(client_id))) if client_id else ""
     except ValueError:
         client_id = ""
     if not client_id:
-        raise Refused(_("The record has no valid client id (a UUID)."), reason="malformed")
+        raise Refused(ProgrammesError.MALFORMED, _("The record has no valid client id (a UUID)."))
     kind = raw.get("kind")
     if not isinstance(kind, str) or not kind:
-        raise Refused(_("The record does not say what kind it is."), reason="malformed")
-    if kind not in _handlers:
+        raise Refused(ProgrammesError.MALFORMED, _("The record does not say what kind it is."))
+    if kind not in settings.MENTOR_SYNC_KINDS:
         raise Refused(
+            ProgrammesError.UNKNOWN_KIND,
             _("Records of kind “%(kind)s” cannot be synced.") % {"kind": kind[:40]},
-            reason="unknown_kind",
         )
     data = raw.get("data")
     if not isinstance(data, dict):
-        raise Refused(_("The record has no data."), reason="malformed")
+        raise Refused(ProgrammesError.MALFORMED, _("The record has no data."))
     base_version = raw.get("base_version")
     if base_version is not None and (
         isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 1
     ):
-        raise Refused(_("The record's base version must be a positive number."), reason="malformed")
+        raise Refused(
+            ProgrammesError.MALFORMED, _("The record's base version must be a positive number.")
+        )
     return SyncRecord(client_id=client_id, kind=kind, data=data, base_version=base_version)
 
 
@@ -226,8 +217,7 @@ def apply_record(*, user, record: SyncRecord, memo: dict | None = None, **extra)
 
     ``extra`` goes to the handler as is (the HTML form passes an uploaded photo this way).
     """
-    _load_mentor_kinds()
-    handler = _handlers[record.kind]
+    handler = kinds()[record.kind]
     memo = {} if memo is None else memo
     for attempt in (1, 2):
         try:
@@ -259,7 +249,7 @@ def _code_of(error: ValidationError) -> str:
     for item in getattr(error, "error_list", []):
         if item.code:
             return item.code
-    return "invalid"
+    return str(ProgrammesError.INVALID)
 
 
 # --- Helpers for handlers ---------------------------------------------------------------------
@@ -274,14 +264,18 @@ def text_field(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Refused(_("%(what)s must be text.") % {"what": what}, reason="malformed", field=key)
+        raise Refused(
+            ProgrammesError.MALFORMED, _("%(what)s must be text.") % {"what": what}, field=key
+        )
     value = value.strip()
     if required and not value:
-        raise Refused(_("%(what)s is missing.") % {"what": what}, reason="required", field=key)
+        raise Refused(
+            ProgrammesError.REQUIRED, _("%(what)s is missing.") % {"what": what}, field=key
+        )
     if len(value) > limit:
         raise Refused(
+            ProgrammesError.TOO_LONG,
             _("%(what)s is longer than %(limit)s characters.") % {"what": what, "limit": limit},
-            reason="too_long",
             field=key,
         )
     return value
@@ -300,11 +294,11 @@ def moment_field(
     moment = parse_datetime(value) if isinstance(value, str) else None
     if moment is None or timezone.is_naive(moment):
         raise Refused(
+            ProgrammesError.MALFORMED,
             _("%(what)s must be a date and time with its time zone.") % {"what": what},
-            reason="malformed",
             field=key,
         )
     problem = times.future_problem(moment, place=place, what=what)
     if problem:
-        raise Refused(problem, reason="in_future", field=key)
+        raise Refused(ProgrammesError.IN_FUTURE, problem, field=key)
     return moment

@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tumbuh.accounts.permissions import Capability, has_capability, require
 from tumbuh.core import times
-from tumbuh.programmes.mentor import caseload, handlers, sync  # noqa: F401 - handlers register
+from tumbuh.programmes.error_codes import ProgrammesError
+from tumbuh.programmes.mentor import caseload, sync
 from tumbuh.programmes.mentor.texts import TECHNOLOGIES, mentor_texts
 from tumbuh.programmes.models import Attendance, Mentor, Session, VisitNote
 from tumbuh.registry.models import Milestone
@@ -342,7 +343,7 @@ def signal_check(request):
 # --- for the device ---------------------------------------------------------------------------
 
 
-def _json_error(code: str, detail: str, status: int) -> JsonResponse:
+def _json_error(code: ProgrammesError | str, detail: str, status: int) -> JsonResponse:
     return JsonResponse({"code": code, "detail": detail}, status=status)
 
 
@@ -354,23 +355,27 @@ def sync_batch(request):
     be read, whatever happened to each record; a batch that cannot be read at all is 400.
     """
     if not request.user.is_authenticated:
-        return _json_error("not_authenticated", _("Sign in again to sync."), 401)
+        return _json_error(ProgrammesError.NOT_AUTHENTICATED, _("Sign in again to sync."), 401)
     if not has_capability(request.user, Capability.MENTOR_CASELOAD):
-        return _json_error("permission_denied", _("Only mentors can sync."), 403)
+        return _json_error(ProgrammesError.PERMISSION_DENIED, _("Only mentors can sync."), 403)
     try:
         payload = json.loads(request.body)
     except RequestDataTooBig:
         return _json_error(
-            "too_large", _("The batch is too large; send the queue in smaller parts."), 413
+            ProgrammesError.TOO_LARGE,
+            _("The batch is too large; send the queue in smaller parts."),
+            413,
         )
     except (ValueError, UnicodeDecodeError):
-        return _json_error("malformed", _("The batch is not valid JSON."), 400)
+        return _json_error(ProgrammesError.MALFORMED, _("The batch is not valid JSON."), 400)
     records = payload.get("records") if isinstance(payload, dict) else None
     try:
         results = sync.apply_batch(user=request.user, records=records)
     except ValidationError as error:
-        status = 413 if error.code == "too_large" else 400
-        return _json_error(error.code or "malformed", " ".join(error.messages), status)
+        status = 413 if error.code == ProgrammesError.TOO_LARGE else 400
+        return _json_error(
+            error.code or ProgrammesError.MALFORMED, " ".join(error.messages), status
+        )
     response = JsonResponse({"results": [result.as_dict() for result in results]})
     response["Cache-Control"] = "no-store"
     return response

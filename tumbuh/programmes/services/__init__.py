@@ -1,13 +1,13 @@
 """Every change to programmes, cohorts, enrolments, quotas and certificates goes through here.
 
 Each service checks everything first, then writes in one transaction; a refusal raises
-``Refused`` (a ``ValidationError`` with a translated message and a ``reason`` code where callers
-branch on it) and changes nothing. Attendance and visit notes have their own module,
+``core.refusals.Refused`` (a ``ValidationError`` with a translated message and a code of
+``programmes.error_codes.ProgrammesError`` that callers branch on) and changes nothing. Attendance and visit notes have their own module,
 ``tumbuh.programmes.attendance``.
 
 The package, by sub-area (every name is importable from ``tumbuh.programmes.services``):
 
-- ``access``: ``Refused`` and who may act (``may_run_cohort``, ``partner_limits``,
+- ``access``: who may act (``may_run_cohort``, ``partner_limits``,
   ``is_ministry_staff``);
 - ``eligibility``: who may join a programme, its areas, the places held;
 - ``programme_setup``: programmes, area and partner quotas, quota transfers;
@@ -21,7 +21,7 @@ The package, by sub-area (every name is importable from ``tumbuh.programmes.serv
 from tumbuh.programmes.services.access import (
     GOVERNMENT_KINDS,
     RUNNING_ROLES,
-    Refused,
+    Actor,
     is_ministry_staff,
     may_run_cohort,
     partner_limits,
@@ -42,7 +42,7 @@ from tumbuh.programmes.services.eligibility import (
     in_area,
     places_used,
 )
-from tumbuh.programmes.services.enrolment import decide_enrolment, enrol
+from tumbuh.programmes.services.enrolment import decide_enrolment, enrol, enrol_businesses
 from tumbuh.programmes.services.mentors import assign_mentor, register_mentor
 from tumbuh.programmes.services.programme_setup import (
     create_programme,
@@ -56,7 +56,7 @@ from tumbuh.programmes.services.transitions import transition
 __all__ = [
     "GOVERNMENT_KINDS",
     "RUNNING_ROLES",
-    "Refused",
+    "Actor",
     "area_regency_codes",
     "assign_mentor",
     "check_completion",
@@ -69,6 +69,7 @@ __all__ = [
     "deliver_benefit",
     "eligibility_problems",
     "enrol",
+    "enrol_businesses",
     "in_area",
     "is_ministry_staff",
     "issue_certificate",

@@ -1,11 +1,9 @@
-"""The refusal every programmes service raises, and who may act on programmes and cohorts.
+"""Who may act on programmes and cohorts, shared by every module of ``tumbuh.programmes.services``.
 
-Shared by every module of ``tumbuh.programmes.services``.
+Services refuse with ``core.refusals.Refused`` and a code of ``programmes.error_codes``.
 """
 
-from django.core.exceptions import ValidationError
-
-from tumbuh.accounts.models import APIKey, Membership, Organisation
+from tumbuh.accounts.models import APIKey, Membership, Organisation, User
 from tumbuh.accounts.permissions import Capability, has_capability
 from tumbuh.accounts.scoping import scope_for
 from tumbuh.programmes.models import Cohort
@@ -18,14 +16,8 @@ GOVERNMENT_KINDS = frozenset(
     }
 )
 RUNNING_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.OFFICER})
-
-
-class Refused(ValidationError):
-    """A refused change; ``reason`` is a stable code for API clients and tests."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message, code=reason)
-        self.reason = reason
+# Who acts in a service: a person, a partner's API key, or accounts.services.system_actor().
+Actor = User | APIKey
 
 
 def partner_limits(actor) -> frozenset[int] | None:

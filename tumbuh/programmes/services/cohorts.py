@@ -4,7 +4,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import (
     Assignment,
     Cohort,
@@ -13,7 +15,7 @@ from tumbuh.programmes.models import (
     ProgrammeArea,
     Session,
 )
-from tumbuh.programmes.services.access import Refused, may_run_cohort
+from tumbuh.programmes.services.access import may_run_cohort
 from tumbuh.programmes.services.eligibility import area_regency_codes
 from tumbuh.registry.services import surviving
 
@@ -24,23 +26,26 @@ def create_cohort(
     """Open a cohort of a partner in an area; its venue must be inside the area."""
     village = fields["venue_village"]
     if by is not None and not may_run_cohort(by, Cohort(partner=partner, venue_village=village)):
-        raise Refused("not_allowed", _("You may not open cohorts of this partner in this region."))
+        raise Refused(
+            ProgrammesError.NOT_ALLOWED,
+            _("You may not open cohorts of this partner in this region."),
+        )
     if village.regency_id not in area_regency_codes(programme_area):
         raise Refused(
-            "outside_area",
+            ProgrammesError.OUTSIDE_AREA,
             _("The venue is not in the priority area %(area)s.")
             % {"area": programme_area.area.name},
         )
     if fields["starts_on"] > fields["ends_on"]:
-        raise Refused("bad_period", _("The cohort ends before it starts."))
+        raise Refused(ProgrammesError.BAD_PERIOD, _("The cohort ends before it starts."))
     if not PartnerQuota.objects.filter(programme_area=programme_area, partner=partner).exists():
         raise Refused(
-            "no_partner_quota",
+            ProgrammesError.NO_PARTNER_QUOTA,
             _("%(partner)s has no quota in %(area)s.")
             % {"partner": partner.name, "area": programme_area.area.name},
         )
     if int(fields.get("capacity") or 0) <= 0:
-        raise Refused("bad_capacity", _("A cohort needs at least one place."))
+        raise Refused(ProgrammesError.BAD_CAPACITY, _("A cohort needs at least one place."))
     with transaction.atomic():
         cohort = Cohort.objects.create(
             programme=programme_area.programme,
@@ -72,19 +77,24 @@ def schedule_session(
     """Schedule a cohort session or a one-to-one visit; a visit is for a business in the
     mentor's caseload."""
     if (cohort is None) == (enterprise is None):
-        raise Refused("cohort_or_visit", _("A session is for a cohort or a visit to one business."))
+        raise Refused(
+            ProgrammesError.COHORT_OR_VISIT,
+            _("A session is for a cohort or a visit to one business."),
+        )
     if starts_at is None:
-        raise Refused("start_required", _("Give the start of the session."))
+        raise Refused(ProgrammesError.START_REQUIRED, _("Give the start of the session."))
     if not (title or "").strip():
-        raise Refused("title_required", _("Give the session a title."))
+        raise Refused(ProgrammesError.TITLE_REQUIRED, _("Give the session a title."))
     if not mentor.is_active:
-        raise Refused("mentor_inactive", _("This mentor is no longer active."))
+        raise Refused(ProgrammesError.MENTOR_INACTIVE, _("This mentor is no longer active."))
     if cohort is not None:
         if by is not None and not may_run_cohort(by, cohort):
-            raise Refused("not_allowed", _("You may not schedule sessions of this cohort."))
+            raise Refused(
+                ProgrammesError.NOT_ALLOWED, _("You may not schedule sessions of this cohort.")
+            )
         if mentor.organisation_id != cohort.partner_id:
             raise Refused(
-                "wrong_mentor",
+                ProgrammesError.WRONG_MENTOR,
                 _("%(mentor)s is not a mentor of %(partner)s.")
                 % {"mentor": mentor.user.full_name, "partner": cohort.partner.name},
             )
@@ -94,7 +104,7 @@ def schedule_session(
             mentor=mentor, enterprise=enterprise, is_active=True
         ).exists():
             raise Refused(
-                "not_in_caseload",
+                ProgrammesError.NOT_IN_CASELOAD,
                 _("%(business)s is not in this mentor's caseload.") % {"business": enterprise.name},
             )
     village_id = (

@@ -9,9 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Attendance, Benefit, BenefitDelivery, Certificate, Enrolment
-from tumbuh.programmes.services.access import Refused, _user, may_run_cohort
+from tumbuh.programmes.services.access import _user, may_run_cohort
 from tumbuh.programmes.services.transitions import transition
 from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import record_milestone, surviving
@@ -103,7 +105,10 @@ def complete_on_milestone(*, milestone, by=None) -> None:
 def issue_certificate(*, enrolment: Enrolment, by=None) -> Certificate:
     """Issue the certificate of a completed enrolment; idempotent (one per enrolment)."""
     if enrolment.status != Enrolment.Status.COMPLETED:
-        raise Refused("not_completed", _("A certificate is issued only for a completed enrolment."))
+        raise Refused(
+            ProgrammesError.NOT_COMPLETED,
+            _("A certificate is issued only for a completed enrolment."),
+        )
     with transaction.atomic():
         certificate, created = Certificate.objects.get_or_create(
             enrolment=enrolment,
@@ -127,16 +132,20 @@ def revoke_certificate(*, certificate: Certificate, by, reason: str) -> Certific
     """Revoke a certificate (e.g. issued in error or obtained by fraud), with the reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("reason_required", _("Give the reason for revoking the certificate."))
+        raise Refused(
+            ProgrammesError.REASON_REQUIRED, _("Give the reason for revoking the certificate.")
+        )
     if certificate.revoked_at is not None:
-        raise Refused("already_revoked", _("This certificate is already revoked."))
+        raise Refused(ProgrammesError.ALREADY_REVOKED, _("This certificate is already revoked."))
     now = timezone.now()
     with transaction.atomic():
         changed = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
             revoked_at=now, revoked_by=by, revocation_reason=reason
         )
         if not changed:
-            raise Refused("already_revoked", _("This certificate is already revoked."))
+            raise Refused(
+                ProgrammesError.ALREADY_REVOKED, _("This certificate is already revoked.")
+            )
         record_event(
             actor=by,
             action="programmes.certificate_revoked",
@@ -155,15 +164,21 @@ def deliver_benefit(
 ) -> BenefitDelivery:
     """Record that a participant received a benefit (e.g. the data package was activated)."""
     if by is not None and not may_run_cohort(by, enrolment.cohort):
-        raise Refused("not_allowed", _("You may not record benefits for this cohort."))
+        raise Refused(
+            ProgrammesError.NOT_ALLOWED, _("You may not record benefits for this cohort.")
+        )
     if benefit.programme_id != enrolment.cohort.programme_id:
-        raise Refused("wrong_programme", _("This benefit belongs to another programme."))
+        raise Refused(
+            ProgrammesError.WRONG_PROGRAMME, _("This benefit belongs to another programme.")
+        )
     if enrolment.status not in (
         Enrolment.Status.ACCEPTED,
         Enrolment.Status.ACTIVE,
         Enrolment.Status.COMPLETED,
     ):
-        raise Refused("not_participant", _("Benefits go to accepted participants only."))
+        raise Refused(
+            ProgrammesError.NOT_PARTICIPANT, _("Benefits go to accepted participants only.")
+        )
     with transaction.atomic():
         delivery, created = BenefitDelivery.objects.get_or_create(
             enrolment=enrolment,
@@ -171,7 +186,9 @@ def deliver_benefit(
             defaults={"delivered_at": timezone.now(), "delivered_by": _user(by), "note": note},
         )
         if not created:
-            raise Refused("already_delivered", _("This benefit was already delivered."))
+            raise Refused(
+                ProgrammesError.ALREADY_DELIVERED, _("This benefit was already delivered.")
+            )
         record_event(
             actor=by,
             action="programmes.benefit_delivered",

@@ -3,12 +3,15 @@
 from django.utils.translation import gettext as _
 
 from tumbuh.core.validators import kbli_section
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Enrolment, Programme, ProgrammeArea
 from tumbuh.registry.models import Enterprise
 
 
-def eligibility_problems(programme: Programme, enterprise: Enterprise) -> list[tuple[str, str]]:
-    """Why ``enterprise`` may not join ``programme``: ``[(reason, message), ...]``, empty if it may."""
+def eligibility_problems(
+    programme: Programme, enterprise: Enterprise
+) -> list[tuple[ProgrammesError, str]]:
+    """Why ``enterprise`` may not join ``programme``: ``[(code, message), ...]``, empty if it may."""
     problems = []
     if programme.kbli_sections:
         codes = list(enterprise.kbli_codes.values_list("code", flat=True))
@@ -34,12 +37,12 @@ def eligibility_problems(programme: Programme, enterprise: Enterprise) -> list[t
                     "found": ", ".join(sorted(sections)) or "?",
                     "sections": wanted,
                 }
-            problems.append(("not_eligible_kbli", message))
+            problems.append((ProgrammesError.NOT_ELIGIBLE_KBLI, message))
     if programme.scales and enterprise.scale not in programme.scales:
         labels = dict(Enterprise.Scale.choices)
         problems.append(
             (
-                "not_eligible_scale",
+                ProgrammesError.NOT_ELIGIBLE_SCALE,
                 _("This programme is for businesses of scale %(scales)s.")
                 % {"scales": ", ".join(str(labels.get(s, s)) for s in programme.scales)},
             )
@@ -49,7 +52,10 @@ def eligibility_problems(programme: Programme, enterprise: Enterprise) -> list[t
         for code in programme.region_codes
     ):
         problems.append(
-            ("not_eligible_region", _("This programme does not run in the business's region."))
+            (
+                ProgrammesError.NOT_ELIGIBLE_REGION,
+                _("This programme does not run in the business's region."),
+            )
         )
     return problems
 

@@ -1,16 +1,21 @@
 """Enrolling a business in a cohort (eligibility, area, quotas and capacity checked under
-locks) and a reviewer's decisions on enrolments.
+locks), enrolling a partner's list at once (idempotent with a key), and a reviewer's decisions
+on enrolments.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.core.idempotency import Answer, run_once
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Cohort, Enrolment, EnrolmentEvent, PartnerQuota, ProgrammeArea
-from tumbuh.programmes.services.access import Refused, _user, may_run_cohort
+from tumbuh.programmes.services.access import Actor, _user, may_run_cohort
 from tumbuh.programmes.services.completion import check_completion
 from tumbuh.programmes.services.eligibility import eligibility_problems, in_area, places_used
 from tumbuh.programmes.services.transitions import transition
@@ -38,29 +43,30 @@ def enrol(
     is_owner = not isinstance(by, APIKey) and any(e.pk == enterprise.pk for e in enterprises_of(by))
     if not may_run_cohort(by, cohort) and (not is_owner or accept):
         raise Refused(
-            "outside_partner_scope",
+            ProgrammesError.OUTSIDE_PARTNER_SCOPE,
             _("You may not enrol businesses in this cohort: it is run by %(partner)s.")
             % {"partner": cohort.partner.name},
         )
     if isinstance(by, APIKey) and not scope_for(by).allows(enterprise.village_id):
         raise Refused(
-            "outside_partner_scope", _("This business is outside your organisation's region.")
+            ProgrammesError.OUTSIDE_PARTNER_SCOPE,
+            _("This business is outside your organisation's region."),
         )
     if cohort.ends_on < timezone.localdate(at):
-        raise Refused("cohort_closed", _("This cohort has ended."))
+        raise Refused(ProgrammesError.COHORT_CLOSED, _("This cohort has ended."))
     problems = eligibility_problems(programme, enterprise)
     if problems:
         raise Refused(problems[0][0], problems[0][1])
     if not in_area(cohort.programme_area, enterprise):
         raise Refused(
-            "outside_area",
+            ProgrammesError.OUTSIDE_AREA,
             _("%(business)s is not in the priority area %(area)s of this cohort.")
             % {"business": enterprise.name, "area": cohort.programme_area.area.name},
         )
     existing = Enrolment.objects.filter(cohort=cohort, enterprise=enterprise).first()
     if existing is not None:
         raise Refused(
-            "already_enrolled",
+            ProgrammesError.ALREADY_ENROLLED,
             _("%(business)s is already in this cohort (%(status)s).")
             % {"business": enterprise.name, "status": existing.get_status_display()},
         )
@@ -75,7 +81,7 @@ def enrol(
     )
     if elsewhere is not None:
         raise Refused(
-            "already_in_programme",
+            ProgrammesError.ALREADY_IN_PROGRAMME,
             _("%(business)s already takes part in this programme, in cohort %(cohort)s.")
             % {"business": enterprise.name, "cohort": elsewhere.cohort.name},
         )
@@ -94,19 +100,19 @@ def enrol(
             Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
             if share is None:
                 raise Refused(
-                    "no_partner_quota",
+                    ProgrammesError.NO_PARTNER_QUOTA,
                     _("%(partner)s has no quota in %(area)s.")
                     % {"partner": cohort.partner.name, "area": area.area.name},
                 )
             if places_used(programme_area=area) >= area.quota:
                 raise Refused(
-                    "area_quota_full",
+                    ProgrammesError.AREA_QUOTA_FULL,
                     _("The quota of %(area)s (%(quota)s businesses) is used up.")
                     % {"area": area.area.name, "quota": area.quota},
                 )
             if places_used(programme_area=area, partner=cohort.partner_id) >= share.quota:
                 raise Refused(
-                    "partner_quota_full",
+                    ProgrammesError.PARTNER_QUOTA_FULL,
                     _("%(partner)s has used its quota of %(quota)s businesses in %(area)s.")
                     % {
                         "partner": cohort.partner.name,
@@ -116,7 +122,7 @@ def enrol(
                 )
             if places_used(cohort=cohort) >= cohort.capacity:
                 raise Refused(
-                    "cohort_full",
+                    ProgrammesError.COHORT_FULL,
                     _("The cohort is full (%(capacity)s places).") % {"capacity": cohort.capacity},
                 )
             enrolment = Enrolment.objects.create(
@@ -146,10 +152,92 @@ def enrol(
                 )
     except IntegrityError as error:
         raise Refused(
-            "already_enrolled",
+            ProgrammesError.ALREADY_ENROLLED,
             _("%(business)s is already in this cohort.") % {"business": enterprise.name},
         ) from error
     return enrolment
+
+
+# Idempotency keys are cut to this length, as the API always did (core's records hold 100).
+KEY_LENGTH = 100
+
+
+def enrol_businesses(
+    *,
+    cohort: Cohort,
+    enterprises: list[str],
+    by: Actor,
+    accept: bool = False,
+    idempotency_key: str = "",
+) -> Answer:
+    """Enrol each business of ``enterprises`` (public ids) in ``cohort``, each on its own.
+
+    The answer's body is ``{"cohort", "enrolled", "refused", "results": [...]}`` with one result
+    per public id, in order: enrolled (with the enrolment and its status) or refused with a
+    reason code (``unknown_business`` for one outside ``by``'s regions, or :func:`enrol`'s
+    refusal). With an ``idempotency_key`` the answer is stored (``core.idempotency``): the same
+    key with the same list returns it again and enrols nobody twice; with another list it is
+    refused (``IdempotencyConflict``). Keys are per organisation and cohort: the API key's
+    organisation, or the cohort's partner for a person.
+    """
+
+    def action() -> tuple[int, dict]:
+        return 200, _enrol_each(cohort=cohort, enterprises=enterprises, by=by, accept=accept)
+
+    key = (idempotency_key or "").strip()[:KEY_LENGTH]
+    if not key:
+        status_code, body = action()
+        return Answer(status_code, body, created=True)
+    organisation_id = by.organisation_id if isinstance(by, APIKey) else cohort.partner_id
+    return run_once(
+        scope=f"programmes.enrol:{cohort.public_id}:{organisation_id}",
+        key=key,
+        data={"enterprises": list(enterprises), "accept": accept},
+        action=action,
+    )
+
+
+def _enrol_each(*, cohort: Cohort, enterprises: list[str], by: Actor, accept: bool) -> dict:
+    visible = scope_for(by)
+    results = []
+    for public_id in enterprises:
+        enterprise = Enterprise.objects.filter(public_id=public_id).first()
+        if enterprise is None or not visible.allows(enterprise.village_id):
+            results.append(
+                {
+                    "enterprise": public_id,
+                    "outcome": "refused",
+                    "reason": ProgrammesError.UNKNOWN_BUSINESS.value,
+                    "detail": f"No business {public_id!r} in your regions.",
+                }
+            )
+            continue
+        try:
+            enrolment = enrol(cohort=cohort, enterprise=enterprise, by=by, accept=accept)
+        except ValidationError as error:
+            results.append(
+                {
+                    "enterprise": public_id,
+                    "outcome": "refused",
+                    "reason": getattr(error, "reason", ProgrammesError.INVALID.value),
+                    "detail": " ".join(error.messages),
+                }
+            )
+        else:
+            results.append(
+                {
+                    "enterprise": public_id,
+                    "outcome": "enrolled",
+                    "enrolment": enrolment.public_id,
+                    "status": enrolment.status,
+                }
+            )
+    return {
+        "cohort": cohort.public_id,
+        "enrolled": sum(r["outcome"] == "enrolled" for r in results),
+        "refused": sum(r["outcome"] == "refused" for r in results),
+        "results": results,
+    }
 
 
 def decide_enrolment(*, enrolment: Enrolment, to: str, by, reason: str = "") -> Enrolment:
@@ -159,15 +247,17 @@ def decide_enrolment(*, enrolment: Enrolment, to: str, by, reason: str = "") -> 
     from attendance and outcomes (``check_completion``).
     """
     if not may_run_cohort(by, enrolment.cohort):
-        raise Refused("not_allowed", _("You may not review enrolments of this cohort."))
+        raise Refused(
+            ProgrammesError.NOT_ALLOWED, _("You may not review enrolments of this cohort.")
+        )
     if to == Enrolment.Status.COMPLETED:
         raise Refused(
-            "completion_is_earned",
+            ProgrammesError.COMPLETION_IS_EARNED,
             _("An enrolment completes by itself when its sessions and outcomes are reached."),
         )
     reason = (reason or "").strip()
     if to in (Enrolment.Status.REJECTED, Enrolment.Status.WITHDRAWN) and not reason:
-        raise Refused("reason_required", _("Give the reason for this decision."))
+        raise Refused(ProgrammesError.REASON_REQUIRED, _("Give the reason for this decision."))
     with transaction.atomic():
         enrolment = transition(enrolment=enrolment, to=to, by=by, reason=reason)
         if to == Enrolment.Status.ACTIVE:

@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 from tumbuh.accounts.models import Organisation
 from tumbuh.accounts.permissions import Capability, has_capability
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Assignment, Mentor
-from tumbuh.programmes.services.access import RUNNING_ROLES, Refused, _user, partner_limits
+from tumbuh.programmes.services.access import RUNNING_ROLES, _user, partner_limits
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import surviving
 
@@ -28,7 +30,8 @@ def register_mentor(
     unknown = set(specialities) - set(Mentor.Speciality.values)
     if unknown:
         raise Refused(
-            "bad_speciality", _("Unknown speciality: %(name)s") % {"name": sorted(unknown)[0]}
+            ProgrammesError.BAD_SPECIALITY,
+            _("Unknown speciality: %(name)s") % {"name": sorted(unknown)[0]},
         )
     with transaction.atomic():
         mentor, created = Mentor.objects.get_or_create(
@@ -57,7 +60,7 @@ def assign_mentor(*, mentor: Mentor, enterprise: Enterprise, by=None, programme=
     """Put a business in a mentor's caseload; idempotent while the assignment is active."""
     enterprise = surviving(enterprise)
     if not mentor.is_active:
-        raise Refused("mentor_inactive", _("This mentor is no longer active."))
+        raise Refused(ProgrammesError.MENTOR_INACTIVE, _("This mentor is no longer active."))
     if by is not None:
         limits = partner_limits(by)
         allowed = (
@@ -66,7 +69,9 @@ def assign_mentor(*, mentor: Mentor, enterprise: Enterprise, by=None, programme=
             and (limits is None or mentor.organisation_id in limits)
         )
         if not allowed:
-            raise Refused("not_allowed", _("You may not assign businesses to this mentor."))
+            raise Refused(
+                ProgrammesError.NOT_ALLOWED, _("You may not assign businesses to this mentor.")
+            )
     with transaction.atomic():
         existing = Assignment.objects.filter(
             mentor=mentor, enterprise=enterprise, is_active=True

@@ -7,9 +7,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Benefit, PartnerQuota, Programme, ProgrammeArea, QuotaTransfer
-from tumbuh.programmes.services.access import Refused, is_ministry_staff
+from tumbuh.programmes.services.access import is_ministry_staff
 from tumbuh.programmes.services.eligibility import places_used
 from tumbuh.registry.models import Enterprise, Milestone
 
@@ -19,19 +21,19 @@ def _checked_programme_fields(fields: dict) -> dict:
     fields = dict(fields)
     sections = [s.strip().upper() for s in fields.get("kbli_sections", []) if s.strip()]
     if any(len(s) != 1 or not "A" <= s <= "U" for s in sections):
-        raise Refused("bad_rule", _("KBLI sections are letters A to U."))
+        raise Refused(ProgrammesError.BAD_RULE, _("KBLI sections are letters A to U."))
     fields["kbli_sections"] = sections
     if "region_codes" in fields:
         fields["region_codes"] = [c.strip() for c in fields["region_codes"] if c.strip()]
     if set(fields.get("scales", [])) - set(Enterprise.Scale.values):
-        raise Refused("bad_rule", _("Unknown business scale."))
+        raise Refused(ProgrammesError.BAD_RULE, _("Unknown business scale."))
     if set(fields.get("milestones_required", [])) - set(Milestone.Kind.values):
-        raise Refused("bad_rule", _("Unknown milestone."))
+        raise Refused(ProgrammesError.BAD_RULE, _("Unknown milestone."))
     for name in ("target_count", "sessions_required"):
         if int(fields.get(name) or 0) < 0:
-            raise Refused("bad_number", _("Targets and counts cannot be negative."))
+            raise Refused(ProgrammesError.BAD_NUMBER, _("Targets and counts cannot be negative."))
     if fields["starts_on"] > fields["ends_on"]:
-        raise Refused("bad_period", _("The programme ends before it starts."))
+        raise Refused(ProgrammesError.BAD_PERIOD, _("The programme ends before it starts."))
     return fields
 
 
@@ -42,7 +44,7 @@ def create_programme(*, organisation: Organisation, by=None, benefits=(), **fiel
     period that ends before it starts, are refused.
     """
     if by is not None and not is_ministry_staff(by):
-        raise Refused("not_allowed", _("Only ministry staff may set up programmes."))
+        raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set up programmes."))
     fields = _checked_programme_fields(fields)
     with transaction.atomic():
         programme = Programme.objects.create(organisation=organisation, **fields)
@@ -61,7 +63,7 @@ def create_programme(*, organisation: Organisation, by=None, benefits=(), **fiel
 def update_programme(*, programme: Programme, by=None, **fields) -> Programme:
     """Change a programme's basic fields and rules (ministry staff); same checks as creating."""
     if by is not None and not is_ministry_staff(by):
-        raise Refused("not_allowed", _("Only ministry staff may set up programmes."))
+        raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set up programmes."))
     fields = _checked_programme_fields(fields)
     with transaction.atomic():
         for name, value in fields.items():
@@ -82,9 +84,9 @@ def set_area_quota(*, programme: Programme, area, quota: int, by=None) -> Progra
     nor below the partners' shares)."""
     quota = int(quota)
     if by is not None and not is_ministry_staff(by):
-        raise Refused("not_allowed", _("Only ministry staff may set quotas."))
+        raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set quotas."))
     if quota < 0:
-        raise Refused("amount_invalid", _("A quota cannot be negative."))
+        raise Refused(ProgrammesError.AMOUNT_INVALID, _("A quota cannot be negative."))
     with transaction.atomic():
         programme_area, _created = ProgrammeArea.objects.select_for_update().get_or_create(
             programme=programme, area=area, defaults={"quota": quota}
@@ -92,7 +94,7 @@ def set_area_quota(*, programme: Programme, area, quota: int, by=None) -> Progra
         shares = programme_area.partner_quotas.aggregate(total=Sum("quota"))["total"] or 0
         if quota < max(shares, places_used(programme_area=programme_area)):
             raise Refused(
-                "quota_below_use",
+                ProgrammesError.QUOTA_BELOW_USE,
                 _("The quota cannot be below the partners' shares (%(shares)s).")
                 % {"shares": shares},
             )
@@ -114,11 +116,13 @@ def set_partner_quota(
     """Give a partner a share of an area's quota; the shares never exceed the area's quota."""
     quota = int(quota)
     if by is not None and not is_ministry_staff(by):
-        raise Refused("not_allowed", _("Only ministry staff may set quotas."))
+        raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set quotas."))
     if quota < 0:
-        raise Refused("amount_invalid", _("A quota cannot be negative."))
+        raise Refused(ProgrammesError.AMOUNT_INVALID, _("A quota cannot be negative."))
     if not partner.is_partner:
-        raise Refused("not_a_partner", _("%(name)s is not a partner.") % {"name": partner.name})
+        raise Refused(
+            ProgrammesError.NOT_A_PARTNER, _("%(name)s is not a partner.") % {"name": partner.name}
+        )
     with transaction.atomic():
         area = ProgrammeArea.objects.select_for_update().get(pk=programme_area.pk)
         others = (
@@ -126,12 +130,14 @@ def set_partner_quota(
         )
         if others + quota > area.quota:
             raise Refused(
-                "shares_exceed_quota",
+                ProgrammesError.SHARES_EXCEED_QUOTA,
                 _("The partners' shares would exceed the area's quota of %(quota)s.")
                 % {"quota": area.quota},
             )
         if quota < places_used(programme_area=area, partner=partner):
-            raise Refused("quota_below_use", _("The share cannot be below the places used."))
+            raise Refused(
+                ProgrammesError.QUOTA_BELOW_USE, _("The share cannot be below the places used.")
+            )
         share, created = PartnerQuota.objects.get_or_create(
             programme_area=area, partner=partner, defaults={"quota": quota}
         )
@@ -162,20 +168,25 @@ def transfer_quota(
     enrolment); the area's total quota does not change.
     """
     if not is_ministry_staff(by):
-        raise Refused("not_allowed", _("Only ministry staff may move quota between partners."))
+        raise Refused(
+            ProgrammesError.NOT_ALLOWED, _("Only ministry staff may move quota between partners.")
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("reason_required", _("Give the reason for moving the quota."))
+        raise Refused(ProgrammesError.REASON_REQUIRED, _("Give the reason for moving the quota."))
     if from_partner.pk == to_partner.pk:
-        raise Refused("same_partner", _("Choose two different partners."))
+        raise Refused(ProgrammesError.SAME_PARTNER, _("Choose two different partners."))
     if not to_partner.is_partner:
-        raise Refused("not_a_partner", _("%(name)s is not a partner.") % {"name": to_partner.name})
+        raise Refused(
+            ProgrammesError.NOT_A_PARTNER,
+            _("%(name)s is not a partner.") % {"name": to_partner.name},
+        )
     try:
         amount = int(amount)
     except (TypeError, ValueError):
         amount = 0
     if amount <= 0:
-        raise Refused("amount_invalid", _("Move at least one place."))
+        raise Refused(ProgrammesError.AMOUNT_INVALID, _("Move at least one place."))
     with transaction.atomic():
         area = ProgrammeArea.objects.select_for_update().get(pk=programme_area.pk)
         shares = {
@@ -187,14 +198,14 @@ def transfer_quota(
         source = shares.get(from_partner.pk)
         if source is None:
             raise Refused(
-                "no_partner_quota",
+                ProgrammesError.NO_PARTNER_QUOTA,
                 _("%(partner)s has no quota in %(area)s.")
                 % {"partner": from_partner.name, "area": area.area.name},
             )
         unused = source.quota - places_used(programme_area=area, partner=from_partner)
         if amount > unused:
             raise Refused(
-                "quota_in_use",
+                ProgrammesError.QUOTA_IN_USE,
                 _("%(partner)s has only %(unused)s unused places in %(area)s.")
                 % {"partner": from_partner.name, "unused": max(unused, 0), "area": area.area.name},
             )

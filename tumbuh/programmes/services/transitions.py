@@ -4,9 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Enrolment, EnrolmentEvent
-from tumbuh.programmes.services.access import Refused
 
 
 def transition(*, enrolment: Enrolment, to: str, by=None, reason: str = "", at=None) -> Enrolment:
@@ -16,11 +17,13 @@ def transition(*, enrolment: Enrolment, to: str, by=None, reason: str = "", at=N
     cannot both win: the second gets a refusal.
     """
     if to not in Enrolment.Status.values:
-        raise Refused("unknown_status", _("Unknown status: %(status)s") % {"status": to})
+        raise Refused(
+            ProgrammesError.UNKNOWN_STATUS, _("Unknown status: %(status)s") % {"status": to}
+        )
     current = enrolment.status
     if not enrolment.can_become(to):
         raise Refused(
-            "transition_not_allowed",
+            ProgrammesError.TRANSITION_NOT_ALLOWED,
             _("An enrolment that is %(current)s cannot become %(new)s.")
             % {
                 "current": Enrolment.Status(current).label,
@@ -35,7 +38,7 @@ def transition(*, enrolment: Enrolment, to: str, by=None, reason: str = "", at=N
         changed = Enrolment.objects.filter(pk=enrolment.pk, status=current).update(**fields)
         if not changed:
             raise Refused(
-                "changed_meanwhile",
+                ProgrammesError.CHANGED_MEANWHILE,
                 _("This enrolment was changed by someone else meanwhile; reload and try again."),
             )
         EnrolmentEvent.objects.create(

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from tumbuh.accounts import services as account_services
 from tumbuh.conftest import NAMOSAIN, make_enterprise
+from tumbuh.core.models import IdempotencyRecord
 from tumbuh.programmes.attendance import attendance_code
-from tumbuh.programmes.models import Attendance, Enrolment, IdempotentRequest
+from tumbuh.programmes.models import Attendance, Enrolment
 from tumbuh.programmes.tests.builders import (
     make_area,
     make_cohort,
@@ -100,7 +101,7 @@ def test_idempotency_key_same_body_same_answer(client, cohort, partner_key):
     assert first.json() == second.json()
     assert second.json()["enrolled"] == 1  # the stored answer, not "already_enrolled"
     assert Enrolment.objects.count() == 1
-    assert IdempotentRequest.objects.count() == 1
+    assert IdempotencyRecord.objects.count() == 1
 
 
 def test_idempotency_key_with_another_body_is_409(client, cohort, partner_key):

@@ -12,10 +12,9 @@ from django.utils import timezone
 from PIL import Image
 
 from tumbuh.conftest import make_enterprise, make_owner
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes.attendance import (
-    AttendanceRefused,
     VisitNoteConflict,
-    VisitNoteRefused,
     attendance_code,
     record_attendance,
     save_visit_note,
@@ -108,7 +107,7 @@ def test_window_is_one_hour_before_to_two_hours_after_inclusive(
         record_attendance(**kwargs)
         assert Attendance.objects.count() == 1
     else:
-        with pytest.raises(AttendanceRefused) as refused:
+        with pytest.raises(Refused) as refused:
             record_attendance(**kwargs)
         assert refused.value.reason == (
             "expired" if offset.total_seconds() > 0 else "not_yet_valid"
@@ -133,7 +132,7 @@ def test_expired_code_synced_later_is_judged_at_recording_time(mentor, cohort, p
 def test_expired_code_is_refused_with_the_reason(mentor, cohort, participant):
     starts_at = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=5)
     session = make_session(mentor=mentor, cohort=cohort, starts_at=starts_at)
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=session, enterprise=participant, by=mentor.user, code=attendance_code(session)
         )
@@ -151,7 +150,7 @@ def test_code_of_another_session_of_the_mentor_is_wrong_session(mentor, cohort, 
         title="Sesi siang",
         starts_at=here.starts_at + datetime.timedelta(minutes=45),
     )
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=here, enterprise=participant, by=mentor.user, code=attendance_code(there)
         )
@@ -163,7 +162,7 @@ def test_code_of_another_session_of_the_mentor_is_wrong_session(mentor, cohort, 
 def test_made_up_code_is_wrong_code(session, participant, mentor):
     code = attendance_code(session)
     wrong = ("A" if code[0] != "A" else "B") + code[1:]
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(session=session, enterprise=participant, by=mentor.user, code=wrong)
     assert refused.value.reason == "wrong_code"
     assert Attendance.objects.count() == 0
@@ -172,7 +171,7 @@ def test_made_up_code_is_wrong_code(session, participant, mentor):
 def test_same_business_twice_is_already_used(session, participant, mentor):
     code = attendance_code(session)
     record_attendance(session=session, enterprise=participant, by=mentor.user, code=code)
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(session=session, enterprise=participant, by=mentor.user, code=code)
     assert refused.value.reason == "already_used"
     assert Attendance.objects.count() == 1
@@ -199,7 +198,7 @@ def test_client_id_reused_for_another_business_is_refused(session, participant, 
     record_attendance(
         session=session, enterprise=participant, by=mentor.user, code=code, client_id="c-9"
     )
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=session, enterprise=other, by=mentor.user, code=code, client_id="c-9"
         )
@@ -209,7 +208,7 @@ def test_client_id_reused_for_another_business_is_refused(session, participant, 
 
 def test_business_not_in_the_cohort_is_not_enrolled(session, mentor):
     stranger = make_enterprise("Warung Tetangga")
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=session, enterprise=stranger, by=mentor.user, code=attendance_code(session)
         )
@@ -219,7 +218,7 @@ def test_business_not_in_the_cohort_is_not_enrolled(session, mentor):
 
 def test_withdrawn_participant_is_not_enrolled(session, cohort, business, mentor):
     make_enrolment(cohort, business, status=Enrolment.Status.WITHDRAWN)
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=session, enterprise=business, by=mentor.user, code=attendance_code(session)
         )
@@ -244,7 +243,7 @@ def test_mentor_marks_a_participant_without_a_phone_with_a_reason(session, parti
 
 
 def test_marking_needs_a_reason(session, participant, mentor):
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(session=session, enterprise=participant, by=mentor.user)
     assert refused.value.reason == "reason_required"
     assert Attendance.objects.count() == 0
@@ -253,7 +252,7 @@ def test_marking_needs_a_reason(session, participant, mentor):
 def test_only_the_sessions_mentor_may_mark(session, participant, officer_32):
     owner = make_owner(participant)
     for someone in (officer_32, owner):
-        with pytest.raises(AttendanceRefused) as refused:
+        with pytest.raises(Refused) as refused:
             record_attendance(
                 session=session, enterprise=participant, by=someone, no_phone_reason="Lupa"
             )
@@ -270,7 +269,7 @@ def test_the_owner_may_type_their_own_code(session, participant):
 
 
 def test_officer_of_another_province_may_not_record(session, participant, officer_53):
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=session, enterprise=participant, by=officer_53, code=attendance_code(session)
         )
@@ -279,7 +278,7 @@ def test_officer_of_another_province_may_not_record(session, participant, office
 
 def test_evidence_that_is_not_a_photo_is_refused(session, participant, mentor):
     fake = SimpleUploadedFile("daftar.jpg", b"not an image", content_type="image/jpeg")
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=session,
             enterprise=participant,
@@ -294,7 +293,7 @@ def test_evidence_that_is_not_a_photo_is_refused(session, participant, mentor):
 def test_visit_attendance_is_for_the_visited_business_only(mentor, business):
     visit = make_session(mentor=mentor, enterprise=business)
     other = make_enterprise("Bukan Yang Dikunjungi")
-    with pytest.raises(AttendanceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_attendance(
             session=visit, enterprise=other, by=mentor.user, code=attendance_code(visit)
         )
@@ -359,7 +358,7 @@ def test_visit_note_replay_returns_the_note_unchanged(mentor, business):
 
 
 def test_visit_note_outside_the_caseload_is_refused(mentor, business):
-    with pytest.raises(VisitNoteRefused) as refused:
+    with pytest.raises(Refused) as refused:
         save_visit_note(
             mentor=mentor, enterprise=business, text="Catatan", visited_at=timezone.now()
         )

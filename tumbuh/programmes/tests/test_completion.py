@@ -10,11 +10,11 @@ from django.utils import timezone
 from PIL import Image
 
 from tumbuh.conftest import make_enterprise
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes.attendance import attendance_code, record_attendance
 from tumbuh.programmes.certificates import certificate_pdf, qr_png
 from tumbuh.programmes.models import Certificate, Enrolment
 from tumbuh.programmes.services import (
-    Refused,
     check_completion_of,
     revoke_certificate,
 )

@@ -336,7 +336,8 @@ def test_benefit_delivery_and_mentor_assignment(client_of, officer_32, cohort, p
 
 
 def test_officer_of_53_cannot_assign_in_32(officer_53, cohort, partner, business):
-    from tumbuh.programmes.services import Refused, assign_mentor
+    from tumbuh.core.refusals import Refused
+    from tumbuh.programmes.services import assign_mentor
 
     mentor = make_mentor(organisation=partner)
     with pytest.raises(Refused):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tumbuh.conftest import DAYEUHKOLOT, make_user
 from tumbuh.core.models import AuditEvent
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes import services
 from tumbuh.programmes.models import Benefit, Programme, Session
 from tumbuh.programmes.tests.builders import make_mentor, make_partner
@@ -147,7 +148,7 @@ def test_mentor_of_another_partner_is_refused(client_of, officer_32, cohort):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Session.objects.exists()
-    with pytest.raises(services.Refused) as refusal:
+    with pytest.raises(Refused) as refusal:
         services.schedule_session(
             mentor=other, cohort=cohort, starts_at=cohort.created_at, title="x", by=officer_32
         )
@@ -171,6 +172,6 @@ def test_missing_start_is_refused(client_of, officer_32, cohort, mentor):
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     assert not Session.objects.exists()
-    with pytest.raises(services.Refused) as refusal:
+    with pytest.raises(Refused) as refusal:
         services.schedule_session(mentor=mentor, cohort=cohort, starts_at=None, title="x")
     assert refusal.value.reason == "start_required"

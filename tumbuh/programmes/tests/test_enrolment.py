@@ -7,6 +7,7 @@ from django.db import connection
 
 from tumbuh.accounts.models import Membership
 from tumbuh.conftest import NAMOSAIN, ensure_regions, make_enterprise, make_owner, make_user
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes import services
 from tumbuh.programmes.models import (
     Enrolment,
@@ -14,7 +15,7 @@ from tumbuh.programmes.models import (
     PartnerQuota,
     QuotaTransfer,
 )
-from tumbuh.programmes.services import Refused, enrol, transfer_quota, transition
+from tumbuh.programmes.services import enrol, transfer_quota, transition
 from tumbuh.programmes.tests.builders import (
     make_cohort,
     make_enrolment,

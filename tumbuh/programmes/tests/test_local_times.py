@@ -12,8 +12,9 @@ from django.utils import timezone, translation
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, SENTANI_KOTA, make_enterprise
 from tumbuh.core import times
 from tumbuh.core.models import AuditEvent
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes import services
-from tumbuh.programmes.attendance import AttendanceRefused, record_attendance
+from tumbuh.programmes.attendance import record_attendance
 from tumbuh.programmes.mentor import caseload, sync
 from tumbuh.programmes.models import Enrolment, Session, VisitNote
 from tumbuh.programmes.tests.builders import (
@@ -203,7 +204,7 @@ def test_an_expired_code_says_when_it_closed_in_the_sessions_zone():
     session = make_session(mentor=mentor, cohort=cohort, starts_at=starts_at)
     business = make_enterprise("Sagu Ibu Rosa", village=SENTANI_KOTA)
     make_enrolment(cohort, business, status=Enrolment.Status.ACCEPTED)
-    with translation.override("en"), pytest.raises(AttendanceRefused) as refusal:
+    with translation.override("en"), pytest.raises(Refused) as refusal:
         record_attendance(
             session=session,
             enterprise=business,

@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tumbuh.conftest import make_enterprise
+from tumbuh.core.refusals import Refused
 from tumbuh.programmes.models import Enrolment, EnrolmentEvent
-from tumbuh.programmes.services import Refused, transition
+from tumbuh.programmes.services import transition
 from tumbuh.programmes.tests.builders import make_cohort, make_enrolment
 
 pytestmark = pytest.mark.django_db
