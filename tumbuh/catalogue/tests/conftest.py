@@ -15,17 +15,8 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Messages in English (the msgids), so assertions hold whatever the translations say."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def all_in_english(english):
+    """Every catalogue test reads the msgids (the root ``english`` fixture, for this folder)."""
 
 
 def village_3t(province: str = "53") -> str:

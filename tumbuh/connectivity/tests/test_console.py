@@ -32,7 +32,7 @@ from tumbuh.connectivity.tests.helpers import filled_ledger  # noqa: F401 - a fi
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, Milestone
 
-pytestmark = pytest.mark.usefixtures("filled_ledger")
+pytestmark = pytest.mark.usefixtures("filled_ledger", "english")
 
 HOME = "/konsol/konektivitas/"
 RANKING = "/konsol/konektivitas/peringkat/"
@@ -52,13 +52,6 @@ NAMOSAIN = "53.71.01.1001"
 NUNBAUN_SABU = "53.71.01.1002"
 SUPIORI = "91.19"
 SOURCE_DATE = datetime.date(2025, 6, 30)
-
-
-@pytest.fixture
-def client(client):
-    """Pages in English (the language switch's cookie), so assertions match the msgids."""
-    client.cookies["bahasa"] = "en"
-    return client
 
 
 # --- builders ---------------------------------------------------------------------------------

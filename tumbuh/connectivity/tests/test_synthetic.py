@@ -24,18 +24,11 @@ from tumbuh.connectivity.tests.test_console import (
     read_csv,
 )
 
-pytestmark = pytest.mark.usefixtures("filled_ledger")
+pytestmark = pytest.mark.usefixtures("filled_ledger", "english")
 
 BASE = "/konsol/konektivitas/"
 NOTE = 'id="synthetic-data"'
 BADGE = '<span class="badge">synthetic</span>'
-
-
-@pytest.fixture
-def client(client):
-    """Pages in English (the language switch's cookie), so assertions match the msgids."""
-    client.cookies["bahasa"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -22,17 +22,8 @@ def offline_oss():
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Messages in English (the msgids), so assertions hold whatever the translations say."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def all_in_english(english):
+    """Every licensing test reads the msgids (the root ``english`` fixture, for this folder)."""
 
 
 def mentor_in(province_code: str):

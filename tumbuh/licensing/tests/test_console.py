@@ -23,13 +23,6 @@ from tumbuh.registry.services import merge_enterprises
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client(client):
-    """Pages in English (the language switch's cookie), so assertions match the msgids."""
-    client.cookies["bahasa"] = "en"
-    return client
-
-
 # --- scoping ----------------------------------------------------------------------------------
 
 

@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/licensing"
 
 
-@pytest.fixture
-def client(client):
-    client.cookies["bahasa"] = "en"
-    return client
-
-
 def post(text: str) -> QueryDict:
     return QueryDict(text)
 

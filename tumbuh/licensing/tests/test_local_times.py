@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 LATE = datetime.datetime(2026, 1, 10, 16, 30, tzinfo=datetime.UTC)
 
 
-@pytest.fixture
-def client(client):
-    client.cookies["bahasa"] = "en"
-    return client
-
-
 def test_the_case_history_shows_the_businesss_hour(client_of, national_admin):
     case = nib_case_at(
         NibCase.Step.ACCOUNT,

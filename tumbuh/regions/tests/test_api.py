@@ -6,6 +6,10 @@ import pytest
 from tumbuh.regions.services import COLLECTION_DESCRIPTIONS
 from tumbuh.regions.tests.helpers import in_session, shipped_rows
 
+# Pages in English (the language switch's cookie), so assertions match the msgids whether or not
+# the Indonesian catalogue is compiled.
+pytestmark = pytest.mark.usefixtures("english")
+
 API = "/api/v1/regions"
 
 JAWA_BARAT = {

@@ -7,6 +7,10 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from tumbuh.regions.tests.helpers import chosen, read_page, shipped_rows
 
+# Pages in English (the language switch's cookie), so assertions match the msgids whether or not
+# the Indonesian catalogue is compiled.
+pytestmark = pytest.mark.usefixtures("english")
+
 CHOOSE = ("", "— choose —", False)
 POLYGON = "(centre of the region's (simplified) boundary)"
 

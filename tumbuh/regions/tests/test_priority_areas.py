@@ -11,6 +11,10 @@ from tumbuh.regions.models import PriorityArea
 from tumbuh.regions.services import COLLECTION_DESCRIPTIONS, load_regions
 from tumbuh.regions.tests.helpers import SESSION_PROVINCES, chosen, members_of, read_page
 
+# Pages in English (the language switch's cookie), so assertions match the msgids whether or not
+# the Indonesian catalogue is compiled.
+pytestmark = pytest.mark.usefixtures("english")
+
 NTT = "atd-2022-13-kawasan-nusa-tenggara-timur"
 LABUAN_BAJO = "dpsp-5-labuan-bajo"
 ATD = COLLECTION_DESCRIPTIONS["atd_2022_13_kawasan"]

@@ -24,11 +24,6 @@ from tumbuh.registry.tests.console_helpers import (
 API = "/api/v1/registry"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def batch(tmp_path, office_32):
     sender = partner("32", name="Mitra Pasar Digital")

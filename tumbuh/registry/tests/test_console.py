@@ -35,22 +35,13 @@ from tumbuh.registry.tests.console_helpers import (
     row,
 )
 
+# Pages in English (the language switch's cookie), so assertions match the msgids.
+pytestmark = pytest.mark.usefixtures("english")
+
 LIST = "/konsol/registri/"
 IMPORTS = "/konsol/registri/impor/"
 QUEUE = "/konsol/registri/tinjau/"
 SCORECARD = "/konsol/registri/mitra/"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def client(client):
-    """Pages in English (the language switch's cookie), so assertions match the msgids."""
-    client.cookies["bahasa"] = "en"
-    return client
 
 
 def listed_names(response) -> list[str]:

@@ -13,7 +13,6 @@ import logging
 import re
 
 import openpyxl
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tumbuh.registry import services
@@ -82,11 +81,6 @@ def partner_rows() -> list[dict]:
     rows[2]["No Identitas"] = " ".join(re.findall("....", NIKS["unmapped"]))
     rows[4]["No Identitas"] = NIKS["unmapped"]
     return rows
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def body(response) -> str:

@@ -23,11 +23,6 @@ from tumbuh.registry.tests.console_helpers import (
 )
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def world(db, tmp_path, office_32, office_53):
     """Two provinces, each with a partner's import, a review pair and a merge; one pair across."""
