@@ -1,9 +1,10 @@
 """``core`` is the bottom layer: no module under tumbuh/core/ imports another part of the project.
 
 A static scan of every import statement, including those inside functions (a lazy import is a
-dependency all the same), relative imports, and ``importlib.import_module``/``__import__`` with a
-literal name. What ``core`` finds at run time through the app registry (the apps' ``demo.py``,
-:func:`tumbuh.core.demodata.demo_modules`) is not an import of a named app and is allowed.
+dependency all the same), relative imports, and ``import_module``, ``import_string`` or
+``__import__`` with a literal name. What ``core`` finds at run time through the app registry (the
+apps' ``demo.py``, :func:`tumbuh.core.demodata.demo_modules`) or through settings (the hooks of
+``core/hooks.py``) is not an import of a named app and is allowed.
 
 Tests under ``tumbuh/core/tests/`` are left out: they check core's helpers against real rows of
 the apps above (a village's time zone, the whole demo), with every app installed, and nothing in
@@ -52,7 +53,7 @@ def imported_modules(source: str, module: str, *, is_package: bool = False):
                 if isinstance(function, ast.Attribute)
                 else getattr(function, "id", "")
             )
-            if name in {"import_module", "__import__"} and node.args:
+            if name in {"import_module", "import_string", "__import__"} and node.args:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     yield node.lineno, first.value
@@ -109,6 +110,11 @@ def test_the_scan_covers_core_and_leaves_out_its_tests():
         ),
         ("importlib.import_module('tumbuh.stores.demo')", "tumbuh.core.x", "tumbuh.stores.demo"),
         ("__import__('tumbuh.accounts')", "tumbuh.core.x", "tumbuh.accounts"),
+        (
+            "import_string('tumbuh.programmes.offers.offers')",
+            "tumbuh.core.x",
+            "tumbuh.programmes.offers.offers",
+        ),
     ],
 )
 def test_the_scan_finds_every_kind_of_import_of_another_app(source, module, expected):
