@@ -13,7 +13,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from tumbuh.accounts.models import Membership
-from tumbuh.conftest import make_user
+from tumbuh.conftest import make_enterprise, make_user
 from tumbuh.connectivity import coverage
 from tumbuh.connectivity.forms import parse_province_minimums, parse_rupiah
 from tumbuh.connectivity.models import (
@@ -75,10 +75,6 @@ def make_site(village_code, *, code, status=Site.Status.ON_AIR, operator="Telkom
         source_date=SOURCE_DATE,
         **fields,
     )
-
-
-def make_enterprise(name, village, **fields):
-    return Enterprise.objects.create(name=name, village_id=village, **fields)
 
 
 def make_plan(region_code, *, name, picks=(), **fields):

@@ -67,10 +67,6 @@ def partner(region_code: str = "", *, name=None) -> Organisation:
     return make_organisation(kind=Organisation.Kind.MARKETPLACE, region_code=region_code, name=name)
 
 
-def make_enterprise(name: str, village: str = DAYEUHKOLOT, **fields) -> Enterprise:
-    return Enterprise.objects.create(name=name, village_id=village, **fields)
-
-
 EVIDENCE = [
     {"field": "nik", "agrees": True, "text": "same NIK"},
     {"field": "phone", "agrees": None, "text": "phone number missing in one record"},

@@ -11,7 +11,7 @@ from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from tumbuh.accounts.models import Membership
-from tumbuh.conftest import make_user
+from tumbuh.conftest import make_enterprise, make_user
 from tumbuh.registry import services
 from tumbuh.registry.models import (
     Enterprise,
@@ -28,7 +28,6 @@ from tumbuh.registry.tests.console_helpers import (
     SUKAPURA,
     import_rows,
     make_candidate,
-    make_enterprise,
     nik,
     partner,
     record_milestone,
