@@ -168,3 +168,12 @@ def system_actor() -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def acting_person(actor) -> User | None:
+    """The person to name in a record's own "by" column (planned by, uploaded by, recorded by):
+    a signed-in user; None for an API key and for the system actor, whose work no person did by
+    hand. Audit events name every actor, the system actor included."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        return None
+    return None if actor.email == SYSTEM_EMAIL else actor

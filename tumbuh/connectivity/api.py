@@ -17,9 +17,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from tumbuh.accounts.auth import api_auth
-from tumbuh.accounts.models import APIKey
-from tumbuh.accounts.permissions import Capability, roles_with
-from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.permissions import Capability
 from tumbuh.connectivity import importing, queries, services
 from tumbuh.connectivity.models import ConnectivityImport, SitePlan
 from tumbuh.connectivity.ranking import RankingWeights, rank_blank_spots
@@ -225,9 +223,8 @@ def create_import(
     options = {
         "kind": kind,
         "organisation": queries.upload_organisation(actor),
-        "by": None if isinstance(actor, APIKey) else actor,
+        "by": actor,
         "file_name": Path(file.name or "upload.csv").name,
-        "scope": scope_for(actor, roles=roles_with(Capability.PLAN_INFRASTRUCTURE)),
     }
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "upload.csv"

@@ -22,7 +22,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from tumbuh.connectivity import coverage, services
+from tumbuh.accounts.services import system_actor
+from tumbuh.connectivity import services
 from tumbuh.connectivity.models import (
     Backhaul,
     PointOfPresence,
@@ -33,6 +34,7 @@ from tumbuh.connectivity.models import (
     VillageFact,
 )
 from tumbuh.core.demodata import DemoReport
+from tumbuh.core.money import rupiah, thousands
 from tumbuh.regions.models import Regency, Village
 
 SOURCE = "Demo sintetis (bukan data nyata)"
@@ -64,22 +66,24 @@ def terrain(province: str) -> str:
 
 
 def load(*, seed: int, report: DemoReport) -> None:
+    by = system_actor()
     if not Site.objects.filter(source=SOURCE).exists():
         _network(seed)
-        summary = coverage.recompute()
+        summary = services.recompute_coverage(by=by)
         report.say(
-            f"Connectivity (synthetic): {summary['sites_on_air']:,} sites on air, "
-            f"{summary['with_4g']:,} of {summary['villages']:,} villages with 4G."
+            f"Connectivity (synthetic): {thousands(summary['sites_on_air'])} sites on air, "
+            f"{thousands(summary['with_4g'])} of {thousands(summary['villages'])} villages "
+            "with 4G."
         )
     if not SitePlan.objects.filter(name=PLAN_NAME).exists():
         plan = services.create_plan(
-            name=PLAN_NAME, budget_idr=PLAN_BUDGET_IDR, region_code="53", time_limit=20.0
+            name=PLAN_NAME, budget_idr=PLAN_BUDGET_IDR, by=by, region_code="53", time_limit=20.0
         )
         per_business = plan.cost_idr // max(1, plan.covered_enterprises)
         report.say(
             f"Site plan for NTT (synthetic network): {plan.picks.count()} sites, "
-            f"{plan.covered_enterprises} businesses covered for Rp {plan.cost_idr:,} "
-            f"(Rp {per_business:,} per business unlocked)."
+            f"{plan.covered_enterprises} businesses covered for {rupiah(plan.cost_idr)} "
+            f"({rupiah(per_business)} per business unlocked)."
         )
     report.add_link("/konsol/konektivitas/", "Konektivitas desa dan perencana BTS (connectivity)")
 

@@ -12,6 +12,7 @@ from tumbuh.connectivity import planning
 from tumbuh.connectivity.models import ConnectivityImport, Site, SitePlan
 from tumbuh.connectivity.queries import SiteFilters
 from tumbuh.connectivity.ranking import RankingWeights
+from tumbuh.core.money import thousands
 from tumbuh.regions.models import Province
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -187,7 +188,7 @@ class PlanForm(forms.Form):
                 field = RupiahField(
                     label=label,
                     required=False,
-                    initial=f"{int(default):,}".replace(",", "."),
+                    initial=thousands(default),
                     widget=forms.TextInput(attrs={"inputmode": "numeric"}),
                 )
             elif isinstance(default, int):

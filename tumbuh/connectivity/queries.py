@@ -26,6 +26,7 @@ from tumbuh.connectivity.models import (
     VillageConnectivity,
     VillageFact,
 )
+from tumbuh.core.region_filter import region_q
 from tumbuh.regions.models import Province, Regency, Village
 from tumbuh.registry.models import Enterprise
 
@@ -281,7 +282,7 @@ def visible_sites(actor, filters: SiteFilters | None = None) -> QuerySet[Site]:
     if filters.operator:
         sites = sites.filter(operator=filters.operator)
     if filters.region and REGION_CODE.match(filters.region):
-        sites = sites.filter(village__code__startswith=filters.region + ".")
+        sites = sites.filter(region_q("village__code", filters.region))
     return sites.order_by("operator", "code")
 
 

@@ -22,6 +22,8 @@ from django.utils.translation import ngettext
 from tumbuh.accounts.permissions import Capability, roles_with
 from tumbuh.accounts.scoping import scoped
 from tumbuh.connectivity.models import Technology
+from tumbuh.core.money import thousands
+from tumbuh.core.region_filter import region_q
 from tumbuh.regions.models import Regency, Village
 from tumbuh.registry.models import Enterprise
 
@@ -84,7 +86,7 @@ def blank_villages(actor=None, *, region_code: str = ""):
             villages, actor, field="code", roles=roles_with(Capability.PLAN_INFRASTRUCTURE)
         )
     if region_code:
-        villages = villages.filter(code__startswith=region_code)
+        villages = villages.filter(region_q("code", region_code))
     return villages
 
 
@@ -144,9 +146,7 @@ def rank_blank_spots(
                 % {"count": bumdes_count}
             )
         if population:
-            reasons.append(
-                _("about %(people)s people") % {"people": f"{population:,}".replace(",", ".")}
-            )
+            reasons.append(_("about %(people)s people") % {"people": thousands(population)})
         if is_3t:
             reasons.append(_("3T regency"))
         last = last_mile or Technology.NONE

@@ -3,19 +3,26 @@
 Imports live in ``importing``; coverage in ``coverage``; the planner's mathematics in ``planning``
 (pure, no database); the ranking in ``ranking``. Views, the API and commands call these
 functions and never write a model themselves.
+
+Every change takes its actor ``by`` (keyword-only, required): a person, an API key, or the system
+actor of the demo, commands and tasks. ``access`` checks that the actor may plan infrastructure
+in the region concerned and refuses with ``PermissionDenied`` otherwise, before anything is
+written. A change that cannot be made for a reason the person can act on is refused with
+``core.refusals.Refused`` and a ``ConnectivityError`` code.
 """
 
 import dataclasses
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tumbuh.accounts.permissions import Capability, roles_with
-from tumbuh.accounts.scoping import NATIONAL, scope_for
+from tumbuh.accounts.services import acting_person
 from tumbuh.connectivity import coverage, planning
+from tumbuh.connectivity.access import Actor, planning_scope, require_planning_in
+from tumbuh.connectivity.error_codes import ConnectivityError
 from tumbuh.connectivity.models import (
     PlannedSite,
     Site,
@@ -26,6 +33,7 @@ from tumbuh.connectivity.models import (
     VillageConnectivity,
 )
 from tumbuh.connectivity.ranking import blank_villages, businesses_by_village, population_estimates
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, Milestone
@@ -91,7 +99,7 @@ def create_plan(
     *,
     name: str,
     budget_idr: int,
-    by=None,
+    by: Actor,
     solver: str = SitePlan.Solver.MILP,
     region_code: str = "",
     costs: planning.Costs | None = None,
@@ -104,13 +112,14 @@ def create_plan(
 
     With ``compare`` the other solver runs too, so the plan shows both objectives, the proven
     gap and the ratio. Refusals (a budget too small for any site, an equity rule that cannot be
-    met, bad costs) raise ``ValidationError`` and save nothing.
+    met, bad costs) raise ``Refused`` and save nothing; an actor who may not plan there is
+    refused with ``PermissionDenied``.
     """
+    region_code = _plan_region(by, region_code)
     costs = costs or planning.Costs()
     weights = weights or planning.Weights()
     equity = equity or planning.Equity()
     costs.validate()
-    region_code = _plan_region(by, region_code)
     data = planning_input(by, region_code=region_code, costs=costs)
     options = {"weights": weights, "equity": equity, "time_limit": time_limit}
     result = planning.plan_sites(data.candidates, data.places, budget_idr, solver=solver, **options)
@@ -141,19 +150,19 @@ def create_plan(
     )
 
 
-def _plan_region(by, region_code: str) -> str:
+def _plan_region(by: Actor, region_code: str) -> str:
     """The region a plan covers: the one asked for, if the person may plan there; or their
     single region when they asked for none and are not national staff."""
-    roles = roles_with(Capability.PLAN_INFRASTRUCTURE)
-    scope = scope_for(by, roles=roles) if by is not None else NATIONAL
+    scope = planning_scope(by)
     if not region_code and not scope.is_national:
         if len(scope.codes) != 1:
-            raise ValidationError(_("Choose the region to plan for."))
+            raise Refused(ConnectivityError.REGION_REQUIRED, _("Choose the region to plan for."))
         region_code = next(iter(scope.codes))
     if region_code and not scope.allows(region_code):
-        raise ValidationError(
+        raise Refused(
+            ConnectivityError.REGION_OUTSIDE_SCOPE,
             _("You cannot plan for region %(code)s: it is outside your regions.")
-            % {"code": region_code}
+            % {"code": region_code},
         )
     return region_code
 
@@ -176,7 +185,7 @@ def _save_plan(*, name, result, comparison, by, region_code, parameters) -> Site
         status=result.status,
         seconds=summary["seconds"],
         comparison=comparison,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=acting_person(by),
     )
     PlannedSite.objects.bulk_create(
         PlannedSite(
@@ -207,8 +216,12 @@ def _save_plan(*, name, result, comparison, by, region_code, parameters) -> Site
 
 
 @transaction.atomic
-def adopt_plan(*, plan: SitePlan, by=None) -> list[Site]:
-    """Start build tracking: every pick of ``plan`` not yet tracked becomes a planned site."""
+def adopt_plan(*, plan: SitePlan, by: Actor) -> list[Site]:
+    """Start build tracking: every pick of ``plan`` not yet tracked becomes a planned site.
+
+    Only an actor who may plan in the plan's region adopts it (a national plan: national staff).
+    """
+    require_planning_in(by, plan.region_code)
     today = timezone.localdate()
     picks = list(
         PlannedSite.objects.select_for_update()
@@ -236,7 +249,11 @@ def adopt_plan(*, plan: SitePlan, by=None) -> list[Site]:
             source_date=today,
         )
         SiteEvent.objects.create(
-            site=site, to_status=site.status, occurred_on=today, note=plan.name, by=_user(by)
+            site=site,
+            to_status=site.status,
+            occurred_on=today,
+            note=plan.name,
+            by=acting_person(by),
         )
         pick.site = site
         pick.save(update_fields=["site"])
@@ -258,20 +275,27 @@ DATE_FIELDS = {
 
 
 def change_site_status(
-    *, site: Site, to_status: str, on: datetime.date | None = None, by=None, note: str = ""
+    *, site: Site, to_status: str, by: Actor, on: datetime.date | None = None, note: str = ""
 ) -> dict:
     """Move ``site`` one step along its build path; when it goes on or off air, recompute coverage.
 
-    Returns the villages whose last mile changed because of it (``gained_4g``, ``lost_4g``).
+    Only an actor who may plan in the site's village changes it. Returns the villages whose last
+    mile changed because of it (``gained_4g``, ``lost_4g``).
     """
+    require_planning_in(by, site.village_id)
     on = on or timezone.localdate()
     if on > timezone.localdate():
-        raise ValidationError(_("The date of a status change cannot be in the future."))
+        raise Refused(
+            ConnectivityError.DATE_IN_FUTURE,
+            _("The date of a status change cannot be in the future."),
+            field="on",
+        )
     with transaction.atomic():
         site = Site.objects.select_for_update().get(pk=site.pk)
         allowed = Site.TRANSITIONS.get(site.status, set())
         if to_status not in allowed:
-            raise ValidationError(
+            raise Refused(
+                ConnectivityError.TRANSITION_NOT_ALLOWED,
                 _("A site that is %(current)s cannot become %(wanted)s; next can be: %(allowed)s.")
                 % {
                     "current": Site.Status(site.status).label,
@@ -279,7 +303,7 @@ def change_site_status(
                     if to_status in Site.Status.values
                     else to_status,
                     "allowed": ", ".join(str(Site.Status(s).label) for s in sorted(allowed)) or "-",
-                }
+                },
             )
         before = dict(
             VillageConnectivity.objects.filter(last_mile=Technology.G4).values_list(
@@ -301,7 +325,7 @@ def change_site_status(
             to_status=to_status,
             occurred_on=on,
             note=note[:300],
-            by=_user(by),
+            by=acting_person(by),
         )
         record_event(
             actor=by,
@@ -322,6 +346,15 @@ def change_site_status(
         "gained_4g": sorted(after - set(before)),
         "lost_4g": sorted(set(before) - after),
     }
+
+
+def recompute_coverage(*, by: Actor) -> dict:
+    """Recompute every village's connectivity (``coverage.recompute``) for national staff, the
+    demo and the command: it rewrites the whole country's ledger, so a regional actor is refused.
+    """
+    if not planning_scope(by).is_national:
+        raise PermissionDenied(_("Only national staff recompute the whole country's ledger."))
+    return coverage.recompute()
 
 
 def villages_served(site: Site) -> list[str]:
@@ -360,7 +393,3 @@ def village_impact(village: Village) -> dict:
         when = timezone.localtime(occurred_at).date()
         rows[kind]["after" if since and when >= since else "before"] += 1
     return {"covered_4g_since": since, "rows": list(rows.values())}
-
-
-def _user(by):
-    return by if getattr(by, "is_authenticated", False) else None

@@ -7,7 +7,6 @@ a 404, exactly like one that does not exist. Changes go through ``services`` and
 nothing here writes a model.
 """
 
-import csv
 import tempfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,8 +33,9 @@ from tumbuh.connectivity.forms import (
 )
 from tumbuh.connectivity.models import ConnectivityImport, Site, SitePlan, Technology
 from tumbuh.connectivity.ranking import rank_blank_spots
+from tumbuh.core.exports import csv_response
 from tumbuh.core.htmx import render_page
-from tumbuh.core.templatetags.tumbuh import rupiah, thousands
+from tumbuh.core.money import rupiah, thousands
 from tumbuh.regions import maps
 
 BUSINESSES_SHOWN = 100
@@ -45,23 +45,6 @@ LAST_MILE_CATEGORIES = {technology: label for technology, label in Technology.ch
 
 def _require_planning(request) -> None:
     require(request.user, Capability.PLAN_INFRASTRUCTURE)
-
-
-def _safe_cell(value):
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
-
-
-def _csv_response(rows, *, file_name: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response.write("\ufeff")  # so that Excel reads the file as UTF-8
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
-    return response
 
 
 # --- maps -------------------------------------------------------------------------------------
@@ -147,7 +130,7 @@ def ranking(request):
     spots = rank_blank_spots(request.user, weights=form.weights(), region_code=form.region_code())
     synthetic = queries.synthetic_in_ledger()
     if request.GET.get("format") == "csv":
-        return _csv_response(
+        return csv_response(
             _ranking_rows(spots, synthetic=synthetic),
             file_name=_export_name("peringkat-blank-spot", synthetic),
         )
@@ -383,7 +366,7 @@ def plan_csv(request, public_id):
                 _synthetic_cell(synthetic),
             ]  # fmt: skip
 
-    return _csv_response(rows(), file_name=_export_name(f"rencana-{plan.public_id}", synthetic))
+    return csv_response(rows(), file_name=_export_name(f"rencana-{plan.public_id}", synthetic))
 
 
 # --- sites ------------------------------------------------------------------------------------
@@ -549,7 +532,7 @@ def import_report_csv(request, public_id):
         for rejection in queries.rejections(batch).iterator(chunk_size=2000):
             yield [rejection.row_number, rejection.column, rejection.value, rejection.reason]
 
-    return _csv_response(rows(), file_name=f"laporan-{batch.public_id}.csv")
+    return csv_response(rows(), file_name=f"laporan-{batch.public_id}.csv")
 
 
 # --- maps -------------------------------------------------------------------------------------

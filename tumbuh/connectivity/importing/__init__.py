@@ -1,12 +1,15 @@
 """CSV imports for the connectivity ledger: BTS sites, fibre points of presence, village facts.
 
-``import_csv(path=..., kind=...)`` reads the whole file and checks every row before anything is
-written; then the good rows are written in one transaction with the ``ConnectivityImport``
-batch, its rejections and an audit event, and the ledger is recomputed. Every data row ends as
-created, updated, unchanged (already known with the same values) or rejected with its row,
-column, value and a plain reason; the counts add up to ``total_rows``. Blank lines are not rows.
-A file that cannot be read at all (not a text CSV, empty, a required column missing) raises
-``ValidationError`` and nothing is written.
+``import_csv(path=..., kind=..., by=...)`` reads the whole file and checks every row before
+anything is written; then the good rows are written in one transaction with the
+``ConnectivityImport`` batch, its rejections and an audit event, and the ledger is recomputed.
+Every data row ends as created, updated, unchanged (already known with the same values) or
+rejected with its row, column, value and a plain reason; the counts add up to ``total_rows``.
+Blank lines are not rows.
+A file that cannot be read at all (not a text CSV, empty, a required column missing) is refused
+(``core.refusals.Refused`` with a ``ConnectivityError`` code) and nothing is written. The
+importer ``by`` is required and must be an actor who may plan infrastructure; rows about villages
+outside its regions are rejected.
 
 Headers are compared case-insensitively with punctuation ignored ("Kode Site", "kode_site" and
 "KODE-SITE" are the same). Required columns are marked *; the first name is the one to use.

@@ -5,51 +5,48 @@ transaction after every row is checked; then the ledger is recomputed.
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tumbuh.accounts.models import Organisation, User
-from tumbuh.accounts.permissions import Capability, roles_with
-from tumbuh.accounts.scoping import NATIONAL, RegionScope, scope_for
+from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.services import acting_person
 from tumbuh.connectivity import coverage
+from tumbuh.connectivity.access import Actor, planning_scope
+from tumbuh.connectivity.error_codes import ConnectivityError
 from tumbuh.connectivity.importing.checks import check_rows
 from tumbuh.connectivity.importing.common import Kind
 from tumbuh.connectivity.importing.reading import map_columns, read_csv
 from tumbuh.connectivity.importing.rows import Context
 from tumbuh.connectivity.importing.writing import write_facts, write_points_of_presence, write_sites
 from tumbuh.connectivity.models import ConnectivityImport, ConnectivityRejection, Site
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
-
-
-def _scope_of(by) -> RegionScope:
-    """Where ``by`` may write connectivity data; commands (no person) write everywhere."""
-    if by is None:
-        return NATIONAL
-    return scope_for(by, roles=roles_with(Capability.PLAN_INFRASTRUCTURE))
 
 
 def import_csv(
     *,
     path: Path,
     kind: str,
+    by: Actor,
     organisation: Organisation | None = None,
-    by: User | None = None,
     file_name: str | None = None,
-    scope: RegionScope | None = None,
 ) -> ConnectivityImport:
-    """Import a CSV of ``kind`` (sites, pops, facts); return the batch with its counts.
+    """Import a CSV of ``kind`` (sites, pops, facts) as ``by``; return the batch with its counts.
 
-    Rows about villages outside ``scope`` (by default the regions where ``by`` plans) are refused.
-    Raises ``ValidationError`` when the file cannot be read (nothing is written then). Rows are
-    all checked first, then the good ones written in one transaction; the ledger is recomputed
-    when anything was created or updated.
+    ``by`` must be an actor who may plan infrastructure (``PermissionDenied`` otherwise, before
+    the file is read); rows about villages outside the regions where it plans are rejected.
+    Raises ``Refused`` when the file cannot be read (nothing is written then). Rows are all
+    checked first, then the good ones written in one transaction; the ledger is recomputed when
+    anything was created or updated.
     """
+    scope = planning_scope(by)
     if kind not in Kind.values:
-        raise ValidationError(
+        raise Refused(
+            ConnectivityError.UNKNOWN_KIND,
             _("Unknown kind of import “%(kind)s”; use one of: %(kinds)s.")
-            % {"kind": kind, "kinds": ", ".join(Kind.values)}
+            % {"kind": kind, "kinds": ", ".join(Kind.values)},
+            field="kind",
         )
     file_name = file_name or path.name
     table = read_csv(path)
@@ -60,7 +57,7 @@ def import_csv(
         columns=columns,
         today=timezone.localdate(),
         default_source=organisation.name[:150] if organisation else "",
-        scope=scope or _scope_of(by),
+        scope=scope,
     )
     if kind == Kind.SITES:
         for operator in (
@@ -73,18 +70,18 @@ def import_csv(
         batch = ConnectivityImport.objects.create(
             kind=kind,
             organisation=organisation,
-            uploaded_by=by,
+            uploaded_by=acting_person(by),
             file_name=file_name[:255],
             file_sha256=table.sha256,
             total_rows=len(table.rows),
             rejected_count=len(rejections),
         )
         if kind == Kind.SITES:
-            written = write_sites(clean, by=by, note=f"import {file_name}")
+            written = write_sites(clean, by=acting_person(by), note=f"import {file_name}")
         elif kind == Kind.POINTS_OF_PRESENCE:
             written = write_points_of_presence(clean)
         else:
-            written = write_facts(clean, by=by, batch=batch)
+            written = write_facts(clean, by=acting_person(by), batch=batch)
         ConnectivityRejection.objects.bulk_create(
             (
                 ConnectivityRejection(

@@ -26,12 +26,12 @@ Pure Python over numpy and scipy: no models. Services build the candidates (with
 
 The package: ``planner`` (:func:`plan_sites`, :func:`compare`), ``costs`` (costs and backhaul
 options), ``instance`` (the input, checked and reduced, and the rules a plan must meet),
-``exact`` (the MILP), ``greedy``, ``plan`` (the picks and their explanation) and ``common``
-(the error and number texts). Every public name is importable from
-``tumbuh.connectivity.planning``.
+``exact`` (the MILP), ``greedy`` and ``plan`` (the picks and their explanation). Every public
+name is importable from ``tumbuh.connectivity.planning``. A plan that cannot be made is refused
+with ``core.refusals.Refused`` and a ``ConnectivityError`` code; money and numbers in the
+messages come from ``core.money``.
 """
 
-from tumbuh.connectivity.planning.common import PlanningError, format_idr
 from tumbuh.connectivity.planning.costs import BackhaulOption, Costs, backhaul_options
 from tumbuh.connectivity.planning.instance import Candidate, Equity, Place, Weights
 from tumbuh.connectivity.planning.plan import Pick, Plan
@@ -46,10 +46,8 @@ __all__ = [
     "Pick",
     "Place",
     "Plan",
-    "PlanningError",
     "Weights",
     "backhaul_options",
     "compare",
-    "format_idr",
     "plan_sites",
 ]

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from tumbuh.connectivity.planning.common import PlanningError, _decimal
+from tumbuh.connectivity.error_codes import ConnectivityError
+from tumbuh.core.money import local_number
+from tumbuh.core.refusals import Refused
 
 
 @dataclass(frozen=True)
@@ -42,22 +44,32 @@ class Costs:
         ):
             value = getattr(self, name)
             if not value > 0:  # also refuses NaN
-                raise PlanningError(
+                raise Refused(
+                    ConnectivityError.COST_NOT_POSITIVE,
                     _("%(field)s must be positive; it is %(value)s.")
-                    % {"field": name, "value": value}
+                    % {"field": name, "value": value},
+                    field=name,
                 )
         if not self.microwave_bands:
-            raise PlanningError(_("microwave_bands must list at least one distance band."))
+            raise Refused(
+                ConnectivityError.BANDS_INVALID,
+                _("microwave_bands must list at least one distance band."),
+                field="microwave_bands",
+            )
         previous_km = 0.0
         for up_to_km, capex_idr in self.microwave_bands:
             if not (up_to_km > 0 and capex_idr > 0):
-                raise PlanningError(
+                raise Refused(
+                    ConnectivityError.COST_NOT_POSITIVE,
                     _("%(field)s must be positive; it is %(value)s.")
-                    % {"field": "microwave_bands", "value": (up_to_km, capex_idr)}
+                    % {"field": "microwave_bands", "value": (up_to_km, capex_idr)},
+                    field="microwave_bands",
                 )
             if up_to_km <= previous_km:
-                raise PlanningError(
-                    _("microwave_bands must be sorted by distance, shortest first.")
+                raise Refused(
+                    ConnectivityError.BANDS_INVALID,
+                    _("microwave_bands must be sorted by distance, shortest first."),
+                    field="microwave_bands",
                 )
             previous_km = up_to_km
 
@@ -96,11 +108,12 @@ def backhaul_options(distance_to_pop_km: float | None, costs: Costs) -> tuple[Ba
         detail = _("satellite backhaul: the distance to the nearest point of presence is unknown")
         return (BackhaulOption("satellite", satellite_idr, detail),)
     if distance_to_pop_km < 0:
-        raise PlanningError(
+        raise Refused(
+            ConnectivityError.NEGATIVE_DISTANCE,
             _("The distance to the nearest point of presence cannot be negative; it is %(km)s km.")
-            % {"km": _decimal(distance_to_pop_km)}
+            % {"km": local_number(distance_to_pop_km, decimals=1)},
         )
-    km = _decimal(distance_to_pop_km)
+    km = local_number(distance_to_pop_km, decimals=1)
     options = []
     if distance_to_pop_km <= costs.fibre_max_km:
         options.append(
@@ -127,7 +140,7 @@ def backhaul_options(distance_to_pop_km: float | None, costs: Costs) -> tuple[Ba
         reach_km = max(costs.fibre_max_km, costs.microwave_bands[-1][0])
         detail = _(
             "satellite backhaul: no point of presence within %(km)s km for fibre or microwave"
-        ) % {"km": _decimal(reach_km)}
+        ) % {"km": local_number(reach_km, decimals=1)}
     options.append(BackhaulOption("satellite", satellite_idr, detail))
     # sorted() is stable: on equal cost, fibre before microwave before satellite.
     return tuple(sorted(options, key=lambda option: option.cost_idr))

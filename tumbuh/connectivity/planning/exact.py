@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from tumbuh.connectivity.planning.common import PlanningError, _decimal
+from tumbuh.connectivity.error_codes import ConnectivityError
 from tumbuh.connectivity.planning.greedy import _greedy_choice
 from tumbuh.connectivity.planning.instance import _Instance, _rules_met, _share_and_minimums_message
 from tumbuh.connectivity.planning.plan import Plan, _plan
+from tumbuh.core.money import local_number
+from tumbuh.core.refusals import Refused
 
 # The MILP's money rows are in thousands of rupiah: small enough numbers for HiGHS, and its
 # feasibility tolerance (1e-6) stays far below one rupiah.
@@ -85,10 +87,15 @@ def _solve_milp(instance: _Instance, *, time_limit: float, mip_rel_gap: float) -
     )
     if result.status == 2:
         if instance.share > 0:
-            raise PlanningError(_share_and_minimums_message(instance))
-        raise PlanningError(_("The equity rules cannot be met within the budget."))
+            raise Refused(ConnectivityError.EQUITY_UNMET, _share_and_minimums_message(instance))
+        raise Refused(
+            ConnectivityError.EQUITY_UNMET, _("The equity rules cannot be met within the budget.")
+        )
     if result.status not in (0, 1):
-        raise PlanningError(_("The solver failed: %(message)s") % {"message": result.message})
+        raise Refused(
+            ConnectivityError.SOLVER_FAILED,
+            _("The solver failed: %(message)s") % {"message": result.message},
+        )
     bound = getattr(result, "mip_dual_bound", None)
     bound = -bound if bound is not None and math.isfinite(bound) else None
     chosen = None if result.x is None else [j for j in range(n) if result.x[j] > 0.5]
@@ -103,18 +110,19 @@ def _solve_milp(instance: _Instance, *, time_limit: float, mip_rel_gap: float) -
     # Time ran out: keep the better of HiGHS's best plan and the greedy's, under HiGHS's bound.
     try:
         greedy = _greedy_choice(instance)
-    except PlanningError:
+    except Refused:
         greedy = None
     if greedy is not None and (
         chosen is None or _value(instance, greedy) > _value(instance, chosen)
     ):
         chosen = greedy
     if chosen is None:
-        raise PlanningError(
+        raise Refused(
+            ConnectivityError.NO_PLAN_IN_TIME,
             _(
                 "The solver found no plan within the time limit (%(seconds)s s); allow more time or use the greedy planner."
             )
-            % {"seconds": _decimal(time_limit)}
+            % {"seconds": local_number(time_limit, decimals=1)},
         )
     return _plan(instance, chosen, solver="milp", status="time_limit", bound=bound)
 

@@ -7,9 +7,10 @@ from collections import Counter, defaultdict
 
 from django.utils.translation import ngettext
 
-from tumbuh.connectivity.planning.common import PlanningError
+from tumbuh.connectivity.error_codes import ConnectivityError
 from tumbuh.connectivity.planning.instance import _Instance, _share_and_minimums_message, _share_met
 from tumbuh.connectivity.planning.plan import Plan, _plan
+from tumbuh.core.refusals import Refused
 
 
 class _GreedyState:
@@ -91,7 +92,7 @@ def _greedy_choice(instance: _Instance) -> list[int]:
     if value > 0 and not best.is_chosen[-minus_j]:
         try:
             other = _greedy(instance, seed=-minus_j)
-        except PlanningError:
+        except Refused:
             other = None
         if other is not None and other.value() > best.value():
             best = other
@@ -139,16 +140,17 @@ def _meet_province_minimums(state: _GreedyState) -> None:
             del needed[province]
     if needed:
         if instance.share > 0:
-            raise PlanningError(_share_and_minimums_message(instance))
+            raise Refused(ConnectivityError.EQUITY_UNMET, _share_and_minimums_message(instance))
         province = min(needed)
         minimum = instance.minimums[province]
-        raise PlanningError(
+        raise Refused(
+            ConnectivityError.EQUITY_UNMET,
             ngettext(
                 "The minimum of %(minimum)s site in province %(province)s cannot be met within the budget.",
                 "The minimum of %(minimum)s sites in province %(province)s cannot be met within the budget.",
                 minimum,
             )
-            % {"minimum": minimum, "province": province}
+            % {"minimum": minimum, "province": province},
         )
 
 
@@ -195,7 +197,7 @@ def _meet_3t_share(state: _GreedyState) -> None:
     while not _share_met(instance.share, state.spent_3t, state.spent):
         found = _pop_best(heap, state)
         if found is None:
-            raise PlanningError(_share_and_minimums_message(instance))
+            raise Refused(ConnectivityError.EQUITY_UNMET, _share_and_minimums_message(instance))
         state.add(found[1])
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tumbuh.connectivity.planning.common import PlanningError, _percent, format_idr
+from tumbuh.connectivity.error_codes import ConnectivityError
 from tumbuh.connectivity.planning.costs import BackhaulOption, _kind_label
+from tumbuh.core.money import local_number, rupiah
+from tumbuh.core.refusals import Refused
 
 # The 3T share is met to a hundredth of a rupiah: the slack absorbs floating-point rounding
 # (0.3 × 10 is 3.0000000000000004) and HiGHS's feasibility tolerance (a thousandth of a rupiah).
@@ -88,26 +90,32 @@ class _Instance:
 
 def _prepare(candidates, places, budget_idr, weights, equity) -> _Instance:
     if not budget_idr > 0:
-        raise PlanningError(
+        raise Refused(
+            ConnectivityError.BUDGET_NOT_POSITIVE,
             _("The budget must be a positive amount; it is %(budget)s.")
-            % {"budget": format_idr(budget_idr)}
+            % {"budget": rupiah(budget_idr)},
         )
     candidates = list(candidates)
     if not candidates:
-        raise PlanningError(_("There are no candidate sites to plan."))
+        raise Refused(ConnectivityError.NO_CANDIDATES, _("There are no candidate sites to plan."))
     if not (weights.enterprise >= 0 and weights.person >= 0):
-        raise PlanningError(_("The weights of businesses and people cannot be negative."))
+        raise Refused(
+            ConnectivityError.NEGATIVE_WEIGHT,
+            _("The weights of businesses and people cannot be negative."),
+        )
     share = equity.min_3t_share
     if share is not None and not 0 <= share <= 1:
-        raise PlanningError(
-            _("The 3T share must be between 0 and 1; it is %(share)s.") % {"share": share}
+        raise Refused(
+            ConnectivityError.SHARE_OUT_OF_RANGE,
+            _("The 3T share must be between 0 and 1; it is %(share)s.") % {"share": share},
         )
     share = share or 0.0
     for province, minimum in equity.province_min_sites.items():
         if minimum < 0:
-            raise PlanningError(
+            raise Refused(
+                ConnectivityError.NEGATIVE_MINIMUM,
                 _("The minimum number of sites in province %(province)s cannot be negative.")
-                % {"province": province}
+                % {"province": province},
             )
     minimums = {p: m for p, m in equity.province_min_sites.items() if m > 0}
 
@@ -115,29 +123,37 @@ def _prepare(candidates, places, budget_idr, weights, equity) -> _Instance:
     cheapest = []
     for candidate in candidates:
         if candidate.key in seen:
-            raise PlanningError(_("Site %(key)s appears more than once.") % {"key": candidate.key})
+            raise Refused(
+                ConnectivityError.DUPLICATE_CANDIDATE,
+                _("Site %(key)s appears more than once.") % {"key": candidate.key},
+            )
         seen.add(candidate.key)
         if not candidate.options:
-            raise PlanningError(_("Site %(key)s has no backhaul option.") % {"key": candidate.key})
+            raise Refused(
+                ConnectivityError.NO_BACKHAUL,
+                _("Site %(key)s has no backhaul option.") % {"key": candidate.key},
+            )
         for option in candidate.options:
             if not option.cost_idr > 0:
-                raise PlanningError(
+                raise Refused(
+                    ConnectivityError.COST_NOT_POSITIVE,
                     _(
                         "The costs of site %(key)s must be positive; its %(kind)s option costs %(cost)s."
                     )
                     % {
                         "key": candidate.key,
                         "kind": _kind_label(option.kind),
-                        "cost": format_idr(option.cost_idr),
-                    }
+                        "cost": rupiah(option.cost_idr),
+                    },
                 )
         cheapest.append(min(candidate.options, key=lambda option: option.cost_idr))
 
     lowest_idr = min(option.cost_idr for option in cheapest)
     if lowest_idr > budget_idr:
-        raise PlanningError(
+        raise Refused(
+            ConnectivityError.BUDGET_TOO_SMALL,
             _("The cheapest site costs %(cost)s; the budget is %(budget)s.")
-            % {"cost": format_idr(lowest_idr), "budget": format_idr(budget_idr)}
+            % {"cost": rupiah(lowest_idr), "budget": rupiah(budget_idr)},
         )
     _check_province_minimums(candidates, cheapest, minimums, budget_idr)
 
@@ -151,9 +167,10 @@ def _prepare(candidates, places, budget_idr, weights, equity) -> _Instance:
                 weight_of[key] = 0.0
                 continue
             if place.enterprises < 0 or place.people < 0:
-                raise PlanningError(
+                raise Refused(
+                    ConnectivityError.NEGATIVE_PLACE,
                     _("Village %(key)s has a negative number of businesses or people.")
-                    % {"key": key}
+                    % {"key": key},
                 )
             weight_of[key] = weights.enterprise * place.enterprises + weights.person * place.people
 
@@ -238,28 +255,31 @@ def _check_province_minimums(candidates, cheapest, minimums, budget_idr) -> None
     for province, minimum in sorted(minimums.items()):
         available = len(costs_by_province.get(province, ()))
         if available == 0:
-            raise PlanningError(
+            raise Refused(
+                ConnectivityError.PROVINCE_WITHOUT_CANDIDATES,
                 ngettext(
                     "No candidate site is in province %(province)s, so its minimum of %(minimum)s site cannot be met.",
                     "No candidate site is in province %(province)s, so its minimum of %(minimum)s sites cannot be met.",
                     minimum,
                 )
-                % {"province": province, "minimum": minimum}
+                % {"province": province, "minimum": minimum},
             )
         if available < minimum:
-            raise PlanningError(
+            raise Refused(
+                ConnectivityError.PROVINCE_TOO_FEW_CANDIDATES,
                 ngettext(
                     "Province %(province)s has only %(count)s candidate site; the rule asks for %(minimum)s.",
                     "Province %(province)s has only %(count)s candidate sites; the rule asks for %(minimum)s.",
                     available,
                 )
-                % {"province": province, "count": available, "minimum": minimum}
+                % {"province": province, "count": available, "minimum": minimum},
             )
         needed_idr += sum(sorted(costs_by_province[province])[:minimum])
     if needed_idr > budget_idr:
-        raise PlanningError(
+        raise Refused(
+            ConnectivityError.MINIMUMS_OVER_BUDGET,
             _("The province minimums need at least %(cost)s; the budget is %(budget)s.")
-            % {"cost": format_idr(needed_idr), "budget": format_idr(budget_idr)}
+            % {"cost": rupiah(needed_idr), "budget": rupiah(budget_idr)},
         )
 
 
@@ -282,4 +302,4 @@ def _rules_met(instance: _Instance, chosen: Iterable[int]) -> bool:
 def _share_and_minimums_message(instance: _Instance) -> str:
     return _(
         "The 3T share of at least %(share)s cannot be met together with the province minimums within the budget."
-    ) % {"share": _percent(instance.share)}
+    ) % {"share": f"{local_number(instance.share * 100, decimals=1)}%"}

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tumbuh.connectivity.planning.common import _count, format_idr
 from tumbuh.connectivity.planning.costs import BackhaulOption, _kind_label
 from tumbuh.connectivity.planning.instance import Candidate, _Instance, _rules_met
+from tumbuh.core.money import local_number, rupiah
 
 
 @dataclass
@@ -151,11 +151,11 @@ def _reason(candidate, option, newly, already, enterprises, people, value) -> st
     if newly:
         coverage = _("covers %(villages)s with %(businesses)s and %(people)s") % {
             "villages": ngettext("%(count)s village", "%(count)s villages", len(newly))
-            % {"count": _count(len(newly))},
+            % {"count": local_number(len(newly))},
             "businesses": ngettext("%(count)s business", "%(count)s businesses", enterprises)
-            % {"count": _count(enterprises)},
+            % {"count": local_number(enterprises)},
             "people": ngettext("%(count)s person", "%(count)s people", people)
-            % {"count": _count(people)},
+            % {"count": local_number(people)},
         }
     else:
         coverage = _("covers no village that a site above does not already cover")
@@ -164,7 +164,7 @@ def _reason(candidate, option, newly, already, enterprises, people, value) -> st
             "%(coverage)s; %(count)s more village in its reach is covered by a site above",
             "%(coverage)s; %(count)s more villages in its reach are covered by sites above",
             already,
-        ) % {"coverage": coverage, "count": _count(already)}
+        ) % {"coverage": coverage, "count": local_number(already)}
     if value <= 0:
         coverage = _("%(coverage)s; chosen to meet an equity rule") % {"coverage": coverage}
 
@@ -174,12 +174,12 @@ def _reason(candidate, option, newly, already, enterprises, people, value) -> st
         backhaul = _("%(backhaul)s, cheaper than %(alternatives)s") % {
             "backhaul": backhaul,
             "alternatives": ", ".join(
-                f"{_kind_label(other.kind)} ({format_idr(other.cost_idr)})"
+                f"{_kind_label(other.kind)} ({rupiah(other.cost_idr)})"
                 for other in sorted(dearer, key=lambda other: other.cost_idr)
             ),
         }
     return _("%(coverage)s; %(backhaul)s; site cost %(cost)s") % {
         "coverage": coverage,
         "backhaul": backhaul,
-        "cost": format_idr(option.cost_idr),
+        "cost": rupiah(option.cost_idr),
     }

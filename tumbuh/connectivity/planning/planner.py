@@ -25,7 +25,7 @@ def plan_sites(
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-4,
 ) -> Plan:
-    """Choose the sites to build for the budget; raise :class:`PlanningError` on bad input.
+    """Choose the sites to build for the budget; refuse bad input (``core.refusals.Refused``).
 
     ``time_limit`` (seconds) and ``mip_rel_gap`` apply to the MILP solver only.
     """

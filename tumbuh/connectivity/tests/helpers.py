@@ -15,6 +15,15 @@ from tumbuh.regions.models import District, Village
 
 KM_PER_DEGREE = 111.195
 DISTRICT = "53.71.01"
+# A plan or a ranking for this region takes only the helpers' villages once the district's real
+# villages are out of the way (``only_hand_made_villages``).
+HAND_MADE = DISTRICT
+
+
+def only_hand_made_villages() -> None:
+    """Delete the real villages of the helpers' district (the test's transaction brings them
+    back), so that the region ``HAND_MADE`` holds only the villages made by ``village_at``."""
+    Village.objects.filter(district_id=DISTRICT).exclude(code__startswith=f"{DISTRICT}.29").delete()
 
 
 def village_at(number: int, km_east: float, *, name: str | None = None) -> Village:

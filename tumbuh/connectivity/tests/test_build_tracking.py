@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.connectivity import coverage, services
 from tumbuh.connectivity.models import Site, Technology, VillageConnectivity
 from tumbuh.connectivity.tests.helpers import site_at, village_at
@@ -58,7 +59,7 @@ def test_a_site_goes_on_air_step_by_step_and_its_villages_gain_4g(planned, natio
 def test_a_step_out_of_order_is_refused_with_the_allowed_next_steps(planned):
     site, *_ = planned
     with pytest.raises(ValidationError) as refused:
-        services.change_site_status(site=site, to_status=Site.Status.ON_AIR)
+        services.change_site_status(site=site, to_status=Site.Status.ON_AIR, by=system_actor())
     assert "dikontrak" in refused.value.messages[0]
     site.refresh_from_db()
     assert site.status == Site.Status.PLANNED
@@ -69,7 +70,9 @@ def test_a_status_date_in_the_future_is_refused(planned):
     site, *_ = planned
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(ValidationError):
-        services.change_site_status(site=site, to_status=Site.Status.CONTRACTED, on=tomorrow)
+        services.change_site_status(
+            site=site, to_status=Site.Status.CONTRACTED, on=tomorrow, by=system_actor()
+        )
     site.refresh_from_db()
     assert site.status == Site.Status.PLANNED
 
@@ -77,8 +80,10 @@ def test_a_status_date_in_the_future_is_refused(planned):
 def test_going_off_air_takes_coverage_away(planned):
     site, here, near = planned
     for status in ("contracted", "under_construction", "on_air"):
-        services.change_site_status(site=site, to_status=status)
-    changed = services.change_site_status(site=site, to_status=Site.Status.OFF_AIR)
+        services.change_site_status(site=site, to_status=status, by=system_actor())
+    changed = services.change_site_status(
+        site=site, to_status=Site.Status.OFF_AIR, by=system_actor()
+    )
     assert changed["lost_4g"] == [here.code, near.code]
 
 
@@ -94,7 +99,9 @@ def test_the_village_view_splits_milestones_at_the_day_4g_arrived(planned):
         enterprise=business, kind=Milestone.Kind.STORE_LIVE, occurred_at=after, source="uji"
     )
     for status in ("contracted", "under_construction", "on_air"):
-        services.change_site_status(site=site, to_status=status, on=datetime.date(2026, 2, 1))
+        services.change_site_status(
+            site=site, to_status=status, on=datetime.date(2026, 2, 1), by=system_actor()
+        )
     impact = services.village_impact(near)
     rows = {row["kind"]: row for row in impact["rows"]}
     assert impact["covered_4g_since"] == datetime.date(2026, 2, 1)

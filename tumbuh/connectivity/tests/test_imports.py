@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from tumbuh.accounts.models import Membership, Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_organisation, make_user
 from tumbuh.connectivity.importing import import_csv
 from tumbuh.connectivity.models import (
@@ -150,10 +151,10 @@ def test_sites_import_places_each_site_and_recomputes_the_ledger(tmp_path):
 @pytest.mark.django_db
 def test_reimporting_the_same_sites_changes_nothing(tmp_path):
     path = write_csv(tmp_path, "bts.csv", SITE_HEADER, SITES)
-    import_csv(path=path, kind="sites")
+    import_csv(path=path, kind="sites", by=system_actor())
     before = snapshot()
 
-    again = import_csv(path=path, kind="sites")
+    again = import_csv(path=path, kind="sites", by=system_actor())
 
     assert counts(again) == (2, 0, 0, 2, 0)
     after = snapshot()
@@ -165,10 +166,14 @@ def test_reimporting_the_same_sites_changes_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_operator_names_match_whatever_their_case(tmp_path):
-    import_csv(path=write_csv(tmp_path, "a.csv", SITE_HEADER, SITES), kind="sites")
+    import_csv(
+        path=write_csv(tmp_path, "a.csv", SITE_HEADER, SITES), kind="sites", by=system_actor()
+    )
     shouting = [["TELKOMSEL", *row[1:]] for row in SITES]
 
-    batch = import_csv(path=write_csv(tmp_path, "b.csv", SITE_HEADER, shouting), kind="sites")
+    batch = import_csv(
+        path=write_csv(tmp_path, "b.csv", SITE_HEADER, shouting), kind="sites", by=system_actor()
+    )
 
     assert counts(batch) == (2, 0, 0, 2, 0)
     assert set(Site.objects.values_list("operator", flat=True)) == {"Telkomsel"}
@@ -176,7 +181,9 @@ def test_operator_names_match_whatever_their_case(tmp_path):
 
 @pytest.mark.django_db
 def test_a_changed_row_updates_the_site_and_records_its_status_change(tmp_path):
-    import_csv(path=write_csv(tmp_path, "bts.csv", SITE_HEADER, SITES), kind="sites")
+    import_csv(
+        path=write_csv(tmp_path, "bts.csv", SITE_HEADER, SITES), kind="sites", by=system_actor()
+    )
     operator = national_planner()
     changed = [SITES[0], [*SITES[1]]]
     changed[1][8], changed[1][11] = "mengudara", "01-07-2024"  # status, tanggal on air
@@ -205,12 +212,16 @@ def test_a_changed_row_updates_the_site_and_records_its_status_change(tmp_path):
 
 @pytest.mark.django_db
 def test_empty_cells_and_missing_columns_keep_what_the_ledger_knows(tmp_path):
-    import_csv(path=write_csv(tmp_path, "bts.csv", SITE_HEADER, SITES), kind="sites")
+    import_csv(
+        path=write_csv(tmp_path, "bts.csv", SITE_HEADER, SITES), kind="sites", by=system_actor()
+    )
     header = [h for h in SITE_HEADER if h not in ("Nama", "Medan", "Tanggal On Air")]
     rows = [[v for h, v in zip(SITE_HEADER, row, strict=True) if h in header] for row in SITES]
     rows[0][header.index("Backhaul")] = ""
 
-    batch = import_csv(path=write_csv(tmp_path, "pendek.csv", header, rows), kind="sites")
+    batch = import_csv(
+        path=write_csv(tmp_path, "pendek.csv", header, rows), kind="sites", by=system_actor()
+    )
 
     assert counts(batch) == (2, 0, 0, 2, 0)
     kupang = Site.objects.get(code="KPG-001")
@@ -225,7 +236,7 @@ def test_semicolons_decimal_commas_and_a_byte_order_mark_are_read(tmp_path):
     rows[0][3], rows[0][4] = "-10,227484", "123,379606"
     path = write_csv(tmp_path, "excel.csv", SITE_HEADER, rows, delimiter=";", encoding="utf-8-sig")
 
-    batch = import_csv(path=path, kind="sites")
+    batch = import_csv(path=path, kind="sites", by=system_actor())
 
     assert counts(batch) == (1, 1, 0, 0, 0)
     site = Site.objects.get()
@@ -268,7 +279,7 @@ def test_each_bad_site_row_is_refused_with_its_row_column_and_reason(tmp_path):
     ]
     path = write_csv(tmp_path, "salah.csv", SITE_HEADER, rows)
 
-    batch = import_csv(path=path, kind="sites")
+    batch = import_csv(path=path, kind="sites", by=system_actor())
 
     assert counts(batch) == (18, 1, 0, 0, 17)
     assert list(Site.objects.values_list("code", flat=True)) == ["KPG-001"]
@@ -345,7 +356,7 @@ def test_a_file_that_cannot_be_read_is_refused_whole(tmp_path, content, message)
     before = snapshot()
 
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        import_csv(path=path, kind="sites")
+        import_csv(path=path, kind="sites", by=system_actor())
 
     assert refused.value.messages[0].startswith(message)
     assert snapshot() == before
@@ -359,7 +370,7 @@ def test_a_missing_required_column_refuses_the_whole_file(tmp_path):
     before = snapshot()
 
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        import_csv(path=path, kind="sites")
+        import_csv(path=path, kind="sites", by=system_actor())
 
     assert refused.value.messages == [
         "The file has no column for: status. Columns found: Operator, Kode Site, Nama, "
@@ -375,10 +386,12 @@ def test_the_source_column_may_be_left_out_for_an_organisation(tmp_path):
     rows = [[v for h, v in zip(SITE_HEADER, row, strict=True) if h != "Sumber"] for row in SITES]
     path = write_csv(tmp_path, "bts.csv", header, rows)
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        import_csv(path=path, kind="sites")
+        import_csv(path=path, kind="sites", by=system_actor())
     assert refused.value.messages[0].startswith("The file has no column for: sumber.")
 
-    batch = import_csv(path=path, kind="sites", organisation=make_organisation(name="BAKTI"))
+    batch = import_csv(
+        path=path, kind="sites", organisation=make_organisation(name="BAKTI"), by=system_actor()
+    )
 
     assert counts(batch) == (2, 2, 0, 0, 0)
     assert set(Site.objects.values_list("source", flat=True)) == {"BAKTI"}
@@ -388,7 +401,7 @@ def test_the_source_column_may_be_left_out_for_an_organisation(tmp_path):
 def test_two_columns_for_one_field_refuse_the_file(tmp_path):
     path = write_csv(tmp_path, "dua.csv", [*SITE_HEADER, "lintang"], [[*SITES[0], "-10.2"]])
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        import_csv(path=path, kind="sites")
+        import_csv(path=path, kind="sites", by=system_actor())
     assert refused.value.messages == [
         "The columns “Latitude” and “lintang” both hold latitude; keep one."
     ]
@@ -409,7 +422,7 @@ POPS = [
 def test_points_of_presence_import_with_their_nearest_village(tmp_path):
     path = write_csv(tmp_path, "pop.csv", POP_HEADER, POPS)
 
-    batch = import_csv(path=path, kind="pops")
+    batch = import_csv(path=path, kind="pops", by=system_actor())
 
     assert counts(batch) == (2, 2, 0, 0, 0)
     assert list(
@@ -426,13 +439,13 @@ def test_points_of_presence_import_with_their_nearest_village(tmp_path):
     assert (ledger.nearest_pop, ledger.fibre_distance_km) == (kupang, 0.28)
     before = snapshot()
 
-    again = import_csv(path=path, kind="pops")
+    again = import_csv(path=path, kind="pops", by=system_actor())
 
     assert counts(again) == (2, 0, 0, 2, 0)
     assert snapshot()["points"] == before["points"]
     moved = [[*POPS[0]], POPS[1]]
     moved[0][1] = "PoP Kupang Barat"
-    assert counts(import_csv(path=write_csv(tmp_path, "p2.csv", POP_HEADER, moved), kind="pops")) == (
+    assert counts(import_csv(path=write_csv(tmp_path, "p2.csv", POP_HEADER, moved), kind="pops", by=system_actor())) == (
         2, 0, 1, 1, 0,
     )  # fmt: skip
     assert PointOfPresence.objects.get(code="PR-KPG-01").name == "PoP Kupang Barat"
@@ -502,7 +515,9 @@ def test_village_facts_import_and_feed_the_ledger(tmp_path):
     FACTS_CHANGED = [[*FACTS[0]]]
     FACTS_CHANGED[0][3] = "Telkomsel dan Indosat"
     changed = import_csv(
-        path=write_csv(tmp_path, "fakta-2.csv", FACT_HEADER, FACTS_CHANGED), kind="facts"
+        path=write_csv(tmp_path, "fakta-2.csv", FACT_HEADER, FACTS_CHANGED),
+        kind="facts",
+        by=system_actor(),
     )
     assert counts(changed) == (1, 0, 1, 0, 0)
     assert VillageFact.objects.get(layer="last_mile").detail == "Telkomsel dan Indosat"
@@ -587,7 +602,7 @@ def test_the_documented_examples_import_without_rejections(tmp_path):
     for kind, example in zip(["sites", "pops", "facts"], examples, strict=True):
         path = tmp_path / f"{kind}.csv"
         path.write_text(example, encoding="utf-8")
-        batch = import_csv(path=path, kind=kind)
+        batch = import_csv(path=path, kind=kind, by=system_actor())
         assert (batch.rejected_count, batch.created_count) == (0, batch.total_rows), kind
 
 

@@ -15,20 +15,21 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from scipy.optimize import OptimizeResult
 
+from tumbuh.connectivity.error_codes import ConnectivityError
 from tumbuh.connectivity.planning import (
     BackhaulOption,
     Candidate,
     Costs,
     Equity,
     Place,
-    PlanningError,
     Weights,
     backhaul_options,
     compare,
     exact,
-    format_idr,
     plan_sites,
 )
+from tumbuh.core.money import rupiah
+from tumbuh.core.refusals import Refused
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -119,9 +120,9 @@ def rules_hold(plan, equity):
 
 
 def test_rupiah_has_dots_between_thousands():
-    assert format_idr(1_234_567_890) == "Rp1.234.567.890"
-    assert format_idr(0) == "Rp0"
-    assert format_idr(-15_000) == "-Rp15.000"
+    assert rupiah(1_234_567_890) == "Rp1.234.567.890"
+    assert rupiah(0) == "Rp0"
+    assert rupiah(-15_000) == "-Rp15.000"
 
 
 def test_default_costs_are_valid():
@@ -150,7 +151,7 @@ def test_bad_costs_are_refused_naming_the_field(costs, message):
     with pytest.raises(ValidationError) as refusal:
         costs.validate()
     assert refusal.value.messages == [message]
-    with pytest.raises(PlanningError):
+    with pytest.raises(Refused):
         backhaul_options(10, costs)
 
 
@@ -185,7 +186,7 @@ def test_far_or_unknown_sites_have_satellite_only():
 
 
 def test_negative_distance_is_refused():
-    with pytest.raises(PlanningError) as refusal:
+    with pytest.raises(Refused) as refusal:
         backhaul_options(-2, SMALL_COSTS)
     assert refusal.value.messages == [
         "The distance to the nearest point of presence cannot be negative; it is -2 km."
@@ -294,7 +295,7 @@ def test_random_small_cases_against_enumeration(seed):
     best = brute_force(candidates, places, budget, equity=equity)
 
     if best is None:
-        with pytest.raises(PlanningError):
+        with pytest.raises(Refused):
             plan_sites(candidates, places, budget, equity=equity)
         return
     exact = plan_sites(candidates, places, budget, equity=equity)
@@ -302,7 +303,7 @@ def test_random_small_cases_against_enumeration(seed):
     assert rules_hold(exact, equity)
     try:
         greedy = plan_sites(candidates, places, budget, solver="greedy", equity=equity)
-    except PlanningError:
+    except Refused:
         assert equity != Equity()  # only a rule can stop the greedy
         return
     assert rules_hold(greedy, equity)
@@ -475,7 +476,7 @@ def test_a_3t_site_another_site_outdoes_stays_available_to_the_share_rule(solver
 
 
 def refusal(candidates, places, budget, **options):
-    with pytest.raises(PlanningError) as caught:
+    with pytest.raises(Refused) as caught:
         plan_sites(candidates, places, budget, **options)
     return caught.value.messages
 
@@ -498,7 +499,20 @@ def test_a_budget_that_buys_no_site_is_refused(solver, budget, message):
 
 
 def test_planning_errors_are_validation_errors():
-    assert issubclass(PlanningError, ValidationError)
+    assert issubclass(Refused, ValidationError)
+
+
+@pytest.mark.parametrize(
+    ("budget", "code"),
+    [
+        (0, ConnectivityError.BUDGET_NOT_POSITIVE),
+        (1_000_000_000, ConnectivityError.BUDGET_TOO_SMALL),
+    ],
+)
+def test_a_planning_refusal_carries_its_code(budget, code):
+    with pytest.raises(Refused) as caught:
+        plan_sites([site("A", 1_234_567_890, ["a"])], villages(a=1), budget)
+    assert (caught.value.code, caught.value.reason) == (str(code), str(code))
 
 
 @pytest.mark.parametrize(
@@ -641,7 +655,7 @@ def test_when_time_runs_out_the_greedy_plan_stands_in_if_better(monkeypatch, fou
 
 def test_no_plan_within_the_time_limit_is_refused(monkeypatch):
     def no_greedy_plan(_instance):
-        raise PlanningError("the rules stop the greedy")
+        raise Refused(ConnectivityError.EQUITY_UNMET, "the rules stop the greedy")
 
     monkeypatch.setattr(exact, "milp", stopped_at(bound=25.0))
     monkeypatch.setattr(exact, "_greedy_choice", no_greedy_plan)

@@ -7,19 +7,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.connectivity import coverage, planning, services
 from tumbuh.connectivity.models import PlannedSite, Site, SitePlan
-from tumbuh.connectivity.tests.helpers import village_at
+from tumbuh.connectivity.tests.helpers import HAND_MADE, only_hand_made_villages, village_at
 from tumbuh.registry.models import Enterprise
 
 pytestmark = pytest.mark.django_db
-HAND_MADE = "53.71.01.29"  # only the helpers' villages, so the instance stays small
 SITE_IDR = planning.backhaul_options(None, planning.Costs())[0].cost_idr
 
 
 @pytest.fixture
 def blank_line():
-    """Blank villages at 0, 2, 10, 12 and 30 km with 5, 1, 2, 2 and 1 businesses."""
+    """Blank villages at 0, 2, 10, 12 and 30 km with 5, 1, 2, 2 and 1 businesses, the only
+    villages of the region ``HAND_MADE`` (so the instance stays small)."""
+    only_hand_made_villages()
     for number, (km, count) in enumerate([(0, 5), (2, 1), (10, 2), (12, 2), (30, 1)], start=1):
         village = village_at(number, km)
         for n in range(count):
@@ -53,7 +55,9 @@ def test_a_plan_covers_the_most_businesses_for_its_budget(blank_line, national_a
 
 def test_a_budget_too_small_for_any_site_is_refused_and_nothing_saved(blank_line):
     with pytest.raises(ValidationError) as refused:
-        services.create_plan(name="Kecil", budget_idr=SITE_IDR - 1, region_code=HAND_MADE)
+        services.create_plan(
+            name="Kecil", budget_idr=SITE_IDR - 1, region_code=HAND_MADE, by=system_actor()
+        )
     assert "Rp" in refused.value.messages[0]
     assert not SitePlan.objects.exists()
 
@@ -65,7 +69,9 @@ def test_an_officer_cannot_plan_for_another_province(blank_line, officer_32):
 
 
 def test_adopting_a_plan_tracks_each_pick_once(blank_line, national_admin):
-    plan = services.create_plan(name="Uji", budget_idr=2 * SITE_IDR, region_code=HAND_MADE)
+    plan = services.create_plan(
+        name="Uji", budget_idr=2 * SITE_IDR, region_code=HAND_MADE, by=system_actor()
+    )
     sites = services.adopt_plan(plan=plan, by=national_admin)
     assert len(sites) == 2
     assert {site.status for site in sites} == {Site.Status.PLANNED}

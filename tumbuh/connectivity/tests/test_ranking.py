@@ -4,12 +4,16 @@ import pytest
 
 from tumbuh.connectivity import coverage
 from tumbuh.connectivity.ranking import RankingWeights, population_estimates, rank_blank_spots
-from tumbuh.connectivity.tests.helpers import site_at, village_at
+from tumbuh.connectivity.tests.helpers import (
+    HAND_MADE,
+    only_hand_made_villages,
+    site_at,
+    village_at,
+)
 from tumbuh.regions.models import Regency
 from tumbuh.registry.models import Enterprise
 
 pytestmark = pytest.mark.django_db
-HAND_MADE = "53.71.01.29"  # the code prefix of the helpers' villages
 
 
 def businesses(village, count, *, kind=Enterprise.Kind.UMKM):
@@ -22,6 +26,7 @@ def businesses(village, count, *, kind=Enterprise.Kind.UMKM):
 @pytest.fixture
 def world():
     """Five villages far apart: a covered one, and four blank spots with 3, 2+BumDes, 0, 2."""
+    only_hand_made_villages()
     covered, three, bumdes, empty, merged = (
         village_at(number, number * 50) for number in range(1, 6)
     )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.connectivity.importing import import_csv
 from tumbuh.connectivity.models import ConnectivityImport
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file.")
         started = time.perf_counter()
         try:
-            batch = import_csv(path=path, kind=kind, organisation=organisation)
+            batch = import_csv(path=path, kind=kind, by=system_actor(), organisation=organisation)
         except ValidationError as error:
             raise CommandError(f"{path.name}: {' '.join(error.messages)}") from None
         seconds = time.perf_counter() - started

@@ -3,7 +3,9 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.connectivity import planning, services
+from tumbuh.core.money import rupiah, thousands
 
 
 def province_minimums(text: str) -> dict[str, int]:
@@ -40,13 +42,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, budget_idr, solver, region, time_limit, min_3t_share, province_min,
                save, as_json, **options):  # fmt: skip
+        by = system_actor()
         equity = planning.Equity(
             min_3t_share=min_3t_share, province_min_sites=province_minimums(province_min)
         )
         try:
             if save:
                 plan = services.create_plan(
-                    name=save, budget_idr=budget_idr, solver=solver, region_code=region,
+                    name=save, budget_idr=budget_idr, by=by, solver=solver, region_code=region,
                     equity=equity, time_limit=time_limit, compare=False,
                 )  # fmt: skip
                 summary = {
@@ -62,7 +65,7 @@ class Command(BaseCommand):
                     "plan": plan.public_id,
                 }
             else:
-                data = services.planning_input(region_code=region)
+                data = services.planning_input(by, region_code=region)
                 result = planning.plan_sites(
                     data.candidates, data.places, budget_idr, solver=solver, equity=equity,
                     time_limit=time_limit,
@@ -75,8 +78,9 @@ class Command(BaseCommand):
             return
         gap = "-" if summary["gap"] is None else f"{summary['gap']:.4%}"
         self.stdout.write(
-            f"{summary['sites']} sites for Rp {summary['cost_idr']:,} of Rp {budget_idr:,}: "
-            f"{summary['covered_enterprises']:,} businesses and {summary['covered_people']:,} "
+            f"{summary['sites']} sites for {rupiah(summary['cost_idr'])} of {rupiah(budget_idr)}: "
+            f"{thousands(summary['covered_enterprises'])} businesses and "
+            f"{thousands(summary['covered_people'])} "
             f"people covered ({summary['solver']}, gap {gap}, {summary['seconds']:.2f} s)"
             + (f"; saved as {summary['plan']}" if save else "")
         )
