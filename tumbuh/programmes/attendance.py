@@ -44,6 +44,7 @@ from tumbuh.programmes.models import (
     Session,
     VisitNote,
 )
+from tumbuh.programmes.services.access import Actor
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import surviving
 
@@ -232,7 +233,7 @@ def record_attendance(
     *,
     session: Session,
     enterprise: Enterprise,
-    by,
+    by: Actor,
     code: str | None = None,
     no_phone_reason: str | None = None,
     recorded_at: datetime.datetime | None = None,
@@ -327,10 +328,10 @@ def record_attendance(
                     enrolment = services.transition(
                         enrolment=enrolment,
                         to=Enrolment.Status.ACTIVE,
-                        by=user,
+                        by=by,
                         reason=_("First session attended."),
                     )
-                services.check_completion(enrolment=enrolment, by=user)
+                services.check_completion(enrolment=enrolment, by=by)
     except IntegrityError as error:
         # Two devices recorded the same participant at the same moment, or the same client_id
         # arrived twice at once: the first one stands.
@@ -366,13 +367,17 @@ def save_visit_note(
     client_id: str | None = None,
     public_id: str | None = None,
     session: Session | None = None,
+    by: Actor,
 ) -> VisitNote:
     """Create a visit note (no ``public_id``) or change one (``public_id`` and ``base_version``).
 
     A change made from a stale version raises ``VisitNoteConflict`` with the server's text and
     version; nothing is written. A replay of the ``client_id`` that last wrote the note returns
-    it unchanged. Only notes of businesses in the mentor's caseload, by that mentor.
+    it unchanged. Only notes of businesses in the mentor's caseload, by that mentor (``by`` is
+    the mentor's own login: a note is the mentor's words, nobody writes it for them).
     """
+    if isinstance(by, APIKey) or getattr(by, "pk", None) != mentor.user_id:
+        raise Refused(ProgrammesError.NOT_ALLOWED, _("You may write only your own visit notes."))
     client_id = (client_id or "").strip() or None
     if client_id:
         existing = VisitNote.objects.filter(client_id=client_id).first()

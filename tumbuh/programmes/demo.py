@@ -404,12 +404,14 @@ def _sessions_today(programme) -> int:
     )
     if cohort is None:
         return 0
+    system = account_services.system_actor()
     for hours, title in ((0, "Sesi 4: Mencatat penjualan"), (3, "Sesi 5: Membaca data toko")):
         services.schedule_session(
             mentor=mentor,
             cohort=cohort,
             title=title,
             starts_at=now + datetime.timedelta(hours=hours),
+            by=system,
         )
     assignment = mentor.assignments.filter(is_active=True).order_by("pk").first()
     if assignment is not None:
@@ -418,5 +420,6 @@ def _sessions_today(programme) -> int:
             enterprise=assignment.enterprise,
             title=f"Kunjungan: {assignment.enterprise.name}",
             starts_at=now + datetime.timedelta(hours=1),
+            by=system,
         )
     return open_now.count()

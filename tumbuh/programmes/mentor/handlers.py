@@ -198,6 +198,7 @@ def apply_visit_note(*, user, record: SyncRecord, memo=None) -> Result:
             base_version=record.base_version,
             client_id=record.client_id,
             public_id=public_id,
+            by=user,
         )
     except attendance_service.VisitNoteConflict as conflict:
         server = {

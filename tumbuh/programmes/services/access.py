@@ -38,14 +38,19 @@ def partner_limits(actor) -> frozenset[int] | None:
     return frozenset(m.organisation_id for m in memberships)
 
 
+def may_run_programmes(actor) -> bool:
+    """A person holding ``RUN_PROGRAMMES`` or an active API key of a running role; nobody else
+    (no actor, an anonymous user: False)."""
+    if isinstance(actor, APIKey):
+        return actor.is_active and actor.role in RUNNING_ROLES
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return has_capability(actor, Capability.RUN_PROGRAMMES)
+
+
 def may_run_cohort(actor, cohort: Cohort) -> bool:
     """True when ``actor`` (user or API key) may enrol into and manage ``cohort``."""
-    if actor is None:
-        return False
-    if isinstance(actor, APIKey):
-        if not actor.is_active or actor.role not in RUNNING_ROLES:
-            return False
-    elif not has_capability(actor, Capability.RUN_PROGRAMMES):
+    if not may_run_programmes(actor):
         return False
     if not scope_for(actor, roles=RUNNING_ROLES).allows(cohort.venue_village_id):
         return False
@@ -53,9 +58,24 @@ def may_run_cohort(actor, cohort: Cohort) -> bool:
     return limits is None or cohort.partner_id in limits
 
 
+def may_manage_mentors_of(actor, organisation_id: int, region_code: str) -> bool:
+    """True when ``actor`` runs programmes in ``region_code`` for the partner
+    ``organisation_id``: who may register its mentors, fill their caseloads and book their
+    visits."""
+    if not may_run_programmes(actor):
+        return False
+    if not scope_for(actor, roles=RUNNING_ROLES).allows(region_code):
+        return False
+    limits = partner_limits(actor)
+    return limits is None or organisation_id in limits
+
+
 def is_ministry_staff(user) -> bool:
-    """National ministry staff who run programmes (quota transfers are theirs alone)."""
-    if getattr(user, "is_superuser", False):
+    """National ministry staff who run programmes (quota transfers are theirs alone); never an
+    API key or an anonymous user."""
+    if isinstance(user, APIKey) or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
         return True
     if not has_capability(user, Capability.RUN_PROGRAMMES):
         return False

@@ -15,17 +15,23 @@ from tumbuh.programmes.models import (
     ProgrammeArea,
     Session,
 )
-from tumbuh.programmes.services.access import may_run_cohort
+from tumbuh.programmes.services.access import (
+    Actor,
+    _user,
+    may_manage_mentors_of,
+    may_run_cohort,
+)
 from tumbuh.programmes.services.eligibility import area_regency_codes
 from tumbuh.registry.services import surviving
 
 
 def create_cohort(
-    *, programme_area: ProgrammeArea, partner: Organisation, by=None, **fields
+    *, programme_area: ProgrammeArea, partner: Organisation, by: Actor, **fields
 ) -> Cohort:
-    """Open a cohort of a partner in an area; its venue must be inside the area."""
+    """Open a cohort of a partner in an area; its venue must be inside the area. ``by`` must
+    run programmes for the partner in the venue's region."""
     village = fields["venue_village"]
-    if by is not None and not may_run_cohort(by, Cohort(partner=partner, venue_village=village)):
+    if not may_run_cohort(by, Cohort(partner=partner, venue_village=village)):
         raise Refused(
             ProgrammesError.NOT_ALLOWED,
             _("You may not open cohorts of this partner in this region."),
@@ -71,11 +77,12 @@ def schedule_session(
     cohort=None,
     enterprise=None,
     village=None,
-    by=None,
+    by: Actor,
     duration_minutes: int = 120,
 ) -> Session:
     """Schedule a cohort session or a one-to-one visit; a visit is for a business in the
-    mentor's caseload."""
+    mentor's caseload. ``by`` may run the cohort; for a visit, ``by`` is the mentor or runs
+    programmes for the mentor's partner in the business's region."""
     if (cohort is None) == (enterprise is None):
         raise Refused(
             ProgrammesError.COHORT_OR_VISIT,
@@ -88,7 +95,7 @@ def schedule_session(
     if not mentor.is_active:
         raise Refused(ProgrammesError.MENTOR_INACTIVE, _("This mentor is no longer active."))
     if cohort is not None:
-        if by is not None and not may_run_cohort(by, cohort):
+        if not may_run_cohort(by, cohort):
             raise Refused(
                 ProgrammesError.NOT_ALLOWED, _("You may not schedule sessions of this cohort.")
             )
@@ -100,6 +107,14 @@ def schedule_session(
             )
     if enterprise is not None:
         enterprise = surviving(enterprise)
+        user = _user(by)
+        is_mentor = user is not None and user.pk == mentor.user_id
+        if not is_mentor and not may_manage_mentors_of(
+            by, mentor.organisation_id, enterprise.village_id
+        ):
+            raise Refused(
+                ProgrammesError.NOT_ALLOWED, _("You may not schedule visits for this mentor.")
+            )
         if not Assignment.objects.filter(
             mentor=mentor, enterprise=enterprise, is_active=True
         ).exists():

@@ -13,7 +13,7 @@ from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Attendance, Benefit, BenefitDelivery, Certificate, Enrolment
-from tumbuh.programmes.services.access import _user, may_run_cohort
+from tumbuh.programmes.services.access import Actor, _user, may_run_cohort
 from tumbuh.programmes.services.transitions import transition
 from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import record_milestone, surviving
@@ -53,12 +53,13 @@ def completion_status(enrolment: Enrolment) -> dict:
     }
 
 
-def check_completion(*, enrolment: Enrolment, by=None) -> Enrolment:
+def check_completion(*, enrolment: Enrolment, by: Actor | None) -> Enrolment:
     """Complete an active enrolment whose requirements are all true.
 
     Completion records the milestone ``trained`` and issues the certificate, in the same
     transaction. An enrolment that is not active, or whose requirements are not met yet, is
-    returned unchanged.
+    returned unchanged. Nobody decides completion, so there is nothing to check of ``by``: it is
+    who made the last requirement true (None when nobody entered it, e.g. a payment).
     """
     if enrolment.status != Enrolment.Status.ACTIVE:
         return enrolment
@@ -82,7 +83,7 @@ def check_completion(*, enrolment: Enrolment, by=None) -> Enrolment:
     return enrolment
 
 
-def check_completion_of(*, enterprise, by=None) -> list[Enrolment]:
+def check_completion_of(*, enterprise, by: Actor | None) -> list[Enrolment]:
     """Check every active enrolment of ``enterprise``: call after a milestone it needs."""
     enterprise = surviving(enterprise)
     enrolments = Enrolment.objects.filter(
@@ -91,7 +92,7 @@ def check_completion_of(*, enterprise, by=None) -> list[Enrolment]:
     return [check_completion(enrolment=e, by=by) for e in enrolments]
 
 
-def complete_on_milestone(*, milestone, by=None) -> None:
+def complete_on_milestone(*, milestone, by: Actor | None) -> None:
     """Listed in ``settings.MILESTONE_HANDLERS``, called by ``registry.services.record_milestone``
     when a milestone is first reached: an outcome may complete enrolments.
 
@@ -102,8 +103,11 @@ def complete_on_milestone(*, milestone, by=None) -> None:
     check_completion_of(enterprise=milestone.enterprise, by=by)
 
 
-def issue_certificate(*, enrolment: Enrolment, by=None) -> Certificate:
-    """Issue the certificate of a completed enrolment; idempotent (one per enrolment)."""
+def issue_certificate(*, enrolment: Enrolment, by: Actor | None) -> Certificate:
+    """Issue the certificate of a completed enrolment; idempotent (one per enrolment).
+
+    Follows from completion (``check_completion``), like it without a check of ``by``.
+    """
     if enrolment.status != Enrolment.Status.COMPLETED:
         raise Refused(
             ProgrammesError.NOT_COMPLETED,
@@ -128,8 +132,13 @@ def issue_certificate(*, enrolment: Enrolment, by=None) -> Certificate:
     return certificate
 
 
-def revoke_certificate(*, certificate: Certificate, by, reason: str) -> Certificate:
-    """Revoke a certificate (e.g. issued in error or obtained by fraud), with the reason."""
+def revoke_certificate(*, certificate: Certificate, by: Actor, reason: str) -> Certificate:
+    """Revoke a certificate (e.g. issued in error or obtained by fraud), with the reason; by
+    someone who may run the enrolment's cohort."""
+    if not may_run_cohort(by, certificate.enrolment.cohort):
+        raise Refused(
+            ProgrammesError.NOT_ALLOWED, _("You may not revoke certificates of this cohort.")
+        )
     reason = (reason or "").strip()
     if not reason:
         raise Refused(
@@ -140,7 +149,7 @@ def revoke_certificate(*, certificate: Certificate, by, reason: str) -> Certific
     now = timezone.now()
     with transaction.atomic():
         changed = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_by=by, revocation_reason=reason
+            revoked_at=now, revoked_by=_user(by), revocation_reason=reason
         )
         if not changed:
             raise Refused(
@@ -154,16 +163,16 @@ def revoke_certificate(*, certificate: Certificate, by, reason: str) -> Certific
             data={"reason": reason},
         )
     certificate.revoked_at = now
-    certificate.revoked_by = by
+    certificate.revoked_by = _user(by)
     certificate.revocation_reason = reason
     return certificate
 
 
 def deliver_benefit(
-    *, enrolment: Enrolment, benefit: Benefit, by=None, note: str = ""
+    *, enrolment: Enrolment, benefit: Benefit, by: Actor, note: str = ""
 ) -> BenefitDelivery:
     """Record that a participant received a benefit (e.g. the data package was activated)."""
-    if by is not None and not may_run_cohort(by, enrolment.cohort):
+    if not may_run_cohort(by, enrolment.cohort):
         raise Refused(
             ProgrammesError.NOT_ALLOWED, _("You may not record benefits for this cohort.")
         )

@@ -24,7 +24,7 @@ from tumbuh.registry.services import enterprises_of, surviving
 
 
 def enrol(
-    *, cohort: Cohort, enterprise: Enterprise, by, accept: bool = False, at=None
+    *, cohort: Cohort, enterprise: Enterprise, by: Actor, accept: bool = False, at=None
 ) -> Enrolment:
     """Enrol ``enterprise`` in ``cohort`` (status applied, or accepted with ``accept``).
 
@@ -140,7 +140,7 @@ def enrol(
                 at=at,
             )
             record_event(
-                actor=user,
+                actor=by,
                 action="programmes.enrolled",
                 target=enrolment,
                 region_code=cohort.venue_village_id,
@@ -148,7 +148,7 @@ def enrol(
             )
             if accept:
                 enrolment = transition(
-                    enrolment=enrolment, to=Enrolment.Status.ACCEPTED, by=user, at=at
+                    enrolment=enrolment, to=Enrolment.Status.ACCEPTED, by=by, at=at
                 )
     except IntegrityError as error:
         raise Refused(
@@ -240,7 +240,7 @@ def _enrol_each(*, cohort: Cohort, enterprises: list[str], by: Actor, accept: bo
     }
 
 
-def decide_enrolment(*, enrolment: Enrolment, to: str, by, reason: str = "") -> Enrolment:
+def decide_enrolment(*, enrolment: Enrolment, to: str, by: Actor, reason: str = "") -> Enrolment:
     """A reviewer's decision on an enrolment (accept, reject, activate, withdraw).
 
     Rejecting and withdrawing need a reason. Completion is never decided by hand: it follows

@@ -5,13 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation
-from tumbuh.accounts.permissions import Capability, has_capability
-from tumbuh.accounts.scoping import scope_for
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Assignment, Mentor
-from tumbuh.programmes.services.access import RUNNING_ROLES, _user, partner_limits
+from tumbuh.programmes.services.access import Actor, _user, may_manage_mentors_of
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import surviving
 
@@ -24,9 +22,17 @@ def register_mentor(
     villages=(),
     areas=(),
     specialities=(),
-    by=None,
+    by: Actor,
 ) -> Mentor:
-    """Give a user a mentor profile (villages and areas covered, specialities); idempotent."""
+    """Give a user a mentor profile (villages and areas covered, specialities); idempotent.
+
+    ``by`` runs programmes for ``organisation`` in ``region_code``.
+    """
+    if not may_manage_mentors_of(by, organisation.pk, region_code):
+        raise Refused(
+            ProgrammesError.NOT_ALLOWED,
+            _("You may not register mentors of this organisation in this region."),
+        )
     unknown = set(specialities) - set(Mentor.Speciality.values)
     if unknown:
         raise Refused(
@@ -56,22 +62,17 @@ def register_mentor(
     return mentor
 
 
-def assign_mentor(*, mentor: Mentor, enterprise: Enterprise, by=None, programme=None) -> Assignment:
+def assign_mentor(
+    *, mentor: Mentor, enterprise: Enterprise, by: Actor, programme=None
+) -> Assignment:
     """Put a business in a mentor's caseload; idempotent while the assignment is active."""
     enterprise = surviving(enterprise)
     if not mentor.is_active:
         raise Refused(ProgrammesError.MENTOR_INACTIVE, _("This mentor is no longer active."))
-    if by is not None:
-        limits = partner_limits(by)
-        allowed = (
-            has_capability(by, Capability.RUN_PROGRAMMES)
-            and scope_for(by, roles=RUNNING_ROLES).allows(enterprise.village_id)
-            and (limits is None or mentor.organisation_id in limits)
+    if not may_manage_mentors_of(by, mentor.organisation_id, enterprise.village_id):
+        raise Refused(
+            ProgrammesError.NOT_ALLOWED, _("You may not assign businesses to this mentor.")
         )
-        if not allowed:
-            raise Refused(
-                ProgrammesError.NOT_ALLOWED, _("You may not assign businesses to this mentor.")
-            )
     with transaction.atomic():
         existing = Assignment.objects.filter(
             mentor=mentor, enterprise=enterprise, is_active=True

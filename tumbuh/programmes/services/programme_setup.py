@@ -11,7 +11,7 @@ from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Benefit, PartnerQuota, Programme, ProgrammeArea, QuotaTransfer
-from tumbuh.programmes.services.access import is_ministry_staff
+from tumbuh.programmes.services.access import Actor, is_ministry_staff
 from tumbuh.programmes.services.eligibility import places_used
 from tumbuh.registry.models import Enterprise, Milestone
 
@@ -37,13 +37,13 @@ def _checked_programme_fields(fields: dict) -> dict:
     return fields
 
 
-def create_programme(*, organisation: Organisation, by=None, benefits=(), **fields) -> Programme:
+def create_programme(*, organisation: Organisation, by: Actor, benefits=(), **fields) -> Programme:
     """Create a programme with its eligibility and completion rules and its benefits.
 
     ``benefits`` is a list of names. Unknown KBLI sections, scales or milestone kinds, or a
-    period that ends before it starts, are refused.
+    period that ends before it starts, are refused. Ministry staff only.
     """
-    if by is not None and not is_ministry_staff(by):
+    if not is_ministry_staff(by):
         raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set up programmes."))
     fields = _checked_programme_fields(fields)
     with transaction.atomic():
@@ -60,9 +60,9 @@ def create_programme(*, organisation: Organisation, by=None, benefits=(), **fiel
     return programme
 
 
-def update_programme(*, programme: Programme, by=None, **fields) -> Programme:
+def update_programme(*, programme: Programme, by: Actor, **fields) -> Programme:
     """Change a programme's basic fields and rules (ministry staff); same checks as creating."""
-    if by is not None and not is_ministry_staff(by):
+    if not is_ministry_staff(by):
         raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set up programmes."))
     fields = _checked_programme_fields(fields)
     with transaction.atomic():
@@ -79,11 +79,11 @@ def update_programme(*, programme: Programme, by=None, **fields) -> Programme:
     return programme
 
 
-def set_area_quota(*, programme: Programme, area, quota: int, by=None) -> ProgrammeArea:
+def set_area_quota(*, programme: Programme, area, quota: int, by: Actor) -> ProgrammeArea:
     """Add a priority area to a programme, or change its quota (never below the places used
     nor below the partners' shares)."""
     quota = int(quota)
-    if by is not None and not is_ministry_staff(by):
+    if not is_ministry_staff(by):
         raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set quotas."))
     if quota < 0:
         raise Refused(ProgrammesError.AMOUNT_INVALID, _("A quota cannot be negative."))
@@ -111,11 +111,11 @@ def set_area_quota(*, programme: Programme, area, quota: int, by=None) -> Progra
 
 
 def set_partner_quota(
-    *, programme_area: ProgrammeArea, partner: Organisation, quota: int, by=None
+    *, programme_area: ProgrammeArea, partner: Organisation, quota: int, by: Actor
 ) -> PartnerQuota:
     """Give a partner a share of an area's quota; the shares never exceed the area's quota."""
     quota = int(quota)
-    if by is not None and not is_ministry_staff(by):
+    if not is_ministry_staff(by):
         raise Refused(ProgrammesError.NOT_ALLOWED, _("Only ministry staff may set quotas."))
     if quota < 0:
         raise Refused(ProgrammesError.AMOUNT_INVALID, _("A quota cannot be negative."))
@@ -160,7 +160,7 @@ def transfer_quota(
     to_partner: Organisation,
     amount: int,
     reason: str,
-    by,
+    by: Actor,
 ) -> QuotaTransfer:
     """Move ``amount`` unused places of an area from one partner to another, with a record.
 

@@ -8,13 +8,18 @@ from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Enrolment, EnrolmentEvent
+from tumbuh.programmes.services.access import Actor
 
 
-def transition(*, enrolment: Enrolment, to: str, by=None, reason: str = "", at=None) -> Enrolment:
+def transition(
+    *, enrolment: Enrolment, to: str, by: Actor | None, reason: str = "", at=None
+) -> Enrolment:
     """Move ``enrolment`` to status ``to`` along ``Enrolment.TRANSITIONS``, with an event row.
 
     The change is a conditional update on the status read, so two people deciding at once
-    cannot both win: the second gets a refusal.
+    cannot both win: the second gets a refusal. Who may decide is checked by the callers
+    (``decide_enrolment``, ``enrol``, attendance and completion); ``by`` is who the event row
+    names, None only when the change follows from a fact nobody entered (a payment's milestone).
     """
     if to not in Enrolment.Status.values:
         raise Refused(

@@ -316,6 +316,7 @@ def test_visit_note_create_update_and_conflict(mentor, business):
         text="Foto produk dibuat",
         visited_at=now,
         client_id="n1",
+        by=mentor.user,
     )
     assert note.version == 1
     note = save_visit_note(
@@ -326,6 +327,7 @@ def test_visit_note_create_update_and_conflict(mentor, business):
         base_version=1,
         public_id=note.public_id,
         client_id="n2",
+        by=mentor.user,
     )
     assert note.version == 2
     with pytest.raises(VisitNoteConflict) as conflict:
@@ -337,6 +339,7 @@ def test_visit_note_create_update_and_conflict(mentor, business):
             base_version=1,
             public_id=note.public_id,
             client_id="n3",
+            by=mentor.user,
         )
     assert conflict.value.version == 2
     assert conflict.value.text == "Foto produk dan harga"
@@ -348,10 +351,20 @@ def test_visit_note_replay_returns_the_note_unchanged(mentor, business):
     assign(mentor, business)
     now = timezone.now()
     first = save_visit_note(
-        mentor=mentor, enterprise=business, text="Catatan", visited_at=now, client_id="n1"
+        mentor=mentor,
+        enterprise=business,
+        text="Catatan",
+        visited_at=now,
+        client_id="n1",
+        by=mentor.user,
     )
     again = save_visit_note(
-        mentor=mentor, enterprise=business, text="Catatan", visited_at=now, client_id="n1"
+        mentor=mentor,
+        enterprise=business,
+        text="Catatan",
+        visited_at=now,
+        client_id="n1",
+        by=mentor.user,
     )
     assert again.pk == first.pk and again.version == 1
     assert VisitNote.objects.count() == 1
@@ -360,7 +373,11 @@ def test_visit_note_replay_returns_the_note_unchanged(mentor, business):
 def test_visit_note_outside_the_caseload_is_refused(mentor, business):
     with pytest.raises(Refused) as refused:
         save_visit_note(
-            mentor=mentor, enterprise=business, text="Catatan", visited_at=timezone.now()
+            mentor=mentor,
+            enterprise=business,
+            text="Catatan",
+            visited_at=timezone.now(),
+            by=mentor.user,
         )
     assert refused.value.reason == "not_in_caseload"
     assert VisitNote.objects.count() == 0

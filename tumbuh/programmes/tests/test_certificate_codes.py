@@ -18,7 +18,7 @@ CODE = "abcd2345efgh6789"
 @pytest.fixture
 def certificate(cohort, business):
     enrolment = make_enrolment(cohort, business, status=Enrolment.Status.COMPLETED)
-    certificate = issue_certificate(enrolment=enrolment)
+    certificate = issue_certificate(enrolment=enrolment, by=None)
     Certificate.objects.filter(pk=certificate.pk).update(code=CODE)
     certificate.refresh_from_db()
     return certificate

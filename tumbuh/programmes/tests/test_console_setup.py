@@ -173,5 +173,7 @@ def test_missing_start_is_refused(client_of, officer_32, cohort, mentor):
     assert "This field is required." in response.content.decode()
     assert not Session.objects.exists()
     with pytest.raises(Refused) as refusal:
-        services.schedule_session(mentor=mentor, cohort=cohort, starts_at=None, title="x")
+        services.schedule_session(
+            mentor=mentor, cohort=cohort, starts_at=None, title="x", by=officer_32
+        )
     assert refusal.value.reason == "start_required"

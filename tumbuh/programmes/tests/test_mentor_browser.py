@@ -173,7 +173,11 @@ def test_a_visit_note_changed_on_the_server_while_offline_is_resolved_on_the_dev
     business = make_enterprise("Kopi Bubuk Pak Ujang", scale="mikro")
     assign(mentor, business)
     note = save_visit_note(
-        mentor=mentor, enterprise=business, text="Versi awal.", visited_at=timezone.now()
+        mentor=mentor,
+        enterprise=business,
+        text="Versi awal.",
+        visited_at=timezone.now(),
+        by=mentor.user,
     )
     with translation.override("id"):
         merge = mentor_texts()["merge"]
@@ -191,7 +195,7 @@ def test_a_visit_note_changed_on_the_server_while_offline_is_resolved_on_the_dev
     # Meanwhile the note changes on the server (another device of the mentor).
     save_visit_note(
         mentor=mentor, enterprise=business, text="Diubah di laptop.", visited_at=timezone.now(),
-        base_version=1, public_id=note.public_id,
+        base_version=1, public_id=note.public_id, by=mentor.user,
     )  # fmt: skip
 
     context.set_offline(False)

@@ -58,6 +58,7 @@ def caseload(mentor, cohort):
         enterprise=first,
         text="Sudah bisa memotret produk.",
         visited_at=timezone.now(),
+        by=mentor.user,
     )
     return {"businesses": businesses, "session": session, "note": note}
 
@@ -114,7 +115,7 @@ def test_a_mentor_sees_only_their_own_caseload(client_of, mentor, cohort, caselo
     assign(other, theirs)
     their_session = make_session(mentor=other, enterprise=theirs)
     their_note = save_visit_note(
-        mentor=other, enterprise=theirs, text="Rahasia.", visited_at=timezone.now()
+        mentor=other, enterprise=theirs, text="Rahasia.", visited_at=timezone.now(), by=other.user
     )
     client = client_of(mentor.user)
     text = client.get(reverse("programmes:mentor-caseload")).content.decode()
@@ -209,7 +210,7 @@ def test_visit_note_form_and_its_conflict_without_javascript(client_of, mentor, 
     assert client.get(edit_url).status_code == 200
     save_visit_note(
         mentor=mentor, enterprise=business, text="Diubah di tempat lain.",
-        visited_at=timezone.now(), base_version=1, public_id=note.public_id,
+        visited_at=timezone.now(), base_version=1, public_id=note.public_id, by=mentor.user,
     )  # fmt: skip
     response = client.post(
         edit_url, {"text": "Versi saya.", "visited_at": "2026-01-05T10:00", "base_version": "1"}

@@ -180,12 +180,16 @@ def test_no_phone_marking_with_a_reason(mentor, session, participant):
 
 def test_a_visit_note_changed_on_the_server_comes_back_as_a_conflict(mentor, participant):
     note = save_visit_note(
-        mentor=mentor, enterprise=participant, text="Versi awal.", visited_at=timezone.now()
+        mentor=mentor,
+        enterprise=participant,
+        text="Versi awal.",
+        visited_at=timezone.now(),
+        by=mentor.user,
     )
     # Meanwhile, from another device: version 2.
     save_visit_note(
         mentor=mentor, enterprise=participant, text="Diubah di laptop.", visited_at=timezone.now(),
-        base_version=1, public_id=note.public_id,
+        base_version=1, public_id=note.public_id, by=mentor.user,
     )  # fmt: skip
     edit = note_record(participant, "Diubah di HP.", note=note, base_version=1)
     (result,) = sync.apply_batch(user=mentor.user, records=[edit])
@@ -213,7 +217,11 @@ def test_a_visit_note_changed_on_the_server_comes_back_as_a_conflict(mentor, par
 
 def test_the_same_change_sent_again_under_a_new_id_is_not_a_conflict(mentor, participant):
     note = save_visit_note(
-        mentor=mentor, enterprise=participant, text="Awal.", visited_at=timezone.now()
+        mentor=mentor,
+        enterprise=participant,
+        text="Awal.",
+        visited_at=timezone.now(),
+        by=mentor.user,
     )
     edit = note_record(participant, "Sudah jualan online.", note=note, base_version=1)
     assert sync.apply_batch(user=mentor.user, records=[edit])[0].status == "applied"
@@ -234,6 +242,7 @@ def test_a_mentor_cannot_record_outside_their_caseload(mentor, session, particip
         enterprise=assign(other_mentor, stranger).enterprise,
         text="Catatan pendamping lain.",
         visited_at=timezone.now(),
+        by=other_mentor.user,
     )
     records = [
         note_record(stranger, "Bukan binaan saya."),
