@@ -27,6 +27,7 @@ from django.utils import timezone
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation, User
 from tumbuh.core.demodata import DemoReport, demo_password
+from tumbuh.core.region_filter import region_q
 from tumbuh.programmes import services
 from tumbuh.programmes.attendance import VALID_AFTER, attendance_code, record_attendance
 from tumbuh.programmes.models import Cohort, Enrolment, Mentor, Programme, Session
@@ -248,7 +249,7 @@ def _build(*, seed: int, areas: dict, report: DemoReport) -> Programme:
     registry_businesses = _eligible(
         programme,
         Enterprise.objects.deduplicated()
-        .filter(village__code__startswith="53.")
+        .filter(region_q("village__code", "53"))
         .select_related("village")
         .order_by("pk"),
     )
@@ -373,7 +374,7 @@ def _near(programme, regency_code: str) -> list[Enterprise]:
     province = regency_code[:2]
     nearby = (
         Enterprise.objects.deduplicated()
-        .filter(village__code__startswith=f"{province}.")
+        .filter(region_q("village__code", province))
         .select_related("village")
         .order_by("pk")
     )

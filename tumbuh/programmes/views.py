@@ -6,8 +6,6 @@ exactly like one that does not exist. Changes go through ``services``; nothing h
 model. Exports never contain NIK or phone numbers.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tumbuh.accounts.models import Organisation
 from tumbuh.accounts.permissions import Capability, has_capability, require
 from tumbuh.accounts.scoping import scoped
+from tumbuh.core.exports import csv_response
 from tumbuh.core.htmx import render_page
 from tumbuh.core.storage import private_file_response
 from tumbuh.programmes import queries, services
@@ -59,23 +58,6 @@ PUBLIC_SESSIONS = 30
 
 def _require(request) -> None:
     require(request.user, Capability.RUN_PROGRAMMES)
-
-
-def _safe_cell(value):
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
-
-
-def _csv_response(rows, *, file_name: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response.write("\ufeff")  # so that Excel reads the file as UTF-8
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
-    return response
 
 
 def _refusal(request, error: ValidationError) -> None:
@@ -266,7 +248,7 @@ def progress_csv(request, public_id: str):
                 *[row.outcomes.get(kind, 0) for kind in queries.OUTCOME_KINDS],
             ]
         )
-    return _csv_response(rows, file_name=f"progres-{programme.public_id}.csv")
+    return csv_response(rows, file_name=f"progres-{programme.public_id}.csv")
 
 
 @login_required
@@ -316,7 +298,7 @@ def enrolments_csv(request, public_id: str):
                 enrolment.completed_at.isoformat() if enrolment.completed_at else "",
             ]
         )
-    return _csv_response(rows, file_name=f"peserta-{programme.public_id}.csv")
+    return csv_response(rows, file_name=f"peserta-{programme.public_id}.csv")
 
 
 def _programme_area(request, public_id, area_slug):
@@ -643,7 +625,7 @@ def mentors_csv(request):
         [m.user.full_name, m.organisation.name, m.region_code, m.caseload, m.village_count]
         for m in mentors
     ]
-    return _csv_response(rows, file_name="pendamping.csv")
+    return csv_response(rows, file_name="pendamping.csv")
 
 
 # --- public: a cohort a business may apply to -------------------------------------------------
