@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tumbuh.accounts.models import Membership
+from tumbuh.capability import services
 from tumbuh.capability.services import load_instrument
 from tumbuh.conftest import make_user
 
@@ -76,6 +80,18 @@ MIXED_SCORES = {
     "digital_bookkeeping": 22,
     "use_of_data": 22,
 }
+
+
+def assess(instrument, enterprise, answers, *, days_ago=0, mode="mentor"):
+    """An assessment of ``enterprise`` submitted ``days_ago`` days ago (``mode``: mentor, self)."""
+    return services.submit_assessment(
+        enterprise=enterprise,
+        instrument=instrument,
+        answers=answers,
+        by=None,
+        mode=mode,
+        taken_at=timezone.now() - timedelta(days=days_ago),
+    )
 
 
 @pytest.fixture

@@ -8,20 +8,9 @@ from django.utils import timezone
 
 from tumbuh.capability import services
 from tumbuh.capability.models import Assessment
-from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED
+from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED, assess
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise
 from tumbuh.registry.services import merge_enterprises
-
-
-def _assess(instrument, enterprise, answers, days_ago=0):
-    return services.submit_assessment(
-        enterprise=enterprise,
-        instrument=instrument,
-        answers=answers,
-        by=None,
-        mode="mentor",
-        taken_at=timezone.now() - timedelta(days=days_ago),
-    )
 
 
 @pytest.fixture
@@ -29,15 +18,15 @@ def landscape(instrument):
     """Jawa Barat: one business at level 5 (was 1), one at 3, one merged duplicate, one never
     assessed; NTT: one at level 1."""
     rising = make_enterprise("Naik Kelas", village=DAYEUHKOLOT)
-    _assess(instrument, rising, LOWEST, days_ago=60)
-    _assess(instrument, rising, HIGHEST, days_ago=1)
+    assess(instrument, rising, LOWEST, days_ago=60)
+    assess(instrument, rising, HIGHEST, days_ago=1)
     middle = make_enterprise("Tengah", village=DAYEUHKOLOT)
     duplicate = make_enterprise("Tengah (dobel)", village=DAYEUHKOLOT)
-    _assess(instrument, duplicate, MIXED, days_ago=2)
+    assess(instrument, duplicate, MIXED, days_ago=2)
     merge_enterprises(keep=middle, drop=duplicate, by=None)
     make_enterprise("Belum", village=DAYEUHKOLOT)
     eastern = make_enterprise("Timur", village=NAMOSAIN)
-    _assess(instrument, eastern, LOWEST, days_ago=3)
+    assess(instrument, eastern, LOWEST, days_ago=3)
     return {"rising": rising, "middle": middle, "eastern": eastern}
 
 
@@ -86,7 +75,7 @@ def test_console_home_query_count_does_not_grow_with_businesses(
     with query_count() as first:
         client.get(reverse("capability:console-home"))
     for number in range(5):
-        _assess(instrument, make_enterprise(f"Baru {number}", village=NAMOSAIN), MIXED)
+        assess(instrument, make_enterprise(f"Baru {number}", village=NAMOSAIN), MIXED)
     with query_count() as second:
         client.get(reverse("capability:console-home"))
     assert len(second) == len(first)

@@ -8,22 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tumbuh.capability import queries, services
-from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED
+from tumbuh.capability import queries
+from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED, assess
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import merge_enterprises
-
-
-def _assess(instrument, enterprise, answers, *, days_ago, mode="mentor"):
-    return services.submit_assessment(
-        enterprise=enterprise,
-        instrument=instrument,
-        answers=answers,
-        by=None,
-        mode=mode,
-        taken_at=timezone.now() - timedelta(days=days_ago),
-    )
 
 
 def _levels(actor, **filters):
@@ -40,19 +29,19 @@ def test_the_latest_assessment_of_a_business_or_its_merged_records_counts(
     a = make_enterprise("A", village=DAYEUHKOLOT)
     b = make_enterprise("B", village=DAYEUHKOLOT)
     c = make_enterprise("C", village=NAMOSAIN)
-    _assess(instrument, a, LOWEST, days_ago=30)
-    _assess(instrument, b, MIXED, days_ago=20)
-    _assess(instrument, c, HIGHEST, days_ago=10, mode="self")
+    assess(instrument, a, LOWEST, days_ago=30)
+    assess(instrument, b, MIXED, days_ago=20)
+    assess(instrument, c, HIGHEST, days_ago=10, mode="self")
     merge_enterprises(keep=a, drop=b, by=None)
     merge_enterprises(keep=a, drop=c, by=None)
     # A two-step chain, as an older merge leaves it: D into E, E into A.
     d = make_enterprise("D", village=NAMOSAIN)
     e = make_enterprise("E", village=NAMOSAIN)
-    _assess(instrument, d, MIXED, days_ago=5)
+    assess(instrument, d, MIXED, days_ago=5)
     Enterprise.objects.filter(pk=d.pk).update(merged_into=e)
     Enterprise.objects.filter(pk=e.pk).update(merged_into=a)
     lone = make_enterprise("Sendiri", village=NAMOSAIN)
-    _assess(instrument, lone, LOWEST, days_ago=3)
+    assess(instrument, lone, LOWEST, days_ago=3)
 
     # A (Jawa Barat) counts once, at D's level 3 (the latest of its five records); NTT has the
     # lone business at level 1. Merged records count where their survivor is.
@@ -75,8 +64,8 @@ def test_the_latest_assessment_of_a_business_or_its_merged_records_counts(
 def test_an_officer_counts_only_businesses_in_their_province(officer_32, instrument):
     inside = make_enterprise("Di Jawa Barat", village=DAYEUHKOLOT)
     outside = make_enterprise("Di NTT", village=NAMOSAIN)
-    _assess(instrument, inside, MIXED, days_ago=1)
-    _assess(instrument, outside, HIGHEST, days_ago=1)
+    assess(instrument, inside, MIXED, days_ago=1)
+    assess(instrument, outside, HIGHEST, days_ago=1)
     assert _levels(officer_32) == {"32": (1, [0, 0, 1, 0, 0])}
 
 
@@ -86,7 +75,7 @@ def test_the_work_does_not_grow_with_businesses_times_assessments(national_admin
     assessed adds work in proportion to them alone (the totals), not to them × the 40
     assessments (a latest-assessment lookup per business did ~20 steps per assessment each)."""
     for number in range(40):
-        _assess(instrument, make_enterprise(f"Dinilai {number}"), MIXED, days_ago=number)
+        assess(instrument, make_enterprise(f"Dinilai {number}"), MIXED, days_ago=number)
 
     def add_unassessed(count):
         Enterprise.objects.bulk_create(
