@@ -239,10 +239,11 @@ def test_keys_are_checked_for_length():
         assert refused.value.code == "idempotency_key_length"
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL"
+)
 @pytest.mark.django_db(transaction=True)
 def test_requests_racing_with_one_key_all_get_the_one_answer_that_was_kept():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     barrier = threading.Barrier(4)
     answers = []
 

@@ -326,7 +326,7 @@ def ministry_officer_of_32(ministry):
 
 
 @pytest.mark.parametrize("persona", ["officer_32", "officer_53", "ministry_officer_of_32"])
-def test_only_national_ministry_staff_may_edit_or_create(request, client_of, persona):
+def test_only_national_ministry_staff_may_edit_or_create(db, request, client_of, persona):
     client = client_of(request.getfixturevalue(persona))
     before = state(NTT)
 
