@@ -9,7 +9,7 @@ import itertools
 from django.utils import timezone
 
 from tumbuh.accounts.models import Membership, Organisation
-from tumbuh.conftest import DAYEUHKOLOT, make_organisation, make_user
+from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_organisation, make_user
 from tumbuh.programmes.models import (
     Assignment,
     Cohort,
@@ -22,6 +22,7 @@ from tumbuh.programmes.models import (
     Session,
 )
 from tumbuh.regions.models import PriorityArea, PriorityAreaRegency
+from tumbuh.registry.models import EnterpriseKbli
 
 _numbers = itertools.count(1)
 
@@ -90,6 +91,13 @@ def make_cohort(
         capacity=capacity,
         **fields,
     )
+
+
+def food_business(name="Keripik Singkong", village=DAYEUHKOLOT, *, scale="mikro", phone=""):
+    """A food business (KBLI 10794, section C), the kind a food programme takes."""
+    enterprise = make_enterprise(name, village=village, scale=scale, phone_masked=phone)
+    EnterpriseKbli.objects.create(enterprise=enterprise, code="10794")
+    return enterprise
 
 
 def make_enrolment(cohort, enterprise, *, status=Enrolment.Status.ACTIVE) -> Enrolment:

@@ -8,6 +8,7 @@ from tumbuh.programmes.tests.builders import (
     make_mentor,
     make_partner,
     make_programme_area,
+    make_session,
 )
 
 
@@ -34,6 +35,12 @@ def cohort(programme_area, partner):
 @pytest.fixture
 def mentor(partner):
     return make_mentor(organisation=partner)
+
+
+@pytest.fixture
+def session(mentor, cohort):
+    """A session of the cohort, led by its mentor, starting now."""
+    return make_session(mentor=mentor, cohort=cohort)
 
 
 @pytest.fixture

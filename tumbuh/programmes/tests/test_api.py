@@ -8,11 +8,12 @@ import pytest
 from django.utils import timezone
 
 from tumbuh.accounts import services as account_services
-from tumbuh.conftest import NAMOSAIN, make_enterprise
+from tumbuh.conftest import NAMOSAIN
 from tumbuh.core.models import IdempotencyRecord
 from tumbuh.programmes.attendance import attendance_code
 from tumbuh.programmes.models import Attendance, Enrolment
 from tumbuh.programmes.tests.builders import (
+    food_business,
     make_area,
     make_cohort,
     make_enrolment,
@@ -21,7 +22,6 @@ from tumbuh.programmes.tests.builders import (
     make_programme_area,
     make_session,
 )
-from tumbuh.registry.models import EnterpriseKbli
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,6 @@ def key_for(organisation, region_code=""):
         organisation=organisation, label="server", region_code=region_code
     )
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
-def food_business(name, village="32.04.12.2002", phone=""):
-    enterprise = make_enterprise(name, village=village, scale="mikro", phone_masked=phone)
-    EnterpriseKbli.objects.create(enterprise=enterprise, code="10794")
-    return enterprise
 
 
 @pytest.fixture

@@ -26,11 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def session(mentor, cohort):
-    return make_session(mentor=mentor, cohort=cohort)
-
-
-@pytest.fixture
 def participant(cohort, business):
     make_enrolment(cohort, business, status=Enrolment.Status.ACCEPTED)
     return business

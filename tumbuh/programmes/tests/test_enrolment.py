@@ -17,6 +17,7 @@ from tumbuh.programmes.models import (
 )
 from tumbuh.programmes.services import enrol, transfer_quota, transition
 from tumbuh.programmes.tests.builders import (
+    food_business,
     make_cohort,
     make_enrolment,
     make_partner,
@@ -27,12 +28,6 @@ from tumbuh.registry.models import EnterpriseKbli
 pytestmark = pytest.mark.django_db
 
 S = Enrolment.Status
-
-
-def food_business(name="Keripik Singkong", village="32.04.12.2002", scale="mikro"):
-    enterprise = make_enterprise(name, village=village, scale=scale)
-    EnterpriseKbli.objects.create(enterprise=enterprise, code="10794")  # section C
-    return enterprise
 
 
 def nothing_written(before: tuple) -> bool:

@@ -29,11 +29,6 @@ def moment(at: datetime.datetime) -> str:
 
 
 @pytest.fixture
-def session(mentor, cohort):
-    return make_session(mentor=mentor, cohort=cohort)
-
-
-@pytest.fixture
 def participant(cohort, business, mentor):
     make_enrolment(cohort, business, status=Enrolment.Status.ACCEPTED)
     assign(mentor, business)
