@@ -12,10 +12,15 @@ handler for records of kind ``signal_check``, listed in ``settings.MENTOR_SYNC_K
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.models import User
+from tumbuh.accounts.services import acting_person
+from tumbuh.connectivity import queries
+from tumbuh.connectivity.access import Actor
+from tumbuh.connectivity.error_codes import ConnectivityError
 from tumbuh.connectivity.models import Technology, VillageFact
 from tumbuh.core.models import AuditEvent
 from tumbuh.core.refusals import Refused
@@ -59,9 +64,23 @@ def _detail(technology: str, place: str, download_bytes, download_ms) -> str:
     return "; ".join(parts)[:200]
 
 
+def may_check_signal(by: Actor | None, village: Village, memo: dict | None = None) -> bool:
+    """A mentor who covers the village (or has a business of their caseload there), or an actor
+    who may plan infrastructure in it; nobody else, and no actor at all."""
+    if isinstance(by, User):
+        memo = {} if memo is None else memo
+        try:
+            mentor = caseload.require_mentor(by, memo)
+        except Refused:
+            mentor = None
+        if mentor is not None and village.code in caseload.village_codes(mentor, memo):
+            return True
+    return by is not None and queries.may_plan(by) and queries.scope_of(by).allows(village.code)
+
+
 def record_signal_check(
     *,
-    by,
+    by: Actor,
     village: Village,
     technology: str,
     checked_at: datetime.datetime,
@@ -69,23 +88,37 @@ def record_signal_check(
     download_bytes: int | None = None,
     download_ms: int | None = None,
     client_id: str = "",
+    memo: dict | None = None,
 ) -> VillageFact:
-    """Write a mentor's signal check as a ledger fact of the village, with an audit event.
+    """Write a signal check as a ledger fact of the village, with an audit event.
 
-    Several checks of the same network in the same village on the same day are one fact (the
-    first detail stays); every check keeps its own audit event with its measurement.
+    ``by`` must be a mentor of the village or an actor who may plan there
+    (:func:`may_check_signal`; ``memo`` keeps the mentor's caseload for a sync batch), or the
+    check is refused with ``PermissionDenied``. Several checks of the same network in the same
+    village on the same day are one fact (the first detail stays); every check keeps its own
+    audit event with its measurement.
     """
+    if not may_check_signal(by, village, memo):
+        raise PermissionDenied(_("You do not check the signal in this village."))
     if technology not in Technology.values:
-        raise ValidationError(
+        raise Refused(
+            ConnectivityError.UNKNOWN_TECHNOLOGY,
             _("Unknown network type “%(value)s”: choose none, 2G, 3G or 4G.")
-            % {"value": technology[:10]}
+            % {"value": technology[:10]},
+            field="technology",
         )
     if (download_bytes is None) != (download_ms is None):
-        raise ValidationError(_("A download measurement needs both its size and its time."))
+        raise Refused(
+            ConnectivityError.MEASUREMENT_INCOMPLETE,
+            _("A download measurement needs both its size and its time."),
+        )
     if download_bytes is not None and not (
         0 < download_bytes <= MAX_DOWNLOAD_BYTES and 0 < download_ms <= MAX_DOWNLOAD_MS
     ):
-        raise ValidationError(_("The download measurement is out of range."))
+        raise Refused(
+            ConnectivityError.MEASUREMENT_OUT_OF_RANGE,
+            _("The download measurement is out of range."),
+        )
     observed_on = local_date(checked_at, village)
     with transaction.atomic():
         fact, _created = VillageFact.objects.get_or_create(
@@ -96,7 +129,7 @@ def record_signal_check(
             observed_on=observed_on,
             defaults={
                 "detail": _detail(technology, place, download_bytes, download_ms),
-                "recorded_by": by if getattr(by, "is_authenticated", False) else None,
+                "recorded_by": acting_person(by),
             },
         )
         record_event(
@@ -181,6 +214,7 @@ def apply_signal_check(*, user, record: SyncRecord, memo=None) -> Result:
             download_bytes=download_bytes,
             download_ms=download_ms,
             client_id=record.client_id,
+            memo=memo,
         )
     except ValidationError as error:
         # The sync protocol answers every refusal of the ledger's write path as "invalid".

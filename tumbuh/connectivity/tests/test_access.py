@@ -1,15 +1,17 @@
 """Every change to the connectivity ledger checks its actor, failing closed.
 
 A plan, its adoption, a site's status, an import and a recomputation of the ledger need an actor
-whose role may plan infrastructure, in the region concerned. No actor, a role that may not plan
+whose role may plan infrastructure, in the region concerned; a signal check needs a mentor who
+covers the village or such a planner. No actor, a role that may not plan
 (a mentor, a mentor's API key) or a region outside the actor's is refused, and nothing is
-written: no plan, no site, no event, no import, no ledger row.
+written: no plan, no site, no event, no import, no ledger row, no fact.
 """
 
 import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership
@@ -25,7 +27,9 @@ from tumbuh.connectivity.models import (
     SiteEvent,
     SitePlan,
     VillageConnectivity,
+    VillageFact,
 )
+from tumbuh.connectivity.signal_checks import record_signal_check
 from tumbuh.connectivity.tests.helpers import (
     HAND_MADE,
     only_hand_made_villages,
@@ -34,6 +38,7 @@ from tumbuh.connectivity.tests.helpers import (
 )
 from tumbuh.core.models import AuditEvent
 from tumbuh.core.refusals import Refused
+from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +55,7 @@ def snapshot():
         "site_events": SiteEvent.objects.count(),
         "imports": ConnectivityImport.objects.count(),
         "ledger": list(VillageConnectivity.objects.order_by("pk").values()),
+        "facts": list(VillageFact.objects.order_by("pk").values()),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -191,3 +197,49 @@ def test_national_staff_recompute_the_ledger(world, national_admin):
     assert summary["changed"] == 1
     here = world["site"].village_id
     assert VillageConnectivity.objects.get(village_id=here).last_mile == "4g"
+
+
+# --- signal checks ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def field_mentor(world, office_53):
+    """A mentor (with an active profile) who covers the planned site's village only."""
+    from tumbuh.programmes.models import Mentor
+
+    user = make_user(organisation=office_53, role=Membership.Role.MENTOR)
+    mentor = Mentor.objects.create(user=user, organisation=office_53, region_code="53")
+    mentor.villages.set([world["site"].village])
+    return user
+
+
+def check_signal(village, by):
+    return record_signal_check(
+        by=by,
+        village=village,
+        technology="3g",
+        checked_at=timezone.now(),
+        download_bytes=32_768,
+        download_ms=2_048,
+    )
+
+
+@pytest.mark.parametrize("actor", [None, "mentor_53", "officer_32"])
+def test_a_signal_check_needs_a_mentor_of_the_village_or_a_planner_there(world, actor, request):
+    by = request.getfixturevalue(actor) if actor else None
+    refused_without_change(lambda: check_signal(world["site"].village, by))
+
+
+def test_a_mentor_checks_the_signal_only_in_their_villages(world, field_mentor):
+    covered = world["site"].village
+    elsewhere = Village.objects.get(code=f"{covered.district_id}.2902")
+    refused_without_change(lambda: check_signal(elsewhere, field_mentor))
+
+    fact = check_signal(covered, field_mentor)
+
+    assert (fact.village_id, fact.value, fact.recorded_by) == (covered.code, "3g", field_mentor)
+
+
+def test_a_planner_of_the_region_checks_the_signal(world, officer_53):
+    fact = check_signal(world["site"].village, officer_53)
+    assert (fact.layer, fact.recorded_by) == ("signal_check", officer_53)
