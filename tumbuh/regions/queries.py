@@ -6,6 +6,7 @@ from functools import lru_cache
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from tumbuh.core.region_filter import region_q
 from tumbuh.regions.models import District, PriorityArea, Province, Regency, Village
 
 LEVELS = ("province", "regency", "district", "village")
@@ -105,7 +106,7 @@ def search_regions(
             break
         queryset = MODELS[current].objects.filter(name__icontains=q)
         if within:
-            queryset = queryset.filter(code__startswith=within + ".")
+            queryset = queryset.filter(region_q("code", within)).exclude(code=within)
         if current == "village":
             queryset = queryset.select_related("district", "regency", "regency__province")
         elif current == "district":
@@ -165,7 +166,7 @@ def picker_from(params, *, deepest: str = "village") -> Picker:
             continue
         choices = MODELS[level].objects.only("code", "name").order_by("name")
         if parent_code:
-            choices = choices.filter(code__startswith=parent_code + ".")
+            choices = choices.filter(region_q("code", parent_code))
         picker.options[level] = list(choices)
         selected = next((region for region in picker.options[level] if region.code == code), None)
         picker.chosen[level] = selected

@@ -5,15 +5,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.models import User
+from tumbuh.accounts.permissions import Capability, has_capability
+from tumbuh.core.refusals import Refused
+from tumbuh.core.region_filter import region_q
 from tumbuh.core.services import record_event
 from tumbuh.core.times import zone_of_province
 from tumbuh.regions.datafiles import DATA_DIR, POSTAL_CODE, DataFileError, read_rows
+from tumbuh.regions.error_codes import RegionsError
 from tumbuh.regions.models import (
     CentroidPrecision,
     District,
@@ -347,7 +352,7 @@ def _upsert(model: type[models.Model], rows: list[dict], scope: set[str] | None)
     existing_rows = model.objects.all()
     if scope is not None:
         existing_rows = existing_rows.filter(
-            models.Q(*[models.Q(code__startswith=p) for p in scope], _connector=models.Q.OR)
+            models.Q(*[region_q("code", province) for province in scope], _connector=models.Q.OR)
         )
     existing = {values[0]: values[1:] for values in existing_rows.values_list("code", *fields)}
     changed = []
@@ -441,7 +446,7 @@ def load_regions(
     started = time.perf_counter()
     provinces = sorted(set(provinces)) if provinces else None
     data = _Loader(data_dir or DATA_DIR, provinces).read()
-    scope = {code + "." for code in provinces} | set(provinces) if provinces else None
+    scope = set(provinces) if provinces else None
     report = LoadReport()
     for level, model in [
         ("province", Province),
@@ -482,29 +487,37 @@ def load_regions(
 # --- Priority areas, edited by ministry staff --------------------------------------------------
 
 
+def _require_editor(by: User | None) -> None:
+    """Ministry staff who manage the priority areas edit them; anyone else, and no actor at all,
+    is refused."""
+    if by is None or not has_capability(by, Capability.MANAGE_PRIORITY_AREAS):
+        raise PermissionDenied(str(Capability.MANAGE_PRIORITY_AREAS.label))
+
+
 @transaction.atomic
 def update_priority_area(
-    *, area: PriorityArea, name: str, description: str, regency_roles: dict[str, str], by
+    *, area: PriorityArea, name: str, description: str, regency_roles: dict[str, str], by: User
 ) -> PriorityArea:
     """Rename an area and set its regencies (code → role); records what changed."""
+    _require_editor(by)
     name = name.strip()
     if not name:
-        raise ValidationError(_("A priority area needs a name."), code="name_empty")
+        raise Refused(RegionsError.NAME_EMPTY, _("A priority area needs a name."), field="name")
     unknown = set(regency_roles) - set(
         Regency.objects.filter(code__in=regency_roles).values_list("code", flat=True)
     )
     if unknown:
-        raise ValidationError(
+        raise Refused(
+            RegionsError.UNKNOWN_REGENCY,
             _("Unknown regency codes: %(codes)s") % {"codes": ", ".join(sorted(unknown))},
-            code="unknown_regency",
         )
     bad_roles = {
         role for role in regency_roles.values() if role not in PriorityAreaRegency.Role.values
     }
     if bad_roles:
-        raise ValidationError(_("Unknown role in a priority area."), code="unknown_role")
+        raise Refused(RegionsError.UNKNOWN_ROLE, _("Unknown role in a priority area."))
     if not regency_roles:
-        raise ValidationError(_("A priority area needs at least one regency."), code="no_regencies")
+        raise Refused(RegionsError.NO_REGENCIES, _("A priority area needs at least one regency."))
     before = dict(area.members.values_list("regency_id", "role"))
     changes = {
         "added": sorted(set(regency_roles) - set(before)),
@@ -529,11 +542,12 @@ def update_priority_area(
 
 
 @transaction.atomic
-def create_priority_area(*, name: str, collection: str, by) -> PriorityArea:
+def create_priority_area(*, name: str, collection: str, by: User) -> PriorityArea:
     """Create an empty-named area; its regencies are added with ``update_priority_area``."""
+    _require_editor(by)
     name = name.strip()
     if not name:
-        raise ValidationError(_("A priority area needs a name."), code="name_empty")
+        raise Refused(RegionsError.NAME_EMPTY, _("A priority area needs a name."), field="name")
     base = area_slug(collection, name)[:70] or "kawasan"
     slug, number = base, 2
     while PriorityArea.objects.filter(slug=slug).exists():

@@ -2,13 +2,21 @@
 officers and anonymous visitors change nothing; the loader keeps an edit until a reset."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tumbuh.accounts.models import Membership
 from tumbuh.conftest import make_user
 from tumbuh.core.models import AuditEvent
+from tumbuh.core.refusals import Refused
+from tumbuh.regions.error_codes import RegionsError
 from tumbuh.regions.models import PriorityArea
-from tumbuh.regions.services import COLLECTION_DESCRIPTIONS, load_regions
+from tumbuh.regions.services import (
+    COLLECTION_DESCRIPTIONS,
+    create_priority_area,
+    load_regions,
+    update_priority_area,
+)
 from tumbuh.regions.tests.helpers import SESSION_PROVINCES, chosen, members_of, read_page
 
 # Pages in English (the language switch's cookie), so assertions match the msgids whether or not
@@ -340,6 +348,42 @@ def test_only_national_ministry_staff_may_edit_or_create(db, request, client_of,
     assert [response.status_code for response in responses] == [403, 403, 403, 403]
     assert state(NTT) == before
     assert not PriorityArea.objects.filter(name="Kawasan Baru").exists()
+
+
+@pytest.mark.parametrize("persona", [None, "officer_53", "ministry_officer_of_32"])
+def test_the_services_refuse_anyone_but_national_ministry_staff(db, request, persona):
+    by = request.getfixturevalue(persona) if persona else None
+    area = PriorityArea.objects.get(slug=NTT)
+    before = state(NTT)
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(PermissionDenied):
+        update_priority_area(
+            area=area, name="Diubah", description="", regency_roles={"53.15": "core"}, by=by
+        )
+    with pytest.raises(PermissionDenied):
+        create_priority_area(name="Kawasan Baru", collection="", by=by)
+
+    assert state(NTT) == before
+    assert not PriorityArea.objects.filter(name="Kawasan Baru").exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_refusal_of_the_services_carries_its_code(db, national_admin):
+    area = PriorityArea.objects.get(slug=NTT)
+    before = state(NTT)
+    with pytest.raises(Refused) as refused:
+        update_priority_area(
+            area=area, name="NTT", description="", regency_roles={}, by=national_admin
+        )
+    assert (refused.value.code, refused.value.messages) == (
+        RegionsError.NO_REGENCIES,
+        ["A priority area needs at least one regency."],
+    )
+    with pytest.raises(Refused) as refused:
+        create_priority_area(name="  ", collection="", by=national_admin)
+    assert (refused.value.code, refused.value.field) == (RegionsError.NAME_EMPTY, "name")
+    assert state(NTT) == before
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_change_nothing(client, db):
