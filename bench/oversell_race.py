@@ -56,6 +56,7 @@ def main():
 
     if not Village.objects.filter(code__startswith="32.").exists():
         tumbuh("load_regions", "--province", "32", "--json")
+    from tumbuh.accounts.services import system_actor
     from tumbuh.registry.models import Enterprise, Milestone
     from tumbuh.stores import qris
     from tumbuh.stores.models import Order, Payment, Product
@@ -68,7 +69,8 @@ def main():
         "61051011062120708KASIR-016304"
     )
     enterprise = Enterprise.objects.create(name="Usaha Uji Rebutan", village=village)
-    store = shop.start_store(enterprise=enterprise, name="Toko Uji Rebutan", by=None)
+    system = system_actor()
+    store = shop.start_store(enterprise=enterprise, name="Toko Uji Rebutan", by=system)
     shop.set_store_payments(
         store=store,
         whatsapp="0812-3456-7890",
@@ -76,12 +78,12 @@ def main():
         accepts_transfer=False,
         accepts_qris=True,
         qris_payload=body + qris.crc16(body),
-        by=None,
+        by=system,
     )
     product = shop.create_product(
-        store=store, title="Kopi Rebutan", price_idr=25_000, stock=args.stock, by=None
+        store=store, title="Kopi Rebutan", price_idr=25_000, stock=args.stock, by=system
     )
-    shop.publish_store(store=store, by=None)  # a store goes live with a product on sale
+    shop.publish_store(store=store, by=system)  # a store goes live with a product on sale
     summary = {"rounds": args.rounds, "oversold_rounds": 0, "exact_rounds": 0, "seconds": []}
     try:
         for round_number in range(1, args.rounds + 1):

@@ -44,6 +44,7 @@ def main():
     from django.test import Client
     from PIL import Image
 
+    from tumbuh.accounts.services import system_actor
     from tumbuh.registry.models import Enterprise
     from tumbuh.stores.demo import demo_qris
     from tumbuh.stores.services import shop
@@ -55,12 +56,13 @@ def main():
     member = Enterprise.objects.create(
         name="Kelompok Tenun Ikat Ina Ndao Namosain", village_id=village
     )
+    system = system_actor()
     store = shop.start_store(
         enterprise=bumdes,
         name="BumDes Sejahtera Bersama Namosain",
         description="Hasil laut, tenun ikat dan pangan olahan dari warga Namosain, Kota Kupang: "
         "dikemas rapi, bisa diambil di kantor BumDes atau diantar.",
-        by=None,
+        by=system,
     )
     shop.set_store_delivery(
         store=store,
@@ -69,7 +71,7 @@ def main():
         zones=[shop.Zone("Kelurahan Namosain", 5_000), shop.Zone("Kota Kupang", 15_000)],
         offers_courier=True,
         courier_rate_idr=35_000,
-        by=None,
+        by=system,
     )
     shop.set_store_payments(
         store=store,
@@ -81,7 +83,7 @@ def main():
         bank_account_holder="BumDes Sejahtera Bersama",
         accepts_qris=True,
         qris_payload=demo_qris(store.name, 1, "Kupang"),
-        by=None,
+        by=system,
     )
     categories = ["food", "crafts", "fashion", "agriculture"]
     for number in range(PRODUCTS):
@@ -104,9 +106,9 @@ def main():
             consignment_share_percent=80 if number % 2 else 0,
             photo=photo,
             tiers=[shop.Tier(10, 140_000), shop.Tier(50, 130_000)],
-            by=None,
+            by=system,
         )
-    shop.publish_store(store=store, by=None)  # a store goes live with a product on sale
+    shop.publish_store(store=store, by=system)  # a store goes live with a product on sale
     client = Client()
     pages = [("store list", "/toko/")]
     pages += [

@@ -92,6 +92,57 @@ def make_owner(enterprise, **fields):
     return user
 
 
+def make_store(
+    name=None,
+    *,
+    enterprise=None,
+    village=DAYEUHKOLOT,
+    kind="umkm",
+    live=True,
+    opening_product=True,
+    by=None,
+    **fields,
+):
+    """A store opened through the stores services, by ``by`` or else the system actor (live by
+    default, paying by cash and QRIS); a new business (``village``, ``kind``) unless
+    ``enterprise`` is given. ``fields`` are then set on the store row (a test's own options).
+
+    A store goes live only with a product on sale: a live store gets one first, "Produk
+    Pembuka", which the tests that count products take into account. With
+    ``opening_product=False`` that product is deleted once the store is live (it was never
+    ordered), for tests that list exact products (the catalogue's).
+    """
+    from tumbuh.accounts.services import system_actor
+    from tumbuh.stores.models import Store
+    from tumbuh.stores.services import shop
+    from tumbuh.stores.tests.builders import STATIC_QRIS
+
+    number = next(_numbers)
+    by = by or system_actor()
+    enterprise = enterprise or make_enterprise(f"Usaha Toko {number}", village, kind=kind)
+    store = shop.start_store(enterprise=enterprise, name=name or f"Toko {number}", by=by)
+    shop.set_store_payments(
+        store=store,
+        whatsapp=fields.pop("whatsapp", "0812-3456-7890"),
+        accepts_cod=True,
+        accepts_transfer=False,
+        accepts_qris=True,
+        qris_payload=STATIC_QRIS,
+        by=by,
+    )
+    if fields:
+        Store.objects.filter(pk=store.pk).update(**fields)
+        store.refresh_from_db()
+    if live:
+        opening = shop.create_product(
+            store=store, title="Produk Pembuka", price_idr=15_000, stock=10, by=by
+        )
+        shop.publish_store(store=store, by=by)
+        if not opening_product:
+            opening.delete()
+    return store
+
+
 # --- personas ---------------------------------------------------------------------------------
 
 

@@ -1,17 +1,21 @@
 """Catalogue API: the public product search and the running campaigns (open data, no login).
 
-The same queries as the ``/bbi/`` page; parameters have the same (Indonesian) names.
+The same queries as the ``/bbi/`` page; parameters have the same (Indonesian) names. Errors
+answer the API's one error body (``core.errors.ErrorOut``); a refused search carries its
+``reason`` from ``catalogue.error_codes`` and the parameter at fault.
 """
 
 from django.http import Http404
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
 from tumbuh.accounts.auth import api_auth
 from tumbuh.catalogue import queries
+from tumbuh.catalogue.error_codes import CatalogueError
 from tumbuh.catalogue.models import Campaign
 from tumbuh.catalogue.schemas import CampaignOut, CataloguePageOut, CatalogueProductOut, PlaceOut
+from tumbuh.core.errors import ErrorOut
+from tumbuh.core.refusals import Refused
 from tumbuh.stores.models import Product
 
 router = Router(tags=["catalogue"], auth=api_auth)
@@ -55,17 +59,28 @@ def _product_out(product) -> CatalogueProductOut:
 
 
 @router.get(
-    "/products", response=CataloguePageOut, auth=None, summary="Search the national catalogue"
+    "/products",
+    response={200: CataloguePageOut, 422: ErrorOut},
+    auth=None,
+    summary="Search the national catalogue",
 )
 def search(request, params: Query[SearchIn]):
     if params.kategori and params.kategori not in Product.Category.values:
-        raise HttpError(422, f"Unknown category {params.kategori!r}.")
+        raise Refused(
+            CatalogueError.CATEGORY_UNKNOWN,
+            f"Unknown category {params.kategori!r}.",
+            field="kategori",
+        )
     if (
         params.harga_min is not None
         and params.harga_maks is not None
         and params.harga_min > params.harga_maks
     ):
-        raise HttpError(422, "harga_maks must not be below harga_min.")
+        raise Refused(
+            CatalogueError.PRICE_RANGE_REVERSED,
+            "harga_maks must not be below harga_min.",
+            field="harga_maks",
+        )
     filters = queries.Filters(
         text=params.q,
         province=params.provinsi,
@@ -105,7 +120,7 @@ def campaigns(request):
 
 @router.get(
     "/campaigns/{slug}",
-    response=CataloguePageOut,
+    response={200: CataloguePageOut, 404: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="A running campaign's products",
 )

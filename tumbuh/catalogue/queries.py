@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from tumbuh.core.region_filter import region_q
 from tumbuh.licensing.badges import valid_halal_certificates
 from tumbuh.licensing.models import HalalCertificate
 from tumbuh.registry.models import Enterprise
@@ -88,10 +89,10 @@ def halal_certified(day: datetime.date | None = None) -> Exists:
 
 def filter_products(products: QuerySet, filters: Filters) -> QuerySet:
     """Apply every filter except the text search. Origin is where the producer is."""
-    if filters.regency:
-        products = products.filter(producer__village__code__startswith=filters.regency + ".")
-    elif filters.province:
-        products = products.filter(producer__village__code__startswith=filters.province + ".")
+    if filters.regency or filters.province:
+        products = products.filter(
+            region_q("producer__village__code", filters.regency or filters.province)
+        )
     if filters.category:
         products = products.filter(category=filters.category)
     if filters.from_3t:

@@ -1,28 +1,37 @@
 """The one write path for campaigns: create, change, add and remove products.
 
-Only national ministry staff curate campaigns: a person holding RUN_PROGRAMMES through a
-membership with national scope (or a superuser). Every refusal raises ``ValidationError`` or
-``PermissionDenied`` with a clear reason and changes nothing; every change writes an audit event.
+Every service takes its actor (``by``). Only national ministry staff curate campaigns: a person
+holding RUN_PROGRAMMES through a membership with national scope (or a superuser, such as the
+system actor); anyone else, and no actor at all, is refused with ``PermissionDenied``. Every other
+refusal raises ``Refused`` with a code from ``catalogue.error_codes`` and a clear reason, and
+changes nothing; every change writes an audit event.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import datetime
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.catalogue.error_codes import CatalogueError
 from tumbuh.catalogue.models import Campaign, CampaignProduct
 from tumbuh.catalogue.queries import listed_products
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.stores.models import Product
 
 MAX_PRODUCTS_PER_CAMPAIGN = 500
 
 
 def may_curate(user) -> bool:
-    """National ministry staff who run programmes may create and curate campaigns."""
-    if not has_capability(user, Capability.RUN_PROGRAMMES):
+    """National ministry staff who run programmes may create and curate campaigns (no one
+    else, and not no one)."""
+    if user is None or not has_capability(user, Capability.RUN_PROGRAMMES):
         return False
     return scope_for(user, roles=roles_with(Capability.RUN_PROGRAMMES)).is_national
 
@@ -34,26 +43,47 @@ def require_curator(user) -> None:
 
 def _check_window(starts_at, ends_at) -> None:
     if starts_at is None or ends_at is None:
-        raise ValidationError(_("A campaign needs a start and an end."))
+        raise Refused(CatalogueError.WINDOW_REQUIRED, _("A campaign needs a start and an end."))
     if starts_at >= ends_at:
-        raise ValidationError(_("A campaign must end after it starts."))
+        raise Refused(
+            CatalogueError.WINDOW_REVERSED,
+            _("A campaign must end after it starts."),
+            field="ends_at",
+        )
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise Refused(CatalogueError.TITLE_REQUIRED, _("A campaign needs a title."), field="title")
+    return title
 
 
 def create_campaign(
-    *, by, title: str, slug: str = "", description: str = "", starts_at, ends_at
+    *,
+    by: User,
+    title: str,
+    slug: str = "",
+    description: str = "",
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
 ) -> Campaign:
     """Create a campaign (empty; products are added with ``add_campaign_product``)."""
     require_curator(by)
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError(_("A campaign needs a title."))
+    title = _clean_title(title)
     slug = slugify(slug or title)[:60]
     if not slug:
-        raise ValidationError(_("The campaign address must contain letters or digits."))
+        raise Refused(
+            CatalogueError.SLUG_INVALID,
+            _("The campaign address must contain letters or digits."),
+            field="slug",
+        )
     _check_window(starts_at, ends_at)
     if Campaign.objects.filter(slug=slug).exists():
-        raise ValidationError(
-            _("Another campaign already uses the address “%(slug)s”.") % {"slug": slug}
+        raise Refused(
+            CatalogueError.SLUG_TAKEN,
+            _("Another campaign already uses the address “%(slug)s”.") % {"slug": slug},
+            field="slug",
         )
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -74,13 +104,17 @@ def create_campaign(
 
 
 def update_campaign(
-    *, campaign: Campaign, by, title: str, description: str, starts_at, ends_at
+    *,
+    campaign: Campaign,
+    by: User,
+    title: str,
+    description: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
 ) -> Campaign:
     """Change a campaign's title, description or time window (its address stays)."""
     require_curator(by)
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError(_("A campaign needs a title."))
+    title = _clean_title(title)
     _check_window(starts_at, ends_at)
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).update(
@@ -96,21 +130,30 @@ def update_campaign(
     return campaign
 
 
-def add_campaign_product(*, campaign: Campaign, product, by) -> CampaignProduct:
+def add_campaign_product(*, campaign: Campaign, product: Product, by: User) -> CampaignProduct:
     """Add a product on sale in a live store to the end of the campaign's list."""
     require_curator(by)
     if not listed_products().filter(pk=product.pk).exists():
-        raise ValidationError(_("Only products on sale in a live store can join a campaign."))
+        raise Refused(
+            CatalogueError.PRODUCT_NOT_LISTED,
+            _("Only products on sale in a live store can join a campaign."),
+            field="product",
+        )
     if CampaignProduct.objects.filter(campaign=campaign, product=product).exists():
-        raise ValidationError(_("This product is already in the campaign."))
+        raise Refused(
+            CatalogueError.ALREADY_IN_CAMPAIGN,
+            _("This product is already in the campaign."),
+            field="product",
+        )
     with transaction.atomic():
         # Lock the campaign row so two curators adding at once get distinct positions.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         count = campaign.entries.count()
         if count >= MAX_PRODUCTS_PER_CAMPAIGN:
-            raise ValidationError(
+            raise Refused(
+                CatalogueError.CAMPAIGN_FULL,
                 _("A campaign holds at most %(limit)d products.")
-                % {"limit": MAX_PRODUCTS_PER_CAMPAIGN}
+                % {"limit": MAX_PRODUCTS_PER_CAMPAIGN},
             )
         last = campaign.entries.aggregate(last=Max("position"))["last"]
         entry = CampaignProduct.objects.create(
@@ -125,13 +168,17 @@ def add_campaign_product(*, campaign: Campaign, product, by) -> CampaignProduct:
     return entry
 
 
-def remove_campaign_product(*, campaign: Campaign, product, by) -> None:
+def remove_campaign_product(*, campaign: Campaign, product: Product, by: User) -> None:
     """Take a product out of a campaign."""
     require_curator(by)
     with transaction.atomic():
         deleted, _rows = CampaignProduct.objects.filter(campaign=campaign, product=product).delete()
         if not deleted:
-            raise ValidationError(_("This product is not in the campaign."))
+            raise Refused(
+                CatalogueError.NOT_IN_CAMPAIGN,
+                _("This product is not in the campaign."),
+                field="product",
+            )
         record_event(
             actor=by,
             action="catalogue.campaign_product_removed",

@@ -7,20 +7,28 @@ code shows the buyer's phone masked. Placing an order is for guests, with an ``I
 header to make retries safe. The seller endpoints are for a signed-in owner or BumDes manager
 and reach only the stores (and their orders) of the businesses they run; a store, product or
 order of another seller answers 404, as if it did not exist.
+
+Every error answers the API's one error body (``core.errors.ErrorOut``), declared for each
+status an operation can answer; a refusal by a service carries its ``reason`` from
+``stores.error_codes`` (422, or 409 when the product changed meanwhile).
 """
 
 import json
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import User
+from tumbuh.core.errors import ErrorCode, ErrorOut, refusal_body
+from tumbuh.core.refusals import Refused
+from tumbuh.core.region_filter import region_q
 from tumbuh.stores import queries
+from tumbuh.stores.error_codes import StoresError
 from tumbuh.stores.gateway import GatewayError
 from tumbuh.stores.models import Order, Store
 from tumbuh.stores.schemas import (
@@ -64,14 +72,20 @@ def _seller(request) -> User:
 # Seller routes come first: "/seller/..." must not be read as a store called "seller".
 
 
-@router.get("/seller/products", response=list[SellerProductOut], summary="Your products")
+@router.get(
+    "/seller/products",
+    response={200: list[SellerProductOut], 401: ErrorOut, 403: ErrorOut},
+    summary="Your products",
+)
 def seller_products(request):
     user = _seller(request)
     return [SellerProductOut.from_product(p) for p in queries.seller_products(user)]
 
 
 @router.post(
-    "/seller/products", response={201: SellerProductOut}, summary="Add a product to your store"
+    "/seller/products",
+    response={201: SellerProductOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add a product to your store",
 )
 def seller_create_product(request, payload: ProductIn):
     user = _seller(request)
@@ -99,7 +113,14 @@ def seller_create_product(request, payload: ProductIn):
 
 @router.patch(
     "/seller/products/{product_id}",
-    response=SellerProductOut,
+    response={
+        200: SellerProductOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Change a product (price, stock…)",
 )
 def seller_update_product(request, product_id: str, payload: ProductChangeIn):
@@ -109,16 +130,17 @@ def seller_update_product(request, product_id: str, payload: ProductChangeIn):
     base_version = changes.pop("base_version", None)
     try:
         shop.update_product(product=product, by=user, base_version=base_version, **changes)
-    except ValidationError as error:
-        if error.code == "version_conflict":
-            raise HttpError(409, " ".join(error.messages)) from None
+    except Refused as error:
+        if error.reason == StoresError.VERSION_CONFLICT:
+            # the body the API's handlers give a refusal (no empty field), with status 409
+            return JsonResponse(refusal_body(error, ErrorCode.CONFLICT), status=409)
         raise
     return SellerProductOut.from_product(queries.seller_products(user).get(pk=product.pk))
 
 
 @router.post(
     "/seller/products/{product_id}/restock",
-    response=SellerProductOut,
+    response={200: SellerProductOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Add stock to a product",
 )
 def seller_restock(request, product_id: str, payload: RestockIn):
@@ -131,24 +153,25 @@ def seller_restock(request, product_id: str, payload: RestockIn):
 # --- live stores and their products (public) ----------------------------------------------------
 
 
-@router.get("/", response=StorePage, auth=None, summary="Live stores")
+@router.get("/", response={200: StorePage, 422: ErrorOut}, auth=None, summary="Live stores")
 def list_stores(request, filters: Query[StoreFilter]):
-    stores = queries.live_stores()
-    if filters.province:
-        stores = stores.filter(village__code__startswith=filters.province + ".")
+    stores = queries.live_stores().filter(region_q("village__code", filters.province))
     stores = stores.order_by("-went_live_at", "pk")
     page = stores[filters.offset : filters.offset + filters.limit]
     return {"count": stores.count(), "results": [StoreOut.from_store(s) for s in page]}
 
 
-@router.get("/{slug}", response=StoreOut, auth=None, summary="One live store")
+@router.get("/{slug}", response={200: StoreOut, 404: ErrorOut}, auth=None, summary="One live store")
 def store_detail(request, slug: str):
     store = get_object_or_404(queries.live_stores(), slug=slug)
     return StoreOut.from_store(store)
 
 
 @router.get(
-    "/{slug}/products", response=list[ProductOut], auth=None, summary="Products of a live store"
+    "/{slug}/products",
+    response={200: list[ProductOut], 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="Products of a live store",
 )
 def store_products(request, slug: str, filters: Query[ProductFilter]):
     store = get_object_or_404(Store.objects.live(), slug=slug)
@@ -192,7 +215,7 @@ def _seller_order(request, code) -> Order:
 
 @router.get(
     "/seller/orders",
-    response=list[SellerOrderOut],
+    response={200: list[SellerOrderOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Orders of your stores",
     tags=ORDERS_TAGS,
     operation_id=ORDERS_OPERATION + "seller_orders",
@@ -211,7 +234,7 @@ def seller_orders(request, filters: Query[SellerOrderFilter]):
 
 @router.get(
     "/seller/orders/{code}",
-    response=SellerOrderOut,
+    response={200: SellerOrderOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="One order of your stores",
     tags=ORDERS_TAGS,
     operation_id=ORDERS_OPERATION + "seller_order",
@@ -222,7 +245,7 @@ def seller_order(request, code: str):
 
 @router.post(
     "/seller/orders/{code}/status",
-    response=SellerOrderOut,
+    response={200: SellerOrderOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Move an order on (confirm, paid for QRIS/transfer, packed, shipped…)",
     tags=ORDERS_TAGS,
     operation_id=ORDERS_OPERATION + "seller_order_status",
@@ -242,7 +265,7 @@ def seller_order_status(request, code: str, payload: StatusIn):
 
 @router.post(
     "/payments/notifications",
-    response=NotificationOut,
+    response={200: NotificationOut, 400: ErrorOut, 404: ErrorOut},
     auth=None,
     summary="Payment provider notification (signed; the status is re-queried)",
     tags=ORDERS_TAGS,
@@ -265,7 +288,7 @@ def payment_notification(request):
 
 @router.get(
     "/orders/{code}",
-    response=OrderOut,
+    response={200: OrderOut, 404: ErrorOut},
     auth=None,
     summary="An order's status by its code",
     tags=ORDERS_TAGS,
@@ -281,7 +304,7 @@ def order_status(request, code: str):
 
 @router.post(
     "/{slug}/orders",
-    response={200: OrderOut, 201: OrderOut},
+    response={200: OrderOut, 201: OrderOut, 404: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="Place an order (send an Idempotency-Key header to make retries safe)",
     tags=ORDERS_TAGS,
@@ -304,11 +327,6 @@ def place_order(request, slug: str, payload: OrderIn):
     if key is None:
         order, created = order_services.place_order(store=store, channel="api", **kwargs), True
     else:
-        try:
-            order, created = order_services.place_order_once(
-                key=key, store=store, data=data, **kwargs
-            )
-        except order_services.IdempotencyConflict as error:
-            raise HttpError(422, " ".join(error.messages)) from None
+        order, created = order_services.place_order_once(key=key, store=store, data=data, **kwargs)
     order = Order.objects.select_related("store", "payment").get(pk=order.pk)
     return Status(201 if created else 200, OrderOut.from_order(order))

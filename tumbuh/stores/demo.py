@@ -19,6 +19,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from tumbuh.accounts.models import User
+from tumbuh.accounts.services import system_actor
 from tumbuh.core.demodata import DemoReport, demo_password
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import link_account
@@ -203,7 +204,7 @@ def _choose(rng: random.Random) -> list[Enterprise]:
     return chosen_bumdes + trained + chosen_umkm[: max(0, wanted)]
 
 
-def _open(enterprise: Enterprise, rng: random.Random, number: int) -> Store:
+def _open(enterprise: Enterprise, rng: random.Random, number: int, *, by: User) -> Store:
     """A store set up through the wizard's services, not yet live (it has no products yet)."""
     name = (
         enterprise.name
@@ -220,7 +221,7 @@ def _open(enterprise: Enterprise, rng: random.Random, number: int) -> Store:
                 "Belanja langsung dari pembuatnya. Bisa ambil di tempat atau diantar.",
             ]
         ),
-        by=None,
+        by=by,
     )
     shop.set_store_location(
         store=store,
@@ -228,7 +229,7 @@ def _open(enterprise: Enterprise, rng: random.Random, number: int) -> Store:
         pickup_point=f"Kantor {enterprise.name}"[:200]
         if enterprise.kind == "bumdes"
         else "Rumah produksi",
-        by=None,
+        by=by,
     )
     shop.set_store_delivery(
         store=store,
@@ -245,7 +246,7 @@ def _open(enterprise: Enterprise, rng: random.Random, number: int) -> Store:
         offers_courier=rng.random() < 0.6,
         courier_rate_idr=rng.choice([20_000, 25_000, 35_000]),
         courier_note="Ongkir kurir disepakati lewat WhatsApp untuk luar kabupaten.",
-        by=None,
+        by=by,
     )
     shop.set_store_payments(
         store=store,
@@ -258,12 +259,12 @@ def _open(enterprise: Enterprise, rng: random.Random, number: int) -> Store:
         accepts_qris=True,
         qris_payload=demo_qris(store.name, number, enterprise.village.regency.name),
         accepts_provider=rng.random() < 0.3,
-        by=None,
+        by=by,
     )
     return store
 
 
-def _stock(store: Store, rng: random.Random, producers: list[Enterprise]) -> int:
+def _stock(store: Store, rng: random.Random, producers: list[Enterprise], *, by: User) -> int:
     made = 0
     for _ in range(rng.randint(5, 11)):
         category, titles, unit, (low, high), weight = rng.choice(CATALOGUE)
@@ -295,7 +296,7 @@ def _stock(store: Store, rng: random.Random, producers: list[Enterprise]) -> int
             consignment_share_percent=share,
             photo=photo,
             tiers=tiers,
-            by=None,
+            by=by,
         )
         made += 1
     return made
@@ -307,6 +308,7 @@ def load(*, seed: int, report: DemoReport) -> None:
     if not chosen:
         report.say("stores: no demo businesses to open stores for")
         return
+    system = system_actor()
     stores = []
     made_products = 0
     for number, enterprise in enumerate(chosen, start=1):
@@ -314,7 +316,7 @@ def load(*, seed: int, report: DemoReport) -> None:
         store = Store.objects.filter(enterprise=enterprise).first()
         if store is None:
             with transaction.atomic():
-                store = _open(enterprise, store_rng, number)
+                store = _open(enterprise, store_rng, number, by=system)
                 producers = []
                 if enterprise.kind == Enterprise.Kind.BUMDES:
                     producers = [
@@ -322,8 +324,8 @@ def load(*, seed: int, report: DemoReport) -> None:
                         for p in queries.producers_for(store, limit=6)
                         if p.pk != enterprise.pk and p.kind == Enterprise.Kind.UMKM
                     ]
-                made_products += _stock(store, store_rng, producers)
-                store = shop.publish_store(store=store, by=None)
+                made_products += _stock(store, store_rng, producers, by=system)
+                store = shop.publish_store(store=store, by=system)
         stores.append(store)
 
     user = User.objects.filter(email=SELLER_LOGIN).first()

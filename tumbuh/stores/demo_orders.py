@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from tumbuh.accounts.models import User
+from tumbuh.accounts.services import system_actor
 from tumbuh.core.demodata import DemoReport
 from tumbuh.stores.gateway import SandboxGateway, get_gateway
 from tumbuh.stores.models import Order, OrderEvent, Product, Store
@@ -69,7 +71,7 @@ def _method(store: Store, wanted: str, steps: list[str]) -> str | None:
     return None
 
 
-def _orders_for(store: Store, *, seed: int, rng: random.Random) -> int:
+def _orders_for(store: Store, *, seed: int, rng: random.Random, by: User) -> int:
     products = list(
         Product.objects.filter(store=store, is_active=True, stock__gte=5).order_by("pk")
     )
@@ -107,7 +109,7 @@ def _orders_for(store: Store, *, seed: int, rng: random.Random) -> int:
         Order.objects.filter(pk=order.pk).update(code=code)
         order.refresh_from_db()
         if method == "provider" and isinstance(get_gateway(), SandboxGateway):
-            orders.charge_provider(order)
+            orders.charge_provider(order=order)
         # spread the history over the last days; the newest orders are today's
         placed_at = now - timedelta(hours=(len(RECIPES) - number) * 9 + rng.randint(0, 5))
         if not steps:
@@ -117,7 +119,7 @@ def _orders_for(store: Store, *, seed: int, rng: random.Random) -> int:
         at = placed_at
         for step in steps:
             at = at + timedelta(hours=rng.randint(1, 6))
-            order = orders.transition(order=order, to=step, source="demo", at=min(at, now))
+            order = orders.transition(order=order, to=step, by=by, source="demo", at=min(at, now))
         made += 1
     return made
 
@@ -132,9 +134,11 @@ def load(*, seed: int, report: DemoReport, stores: list[Store]) -> None:
         )
         return
     made = 0
+    system = system_actor()
     with transaction.atomic():
         for index, store in enumerate(chosen):
-            made += _orders_for(store, seed=seed, rng=random.Random(f"{seed}:orders:{index}"))  # noqa: S311
+            rng = random.Random(f"{seed}:orders:{index}")  # noqa: S311
+            made += _orders_for(store, seed=seed, rng=rng, by=system)
     statuses = sorted(set(Order.objects.filter(channel="demo").values_list("status", flat=True)))
     report.say(
         f"stores orders: {made} demo orders in {len(chosen)} stores, statuses: {', '.join(statuses)}"

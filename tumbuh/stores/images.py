@@ -16,12 +16,14 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from tumbuh.core.refusals import Refused
+from tumbuh.stores.error_codes import StoresError
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -46,13 +48,13 @@ def check_upload_size(upload) -> None:
     """Refuse an upload above ``MAX_UPLOAD_BYTES`` from its declared size, before reading it."""
     size = getattr(upload, "size", None)
     if size is None or size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
+        raise Refused(
+            StoresError.PHOTO_TOO_LARGE,
             _("The photo is too large (at most %(limit)d MB).")
             % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
-            code="photo_too_large",
         )
     if size == 0:
-        raise ValidationError(_("The photo file is empty."), code="photo_empty")
+        raise Refused(StoresError.PHOTO_EMPTY, _("The photo file is empty."))
 
 
 def open_image(upload) -> Image.Image:
@@ -71,12 +73,14 @@ def open_image(upload) -> Image.Image:
             image.draft("RGB", (PHOTO_SIDE * 2, PHOTO_SIDE * 2))
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(
-            _("The file is not a photo Tumbuh can read (JPEG, PNG or WebP)."), code="not_an_image"
+        raise Refused(
+            StoresError.NOT_AN_IMAGE,
+            _("The file is not a photo Tumbuh can read (JPEG, PNG or WebP)."),
         ) from None
     except (OSError, SyntaxError, ValueError):
-        raise ValidationError(
-            _("The photo is damaged or incomplete; take or choose it again."), code="broken_image"
+        raise Refused(
+            StoresError.BROKEN_IMAGE,
+            _("The photo is damaged or incomplete; take or choose it again."),
         ) from None
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
@@ -151,9 +155,9 @@ def read_qr(upload) -> str:
         results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     texts = [r.text for r in results if r.text]
     if not texts:
-        raise ValidationError(
+        raise Refused(
+            StoresError.NO_QR,
             _("No QR code was found in the photo. Photograph the sticker closer, in good light."),
-            code="no_qr",
         )
     return texts[0]
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Sum
 from django.utils.translation import gettext as _
 
+from tumbuh.core.region_filter import region_q
 from tumbuh.licensing import badges
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of
@@ -69,6 +70,26 @@ def stores_of(user):
     return Store.objects.filter(enterprise__in=enterprises).select_related("enterprise", "village")
 
 
+def may_act_for(user, enterprise_id: int) -> bool:
+    """The stores services' access rule: ``user`` may act for the business ``enterprise_id`` (one
+    of its people, merges followed) or is the system actor (a superuser: the demo loaders and the
+    tasks).
+
+    No actor, or anyone else, may not: the services fail closed.
+    """
+    if getattr(user, "is_superuser", False):
+        return True
+    return enterprise_id in {e.pk for e in enterprises_of(user)}
+
+
+def editable_products(user):
+    """The products the stores services let ``user`` change: those of the stores they run
+    (every product for the system actor)."""
+    if getattr(user, "is_superuser", False):
+        return Product.objects.all()
+    return Product.objects.filter(store__in=stores_of(user))
+
+
 def seller_products(user):
     """Every product of the stores ``user`` runs, with its store, producer and tiers."""
     return (
@@ -100,7 +121,7 @@ def producers_for(store: Store, *, limit: int = 300) -> list[Enterprise]:
     if store.enterprise.kind == Enterprise.Kind.BUMDES:
         producers += list(
             Enterprise.objects.deduplicated()
-            .filter(village__code__startswith=store.village_id[:8])
+            .filter(region_q("village__code", store.village_id[:8]))
             .exclude(pk=store.enterprise_id)
             .order_by("name", "pk")[:limit]
         )

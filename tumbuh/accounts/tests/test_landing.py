@@ -76,7 +76,7 @@ def halal_mentor(office, *, cases=0):
 
 def store_manager(*, stores=1):
     """A BumDes manager with the seller role and ``stores`` stores of the BumDes (drafts)."""
-    from tumbuh.stores.tests.builders import make_store
+    from tumbuh.conftest import make_store
 
     bumdes_org = make_organisation(kind=Organisation.Kind.BUMDES, region_code="53.71")
     user = make_user(organisation=bumdes_org, role=Role.SELLER)
@@ -128,7 +128,7 @@ def test_a_store_manager_lands_on_the_seller_pages(client, db):
 
 
 def test_an_owner_with_a_store_lands_on_the_seller_pages(client, db):
-    from tumbuh.stores.tests.builders import make_store
+    from tumbuh.conftest import make_store
 
     enterprise = make_enterprise("Kopi Ani")
     owner = make_owner(enterprise)
@@ -148,7 +148,7 @@ def test_a_seller_not_linked_to_a_business_yet_lands_on_the_seller_pages(client,
 
 def test_several_roles_land_on_the_most_specific_work(client, office_32):
     from tumbuh.accounts.services import grant_membership
-    from tumbuh.stores.tests.builders import make_store
+    from tumbuh.conftest import make_store
 
     mentor = mentor_with_profile()
     grant_membership(user=mentor, organisation=office_32, role=Role.OFFICER)
@@ -255,9 +255,9 @@ def test_the_console_home_lists_every_role_in_a_bounded_number_of_queries(
     client_of, office_32, query_count
 ):
     from tumbuh.accounts.services import grant_membership
+    from tumbuh.conftest import make_store
     from tumbuh.licensing import services as licensing
     from tumbuh.programmes.tests.builders import assign
-    from tumbuh.stores.tests.builders import make_store
 
     user = store_manager(stores=1)
     grant_membership(user=user, organisation=office_32, role=Role.OFFICER)

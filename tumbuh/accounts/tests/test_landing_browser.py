@@ -21,7 +21,7 @@ def sign_in(page, user, path="/masuk/"):
 def test_a_store_manager_lands_on_their_store(new_page, live_server):
     from playwright.sync_api import expect
 
-    from tumbuh.stores.tests.builders import make_store
+    from tumbuh.conftest import make_store
 
     bumdes_org = make_organisation(kind=Organisation.Kind.BUMDES, region_code="53.71")
     user = make_user(organisation=bumdes_org, role=Membership.Role.SELLER)

@@ -1,4 +1,5 @@
-"""Builders for catalogue tests: live stores with products in real villages, campaigns."""
+"""Builders for catalogue tests: products in real villages (their stores come from the one store
+builder, ``tumbuh.conftest.make_store``), campaigns."""
 
 import datetime
 import itertools
@@ -7,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from tumbuh.catalogue.models import Campaign, CampaignProduct
-from tumbuh.conftest import DAYEUHKOLOT, make_enterprise
+from tumbuh.core.region_filter import region_q
 from tumbuh.regions.models import Village
-from tumbuh.stores.models import Product, Store
+from tumbuh.stores.models import Product
 
 _numbers = itertools.count(1)
 
@@ -22,25 +23,10 @@ def all_in_english(english):
 def village_3t(province: str = "53") -> str:
     """A real village in a 3T regency of ``province``."""
     return (
-        Village.objects.filter(regency__is_3t=True, code__startswith=province + ".")
+        Village.objects.filter(region_q("code", province), regency__is_3t=True)
         .order_by("code")
         .first()
         .code
-    )
-
-
-def make_store(
-    name: str = "Toko Uji",
-    *,
-    village: str = DAYEUHKOLOT,
-    kind: str = "umkm",
-    status=Store.Status.LIVE,
-    enterprise=None,
-):
-    number = next(_numbers)
-    enterprise = enterprise or make_enterprise(name, village=village, kind=kind)
-    return Store.objects.create(
-        slug=f"toko-{number}", name=name, enterprise=enterprise, village_id=village, status=status
     )
 
 

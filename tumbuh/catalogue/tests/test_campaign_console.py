@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from tumbuh.catalogue import services
 from tumbuh.catalogue.models import Campaign, CampaignProduct
-from tumbuh.catalogue.tests.conftest import make_campaign, make_product, make_store
+from tumbuh.catalogue.tests.conftest import make_campaign, make_product
+from tumbuh.conftest import make_store
 from tumbuh.core.models import AuditEvent
-from tumbuh.stores.models import Store
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_national_admin_creates_and_curates(client_of, national_admin):
         "catalogue:console-campaign", args=[campaign.public_id]
     )
     assert campaign.created_by == national_admin and campaign.is_running()
-    product = make_product(make_store(), "Kopi Malabar")
+    product = make_product(make_store(opening_product=False), "Kopi Malabar")
     url = reverse("catalogue:console-campaign-product", args=[campaign.public_id])
     client.post(url, {"product": product.public_id, "action": "add"})
     assert list(campaign.products.all()) == [product]
@@ -108,10 +108,10 @@ def test_duplicate_address_refused(national_admin):
 
 def test_only_listed_products_join_and_only_once(national_admin):
     campaign = services.create_campaign(by=national_admin, title="Kampanye Uji", **window())
-    draft = make_product(make_store(status=Store.Status.DRAFT), "Produk Draf")
+    draft = make_product(make_store(live=False), "Produk Draf")
     with pytest.raises(ValidationError):
         services.add_campaign_product(campaign=campaign, product=draft, by=national_admin)
-    product = make_product(make_store(), "Kopi")
+    product = make_product(make_store(opening_product=False), "Kopi")
     first = services.add_campaign_product(campaign=campaign, product=product, by=national_admin)
     with pytest.raises(ValidationError):
         services.add_campaign_product(campaign=campaign, product=product, by=national_admin)

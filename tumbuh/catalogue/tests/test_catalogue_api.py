@@ -2,15 +2,15 @@
 
 import pytest
 
-from tumbuh.catalogue.tests.conftest import make_campaign, make_product, make_store
-from tumbuh.conftest import NAMOSAIN
+from tumbuh.catalogue.tests.conftest import make_campaign, make_product
+from tumbuh.conftest import NAMOSAIN, make_store
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def listed():
-    store = make_store("BumDes Namosain", village=NAMOSAIN, kind="bumdes")
+    store = make_store("BumDes Namosain", village=NAMOSAIN, kind="bumdes", opening_product=False)
     tenun = make_product(store, "Kain Tenun Ikat", price_idr=350_000, category="fashion")
     madu = make_product(store, "Madu Hutan", price_idr=80_000, category="food")
     return tenun, madu

@@ -6,7 +6,8 @@ test, a live server on a transactional database (regions reloaded before and aft
 
 import pytest
 
-from tumbuh.catalogue.tests.conftest import make_campaign, make_product, make_store, village_3t
+from tumbuh.catalogue.tests.conftest import make_campaign, make_product, village_3t
+from tumbuh.conftest import make_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
@@ -14,8 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 def test_search_filter_and_campaign_without_javascript(new_page, live_server):
     from playwright.sync_api import expect
 
-    remote = make_store("BumDes Pelosok", village=village_3t("53"), kind="bumdes")
-    city = make_store("Dapur Kota")
+    remote = make_store(
+        "BumDes Pelosok", village=village_3t("53"), kind="bumdes", opening_product=False
+    )
+    city = make_store("Dapur Kota", opening_product=False)
     madu = make_product(remote, "Madu Hutan Timor", price_idr=80_000, category="food")
     make_product(city, "Madu Kelengkeng", price_idr=60_000, category="food")
     for number in range(30):

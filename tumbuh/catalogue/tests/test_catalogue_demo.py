@@ -5,8 +5,8 @@ import pytest
 from tumbuh.accounts.models import Membership, Organisation
 from tumbuh.catalogue import demo
 from tumbuh.catalogue.models import Campaign
-from tumbuh.catalogue.tests.conftest import make_product, make_store, village_3t
-from tumbuh.conftest import make_organisation, make_user
+from tumbuh.catalogue.tests.conftest import make_product, village_3t
+from tumbuh.conftest import make_organisation, make_store, make_user
 from tumbuh.core.demodata import DemoReport
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,10 @@ def test_demo_campaign_runs_and_rerun_adds_nothing():
         kind=Organisation.Kind.MINISTRY, region_code="", name="Kementerian (demo)"
     )
     make_user(organisation=ministry, role=Membership.Role.ADMIN, email=demo.ADMIN_LOGIN)
-    remote = make_store("BumDes Pelosok", village=village_3t("53"), kind="bumdes")
-    city = make_store("Toko Kota")
+    remote = make_store(
+        "BumDes Pelosok", village=village_3t("53"), kind="bumdes", opening_product=False
+    )
+    city = make_store("Toko Kota", opening_product=False)
     for number in range(20):
         make_product(remote, f"Tenun {number}")
         make_product(city, f"Kopi {number}")

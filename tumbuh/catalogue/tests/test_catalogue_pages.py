@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tumbuh.catalogue.tests.conftest import make_campaign, make_product, make_store, village_3t
-from tumbuh.conftest import NAMOSAIN
+from tumbuh.catalogue.tests.conftest import make_campaign, make_product, village_3t
+from tumbuh.conftest import NAMOSAIN, make_store
 from tumbuh.core.tests.weight import served_size
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,12 @@ PAGE_BUDGET_GZIP_BYTES = 14 * 1024
 def full_catalogue():
     """More than a page of products with long names, in a 3T BumDes store and a city store."""
     remote = make_store(
-        "Badan Usaha Milik Desa Sejahtera Bersama", village=village_3t("53"), kind="bumdes"
+        "Badan Usaha Milik Desa Sejahtera Bersama",
+        village=village_3t("53"),
+        kind="bumdes",
+        opening_product=False,
     )
-    city = make_store("Dapur Ibu Ani Dayeuhkolot")
+    city = make_store("Dapur Ibu Ani Dayeuhkolot", opening_product=False)
     products = []
     for number in range(30):
         store = remote if number % 2 else city
@@ -78,7 +81,9 @@ def test_halal_badge_and_filter_only_after_issuance(client, officer_32):
     from tumbuh.licensing.tests.conftest import halal_case_at, halal_ready_enterprise, mentor_in
 
     enterprise = halal_ready_enterprise()
-    store = make_store("Keripik Ani", enterprise=enterprise, village=enterprise.village_id)
+    store = make_store(
+        "Keripik Ani", enterprise=enterprise, village=enterprise.village_id, opening_product=False
+    )
     make_product(store, "Keripik Pisang Ani", halal_certificate_number="ID32110001234560126")
     make_product(store, "Sambal Ani", halal_certificate_number="ID-TIDAK-ADA")
     case = halal_case_at(
@@ -108,7 +113,7 @@ def test_halal_badge_and_filter_only_after_issuance(client, officer_32):
 
 
 def test_campaign_visible_only_while_running(client):
-    store = make_store("Tenun Namosain", village=NAMOSAIN)
+    store = make_store("Tenun Namosain", village=NAMOSAIN, opening_product=False)
     product = make_product(store, "Selendang Tenun")
     running = make_campaign(products=[product])
     future = make_campaign("Harbolnas Lokal", starts_in_days=2)
@@ -132,7 +137,7 @@ def test_campaign_window_edges(client):
 
 
 def test_campaign_hides_products_no_longer_on_sale(client):
-    store = make_store()
+    store = make_store(opening_product=False)
     kept = make_product(store, "Gula Aren")
     gone = make_product(store, "Gula Semut", is_active=False)
     campaign = make_campaign(products=[kept, gone])

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from tumbuh.catalogue import queries
 from tumbuh.catalogue.queries import Filters
-from tumbuh.catalogue.tests.conftest import make_product, make_store, village_3t
-from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, SENTANI_KOTA, make_enterprise
-from tumbuh.stores.models import Product, Store
+from tumbuh.catalogue.tests.conftest import make_product, village_3t
+from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, SENTANI_KOTA, make_enterprise, make_store
+from tumbuh.stores.models import Product
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,8 @@ def titles(filters=None, text=""):
 
 @pytest.fixture
 def shelf():
-    jabar = make_store("Dapur Bu Ani")
-    ntt = make_store("BumDes Namosain", village=NAMOSAIN, kind="bumdes")
+    jabar = make_store("Dapur Bu Ani", opening_product=False)
+    ntt = make_store("BumDes Namosain", village=NAMOSAIN, kind="bumdes", opening_product=False)
     make_product(
         jabar,
         "Keripik Pisang Manis",
@@ -51,7 +51,7 @@ def shelf():
     make_product(
         ntt, "Madu Hutan", description="Madu murni dari hutan", price_idr=80_000, category="food"
     )
-    hidden = make_store("Toko Draf", status=Store.Status.DRAFT)
+    hidden = make_store("Toko Draf", live=False)
     make_product(hidden, "Keripik Singkong Draf")
     make_product(jabar, "Keripik Tempe Lama", is_active=False)
     return jabar, ntt
@@ -154,14 +154,14 @@ def test_origin_is_the_producer_village_for_consignment(shelf):
 
 def test_from_3t_filter_uses_the_regency_flag():
     village = village_3t("53")
-    remote = make_store("Toko Pelosok", village=village)
+    remote = make_store("Toko Pelosok", village=village, opening_product=False)
     make_product(remote, "Jagung Bose")
-    make_product(make_store("Toko Kota"), "Tahu Sumedang")
+    make_product(make_store("Toko Kota", opening_product=False), "Tahu Sumedang")
     assert titles(Filters(from_3t=True)) == ["Jagung Bose"]
 
 
 def test_keyset_pages_cover_everything_once(client):
-    store = make_store()
+    store = make_store(opening_product=False)
     for number in range(queries.PAGE_SIZE + 5):
         make_product(store, f"Produk {number:02d}")
     first = client.get(reverse("catalogue:home"))

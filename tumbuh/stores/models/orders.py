@@ -1,4 +1,4 @@
-"""The orders side of BumDes Smart: orders, their lines and history, payments, idempotency and
+"""The orders side of BumDes Smart: orders, their lines and history, payments and
 what a BumDes owes the producers whose products it sells on consignment.
 
 An ``Order`` is placed by a guest buyer (no account) and is known publicly by its random
@@ -23,7 +23,6 @@ from .store import DeliveryZone, Product, Store
 
 __all__ = [
     "ConsignmentPayout",
-    "IdempotencyRecord",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -257,32 +256,6 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.method} {self.status}"
-
-
-class IdempotencyRecord(models.Model):
-    """A request made with an ``Idempotency-Key``: the same key again returns the same answer.
-
-    ``request_hash`` is the SHA-256 of the canonical request body; the same key with a different
-    body is refused.
-    """
-
-    scope = models.CharField(max_length=100)
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE)
-    response = models.JSONField(default=dict)
-    status_code = models.PositiveSmallIntegerField(default=201)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique_scope_key")
-        ]
-
-    def __str__(self):
-        return f"{self.scope}:{self.key}"
 
 
 class ConsignmentPayout(models.Model):

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tumbuh.core.region_filter import in_region
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, new_public_id
 
@@ -199,7 +200,8 @@ class DeliveryZone(models.Model):
         return f"{self.name} (Rp{self.fee_idr})"
 
     def covers(self, village_code: str) -> bool:
-        return not self.region_code or village_code.startswith(self.region_code)
+        """Whether the zone delivers to ``village_code`` (no region code: everywhere)."""
+        return in_region(village_code, self.region_code)
 
 
 class Product(models.Model):

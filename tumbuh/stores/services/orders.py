@@ -1,16 +1,19 @@
 """Orders: the one write path for placing orders, moving them through their statuses, payments
 (QRIS with a unique suffix, payment provider, bank transfer, cash) and consignment payouts.
 
-Every function checks everything first and raises ``ValidationError`` with a translated reason
-(changing nothing), then writes in one transaction. Stock is taken with a conditional UPDATE in
-the transaction of the order, so two hundred buyers racing for ten items give ten orders and
-stock never goes below zero.
+Every function checks everything first and raises ``Refused`` with a code from
+``stores.error_codes`` and a translated reason (changing nothing), then writes in one
+transaction. Stock is taken with a conditional UPDATE in the transaction of the order, so two
+hundred buyers racing for ten items give ten orders and stock never goes below zero.
+
+Who acts: a seller's changes take the seller (``by``), checked against the store like every
+stores service (the system actor of the demo and tasks passes); a guest buyer acts through the
+order's code, and the payment provider through a signed notification, both recorded as no one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import datetime
 import logging
 import random
 from dataclasses import dataclass
@@ -18,13 +21,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.models import User
+from tumbuh.core.idempotency import IdempotencyConflict, clean_key, run_once
+from tumbuh.core.money import rupiah
 from tumbuh.core.personal import decrypt, encrypt, keyed_hash
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.core.validators import mask_phone, normalise_phone, whatsapp_link
 from tumbuh.regions.models import Village
@@ -32,9 +39,9 @@ from tumbuh.registry.models import Enterprise, EnterpriseAccount
 from tumbuh.registry.services import record_milestone
 from tumbuh.stores import gateway as gateway_module
 from tumbuh.stores import qris
+from tumbuh.stores.error_codes import StoresError
 from tumbuh.stores.models import (
     ConsignmentPayout,
-    IdempotencyRecord,
     Order,
     OrderEvent,
     OrderLine,
@@ -43,7 +50,7 @@ from tumbuh.stores.models import (
     Store,
 )
 from tumbuh.stores.queries import consignment_balances
-from tumbuh.stores.services.shop import check_runs
+from tumbuh.stores.services.shop import check_may_act
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +73,15 @@ def _as_quantity(value) -> int:
     try:
         quantity = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationError(_("A quantity must be a whole number.")) from None
+        raise Refused(
+            StoresError.QUANTITY_INVALID, _("A quantity must be a whole number."), field="items"
+        ) from None
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationError(_("A quantity must be between 1 and 10,000."))
+        raise Refused(
+            StoresError.QUANTITY_INVALID,
+            _("A quantity must be between 1 and 10,000."),
+            field="items",
+        )
     return quantity
 
 
@@ -79,9 +92,13 @@ def _merged_items(items) -> dict[str, int]:
             item = Item(product=str(item.get("product", "")), quantity=item.get("quantity"))
         merged[item.product] = merged.get(item.product, 0) + _as_quantity(item.quantity)
     if not merged:
-        raise ValidationError(_("The order has no products."))
+        raise Refused(StoresError.ORDER_EMPTY, _("The order has no products."), field="items")
     if len(merged) > MAX_LINES:
-        raise ValidationError(_("An order can hold at most 30 different products."))
+        raise Refused(
+            StoresError.TOO_MANY_LINES,
+            _("An order can hold at most 30 different products."),
+            field="items",
+        )
     return merged
 
 
@@ -129,13 +146,14 @@ def quote_order(
     buyer_name: str = "",
     address: str = "",
 ) -> Quote:
-    """Check an order without writing anything; ``ValidationError`` with every reason found.
+    """Check an order without writing anything; ``Refused`` with every reason found (its code is
+    the problem's own when there is one, ``order_invalid`` when there are several).
 
     ``delivery`` is "pickup", "courier" or "local:<zone id>" (see ``delivery_choices``).
     """
-    problems = []
+    problems: list[tuple[StoresError, str]] = []
     if not store.is_live:
-        raise ValidationError(_("This store is not taking orders."))
+        raise Refused(StoresError.STORE_NOT_LIVE, _("This store is not taking orders."))
     merged = _merged_items(items)
     products = {
         p.public_id: p
@@ -148,19 +166,28 @@ def quote_order(
         product = products.get(public_id)
         if product is None or product.store_id != store.pk:
             problems.append(
-                _("The product “%(product)s” is not sold by this store.")
-                % {"product": public_id[:20]}
+                (
+                    StoresError.PRODUCT_NOT_IN_STORE,
+                    _("The product “%(product)s” is not sold by this store.")
+                    % {"product": public_id[:20]},
+                )
             )
             continue
         if not product.is_active:
             problems.append(
-                _("“%(title)s” is no longer on sale.") % {"title": product.title},
+                (
+                    StoresError.PRODUCT_NOT_ON_SALE,
+                    _("“%(title)s” is no longer on sale.") % {"title": product.title},
+                )
             )
             continue
         if quantity > product.stock:
             problems.append(
-                _("Only %(stock)s of “%(title)s” left; you asked for %(quantity)s.")
-                % {"stock": product.stock, "title": product.title, "quantity": quantity}
+                (
+                    StoresError.NOT_ENOUGH_STOCK,
+                    _("Only %(stock)s of “%(title)s” left; you asked for %(quantity)s.")
+                    % {"stock": product.stock, "title": product.title, "quantity": quantity},
+                )
             )
             continue
         unit_price = product.price_for(quantity)
@@ -182,43 +209,68 @@ def quote_order(
             }
         )
     if not (buyer_name or "").strip():
-        problems.append(_("Enter your name."))
+        problems.append((StoresError.NAME_REQUIRED, _("Enter your name.")))
     elif len(buyer_name.strip()) > 100:
-        problems.append(_("The name is too long (at most 100 characters)."))
+        problems.append(
+            (StoresError.NAME_TOO_LONG, _("The name is too long (at most 100 characters)."))
+        )
     phone = ""
     try:
         phone = normalise_phone(buyer_phone)
     except ValidationError as error:
-        problems.extend(error.messages)
+        problems.extend((StoresError.PHONE_INVALID, message) for message in error.messages)
     village = Village.objects.filter(code=str(village_code or "").strip()).first()
     if village is None:
-        problems.append(_("Choose your village from the list: the village code is unknown."))
+        problems.append(
+            (
+                StoresError.VILLAGE_UNKNOWN,
+                _("Choose your village from the list: the village code is unknown."),
+            )
+        )
     if len((address or "").strip()) > 300:
-        problems.append(_("The address is too long (at most 300 characters)."))
+        problems.append(
+            (StoresError.ADDRESS_TOO_LONG, _("The address is too long (at most 300 characters)."))
+        )
     delivery = str(delivery or "")
     method, zone, fee = delivery.split(":", 1)[0], None, 0
     if method not in store.delivery_methods:
-        problems.append(_("This store does not offer that delivery option."))
+        problems.append(
+            (StoresError.DELIVERY_NOT_OFFERED, _("This store does not offer that delivery option."))
+        )
     elif method == "local":
         zone_id = delivery.split(":", 1)[1] if ":" in delivery else ""
         zone = store.delivery_zones.filter(pk=int(zone_id)).first() if zone_id.isdigit() else None
         if zone is None:
-            problems.append(_("Choose one of the store's delivery zones."))
+            problems.append(
+                (StoresError.ZONE_UNKNOWN, _("Choose one of the store's delivery zones."))
+            )
         elif village is not None and not zone.covers(village.code):
             problems.append(
-                _("The store does not deliver to your village in the zone “%(zone)s”.")
-                % {"zone": zone.name}
+                (
+                    StoresError.ZONE_NOT_COVERING,
+                    _("The store does not deliver to your village in the zone “%(zone)s”.")
+                    % {"zone": zone.name},
+                )
             )
         else:
             fee = zone.fee_idr
     elif method == "courier":
         fee = store.courier_rate_idr
     if method in ("local", "courier") and not (address or "").strip():
-        problems.append(_("Enter the delivery address."))
+        problems.append((StoresError.ADDRESS_REQUIRED, _("Enter the delivery address.")))
     if payment_method not in store.payment_methods:
-        problems.append(_("This store does not accept that way of paying."))
+        problems.append(
+            (
+                StoresError.PAYMENT_NOT_ACCEPTED,
+                _("This store does not accept that way of paying."),
+            )
+        )
     if problems:
-        raise ValidationError(problems)
+        codes = {code for code, _message in problems}
+        raise Refused(
+            codes.pop() if len(codes) == 1 else StoresError.ORDER_INVALID,
+            [message for _code, message in problems],
+        )
     return Quote(
         store=store,
         lines=lines,
@@ -241,8 +293,9 @@ def _pick_suffix(store: Store) -> int:
     )
     free = [n for n in range(1, SUFFIX_MAX + 1) if n not in used]
     if not free:
-        raise ValidationError(
-            _("The store has too many unpaid QRIS orders; choose another way to pay.")
+        raise Refused(
+            StoresError.QRIS_SUFFIXES_EXHAUSTED,
+            _("The store has too many unpaid QRIS orders; choose another way to pay."),
         )
     return random.SystemRandom().choice(free)
 
@@ -305,9 +358,10 @@ def place_order(
             ).update(stock=F("stock") - quantity, updated_at=timezone.now())
             if not taken:
                 logger.info("order refused at store %s: %s sold out", store.slug, product.public_id)
-                raise ValidationError(
+                raise Refused(
+                    StoresError.SOLD_OUT,
                     _("“%(title)s” sold out while you were ordering: only fewer are left now.")
-                    % {"title": product.title}
+                    % {"title": product.title},
                 )
         suffix = 0
         if quote.payment_method == M.QRIS:
@@ -352,8 +406,9 @@ def place_order(
             try:
                 qr_string = qris.with_amount(store.qris_payload, order.amount_due_idr)
             except qris.QrisError as error:
-                raise ValidationError(
-                    _("The store's QRIS cannot be used: %(reason)s") % {"reason": error.reason}
+                raise Refused(
+                    StoresError.QRIS_UNUSABLE,
+                    _("The store's QRIS cannot be used: %(reason)s") % {"reason": error.reason},
                 ) from None
         Payment.objects.create(
             order=order,
@@ -377,27 +432,33 @@ def place_order(
             transaction.on_commit(lambda: notify_seller(order))
     if quote.payment_method == M.PROVIDER:
         try:
-            charge_provider(order)
+            charge_provider(order=order)
         except gateway_module.GatewayError as error:  # the buyer can retry from the order page
             logger.warning("provider charge failed for order %s: %s", order.code, error.code)
     return order
 
 
-def simulate_sandbox_payment(order: Order, transaction_status: str = "settlement"):
+def simulate_sandbox_payment(*, order: Order, transaction_status: str = "settlement"):
     """Demo only: the sandbox provider reports a payment, through the real notification path."""
     provider = gateway_module.get_gateway()
     if not provider.is_sandbox or order.payment_method != M.PROVIDER:
-        raise ValidationError(_("Only a sandbox provider payment can be simulated."))
+        raise Refused(
+            StoresError.NOT_SANDBOX, _("Only a sandbox provider payment can be simulated.")
+        )
     if not order.payment.provider_reference:
-        charge_provider(order)
+        charge_provider(order=order)
     return handle_notification(provider.simulate(order.code, transaction_status))
 
 
-def charge_provider(order: Order) -> Payment:
-    """Create (or fetch again) the provider's QRIS charge for an order awaiting payment."""
+def charge_provider(*, order: Order) -> Payment:
+    """Create (or fetch again) the provider's QRIS charge for an order awaiting payment (the
+    buyer asks again from the order page, by its code)."""
     payment = order.payment
     if order.payment_method != M.PROVIDER or order.status != S.AWAITING_PAYMENT:
-        raise ValidationError(_("This order is not waiting for a provider payment."))
+        raise Refused(
+            StoresError.NOT_AWAITING_PROVIDER,
+            _("This order is not waiting for a provider payment."),
+        )
     charge = gateway_module.get_gateway().charge_qris(
         order_code=order.code, amount_idr=payment.amount_idr
     )
@@ -418,20 +479,37 @@ def charge_provider(order: Order) -> Payment:
 
 def _check_transition(order: Order, to: str) -> None:
     if to not in S.values:
-        raise ValidationError(_("Unknown order status: %(status)s") % {"status": to})
+        raise Refused(
+            StoresError.STATUS_UNKNOWN,
+            _("Unknown order status: %(status)s") % {"status": to},
+            field="to",
+        )
     if to not in Order.TRANSITIONS[S(order.status)]:
-        raise ValidationError(
+        raise Refused(
+            StoresError.TRANSITION_NOT_ALLOWED,
             _("An order that is “%(current)s” cannot become “%(new)s”.")
-            % {"current": S(order.status).label, "new": S(to).label}
+            % {"current": S(order.status).label, "new": S(to).label},
         )
     if to == S.CANCELLED and order.paid_at:
-        raise ValidationError(_("This order is paid: refund it instead of cancelling it."))
+        raise Refused(
+            StoresError.PAID_REFUND_INSTEAD,
+            _("This order is paid: refund it instead of cancelling it."),
+        )
     if to == S.REFUNDED and not order.paid_at:
-        raise ValidationError(_("This order was not paid: cancel it instead of refunding it."))
+        raise Refused(
+            StoresError.UNPAID_CANCEL_INSTEAD,
+            _("This order was not paid: cancel it instead of refunding it."),
+        )
     if to == S.PAID and order.payment_method == M.COD:
-        raise ValidationError(_("A cash order is paid on delivery: confirm it instead."))
+        raise Refused(
+            StoresError.CASH_PAID_ON_DELIVERY,
+            _("A cash order is paid on delivery: confirm it instead."),
+        )
     if to == S.CONFIRMED and order.payment_method != M.COD:
-        raise ValidationError(_("This order waits for its payment before it is confirmed."))
+        raise Refused(
+            StoresError.AWAITING_PAYMENT,
+            _("This order waits for its payment before it is confirmed."),
+        )
 
 
 def _digital(order: Order) -> bool:
@@ -439,14 +517,37 @@ def _digital(order: Order) -> bool:
 
 
 def transition(
-    *, order: Order, to: str, by=None, source: str = "seller", note: str = "", at=None
+    *,
+    order: Order,
+    to: str,
+    by: User,
+    source: str = "seller",
+    note: str = "",
+    at: datetime.datetime | None = None,
 ) -> Order:
     """Move ``order`` to status ``to`` if the map allows it; an event row for each change.
 
-    Cancelling returns the stock; refunding returns it too when the goods had not left the
-    store (paid or packed). Reaching "paid" (or "delivered" for cash) records the milestone
+    ``by`` runs the order's store, or is the system actor (the demo, with ``source="demo"`` and
+    the time ``at`` of a change recorded after the fact); anyone else is refused. Cancelling
+    returns the stock; refunding returns it too when the goods had not left the store (paid or
+    packed). Reaching "paid" (or "delivered" for cash) records the milestone
     ``first_online_sale``; a QRIS or provider payment records ``paid_digitally``.
     """
+    check_may_act(by, order.store)
+    return _move(order=order, to=to, by=by, source=source, note=note, at=at)
+
+
+def _move(
+    *,
+    order: Order,
+    to: str,
+    by: User | None,
+    source: str,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Order:
+    """The guarded transition itself, once the caller's access is checked (a guest buyer with
+    the order's code and the payment provider act as no one: ``by`` is None)."""
     recorded_at, at = at, at or timezone.now()
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
@@ -499,28 +600,36 @@ def transition(
     return order
 
 
-def seller_transition(*, order: Order, to: str, by, note: str = "") -> Order:
+def seller_transition(*, order: Order, to: str, by: User, note: str = "") -> Order:
     """A status change asked for by a seller: only for their own store's orders."""
-    check_runs(by, order.store)
+    check_may_act(by, order.store)
     if to == S.PAID and order.payment_method == M.PROVIDER:
-        raise ValidationError(
+        raise Refused(
+            StoresError.PROVIDER_CONFIRMS,
             _("A provider payment is confirmed by the provider, not by hand."),
         )
-    return transition(order=order, to=to, by=by, source="seller", note=note)
+    return _move(order=order, to=to, by=by, source="seller", note=note)
 
 
-def confirm_receipt(*, order: Order, by) -> Order:
+def confirm_receipt(*, order: Order, by: User) -> Order:
     """The seller saw the QRIS or transfer money arrive (amount incl. the suffix): order paid."""
     if order.payment_method not in (M.QRIS, M.TRANSFER):
-        raise ValidationError(_("Only QRIS and bank transfer payments are confirmed by hand."))
+        raise Refused(
+            StoresError.NOT_CONFIRMED_BY_HAND,
+            _("Only QRIS and bank transfer payments are confirmed by hand."),
+        )
     return seller_transition(order=order, to=S.PAID, by=by, note=_("Payment received"))
 
 
 def cancel_by_buyer(*, order: Order) -> Order:
-    """The buyer cancels an order that is not paid yet (by its code)."""
+    """The buyer cancels an order that is not paid yet (a guest: the order's code is the key,
+    checked by the caller)."""
     if order.status not in (S.NEW, S.AWAITING_PAYMENT):
-        raise ValidationError(_("This order can no longer be cancelled; contact the seller."))
-    return transition(order=order, to=S.CANCELLED, source="buyer")
+        raise Refused(
+            StoresError.NOT_CANCELLABLE,
+            _("This order can no longer be cancelled; contact the seller."),
+        )
+    return _move(order=order, to=S.CANCELLED, by=None, source="buyer")
 
 
 # --- the payment provider's notifications -------------------------------------------------------
@@ -586,9 +695,10 @@ def handle_notification(body) -> NotificationResult:
     if target is None:
         return NotificationResult(order=order, changed=False, outcome=outcome)
     try:
-        transition(
+        _move(
             order=order,
             to=target,
+            by=None,
             source="provider",
             note=f"{current.transaction_status} {current.transaction_id or ''}".strip(),
         )
@@ -601,53 +711,39 @@ def handle_notification(body) -> NotificationResult:
 # --- idempotent creation (the API) --------------------------------------------------------------
 
 
-def request_hash(data: dict) -> str:
-    return hashlib.sha256(
-        json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
-    ).hexdigest()
+class OrderRequestConflict(IdempotencyConflict):
+    """``core.idempotency``'s conflict (code ``idempotency_key_reused``, field
+    ``Idempotency-Key``) in the words the orders API has always answered with."""
 
-
-class IdempotencyConflict(ValidationError):
-    """The same Idempotency-Key was used with a different request."""
+    def __init__(self):
+        super().__init__()
+        Refused.__init__(
+            self,
+            self.reason,
+            _("This Idempotency-Key was already used for a different order request."),
+            field=self.field,
+        )
 
 
 def place_order_once(*, key: str, store: Store, data: dict, **kwargs) -> tuple[Order, bool]:
     """``place_order`` under an ``Idempotency-Key``: (order, created).
 
-    The same key with the same body returns the first order; with a different body it is
-    refused (``IdempotencyConflict``). A refused order records nothing, so the key stays usable.
+    The key has 8 to 100 characters and is the store's (``core.idempotency``, scope
+    ``stores.order:<store id>``). The same key with the same body returns the first order; with
+    a different body it is refused (``IdempotencyConflict``). A refused order records nothing,
+    so the key stays usable.
     """
-    key = (key or "").strip()
-    if not 8 <= len(key) <= 100:
-        raise ValidationError(_("The Idempotency-Key must have 8 to 100 characters."))
-    scope = f"stores.order:{store.pk}"
-    digest = request_hash(data)
+    key = clean_key(key, min_length=8)
 
-    def existing():
-        record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-        if record is None:
-            return None
-        if record.request_hash != digest:
-            raise IdempotencyConflict(
-                _("This Idempotency-Key was already used for a different order request.")
-            )
-        return record.order
+    def place() -> tuple[int, dict]:
+        order = place_order(store=store, channel="api", **kwargs)
+        return 201, {"order": order.code}
 
-    order = existing()
-    if order is not None:
-        return order, False
     try:
-        with transaction.atomic():
-            order = place_order(store=store, channel="api", **kwargs)
-            IdempotencyRecord.objects.create(
-                scope=scope, key=key, request_hash=digest, order=order, status_code=201
-            )
-    except IntegrityError:  # the same key raced in parallel: the first one won
-        order = existing()
-        if order is None:
-            raise
-        return order, False
-    return order, True
+        answer = run_once(scope=f"stores.order:{store.pk}", key=key, data=data, action=place)
+    except IdempotencyConflict:
+        raise OrderRequestConflict() from None
+    return Order.objects.get(code=answer.body["order"]), answer.created
 
 
 # --- the seller's side --------------------------------------------------------------------------
@@ -670,14 +766,10 @@ def order_summary_text(order: Order) -> str:
     """The order as plain text (code, items, total) for WhatsApp and e-mail."""
     lines = [_("Order %(code)s at %(store)s") % {"code": order.code, "store": order.store.name}]
     for line in order.lines.all():
-        lines.append(
-            f"- {line.quantity} × {line.title}: Rp{line.line_total_idr:,}".replace(",", ".")
-        )
+        lines.append(f"- {line.quantity} × {line.title}: {rupiah(line.line_total_idr)}")
     if order.delivery_fee_idr:
-        lines.append(
-            _("Delivery: %(fee)s") % {"fee": f"Rp{order.delivery_fee_idr:,}".replace(",", ".")}
-        )
-    lines.append(_("Total: %(total)s") % {"total": f"Rp{order.amount_due_idr:,}".replace(",", ".")})
+        lines.append(_("Delivery: %(fee)s") % {"fee": rupiah(order.delivery_fee_idr)})
+    lines.append(_("Total: %(total)s") % {"total": rupiah(order.amount_due_idr)})
     return "\n".join(lines)
 
 
@@ -720,15 +812,19 @@ def notify_seller(order: Order) -> None:
 
 
 def record_payout(
-    *, store: Store, producer: Enterprise, amount_idr, by, note: str = ""
+    *, store: Store, producer: Enterprise, amount_idr: int | str, by: User, note: str = ""
 ) -> ConsignmentPayout:
     """Record money handed to a consignment producer; never more than what is owed."""
+    check_may_act(by, store)
+    not_whole = Refused(
+        StoresError.AMOUNT_INVALID, _("Enter the amount paid in whole rupiah."), field="amount_idr"
+    )
     try:
         amount = int(str(amount_idr).strip())
     except (TypeError, ValueError):
-        raise ValidationError(_("Enter the amount paid in whole rupiah.")) from None
+        raise not_whole from None
     if amount <= 0:
-        raise ValidationError(_("Enter the amount paid in whole rupiah."))
+        raise not_whole
     with transaction.atomic():
         Store.objects.select_for_update().filter(pk=store.pk).first()
         owed = next(
@@ -740,9 +836,11 @@ def record_payout(
             0,
         )
         if amount > owed:
-            raise ValidationError(
+            raise Refused(
+                StoresError.PAYOUT_ABOVE_OWED,
                 _("The store owes this producer %(owed)s; a payout cannot be more.")
-                % {"owed": f"Rp{owed:,}".replace(",", ".")}
+                % {"owed": rupiah(owed)},
+                field="amount_idr",
             )
         payout = ConsignmentPayout.objects.create(
             store=store,

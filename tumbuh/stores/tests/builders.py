@@ -1,13 +1,14 @@
-"""Test builders for stores and products (usable by every stores test module)."""
+"""Test builders for products and photos (usable by every stores test module); stores are made
+by the one store builder, ``tumbuh.conftest.make_store``."""
 
 import io
 import itertools
 
 from PIL import Image, ImageDraw
 
-from tumbuh.conftest import DAYEUHKOLOT, make_enterprise
+from tumbuh.accounts.services import system_actor
 from tumbuh.stores import qris
-from tumbuh.stores.models import Product, Store
+from tumbuh.stores.models import Product
 from tumbuh.stores.services import shop
 
 _numbers = itertools.count(1)
@@ -21,43 +22,15 @@ _BODY = (
 STATIC_QRIS = _BODY + qris.crc16(_BODY)
 
 
-def make_store(
-    name=None, *, enterprise=None, village=DAYEUHKOLOT, kind="umkm", live=True, by=None, **fields
-) -> Store:
-    """A store through the services (live by default, paying by cash and QRIS).
-
-    A store goes live only with a product on sale: a live store gets one first, "Produk
-    Pembuka", which the tests that count products take into account.
-    """
-    number = next(_numbers)
-    enterprise = enterprise or make_enterprise(f"Usaha Toko {number}", village=village, kind=kind)
-    store = shop.start_store(enterprise=enterprise, name=name or f"Toko {number}", by=by)
-    shop.set_store_payments(
-        store=store,
-        whatsapp=fields.pop("whatsapp", "0812-3456-7890"),
-        accepts_cod=True,
-        accepts_transfer=False,
-        accepts_qris=True,
-        qris_payload=STATIC_QRIS,
-        by=by,
-    )
-    if fields:
-        Store.objects.filter(pk=store.pk).update(**fields)
-        store.refresh_from_db()
-    if live:
-        make_product(store, "Produk Pembuka")
-        shop.publish_store(store=store, by=by)
-    return store
-
-
-def make_product(store, title=None, *, price_idr=15_000, stock=10, **fields) -> Product:
+def make_product(store, title=None, *, price_idr=15_000, stock=10, by=None, **fields) -> Product:
+    """A product through the services, added by ``by`` or else the system actor."""
     number = next(_numbers)
     return shop.create_product(
         store=store,
         title=title or f"Keripik Singkong {number}",
         price_idr=price_idr,
         stock=stock,
-        by=None,
+        by=by or system_actor(),
         **fields,
     )
 

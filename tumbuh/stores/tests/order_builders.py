@@ -2,10 +2,10 @@
 
 import itertools
 
-from tumbuh.conftest import DAYEUHKOLOT
+from tumbuh.conftest import DAYEUHKOLOT, make_store
 from tumbuh.stores.models import Store
 from tumbuh.stores.services import orders
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.stores.tests.builders import make_product
 
 _phones = itertools.count(1000)
 

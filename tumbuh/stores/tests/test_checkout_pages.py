@@ -7,12 +7,13 @@ import re
 import pytest
 from django.core import mail
 
-from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_owner
+from tumbuh.accounts.services import system_actor
+from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_owner, make_store
 from tumbuh.core.tests.weight import served_size
 from tumbuh.stores import qris, queries
 from tumbuh.stores.models import Order, Product
 from tumbuh.stores.services import orders
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.stores.tests.builders import make_product
 from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -188,7 +189,7 @@ def test_seller_balances_page_records_a_payout(client_of):
     )
     order = order_for(store, product, quantity=2)
     for status in ("confirmed", "packed", "delivered"):
-        orders.transition(order=order, to=status)
+        orders.transition(order=order, to=status, by=system_actor())
     client = client_of(make_owner(bumdes))
     url = f"/toko-saya/{store.public_id}/saldo-produsen/"
     html = client.get(url).content.decode()

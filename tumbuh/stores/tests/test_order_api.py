@@ -3,7 +3,8 @@
 import pytest
 
 from tumbuh.conftest import DAYEUHKOLOT, make_enterprise, make_owner
-from tumbuh.stores.models import IdempotencyRecord, Order, Product
+from tumbuh.core.models import IdempotencyRecord
+from tumbuh.stores.models import Order, Product
 from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -2,11 +2,11 @@
 
 import pytest
 
-from tumbuh.conftest import make_enterprise
+from tumbuh.conftest import make_enterprise, make_store
 from tumbuh.core.demodata import DemoReport
 from tumbuh.stores import demo_orders, queries
 from tumbuh.stores.models import Order, Store
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.stores.tests.builders import make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,14 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
+from tumbuh.accounts.services import system_actor
+from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner, make_store
 from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import Milestone
 from tumbuh.stores import qris, queries
 from tumbuh.stores.models import Order, OrderEvent, Payment, Product, Store
 from tumbuh.stores.services import orders
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.stores.tests.builders import make_product
 from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -159,7 +160,7 @@ def test_stock_taken_at_the_last_moment_refuses_the_whole_order():
 
 def _walk(order, *statuses):
     for status in statuses:
-        order = orders.transition(order=order, to=status)
+        order = orders.transition(order=order, to=status, by=system_actor())
     return order
 
 
@@ -200,6 +201,7 @@ def test_qris_paid_records_both_milestones_and_frees_the_suffix():
 
 def test_every_transition_of_the_map_is_allowed_and_every_other_refused():
     store, product = shop_with_product(stock=500)
+    system = system_actor()
     paths = {
         S.NEW: ("cod", []),
         S.AWAITING_PAYMENT: ("transfer", []),
@@ -218,10 +220,10 @@ def test_every_transition_of_the_map_is_allowed_and_every_other_refused():
             assert order.status == start
             expected = target in order.allowed_next()
             if expected:
-                assert orders.transition(order=order, to=target).status == target
+                assert orders.transition(order=order, to=target, by=system).status == target
             else:
                 with pytest.raises(ValidationError):
-                    orders.transition(order=order, to=target)
+                    orders.transition(order=order, to=target, by=system)
                 order.refresh_from_db()
                 assert order.status == start
 
@@ -230,12 +232,12 @@ def test_cancel_returns_the_stock_and_refund_before_shipping_too():
     store, product = shop_with_product(stock=5)
     order = order_for(store, product, quantity=2)
     assert _stock(product) == 3
-    orders.transition(order=order, to="cancelled")
+    orders.transition(order=order, to="cancelled", by=system_actor())
     assert _stock(product) == 5
     order = _walk(order_for(store, product, quantity=2, payment="transfer"), "paid", "packed")
     with pytest.raises(ValidationError, match="refund it instead"):
-        orders.transition(order=order, to="cancelled")
-    orders.transition(order=order, to="refunded")
+        orders.transition(order=order, to="cancelled", by=system_actor())
+    orders.transition(order=order, to="refunded", by=system_actor())
     assert _stock(product) == 5
     order = _walk(order_for(store, product, payment="transfer"), "paid", "packed", "shipped")
     order = _walk(order, "delivered", "refunded")  # goods already with the buyer: stock stays

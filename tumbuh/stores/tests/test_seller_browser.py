@@ -5,10 +5,11 @@ conflict, not applied.
 
 import pytest
 
-from tumbuh.conftest import PASSWORD, make_owner
+from tumbuh.accounts.services import system_actor
+from tumbuh.conftest import PASSWORD, make_owner, make_store
 from tumbuh.stores.models import Product
 from tumbuh.stores.services import shop
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.stores.tests.builders import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 
@@ -52,7 +53,7 @@ def test_stock_changed_offline_is_queued_then_synced_and_conflicts_shown(new_con
     context.set_offline(True)
     form.locator("input[name=quantity]").fill("10")
     form.locator("button").click()
-    shop.restock(product=product, quantity=-1, by=None)
+    shop.restock(product=product, quantity=-1, by=system_actor())
     context.set_offline(False)
     expect(page.locator("#sync-status")).to_contain_text("conflict")
     expect(form.locator(".stock")).to_have_text("7")

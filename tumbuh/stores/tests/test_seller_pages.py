@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
+from tumbuh.accounts.services import system_actor
+from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner, make_store
 from tumbuh.stores.models import ProductEdit
 from tumbuh.stores.services import shop
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.stores.tests.builders import make_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -98,7 +99,7 @@ def test_offline_edits_apply_once_and_conflicts_are_reported(seller):
     [again] = _sync(client, [edit])
     assert again["outcome"] == "applied" and ProductEdit.objects.count() == 1
     # Meanwhile the product changed (an order took one): an edit made on version 2 conflicts.
-    shop.restock(product=product, quantity=-1, by=None)
+    shop.restock(product=product, quantity=-1, by=system_actor())
     [conflict] = _sync(
         client,
         [

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner, make_user
+from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner, make_store, make_user
 from tumbuh.stores.models import Product
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.stores.tests.builders import make_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

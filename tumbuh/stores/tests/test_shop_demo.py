@@ -4,6 +4,7 @@ import pytest
 
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise
 from tumbuh.core.demodata import DemoReport
+from tumbuh.core.region_filter import region_q
 from tumbuh.core.storage import is_content_hashed
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Milestone
@@ -17,7 +18,7 @@ def test_demo_opens_stores_with_products_and_runs_again_without_duplicates(monke
     monkeypatch.setattr(demo, "STORES", 4)
     monkeypatch.setattr(demo, "BUMDES_STORES", 1)
     village_3t = (
-        Village.objects.filter(regency__is_3t=True, code__startswith="53").order_by("code").first()
+        Village.objects.filter(region_q("code", "53"), regency__is_3t=True).order_by("code").first()
     )
     bumdes = make_enterprise("BumDes Maju Bersama", village=village_3t.code, kind="bumdes")
     make_enterprise("BumDes Kota", village=NAMOSAIN, kind="bumdes")

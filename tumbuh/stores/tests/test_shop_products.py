@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tumbuh.conftest import NAMOSAIN, SENTANI_KOTA, make_enterprise, make_owner
+from tumbuh.accounts.services import system_actor
+from tumbuh.conftest import NAMOSAIN, SENTANI_KOTA, make_enterprise, make_owner, make_store
 from tumbuh.core.models import AuditEvent
 from tumbuh.stores import images, queries
 from tumbuh.stores.models import Product, WholesaleTier
 from tumbuh.stores.services import shop
 from tumbuh.stores.services.shop import Tier
-from tumbuh.stores.tests.builders import make_product, make_store, photo_bytes
+from tumbuh.stores.tests.builders import make_product, photo_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -190,24 +191,24 @@ def test_a_bumdes_sells_a_members_product_on_consignment():
 
 def test_restock_adds_and_never_goes_below_zero(store):
     product = make_product(store, stock=3)
-    shop.restock(product=product, quantity=5, by=None)
+    shop.restock(product=product, quantity=5, by=system_actor())
     assert (product.stock, product.version) == (8, 2)
     with pytest.raises(ValidationError, match="below zero"):
-        shop.restock(product=product, quantity=-9, by=None)
+        shop.restock(product=product, quantity=-9, by=system_actor())
     product.refresh_from_db()
     assert product.stock == 8
-    shop.restock(product=product, quantity=-8, by=None)
+    shop.restock(product=product, quantity=-8, by=system_actor())
     assert product.stock == 0
 
 
 def test_update_refuses_a_stale_version_and_keeps_tiers_consistent(store):
     product = make_product(store, price_idr=10_000, tiers=[Tier(10, 9_000)])
-    updated = shop.update_product(product=product, by=None, base_version=1, stock=4)
+    updated = shop.update_product(product=product, by=system_actor(), base_version=1, stock=4)
     assert (updated.stock, updated.version) == (4, 2)
     with pytest.raises(ValidationError, match="changed elsewhere"):
-        shop.update_product(product=product, by=None, base_version=1, stock=99)
+        shop.update_product(product=product, by=system_actor(), base_version=1, stock=99)
     with pytest.raises(ValidationError, match="below the unit price"):
-        shop.update_product(product=product, by=None, price_idr=8_000)
+        shop.update_product(product=product, by=system_actor(), price_idr=8_000)
     product.refresh_from_db()
     assert (product.stock, product.price_idr) == (4, 10_000)
     assert WholesaleTier.objects.filter(product=product).count() == 1
@@ -221,13 +222,13 @@ def test_a_new_photo_replaces_the_files_and_the_same_photo_keeps_them(
     first = (product.photo.name, product.thumbnail.name)
     with django_capture_on_commit_callbacks(execute=True):
         same = shop.update_product(
-            product=product, photo=SimpleUploadedFile("a.jpg", photo), by=None
+            product=product, photo=SimpleUploadedFile("a.jpg", photo), by=system_actor()
         )
     assert (same.photo.name, same.thumbnail.name) == first
     assert all((settings.MEDIA_ROOT / name).exists() for name in first)
     with django_capture_on_commit_callbacks(execute=True):
         changed = shop.update_product(
-            product=same, photo=SimpleUploadedFile("b.jpg", photo_bytes(seed=2)), by=None
+            product=same, photo=SimpleUploadedFile("b.jpg", photo_bytes(seed=2)), by=system_actor()
         )
     assert changed.photo.name != first[0] and changed.thumbnail.name != first[1]
     assert not any((settings.MEDIA_ROOT / name).exists() for name in first)

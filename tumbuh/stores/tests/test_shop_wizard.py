@@ -6,12 +6,19 @@ import pytest
 import segno
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise, make_owner, make_user
+from tumbuh.conftest import (
+    DAYEUHKOLOT,
+    NAMOSAIN,
+    make_enterprise,
+    make_owner,
+    make_store,
+    make_user,
+)
 from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import Milestone
 from tumbuh.stores import qris
 from tumbuh.stores.models import DeliveryZone, Store
-from tumbuh.stores.tests.builders import STATIC_QRIS, make_store
+from tumbuh.stores.tests.builders import STATIC_QRIS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

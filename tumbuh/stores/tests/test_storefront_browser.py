@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tumbuh.stores.tests.builders import make_product, make_store
+from tumbuh.conftest import make_store
+from tumbuh.stores.tests.builders import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_regions")]
 

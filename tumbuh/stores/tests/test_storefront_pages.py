@@ -5,12 +5,13 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tumbuh.conftest import NAMOSAIN, make_enterprise
+from tumbuh.accounts.services import system_actor
+from tumbuh.conftest import NAMOSAIN, make_enterprise, make_store
 from tumbuh.core.tests.weight import served_size
 from tumbuh.stores.models import Store
 from tumbuh.stores.services import shop
 from tumbuh.stores.services.shop import Tier
-from tumbuh.stores.tests.builders import make_product, make_store, photo_bytes
+from tumbuh.stores.tests.builders import make_product, photo_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -25,7 +26,7 @@ def bumdes_store():
         store=store,
         name="BumDes Sejahtera",
         description="Hasil laut dan tenun ikat dari Namosain, Kota Kupang. " * 4,
-        by=None,
+        by=system_actor(),
     )
     return store
 
@@ -86,7 +87,7 @@ def test_a_conditional_get_returns_304_until_something_changes(client, bumdes_st
         again = client.get(url, headers={"if-none-match": first["ETag"]})
         assert again.status_code == 304 and again.content == b""
     etag = client.get(product.get_absolute_url())["ETag"]
-    shop.restock(product=product, quantity=1, by=None)
+    shop.restock(product=product, quantity=1, by=system_actor())
     changed = client.get(product.get_absolute_url(), headers={"if-none-match": etag})
     assert changed.status_code == 200 and "In stock: 6" in changed.content.decode()
 
@@ -109,9 +110,9 @@ def test_draft_and_suspended_stores_and_hidden_products_are_not_shown(client):
     assert client.get(draft.get_absolute_url()).status_code == 404
     live = make_store("Toko Tutup")
     hidden = make_product(live, "Produk Lama")
-    shop.update_product(product=hidden, by=None, is_active=False)
+    shop.update_product(product=hidden, by=system_actor(), is_active=False)
     assert client.get(hidden.get_absolute_url()).status_code == 404
-    shop.suspend_store(store=live, by=None)
+    shop.suspend_store(store=live, by=system_actor())
     assert client.get(live.get_absolute_url()).status_code == 404
     assert Store.objects.live().count() == 0
 

@@ -225,7 +225,7 @@ def order_charge(request, code):
 
     order = get_object_or_404(Order, code=str(code).upper()[:12])
     try:
-        order_services.charge_provider(order)
+        order_services.charge_provider(order=order)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except GatewayError as error:
@@ -238,7 +238,7 @@ def order_sandbox_pay(request, code):
     """Demo only (sandbox provider): pretend the buyer paid, via the signed notification path."""
     order = get_object_or_404(Order, code=str(code).upper()[:12])
     try:
-        order_services.simulate_sandbox_payment(order)
+        order_services.simulate_sandbox_payment(order=order)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(reverse("stores:order-status", args=[order.code]))

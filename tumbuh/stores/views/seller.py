@@ -516,7 +516,7 @@ def sync(request):
             {"code": "invalid", "detail": _("Send a list of at most 500 edits.")}, status=400
         )
     results = shop.sync_product_edits(
-        user=request.user, edits=[e for e in edits if isinstance(e, dict)]
+        by=request.user, edits=[e for e in edits if isinstance(e, dict)]
     )
     return JsonResponse({"results": results})
 

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tumbuh.core import times
+from tumbuh.core.refusals import Refused
 from tumbuh.registry.models import Enterprise
 from tumbuh.stores import queries
+from tumbuh.stores.error_codes import StoresError
 from tumbuh.stores.models import Order, Store
 from tumbuh.stores.services import orders as order_services
 from tumbuh.stores.services import shop
@@ -123,7 +125,7 @@ def seller_balances(request, public_id):
         producer = Enterprise.objects.filter(pk=request.POST.get("producer") or 0).first()
         try:
             if producer is None:
-                raise ValidationError(_("Choose a producer."))
+                raise Refused(StoresError.PRODUCER_REQUIRED, _("Choose a producer."))
             order_services.record_payout(
                 store=store,
                 producer=producer,
