@@ -50,6 +50,15 @@ def ensure_regions() -> None:
         load_regions(provinces=TEST_PROVINCES)
 
 
+@pytest.fixture
+def regions_after_flush(transactional_db):
+    """A transactional test (threads with their own connections) with the test provinces, and
+    the provinces back after it: the flush at the end of such a test empties every table."""
+    ensure_regions()
+    yield
+    ensure_regions()
+
+
 # --- builders ---------------------------------------------------------------------------------
 
 
@@ -60,6 +69,7 @@ def make_organisation(*, kind=Organisation.Kind.PROVINCIAL_OFFICE, region_code="
         kind=kind,
         region_code=region_code,
         slug=f"organisation-{number}",
+        by=account_services.system_actor(),
     )
 
 
@@ -70,7 +80,11 @@ def make_user(*, organisation=None, role=Membership.Role.OFFICER, region_code=No
     user = User.objects.create_user(password=PASSWORD, **fields)
     if organisation is not None:
         account_services.grant_membership(
-            user=user, organisation=organisation, role=role, region_code=region_code
+            user=user,
+            organisation=organisation,
+            role=role,
+            region_code=region_code,
+            by=account_services.system_actor(),
         )
     return user
 
@@ -174,6 +188,22 @@ def officer_32(office_32):
 @pytest.fixture
 def officer_53(office_53):
     return make_user(organisation=office_53, full_name="Maria NTT")
+
+
+@pytest.fixture
+def mentor_32(office_32):
+    """A mentor (a login with the mentor role) of the Jawa Barat office."""
+    return make_user(
+        organisation=office_32, role=Membership.Role.MENTOR, full_name="Siti Pendamping"
+    )
+
+
+@pytest.fixture
+def mentor_53(office_53):
+    """A mentor of the Nusa Tenggara Timur office."""
+    return make_user(
+        organisation=office_53, role=Membership.Role.MENTOR, full_name="Yohanes Pendamping"
+    )
 
 
 @pytest.fixture

@@ -37,16 +37,6 @@ def make_mentor(organisation, *, region_code=None, **fields):
     )
 
 
-@pytest.fixture
-def mentor_32(office_32):
-    return make_mentor(office_32, full_name="Siti Pendamping")
-
-
-@pytest.fixture
-def mentor_53(office_53):
-    return make_mentor(office_53, full_name="Yohanes Pendamping")
-
-
 # The step data as the pages and the API send it, and as the services take it.
 APPLICANT = {"applicant_name": "Ani Lestari", "nik": NIK, "phone": "0812-3456-7890"}
 BUSINESS = {

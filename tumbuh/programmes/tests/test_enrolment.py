@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tumbuh.accounts.models import Membership
-from tumbuh.conftest import NAMOSAIN, ensure_regions, make_enterprise, make_owner, make_user
+from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner, make_user
 from tumbuh.core.refusals import Refused
 from tumbuh.programmes import services
 from tumbuh.programmes.models import (
@@ -279,13 +279,6 @@ def test_regional_officer_may_not_move_quota(programme_area, cohort, partner, of
 
 
 # --- concurrency (PostgreSQL) -----------------------------------------------------------------
-
-
-@pytest.fixture
-def regions_after_flush(transactional_db):
-    ensure_regions()
-    yield
-    ensure_regions()  # the flush at the end of a transactional test empties every table
 
 
 @pytest.mark.skipif(

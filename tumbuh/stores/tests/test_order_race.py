@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
-from tumbuh.conftest import ensure_regions
 from tumbuh.stores.models import Order, OrderLine, Product
 from tumbuh.stores.services import orders
 from tumbuh.stores.tests.order_builders import shop_with_product
@@ -17,13 +16,6 @@ BUYERS = 200
 STOCK = 10
 # Concurrent connections: the server allows 100 and is shared; 40 keep the race real.
 WORKERS = 40
-
-
-@pytest.fixture
-def regions_after_flush(transactional_db):
-    ensure_regions()
-    yield
-    ensure_regions()  # the flush at the end of a transactional test empties every table
 
 
 @pytest.mark.skipif(
