@@ -70,13 +70,15 @@ def main():
         run("migrate", "--verbosity", "0", env=env)
         run("load_regions", "--json", env=env)
         setup = "; ".join(
-            f"create_organisation(name={entry['name']!r}, kind={entry['kind']!r}, slug={entry['slug']!r})"
+            f"create_organisation(name={entry['name']!r}, kind={entry['kind']!r}, "
+            f"slug={entry['slug']!r}, by=system_actor())"
             for entry in files
         )
         run(
             "shell",
             "-c",
-            f"from tumbuh.accounts.services import create_organisation; {setup}",
+            "from tumbuh.accounts.services import create_organisation, system_actor; "
+            f"{setup}",
             env=env,
         )
 

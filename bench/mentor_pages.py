@@ -24,7 +24,7 @@ def build(businesses: int, participants: int) -> dict:
     from django.utils import timezone
 
     from tumbuh.accounts.models import Membership, Organisation, User
-    from tumbuh.accounts.services import create_organisation, grant_membership
+    from tumbuh.accounts.services import create_organisation, grant_membership, system_actor
     from tumbuh.core.validators import mask_phone
     from tumbuh.programmes.attendance import save_visit_note
     from tumbuh.programmes.models import (
@@ -46,10 +46,20 @@ def build(businesses: int, participants: int) -> dict:
         .values_list("code", flat=True)
     )
     partner = create_organisation(
-        name="Mitra Bench", kind=Organisation.Kind.UNIVERSITY, region_code="53", slug="mitra-bench"
+        name="Mitra Bench",
+        kind=Organisation.Kind.UNIVERSITY,
+        region_code="53",
+        slug="mitra-bench",
+        by=system_actor(),
     )
     user = User.objects.create_user(email="pendamping@bench.id", full_name="Yohana Pendamping")
-    grant_membership(user=user, organisation=partner, role=Membership.Role.MENTOR, region_code="53")
+    grant_membership(
+        user=user,
+        organisation=partner,
+        role=Membership.Role.MENTOR,
+        region_code="53",
+        by=system_actor(),
+    )
     mentor = Mentor.objects.create(user=user, organisation=partner, region_code="53")
     mentor.villages.set(villages)
     area = PriorityArea.objects.create(slug="bench", name="Kawasan Bench", collection="bench")

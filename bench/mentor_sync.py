@@ -29,7 +29,7 @@ def build_queue(count: int, run_number: int) -> tuple[object, list[dict]]:
     from django.utils import timezone
 
     from tumbuh.accounts.models import Membership, Organisation, User
-    from tumbuh.accounts.services import create_organisation, grant_membership
+    from tumbuh.accounts.services import create_organisation, grant_membership, system_actor
     from tumbuh.programmes.attendance import attendance_code
     from tumbuh.programmes.models import (
         Assignment,
@@ -55,11 +55,18 @@ def build_queue(count: int, run_number: int) -> tuple[object, list[dict]]:
         kind=Organisation.Kind.UNIVERSITY,
         region_code="53",
         slug=f"mitra-bench-{run_number}",
+        by=system_actor(),
     )
     user = User.objects.create_user(
         email=f"pendamping{run_number}@bench.id", full_name="Pendamping Bench", password=None
     )
-    grant_membership(user=user, organisation=partner, role=Membership.Role.MENTOR, region_code="53")
+    grant_membership(
+        user=user,
+        organisation=partner,
+        role=Membership.Role.MENTOR,
+        region_code="53",
+        by=system_actor(),
+    )
     mentor = Mentor.objects.create(user=user, organisation=partner, region_code="53")
     mentor.villages.set(villages)
     area = PriorityArea.objects.create(

@@ -50,12 +50,13 @@ PEOPLE = [
 
 @transaction.atomic
 def load(*, seed: int, report: DemoReport) -> None:
+    by = services.system_actor()
     organisations = {}
     for slug, name, kind, region in ORGANISATIONS:
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             organisation = services.create_organisation(
-                name=name, kind=kind, region_code=region, slug=slug
+                name=name, kind=kind, region_code=region, slug=slug, by=by
             )
         organisations[slug] = organisation
     for login, name, slug, role, scope, phone in PEOPLE:
@@ -67,7 +68,7 @@ def load(*, seed: int, report: DemoReport) -> None:
             user.set_password(password)
             user.save(update_fields=["password"])
         services.grant_membership(
-            user=user, organisation=organisations[slug], role=role, region_code=scope
+            user=user, organisation=organisations[slug], role=role, region_code=scope, by=by
         )
         organisation = organisations[slug]
         report.add_login(login, password, f"{Role(role).label}, {organisation.name}")

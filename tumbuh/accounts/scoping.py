@@ -4,7 +4,8 @@ Every console view and API endpoint that lists or fetches region-bound records p
 queryset through :func:`scoped`. A scope is a set of Kemendagri codes (a province ``32`` or a
 regency ``32.04``); because codes are hierarchical, a record is inside a scope when its region
 code equals a scope code or starts with it followed by a dot. No joins are needed, and the same
-rule works for any model that stores a region code (``Organisation.region_code``) or a foreign
+rule (``core.region_filter``: :func:`region_q` in queries, :func:`in_region` for one code) works
+for any model that stores a region code (``Organisation.region_code``) or a foreign
 key to a region keyed by its code (``Enterprise.region_field = "village__code"`` in the
 registry: Django reads the foreign key column itself, without a join).
 
@@ -16,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+
+from tumbuh.core.region_filter import in_region, region_q
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,13 @@ class RegionScope:
         """True when a record in region ``code`` ("" for national records) is visible."""
         if self.codes is None:
             return True
-        return any(code == scope or code.startswith(scope + ".") for scope in self.codes)
+        return any(in_region(code, scope) for scope in self.codes)
 
     def q(self, field: str) -> Q:
         """A filter for ``field`` (a region code column) that keeps only visible rows."""
         condition = Q()
         for scope in sorted(self.codes or ()):
-            condition |= Q(**{field: scope}) | Q(**{f"{field}__startswith": scope + "."})
+            condition |= region_q(field, scope)
         return condition
 
     def filter(self, queryset: QuerySet, field: str) -> QuerySet:
@@ -62,7 +65,11 @@ def _merge(codes: Iterable[str]) -> RegionScope:
     if "" in codes:
         return NATIONAL
     # Drop regencies already covered by one of the provinces.
-    kept = {code for code in codes if not any(code.startswith(other + ".") for other in codes)}
+    kept = {
+        code
+        for code in codes
+        if not any(other != code and in_region(code, other) for other in codes)
+    }
     return RegionScope(frozenset(kept))
 
 

@@ -1,41 +1,64 @@
-"""Every change to organisations, memberships and API keys goes through these functions."""
+"""Every change to organisations, memberships and API keys goes through these functions.
+
+Each takes its actor ``by`` (keyword-only, required): a person signed in, or the system actor of
+the demo, commands and tasks (:func:`system_actor`). No actor, or one that is not an active
+account, is refused with ``PermissionDenied`` before anything is written; who may manage which
+organisation is checked by the pages that call these. A change that cannot be made is refused
+with ``core.refusals.Refused`` and an ``AccountsError`` code.
+"""
 
 import hmac
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.error_codes import AccountsError
 from tumbuh.accounts.models import APIKey, Membership, Organisation, User
+from tumbuh.core.refusals import Refused
+from tumbuh.core.region_filter import in_region
 from tumbuh.core.services import record_event
 from tumbuh.core.validators import region_level
 
 SCOPE_LEVELS = {"province", "regency"}
 
 
+def _require_actor(by: User | None) -> None:
+    """Someone must act: an active account (a person, or the system actor). Fails closed."""
+    if not isinstance(by, User) or not by.is_active:
+        raise PermissionDenied(_("Only an active account can change organisations and access."))
+
+
 def _check_scope(region_code: str, *, within: str) -> None:
     """A scope is national, a province or a regency, and never wider than ``within``."""
     if region_code and region_level(region_code) not in SCOPE_LEVELS:
-        raise ValidationError(
+        raise Refused(
+            AccountsError.SCOPE_LEVEL,
             _("A regional scope is a province (e.g. 32) or a regency (e.g. 32.04)."),
-            code="scope_level",
+            field="region_code",
         )
-    if within and not (region_code == within or region_code.startswith(within + ".")):
-        raise ValidationError(
+    if not in_region(region_code, within):
+        raise Refused(
+            AccountsError.SCOPE_OUTSIDE_ORGANISATION,
             _("The scope %(scope)s is outside the organisation's region %(region)s.")
             % {"scope": region_code or _("national"), "region": within},
-            code="scope_outside_organisation",
+            field="region_code",
         )
 
 
 @transaction.atomic
 def create_organisation(
-    *, name: str, kind: str, region_code: str = "", slug: str = "", by: User | None = None
+    *, name: str, kind: str, by: User, region_code: str = "", slug: str = ""
 ) -> Organisation:
+    _require_actor(by)
     if kind not in Organisation.Kind.values:
-        raise ValidationError(_("Unknown organisation kind: %(kind)s") % {"kind": kind})
+        raise Refused(
+            AccountsError.UNKNOWN_KIND,
+            _("Unknown organisation kind: %(kind)s") % {"kind": kind},
+            field="kind",
+        )
     if region_code:
         region_level(region_code)
     organisation = Organisation.objects.create(
@@ -57,12 +80,15 @@ def grant_membership(
     user: User,
     organisation: Organisation,
     role: str,
+    by: User,
     region_code: str | None = None,
-    by: User | None = None,
 ) -> Membership:
     """Give ``user`` a role in ``organisation``; the scope defaults to the organisation's region."""
+    _require_actor(by)
     if role not in Membership.Role.values:
-        raise ValidationError(_("Unknown role: %(role)s") % {"role": role}, code="role")
+        raise Refused(
+            AccountsError.ROLE, _("Unknown role: %(role)s") % {"role": role}, field="role"
+        )
     region_code = organisation.region_code if region_code is None else region_code
     _check_scope(region_code, within=organisation.region_code)
     membership, created = Membership.objects.get_or_create(
@@ -89,11 +115,12 @@ def issue_api_key(
     *,
     organisation: Organisation,
     label: str,
+    by: User,
     role: str = Membership.Role.OFFICER,
     region_code: str | None = None,
-    by: User | None = None,
 ) -> tuple[APIKey, str]:
     """Create a key and return it with its secret, which is never stored and shown only once."""
+    _require_actor(by)
     region_code = organisation.region_code if region_code is None else region_code
     _check_scope(region_code, within=organisation.region_code)
     prefix, secret = APIKey.generate()
@@ -104,7 +131,7 @@ def issue_api_key(
         key_digest=APIKey.digest(secret),
         role=role,
         region_code=region_code,
-        created_by=by,
+        created_by=acting_person(by),
     )
     record_event(
         actor=by,
@@ -117,8 +144,9 @@ def issue_api_key(
 
 
 @transaction.atomic
-def revoke_api_key(*, api_key: APIKey, by: User | None = None) -> bool:
+def revoke_api_key(*, api_key: APIKey, by: User) -> bool:
     """Revoke a key; revoking an already revoked key changes nothing and returns False."""
+    _require_actor(by)
     changed = APIKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -112,7 +112,10 @@ def _mentor(province: str, seed: int, report: DemoReport) -> User:
         user.save(update_fields=["password"])
     if not user.memberships.filter(organisation=organisation, role=Membership.Role.MENTOR).exists():
         account_services.grant_membership(
-            user=user, organisation=organisation, role=Membership.Role.MENTOR
+            user=user,
+            organisation=organisation,
+            role=Membership.Role.MENTOR,
+            by=account_services.system_actor(),
         )
     report.add_login(login, password, f"Pendamping PPH (halal-process mentor), {organisation.name}")
     return user

@@ -128,7 +128,11 @@ def _organisation(slug, name, kind, region=""):
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
         organisation = account_services.create_organisation(
-            name=name, kind=kind, region_code=region, slug=slug
+            name=name,
+            kind=kind,
+            region_code=region,
+            slug=slug,
+            by=account_services.system_actor(),
         )
     return organisation
 
@@ -140,7 +144,11 @@ def _mentor_user(login, name, organisation, region, seed):
         user.set_password(demo_password(login, seed))
         user.save(update_fields=["password"])
     account_services.grant_membership(
-        user=user, organisation=organisation, role=Membership.Role.MENTOR, region_code=region
+        user=user,
+        organisation=organisation,
+        role=Membership.Role.MENTOR,
+        region_code=region,
+        by=account_services.system_actor(),
     )
     return user
 

@@ -69,7 +69,11 @@ def load(*, seed: int, report: DemoReport) -> None:
         slug, name, kind, region = ORGANISATIONS[spec.slug]
         if not Organisation.objects.filter(slug=slug).exists():
             account_services.create_organisation(
-                name=name, kind=kind, region_code=region, slug=slug
+                name=name,
+                kind=kind,
+                region_code=region,
+                slug=slug,
+                by=account_services.system_actor(),
             )
         partners.append(dataclasses.replace(spec, slug=slug))
     provinces = sorted(Regency.objects.values_list("province_id", flat=True).distinct())

@@ -9,6 +9,7 @@ are those of the apps (``settings.WORK_PROVIDERS``).
 import pytest
 
 from tumbuh.accounts.models import Membership, Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.accounts.work import Specificity
 from tumbuh.conftest import PASSWORD, make_enterprise, make_organisation, make_owner, make_user
 from tumbuh.registry.services import link_account
@@ -151,7 +152,7 @@ def test_several_roles_land_on_the_most_specific_work(client, office_32):
     from tumbuh.conftest import make_store
 
     mentor = mentor_with_profile()
-    grant_membership(user=mentor, organisation=office_32, role=Role.OFFICER)
+    grant_membership(user=mentor, organisation=office_32, role=Role.OFFICER, by=system_actor())
     assert sign_in(client, mentor) == "/pendamping/"  # mentor app before the console
     enterprise = make_enterprise("Warung Pendamping")
     link_account(user=mentor, enterprise=enterprise)
@@ -159,7 +160,9 @@ def test_several_roles_land_on_the_most_specific_work(client, office_32):
     make_store("Toko Pendamping", enterprise=enterprise, live=False)
     assert sign_in(client, mentor) == "/toko-saya/"  # a store, where orders arrive, first
     officer_owner = make_owner(make_enterprise("Usaha Pejabat"))
-    grant_membership(user=officer_owner, organisation=office_32, role=Role.OFFICER)
+    grant_membership(
+        user=officer_owner, organisation=office_32, role=Role.OFFICER, by=system_actor()
+    )
     assert sign_in(client, officer_owner) == "/kecakapan-digital/"
 
 
@@ -260,8 +263,8 @@ def test_the_console_home_lists_every_role_in_a_bounded_number_of_queries(
     from tumbuh.programmes.tests.builders import assign
 
     user = store_manager(stores=1)
-    grant_membership(user=user, organisation=office_32, role=Role.OFFICER)
-    grant_membership(user=user, organisation=office_32, role=Role.MENTOR)
+    grant_membership(user=user, organisation=office_32, role=Role.OFFICER, by=system_actor())
+    grant_membership(user=user, organisation=office_32, role=Role.MENTOR, by=system_actor())
     from tumbuh.programmes.models import Mentor
 
     mentor = Mentor.objects.create(user=user, organisation=office_32, region_code="32.04")
@@ -286,7 +289,10 @@ def test_the_console_home_lists_every_role_in_a_bounded_number_of_queries(
         assign(mentor, make_enterprise(f"Binaan {number}"))
         licensing.start_halal_case(enterprise=enterprise, by=user, assigned_mentor=user)
         grant_membership(
-            user=user, organisation=make_organisation(region_code="32"), role=Role.PLANNER
+            user=user,
+            organisation=make_organisation(region_code="32"),
+            role=Role.PLANNER,
+            by=system_actor(),
         )
     with query_count() as queries:
         response = client.get("/konsol/")

@@ -51,7 +51,9 @@ def test_inactive_user_cannot_sign_in(client, seller):
 def test_phone_never_appears_in_pages_or_api(client_of, seller, office_32):
     from tumbuh.accounts import services
 
-    services.grant_membership(user=seller, organisation=office_32, role="officer")
+    services.grant_membership(
+        user=seller, organisation=office_32, role="officer", by=services.system_actor()
+    )
     client = client_of(seller)
     for url in [
         "/konsol/",

@@ -5,6 +5,7 @@ import pytest
 from tumbuh.accounts import services
 from tumbuh.accounts.models import Organisation
 from tumbuh.accounts.scoping import NATIONAL, NOWHERE, RegionScope, scope_for, scoped
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_organisation, make_user
 
 
@@ -26,7 +27,7 @@ def test_scope_allows_codes_inside_and_nothing_else():
 def test_scope_of_a_user_is_the_union_of_memberships(office_32, office_53):
     user = make_user(organisation=office_32)
     services.grant_membership(
-        user=user, organisation=office_53, role="officer", region_code="53.10"
+        user=user, organisation=office_53, role="officer", region_code="53.10", by=system_actor()
     )
     assert scope_for(user).codes == frozenset({"32", "53.10"})
     assert scope_for(user, roles={"mentor"}) == NOWHERE
@@ -35,7 +36,9 @@ def test_scope_of_a_user_is_the_union_of_memberships(office_32, office_53):
 @pytest.mark.django_db
 def test_regency_scope_inside_a_province_scope_is_merged(office_32):
     user = make_user(organisation=office_32)
-    services.grant_membership(user=user, organisation=office_32, role="admin", region_code="32.04")
+    services.grant_membership(
+        user=user, organisation=office_32, role="admin", region_code="32.04", by=system_actor()
+    )
     assert scope_for(user).codes == frozenset({"32"})
 
 
@@ -169,7 +172,7 @@ def test_api_without_credentials_is_401(client):
 
 def test_api_key_is_limited_to_its_scope(organisations, client):
     _api_key, secret = services.issue_api_key(
-        organisation=organisations["32"], label="CRM upload", role="officer"
+        organisation=organisations["32"], label="CRM upload", role="officer", by=system_actor()
     )
     response = client.get(
         "/api/v1/accounts/organisations", headers={"Authorization": f"Bearer {secret}"}
@@ -186,9 +189,11 @@ def test_api_key_is_limited_to_its_scope(organisations, client):
 
 
 def test_revoked_or_wrong_api_key_is_refused(organisations, client):
-    api_key, secret = services.issue_api_key(organisation=organisations["32"], label="old")
-    assert services.revoke_api_key(api_key=api_key) is True
-    assert services.revoke_api_key(api_key=api_key) is False
+    api_key, secret = services.issue_api_key(
+        organisation=organisations["32"], label="old", by=system_actor()
+    )
+    assert services.revoke_api_key(api_key=api_key, by=system_actor()) is True
+    assert services.revoke_api_key(api_key=api_key, by=system_actor()) is False
     for presented in (secret, secret[:-2] + "xx", "tmb_nothing_here", "garbage"):
         response = client.get(
             "/api/v1/accounts/organisations", headers={"Authorization": f"Bearer {presented}"}

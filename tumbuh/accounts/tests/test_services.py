@@ -3,13 +3,16 @@ from django.core.exceptions import ValidationError
 
 from tumbuh.accounts import services
 from tumbuh.accounts.models import APIKey, Membership
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_user
 from tumbuh.core.models import AuditEvent
 
 
 def test_membership_scope_defaults_to_the_organisation_region(office_32):
     user = make_user()
-    membership = services.grant_membership(user=user, organisation=office_32, role="officer")
+    membership = services.grant_membership(
+        user=user, organisation=office_32, role="officer", by=system_actor()
+    )
     assert membership.region_code == "32"
     event = AuditEvent.objects.get(
         action="accounts.membership_granted", target_id=str(membership.pk)
@@ -36,7 +39,7 @@ def test_a_scope_wider_than_the_organisation_is_refused(office_32, scope, messag
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as refused:
         services.grant_membership(
-            user=user, organisation=office_32, role="officer", region_code=scope
+            user=user, organisation=office_32, role="officer", region_code=scope, by=system_actor()
         )
     assert refused.value.messages == [message]
     assert not Membership.objects.filter(user=user).exists()
@@ -46,14 +49,16 @@ def test_a_scope_wider_than_the_organisation_is_refused(office_32, scope, messag
 def test_unknown_role_is_refused(office_32):
     user = make_user()
     with pytest.raises(ValidationError):
-        services.grant_membership(user=user, organisation=office_32, role="king")
+        services.grant_membership(
+            user=user, organisation=office_32, role="king", by=system_actor()
+        )
     assert not Membership.objects.filter(user=user).exists()
 
 
 def test_granting_twice_changes_nothing(office_32):
     user = make_user(organisation=office_32)
     events = AuditEvent.objects.count()
-    services.grant_membership(user=user, organisation=office_32, role="officer")
+    services.grant_membership(user=user, organisation=office_32, role="officer", by=system_actor())
     assert Membership.objects.filter(user=user).count() == 1
     assert AuditEvent.objects.count() == events
 

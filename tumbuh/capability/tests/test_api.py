@@ -3,7 +3,7 @@
 import pytest
 
 from tumbuh.accounts.models import Membership
-from tumbuh.accounts.services import issue_api_key
+from tumbuh.accounts.services import issue_api_key, system_actor
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED
 from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
@@ -93,7 +93,7 @@ def test_staff_cannot_submit_a_self_assessment(client_of, officer_32, business):
 
 def test_api_key_of_a_mentor_role_submits_for_its_region(client, office_32, business):
     api_key, secret = issue_api_key(
-        organisation=office_32, label="mentor app", role=Membership.Role.MENTOR
+        organisation=office_32, label="mentor app", role=Membership.Role.MENTOR, by=system_actor()
     )
     auth = {"Authorization": f"Bearer {secret}"}
     body = {"enterprise": business.public_id, "answers": MIXED, "client_id": "device-1-rec-9"}

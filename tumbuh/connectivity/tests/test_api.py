@@ -165,7 +165,10 @@ def test_bad_ranking_parameters_answer_422(client_of, officer_32, params, detail
 
 def test_an_api_key_sees_its_regions_ranking(client, office_53, world):
     _key, secret = account_services.issue_api_key(
-        organisation=office_53, label="bakti", role=Membership.Role.PLANNER
+        organisation=office_53,
+        label="bakti",
+        role=Membership.Role.PLANNER,
+        by=account_services.system_actor(),
     )
 
     response = client.get(

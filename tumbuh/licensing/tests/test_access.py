@@ -44,7 +44,10 @@ def outsider(request, office_53, officer_53):
         if who == "owner":
             return make_owner(enterprise)
         key, _secret = account_services.issue_api_key(
-            organisation=office_53, label="dinas ntt", role=Membership.Role.OFFICER
+            organisation=office_53,
+            label="dinas ntt",
+            role=Membership.Role.OFFICER,
+            by=account_services.system_actor(),
         )
         return key
 
@@ -149,7 +152,10 @@ def test_changing_a_halal_case_is_refused_to_who_may_not(officer_32, mentor_32, 
 
 def test_an_api_key_of_the_region_moves_a_case_as_no_one(office_32, officer_32):
     key, _secret = account_services.issue_api_key(
-        organisation=office_32, label="dinas", role=Membership.Role.OFFICER
+        organisation=office_32,
+        label="dinas",
+        role=Membership.Role.OFFICER,
+        by=account_services.system_actor(),
     )
     case = services.start_nib_case(enterprise=make_enterprise("Keripik Ani"), by=key)
     case = services.advance_nib_case(

@@ -120,7 +120,10 @@ def test_api_key_of_an_office_works_in_its_region(
     client, office_32, officer_32, officer_53, mentor_32
 ):
     _key, secret = account_services.issue_api_key(
-        organisation=office_32, label="dinas", role=Membership.Role.OFFICER
+        organisation=office_32,
+        label="dinas",
+        role=Membership.Role.OFFICER,
+        by=account_services.system_actor(),
     )
     case = halal_case_at(HalalCase.Step.ISSUED, by=officer_32, mentor=mentor_32)
     halal_case_at(

@@ -30,7 +30,10 @@ API = "/api/v1/programmes"
 
 def key_for(organisation, region_code=""):
     _key, secret = account_services.issue_api_key(
-        organisation=organisation, label="server", region_code=region_code
+        organisation=organisation,
+        label="server",
+        region_code=region_code,
+        by=account_services.system_actor(),
     )
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 

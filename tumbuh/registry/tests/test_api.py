@@ -242,7 +242,9 @@ def test_pages_by_limit_and_offset_with_a_constant_number_of_queries(
 def test_an_api_key_needs_no_session_and_costs_a_constant_number_of_queries(
     client, batch, office_32, query_count
 ):
-    _key, secret = account_services.issue_api_key(organisation=office_32, label="integrasi")
+    _key, secret = account_services.issue_api_key(
+        organisation=office_32, label="integrasi", by=account_services.system_actor()
+    )
     headers = {"Authorization": f"Bearer {secret}"}
 
     with query_count() as queries:
@@ -272,8 +274,10 @@ def test_a_role_that_may_not_import_is_forbidden(client_of, office_32, batch):
 
 
 def test_a_revoked_key_is_refused(client, office_32):
-    key, secret = account_services.issue_api_key(organisation=office_32, label="lama")
-    account_services.revoke_api_key(api_key=key)
+    key, secret = account_services.issue_api_key(
+        organisation=office_32, label="lama", by=account_services.system_actor()
+    )
+    account_services.revoke_api_key(api_key=key, by=account_services.system_actor())
 
     response = client.get(f"{API}/enterprises", headers={"Authorization": f"Bearer {secret}"})
 

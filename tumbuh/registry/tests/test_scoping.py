@@ -262,7 +262,9 @@ def test_the_api_shows_only_ones_regions(client_of, officer_32, world):
 
 
 def test_an_api_key_acts_within_its_organisations_region(client, world, office_53):
-    _key, secret = account_services.issue_api_key(organisation=office_53, label="integrasi")
+    _key, secret = account_services.issue_api_key(
+        organisation=office_53, label="integrasi", by=account_services.system_actor()
+    )
     headers = {"Authorization": f"Bearer {secret}"}
 
     listed = client.get("/api/v1/registry/enterprises", headers=headers).json()
@@ -281,7 +283,9 @@ def test_an_api_key_acts_within_its_organisations_region(client, world, office_5
 def test_a_partners_api_key_sees_its_own_imports_only(client, world, tmp_path):
     other = partner("53", name="Koperasi NTT")
     batch = import_rows(tmp_path, other, [row("Kopi", village=NAMOSAIN)], name="kop.csv")
-    _key, secret = account_services.issue_api_key(organisation=world["partner_53"], label="crm")
+    _key, secret = account_services.issue_api_key(
+        organisation=world["partner_53"], label="crm", by=account_services.system_actor()
+    )
     headers = {"Authorization": f"Bearer {secret}"}
 
     own = client.get(f"/api/v1/registry/imports/{world['batch_53'].public_id}", headers=headers)
