@@ -77,12 +77,6 @@ def world():
 
 
 @pytest.fixture
-def mentor_53(office_53):
-    """A mentor in NTT: a role that does not plan infrastructure."""
-    return make_user(organisation=office_53, role=Membership.Role.MENTOR)
-
-
-@pytest.fixture
 def mentor_key_53(office_53):
     key, _secret = account_services.issue_api_key(
         organisation=office_53, label="aplikasi", role=Membership.Role.MENTOR, by=system_actor()
