@@ -1,11 +1,13 @@
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from tumbuh.accounts import services
-from tumbuh.accounts.models import APIKey, Membership
+from tumbuh.accounts.error_codes import AccountsError
+from tumbuh.accounts.models import APIKey, Membership, Organisation
 from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_user
 from tumbuh.core.models import AuditEvent
+from tumbuh.core.refusals import Refused
 
 
 def test_membership_scope_defaults_to_the_organisation_region(office_32):
@@ -49,9 +51,7 @@ def test_a_scope_wider_than_the_organisation_is_refused(office_32, scope, messag
 def test_unknown_role_is_refused(office_32):
     user = make_user()
     with pytest.raises(ValidationError):
-        services.grant_membership(
-            user=user, organisation=office_32, role="king", by=system_actor()
-        )
+        services.grant_membership(user=user, organisation=office_32, role="king", by=system_actor())
     assert not Membership.objects.filter(user=user).exists()
 
 
@@ -75,3 +75,52 @@ def test_api_key_secret_is_not_stored(office_32, officer_32):
     assert (
         AuditEvent.objects.filter(action="accounts.api_key_issued", actor=officer_32).count() == 1
     )
+
+
+@pytest.fixture
+def inactive(db):
+    return make_user(is_active=False)
+
+
+@pytest.mark.parametrize("actor", [None, "inactive"])
+def test_every_change_needs_an_active_actor_and_writes_nothing_without_one(
+    office_32, actor, request
+):
+    by = request.getfixturevalue(actor) if actor else None
+    user = make_user()
+    api_key, _secret = services.issue_api_key(
+        organisation=office_32, label="sync", by=system_actor()
+    )
+    before = (
+        list(Organisation.objects.order_by("pk").values()),
+        list(Membership.objects.order_by("pk").values()),
+        list(APIKey.objects.order_by("pk").values()),
+        AuditEvent.objects.count(),
+    )
+    changes = [
+        lambda: services.create_organisation(name="Dinas Baru", kind="provincial_office", by=by),
+        lambda: services.grant_membership(user=user, organisation=office_32, role="officer", by=by),
+        lambda: services.issue_api_key(organisation=office_32, label="lain", by=by),
+        lambda: services.revoke_api_key(api_key=api_key, by=by),
+    ]
+    for change in changes:
+        with pytest.raises(PermissionDenied):
+            change()
+    assert (
+        list(Organisation.objects.order_by("pk").values()),
+        list(Membership.objects.order_by("pk").values()),
+        list(APIKey.objects.order_by("pk").values()),
+        AuditEvent.objects.count(),
+    ) == before
+
+
+def test_a_refusal_carries_its_code_and_field(office_32):
+    with pytest.raises(Refused) as refused:
+        services.grant_membership(
+            user=make_user(), organisation=office_32, role="king", by=system_actor()
+        )
+    assert (refused.value.code, refused.value.field) == (AccountsError.ROLE, "role")
+    with pytest.raises(Refused) as refused:
+        services.create_organisation(name="Raja", kind="kingdom", by=system_actor())
+    assert refused.value.code == AccountsError.UNKNOWN_KIND
+    assert not Organisation.objects.filter(name="Raja").exists()
