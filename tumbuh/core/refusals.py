@@ -22,11 +22,14 @@ class Refused(ValidationError):
     """A change refused for a reason the person can act on.
 
     ``code`` (and its alias ``reason``) is the app's error code as a plain string; ``field`` names
-    the input at fault, or is empty.
+    the input at fault, or is empty. ``message`` may also be a list (several reasons at once, each
+    a text or a ``Refused`` with its own code) or a dict of fields and their messages: the
+    refusal keeps its ``code`` and ``reason`` for the whole.
     """
 
     def __init__(self, code: StrEnum | str, message, *, field: str = "", params=None):
         super().__init__(message, code=str(code), params=params)
+        self.code = str(code)  # Django sets it for a single message only
         self.reason = str(code)
         self.field = field
 

@@ -187,6 +187,25 @@ def test_a_refusal_carries_its_code_message_and_field():
     }
 
 
+def test_a_refusal_with_several_reasons_keeps_each_code_and_its_own():
+    error = Refused("not_eligible", [Refused("scale", "Too large."), Refused("nib", "No NIB.")])
+    assert (error.code, error.reason) == ("not_eligible", "not_eligible")
+    assert [(item.code, item.message) for item in error.error_list] == [
+        ("scale", "Too large."),
+        ("nib", "No NIB."),
+    ]
+    by_field = Refused("applicant_invalid", {"nik": ["Bad NIK."], "email": "Bad e-mail."})
+    assert (by_field.code, by_field.message_dict) == (
+        "applicant_invalid",
+        {"nik": ["Bad NIK."], "email": ["Bad e-mail."]},
+    )
+    assert refusal_body(error) == {
+        "code": "invalid",
+        "detail": "Too large. No NIB.",
+        "reason": "not_eligible",
+    }
+
+
 # --- idempotency ------------------------------------------------------------------------------
 
 
