@@ -116,6 +116,7 @@ def build(businesses: int, participants: int) -> dict:
             text="Membantu memotret produk, menulis deskripsi dan membuka toko di marketplace. "
             * 3,
             visited_at=now - datetime.timedelta(days=n),
+            by=mentor.user,
         )
         for n in range(10)
     ]

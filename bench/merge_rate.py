@@ -89,15 +89,17 @@ def main():
     fresh_database(options.database, prefix="tumbuh-merge-")
     from django.db import transaction
 
+    from tumbuh.accounts.services import system_actor
     from tumbuh.registry.merging import merge_pairs
     from tumbuh.registry.models import Enterprise
 
+    system = system_actor()
     rates = []
     for number in range(1, options.runs + 1):
         with transaction.atomic():
             pairs = build_pairs(options.pairs, number)
         started = time.perf_counter()
-        merged = len(merge_pairs(pairs, method="automatic"))
+        merged = len(merge_pairs(pairs, method="automatic", by=system))
         seconds = time.perf_counter() - started
         assert merged == options.pairs, merged
         assert (

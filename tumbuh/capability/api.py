@@ -28,6 +28,7 @@ from tumbuh.capability.schemas import (
     RegionLevelsOut,
 )
 from tumbuh.capability.scoring import level
+from tumbuh.core.errors import ErrorOut
 
 router = Router(tags=["capability"], auth=api_auth)
 
@@ -65,7 +66,11 @@ def _enterprise_for(actor, public_id: str, *, mode: str | None = None):
     raise Http404(f"No business {public_id!r} that you may assess or see.")
 
 
-@router.get("/instrument", response=InstrumentOut, summary="The questionnaire businesses take now")
+@router.get(
+    "/instrument",
+    response={200: InstrumentOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="The questionnaire businesses take now",
+)
 def instrument(request, version: int | None = None):
     found = (
         Instrument.objects.filter(version=version).first()
@@ -99,7 +104,14 @@ def instrument(request, version: int | None = None):
 
 @router.post(
     "/assessments",
-    response={200: AssessmentOut, 201: AssessmentOut},
+    response={
+        200: AssessmentOut,
+        201: AssessmentOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Submit a completed assessment (idempotent on the client id)",
 )
 def submit(request, payload: AssessmentIn, idempotency_key: str | None = Header(None)):
@@ -123,7 +135,7 @@ def submit(request, payload: AssessmentIn, idempotency_key: str | None = Header(
         enterprise=enterprise,
         instrument=found,
         answers=payload.answers,
-        by=None if isinstance(request.auth, APIKey) else request.auth,
+        by=request.auth,
         mode=payload.mode,
         taken_at=taken_at,
         client_id=client_id,
@@ -134,7 +146,7 @@ def submit(request, payload: AssessmentIn, idempotency_key: str | None = Header(
 
 @router.get(
     "/enterprises/{public_id}/levels",
-    response=EnterpriseLevelsOut,
+    response={200: EnterpriseLevelsOut, 401: ErrorOut, 404: ErrorOut},
     summary="The levels of one business over time, latest first",
 )
 def enterprise_levels(request, public_id: str):
@@ -154,7 +166,7 @@ class RegionFilter(Schema):
 
 @router.get(
     "/regions/levels",
-    response=list[RegionLevelsOut],
+    response={200: list[RegionLevelsOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Businesses per level in the provinces (or the regencies of ?region=32, the "
     "districts of ?region=32.04), within your regions",
 )

@@ -13,14 +13,15 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from tumbuh.accounts.models import User
+from tumbuh.accounts.services import system_actor
 from tumbuh.capability import services
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.scoring import LEVELS
 from tumbuh.core.demodata import DemoReport, demo_password
+from tumbuh.core.region_filter import region_q
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import link_account
 
@@ -57,14 +58,15 @@ def load(*, seed: int, report: DemoReport) -> None:
     businesses = list(
         Enterprise.objects.deduplicated()
         .filter(
-            Q(village__code__startswith="32.")
-            | Q(village__code__startswith="53.")
-            | Q(village__code__startswith="91.")
+            region_q("village__code", "32")
+            | region_q("village__code", "53")
+            | region_q("village__code", "91")
         )
         .order_by("pk")
         .values_list("pk", "village_id")
     )
     assessed = []
+    system = system_actor()
     with transaction.atomic():
         for pk, village in businesses:
             # Draw every number whether or not the assessment exists, so the sequence (and the
@@ -93,7 +95,7 @@ def load(*, seed: int, report: DemoReport) -> None:
                     enterprise=enterprise,
                     instrument=instrument,
                     answers=answers,
-                    by=None,
+                    by=system,
                     mode=mode,
                     taken_at=now - timedelta(days=days, hours=hours),
                     client_id=client_id,
@@ -116,7 +118,7 @@ def load(*, seed: int, report: DemoReport) -> None:
 def _owner(seed: int, report: DemoReport, assessed: list[int]) -> None:
     """A business owner in Jawa Barat whose business has a history of assessments."""
     history = (
-        Enterprise.objects.filter(pk__in=assessed, village__code__startswith="32.")
+        Enterprise.objects.filter(region_q("village__code", "32"), pk__in=assessed)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -136,5 +138,5 @@ def _owner(seed: int, report: DemoReport, assessed: list[int]) -> None:
     if not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
-    link_account(user=user, enterprise=target)
+    link_account(user=user, enterprise=target, by=system_actor())
     report.add_login(OWNER_LOGIN, password, f"Pemilik usaha (business owner), {target.name}")

@@ -18,6 +18,7 @@ from tumbuh.accounts.scoping import RegionScope, scope_for, scoped
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.scoring import LEVELS
 from tumbuh.core.hooks import hooks
+from tumbuh.core.region_filter import region_q
 from tumbuh.regions.models import District, Province, Regency
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of, surviving
@@ -152,7 +153,7 @@ def levels_by_region(actor, *, region: str = "", as_of=None, mode: str = "") -> 
     length = CHILD_LENGTH[len(region)]
     businesses = scoped(Enterprise.objects.deduplicated(), actor, roles=READER_ROLES)
     if region:
-        businesses = businesses.filter(village__code__startswith=region + ".")
+        businesses = businesses.filter(region_q("village__code", region))
     areas: dict[str, AreaLevels] = {}
     rows = (
         businesses.annotate(area=Left("village_id", length))
@@ -178,7 +179,7 @@ def recent_assessments(actor, *, region: str = "", level: int | None = None, mod
     """Assessments in the actor's regions, latest first, with their business and village."""
     assessments = scoped(Assessment.objects.all(), actor, roles=READER_ROLES)
     if region:
-        assessments = assessments.filter(enterprise__village__code__startswith=region + ".")
+        assessments = assessments.filter(region_q("enterprise__village__code", region))
     if level:
         assessments = assessments.filter(level=level)
     if mode:

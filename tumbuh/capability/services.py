@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.models import APIKey, User
+from tumbuh.accounts.services import acting_person
 from tumbuh.capability import scoring
 from tumbuh.capability.models import (
     Answer,
@@ -220,7 +222,7 @@ def submit_assessment(
     enterprise: Enterprise,
     instrument: Instrument,
     answers: dict[str, str],
-    by,
+    by: User | APIKey,
     mode: str,
     taken_at=None,
     client_id: str | None = None,
@@ -235,6 +237,11 @@ def submit_assessment(
     record's assessment goes to the business it was merged into. Records the milestone
     ``assessed`` and an audit event (``via`` names a machine caller, e.g. an API key, for the
     audit trail); a finished self-assessment's draft is removed.
+
+    ``by`` is who submits: the owner, a mentor or officer, a partner's API key (recorded as
+    ``via``, never as a person), or ``accounts.services.system_actor()`` for the demo. The
+    callers (the owner's pages, the mentor's page and sync, the API) check that ``by`` may
+    assess the business before calling.
     """
     enterprise = surviving(enterprise)
     client_id = (client_id or "").strip() or None
@@ -262,7 +269,7 @@ def submit_assessment(
                 instrument=instrument,
                 mode=mode,
                 taken_at=taken_at,
-                recorded_by=by if getattr(by, "is_authenticated", False) else None,
+                recorded_by=acting_person(by),
                 client_id=client_id,
                 pillar_scores=result["pillars"],
                 overall_score=result["overall"],
@@ -315,7 +322,12 @@ def _same_client(existing: Assessment, enterprise: Enterprise) -> Assessment:
 
 
 def save_draft_answer(
-    *, enterprise: Enterprise, instrument: Instrument, user, question_key: str, option_key: str
+    *,
+    enterprise: Enterprise,
+    instrument: Instrument,
+    user: User,
+    question_key: str,
+    option_key: str,
 ) -> AssessmentDraft:
     """Keep one answer of a self-assessment in progress, so the owner can stop and resume."""
     enterprise = surviving(enterprise)

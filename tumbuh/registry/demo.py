@@ -104,6 +104,7 @@ def load(*, seed: int, report: DemoReport) -> None:
             )
         )
     index = None
+    system = account_services.system_actor()
     rows = rejected = imported = 0
     for generated in sets:
         for partner_file in generated.files:
@@ -116,14 +117,14 @@ def load(*, seed: int, report: DemoReport) -> None:
             if batch is None:  # a second demo run finds the files imported and adds nothing
                 index = index or VillageIndex.build()
                 batch = import_file(
-                    path=partner_file.path, organisation=organisation, villages=index
+                    path=partner_file.path, organisation=organisation, villages=index, by=system
                 )
                 imported += 1
             rows += batch.processed_rows
             rejected += batch.rejected_count
     # Resolution runs after new lists arrive; a second run, which imports nothing, leaves the
     # registry (and every store, enrolment and case made on its businesses) as it was.
-    resolved = resolve_duplicates() if imported else {"merged": 0, "queued": 0}
+    resolved = resolve_duplicates(by=system) if imported else {"merged": 0, "queued": 0}
     files = sum(len(generated.files) for generated in sets)
     report.say(
         f"registry: {rows} partner rows in {files} files ({rejected} rejected), "

@@ -16,6 +16,8 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tumbuh.accounts.models import User
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.bulk import insert_rows, reserve_ids, select_in
 from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import (
@@ -65,10 +67,12 @@ def roots(pairs, *, keep_older: bool = True) -> list[tuple[int, int, float | Non
     return [(find(keep), drop, probability) for keep, drop, probability in result]
 
 
-def merge_pairs(pairs, *, method: str, by=None, keep_older: bool = True) -> list[int]:
+def merge_pairs(pairs, *, method: str, by: User, keep_older: bool = True) -> list[int]:
     """Merge (keep, drop, probability) pairs of live enterprises; return the MergeRecord ids.
 
     Pairs whose records are no longer live are skipped. Runs in chunks, each in a transaction.
+    ``by`` merges: the merge records name the person (none for the system actor of the commands,
+    the demo and the tasks), the audit events every actor.
     """
     ordered = roots(pairs, keep_older=keep_older)
     created: list[int] = []
@@ -78,7 +82,7 @@ def merge_pairs(pairs, *, method: str, by=None, keep_older: bool = True) -> list
     return created
 
 
-def _merge_chunk(pairs, *, method: str, by) -> list[int]:
+def _merge_chunk(pairs, *, method: str, by: User) -> list[int]:
     ids = sorted({pk for keep, drop, _p in pairs for pk in (keep, drop)})
     columns = ["id", "name", "trade_names", "merged_into_id", "village_id", *FILLABLE_FIELDS]
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
@@ -253,17 +257,19 @@ def _merge_chunk(pairs, *, method: str, by) -> list[int]:
     ).update(status=MatchCandidate.Status.SUPERSEDED)
 
     record_ids = reserve_ids(MergeRecord, len(live))
-    by_id = by.pk if by is not None and getattr(by, "is_authenticated", False) else None
+    person = acting_person(by)
+    person_id = person.pk if person is not None else None
+    actor_id = by.pk if getattr(by, "is_authenticated", False) else None
     insert_rows(
         MergeRecord,
         ["id", "kept", "dropped", "method", "probability", "moved", "merged_by", "merged_at"],
-        [(record_id, keep, drop, method, probability, moved[drop], by_id, now)
+        [(record_id, keep, drop, method, probability, moved[drop], person_id, now)
          for record_id, (keep, drop, probability) in zip(record_ids, live, strict=True)],
     )  # fmt: skip
     insert_rows(
         AuditEvent,
         ["created_at", "actor", "action", "target_type", "target_id", "region_code", "data"],
-        [(now, by_id, "registry.merged", "registry.mergerecord", str(record_id),
+        [(now, actor_id, "registry.merged", "registry.mergerecord", str(record_id),
           rows[keep]["village_id"], {"kept": keep, "dropped": drop, "method": method})
          for record_id, (keep, drop, _p) in zip(record_ids, live, strict=True)],
     )  # fmt: skip

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation, User
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.hooks import hooks
 from tumbuh.core.services import record_event
 from tumbuh.core.storage import local_path
@@ -93,7 +94,7 @@ def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]
 
 @transaction.atomic
 def start_import(
-    *, organisation: Organisation, path: Path, file_name: str, by: User | None
+    *, organisation: Organisation, path: Path, file_name: str, by: User
 ) -> ImportBatch:
     """Keep the uploaded file, read its header and propose a column mapping.
 
@@ -103,7 +104,7 @@ def start_import(
     table.rows.close()
     batch = ImportBatch(
         organisation=organisation,
-        uploaded_by=by,
+        uploaded_by=acting_person(by),
         file_name=file_name,
         file_sha256=_sha256(path),
         headers=table.headers,
@@ -123,7 +124,7 @@ def start_import(
 
 
 def confirm_import(
-    *, batch: ImportBatch, mapping: dict[str, str], regency_code: str = "", by: User | None
+    *, batch: ImportBatch, mapping: dict[str, str], regency_code: str = "", by: User
 ) -> ImportBatch:
     """Accept the column mapping and queue the import as a background task."""
     from tumbuh.registry.tasks import run_import_task
@@ -147,16 +148,21 @@ def confirm_import(
     return batch
 
 
-def run_import(*, batch: ImportBatch, villages: VillageIndex | None = None) -> ImportBatch:
+def run_import(
+    *, batch: ImportBatch, by: User, villages: VillageIndex | None = None
+) -> ImportBatch:
     """Import every row of a queued batch; a file-level problem marks it failed with the reason.
 
     Reasons are written in Indonesian, the programme's language, whoever started the import.
+    ``by`` runs it (the task worker's system actor, or whoever imports in one go); the batch's
+    events name the person who uploaded it, and the sure duplicates it brings are merged by
+    ``by``.
     """
     with translation.override(settings.LANGUAGE_CODE):
-        return _run_import(batch=batch, villages=villages)
+        return _run_import(batch=batch, by=by, villages=villages)
 
 
-def _run_import(*, batch: ImportBatch, villages: VillageIndex | None) -> ImportBatch:
+def _run_import(*, batch: ImportBatch, by: User, villages: VillageIndex | None) -> ImportBatch:
     if not _transition(batch, ImportBatch.Status.RUNNING, started_at=timezone.now()):
         return batch
     try:
@@ -182,7 +188,7 @@ def _run_import(*, batch: ImportBatch, villages: VillageIndex | None) -> ImportB
     _transition(batch, ImportBatch.Status.DONE, finished_at=timezone.now())
     if batch.file:
         batch.file.delete(save=True)  # its rows live on in the source records
-    resolved = resolve_batch(batch=batch)
+    resolved = resolve_batch(batch=batch, by=by)
     record_event(
         actor=batch.uploaded_by,
         action="registry.import_finished",
@@ -214,7 +220,7 @@ def import_file(
     *,
     path: Path,
     organisation: Organisation,
-    by: User | None = None,
+    by: User,
     mapping: dict[str, str] | None = None,
     regency_code: str = "",
     villages: VillageIndex | None = None,
@@ -226,7 +232,7 @@ def import_file(
         batch = start_import(organisation=organisation, path=copy, file_name=path.name, by=by)
     mapping = check_mapping(batch.headers, mapping or batch.mapping)
     _transition(batch, ImportBatch.Status.QUEUED, mapping=mapping, regency_code=regency_code)
-    return run_import(batch=batch, villages=villages)
+    return run_import(batch=batch, by=by, villages=villages)
 
 
 # --- milestones -------------------------------------------------------------------------------
@@ -275,7 +281,7 @@ def merge_enterprises(
     *,
     keep: Enterprise,
     drop: Enterprise,
-    by: User | None,
+    by: User,
     method: str = MergeRecord.Method.REVIEWER,
     probability: float | None = None,
 ) -> MergeRecord:
@@ -298,7 +304,7 @@ def merge_enterprises(
 
 
 @transaction.atomic
-def unmerge(*, record: MergeRecord, by: User | None) -> MergeRecord:
+def unmerge(*, record: MergeRecord, by: User) -> MergeRecord:
     """Undo a merge: the dropped record comes back with everything that moved."""
     record = MergeRecord.objects.select_for_update().get(pk=record.pk)
     if record.is_undone:
@@ -334,7 +340,7 @@ def unmerge(*, record: MergeRecord, by: User | None) -> MergeRecord:
     if restore_nib:
         drop.nib = restore_nib
     drop.save()
-    record.undone_at, record.undone_by = timezone.now(), by
+    record.undone_at, record.undone_by = timezone.now(), acting_person(by)
     record.save(update_fields=["undone_at", "undone_by"])
     # Remember the decision, so that resolution never merges the two again.
     MatchCandidate.objects.update_or_create(
@@ -342,7 +348,7 @@ def unmerge(*, record: MergeRecord, by: User | None) -> MergeRecord:
         enterprise_high_id=max(keep.pk, drop.pk),
         defaults={
             "status": MatchCandidate.Status.KEPT_APART,
-            "decided_by": by,
+            "decided_by": acting_person(by),
             "decided_at": timezone.now(),
             "probability": record.probability or 0.0,
         },
@@ -364,7 +370,7 @@ def decide_candidate(*, candidate: MatchCandidate, merge: bool, by: User) -> Mat
         pk=candidate.pk, status=MatchCandidate.Status.PENDING
     ).update(
         status=MatchCandidate.Status.MERGED if merge else MatchCandidate.Status.KEPT_APART,
-        decided_by=by,
+        decided_by=acting_person(by),
         decided_at=timezone.now(),
     )
     if not changed:
@@ -526,7 +532,7 @@ def _evidence(row: dict) -> list[dict]:
     ]
 
 
-def _merge_all(merges, *, kept_apart, by=None) -> int:
+def _merge_all(merges, *, kept_apart, by: User) -> int:
     """Merge (keep, drop, probability) pairs automatically; a pair kept apart stays apart."""
     wanted = [
         (keep, drop, probability)
@@ -536,11 +542,12 @@ def _merge_all(merges, *, kept_apart, by=None) -> int:
     return len(merge_pairs(wanted, method=MergeRecord.Method.AUTOMATIC, by=by))
 
 
-def resolve_duplicates(*, retrain: bool = False, by: User | None = None) -> dict:
+def resolve_duplicates(*, retrain: bool = False, by: User) -> dict:
     """Resolve the whole registry: merge sure duplicates, queue the doubtful pairs for review.
 
     Trains a model on the registry when there is none (or when asked). Enterprise ids are
-    stable: in each cluster the oldest record survives.
+    stable: in each cluster the oldest record survives. ``by`` merges (the command's and the
+    demo's system actor, or a person).
     """
     import time
 
@@ -578,7 +585,7 @@ def resolve_duplicates(*, retrain: bool = False, by: User | None = None) -> dict
     }
 
 
-def resolve_batch(*, batch: ImportBatch) -> dict:
+def resolve_batch(*, batch: ImportBatch, by: User) -> dict:
     """Score the enterprises a batch created against the registry, without retraining.
 
     Runs after an import when a model exists: sure matches merge into the existing (older)
@@ -622,7 +629,7 @@ def resolve_batch(*, batch: ImportBatch) -> dict:
         for row in resolution.review_pairs.to_pylist():
             low, high = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
             pairs.append((low, high, row["match_probability"], _evidence(row)))
-    merged = _merge_all(sorted(merges, key=lambda m: (-m[2], m[1])), kept_apart=kept_apart)
+    merged = _merge_all(sorted(merges, key=lambda m: (-m[2], m[1])), kept_apart=kept_apart, by=by)
     queued = _queue_pairs(pairs, kept_apart)
     return {"new": len(new_ids), "merged": merged, "queued": queued}
 
@@ -646,7 +653,9 @@ def link_account(
     enterprise = surviving(enterprise)
     with transaction.atomic():
         account, created = EnterpriseAccount.objects.get_or_create(
-            user=user, enterprise=enterprise, defaults={"role": role, "created_by": by}
+            user=user,
+            enterprise=enterprise,
+            defaults={"role": role, "created_by": acting_person(by)},
         )
         if created:
             record_event(

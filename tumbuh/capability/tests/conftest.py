@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tumbuh.accounts.models import Membership
+from tumbuh.accounts.services import system_actor
 from tumbuh.capability import services
 from tumbuh.capability.services import load_instrument
 from tumbuh.conftest import make_user
@@ -88,7 +89,7 @@ def assess(instrument, enterprise, answers, *, days_ago=0, mode="mentor"):
         enterprise=enterprise,
         instrument=instrument,
         answers=answers,
-        by=None,
+        by=system_actor(),
         mode=mode,
         taken_at=timezone.now() - timedelta(days=days_ago),
     )

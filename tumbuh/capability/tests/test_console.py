@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.capability import services
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED, assess
@@ -23,7 +24,7 @@ def landscape(instrument):
     middle = make_enterprise("Tengah", village=DAYEUHKOLOT)
     duplicate = make_enterprise("Tengah (dobel)", village=DAYEUHKOLOT)
     assess(instrument, duplicate, MIXED, days_ago=2)
-    merge_enterprises(keep=middle, drop=duplicate, by=None)
+    merge_enterprises(keep=middle, drop=duplicate, by=system_actor())
     make_enterprise("Belum", village=DAYEUHKOLOT)
     eastern = make_enterprise("Timur", village=NAMOSAIN)
     assess(instrument, eastern, LOWEST, days_ago=3)

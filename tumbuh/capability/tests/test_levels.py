@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.capability import queries
 from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED, assess
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise
@@ -32,8 +33,8 @@ def test_the_latest_assessment_of_a_business_or_its_merged_records_counts(
     assess(instrument, a, LOWEST, days_ago=30)
     assess(instrument, b, MIXED, days_ago=20)
     assess(instrument, c, HIGHEST, days_ago=10, mode="self")
-    merge_enterprises(keep=a, drop=b, by=None)
-    merge_enterprises(keep=a, drop=c, by=None)
+    merge_enterprises(keep=a, drop=b, by=system_actor())
+    merge_enterprises(keep=a, drop=c, by=system_actor())
     # A two-step chain, as an older merge leaves it: D into E, E into A.
     d = make_enterprise("D", village=NAMOSAIN)
     e = make_enterprise("E", village=NAMOSAIN)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.capability import services
 from tumbuh.capability.models import Answer, Assessment, AssessmentDraft, Instrument
 from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED, MIXED_SCORES
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def _submit(instrument, enterprise, answers=MIXED, **kwargs):
-    kwargs.setdefault("by", None)
+    kwargs.setdefault("by", system_actor())
     kwargs.setdefault("mode", "mentor")
     return services.submit_assessment(
         enterprise=enterprise, instrument=instrument, answers=answers, **kwargs
@@ -125,7 +126,7 @@ def test_assessment_of_a_merged_record_goes_to_the_surviving_business(instrument
     keep = make_enterprise("Warung Ani")
     drop = make_enterprise("Warung Ani (dobel)")
     earlier = _submit(instrument, drop, LOWEST, taken_at=timezone.now() - timedelta(days=5))
-    merge_enterprises(keep=keep, drop=drop, by=None)
+    merge_enterprises(keep=keep, drop=drop, by=system_actor())
     drop.refresh_from_db()
     later = _submit(instrument, drop, HIGHEST)
     assert later.enterprise == keep

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_organisation
 from tumbuh.registry import services
 from tumbuh.registry.models import Enterprise, MatchCandidate
@@ -58,9 +59,10 @@ def write_csv(directory: Path, rows: list[dict], *, name="mitra.csv", headers=HE
 
 
 def import_rows(directory: Path, organisation, rows: list[dict], *, name="mitra.csv", by=None):
-    """Import ``rows`` as the partner file ``name`` of ``organisation``; return the batch."""
+    """Import ``rows`` as the partner file ``name`` of ``organisation``, by ``by`` or else the
+    system actor; return the batch."""
     path = write_csv(directory, rows, name=name)
-    return services.import_file(path=path, organisation=organisation, by=by)
+    return services.import_file(path=path, organisation=organisation, by=by or system_actor())
 
 
 def partner(region_code: str = "", *, name=None) -> Organisation:

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_enterprise, make_user
 from tumbuh.registry import services
 from tumbuh.registry.merging import merge_pairs
@@ -25,7 +26,7 @@ def test_merged_business_resolves_to_its_survivor():
     owner = make_user()
     older, newer = make_enterprise("Keripik Uji"), make_enterprise("Keripik Uji Jaya")
     services.link_account(user=owner, enterprise=newer)
-    merge_pairs([(older.pk, newer.pk, 0.99)], method="review")
+    merge_pairs([(older.pk, newer.pk, 0.99)], method="review", by=system_actor())
     assert services.enterprises_of(owner) == [older]
 
 

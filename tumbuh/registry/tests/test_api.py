@@ -7,6 +7,7 @@ from django.utils import translation
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership
 from tumbuh.accounts.permissions import Capability
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_user
 from tumbuh.registry import services
 from tumbuh.registry.models import Enterprise, Milestone
@@ -43,7 +44,7 @@ def batch(tmp_path, office_32):
     services.merge_enterprises(
         keep=Enterprise.objects.get(name="Toko Maju"),
         drop=Enterprise.objects.get(name="Toko Majoe"),
-        by=None,
+        by=system_actor(),
     )
     return batch
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from tumbuh.accounts.models import Membership
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_enterprise, make_user
 from tumbuh.registry import services
 from tumbuh.registry.models import (
@@ -95,7 +96,7 @@ def registry_32(office_32, tmp_path):
     services.merge_enterprises(
         keep=Enterprise.objects.get(name="Warung Sari"),
         drop=Enterprise.objects.get(name="Warung Sarie"),
-        by=None,
+        by=system_actor(),
     )
     return sender
 
@@ -231,7 +232,7 @@ def test_an_unknown_business_is_not_found(client_of, officer_32):
 
 def test_a_merged_record_links_to_the_business_that_counts_for_it(client_of, officer_32):
     kept, dropped = make_enterprise("Toko Maju"), make_enterprise("Toko Majoe")
-    services.merge_enterprises(keep=kept, drop=dropped, by=None)
+    services.merge_enterprises(keep=kept, drop=dropped, by=system_actor())
 
     response = client_of(officer_32).get(dropped.get_absolute_url())
 
@@ -586,7 +587,7 @@ def test_the_scorecard_counts_each_partners_rows(client_of, officer_32, tmp_path
     services.merge_enterprises(
         keep=Enterprise.objects.get(name="Toko Maju"),
         drop=Enterprise.objects.get(name="Toko Majoe"),
-        by=None,
+        by=system_actor(),
     )
     client = client_of(officer_32)
     client.get(SCORECARD)

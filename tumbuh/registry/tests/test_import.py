@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_organisation
 from tumbuh.core import personal
 from tumbuh.registry.importing.reading import FileProblem, open_table
@@ -148,7 +149,9 @@ def counts() -> dict:
 
 
 def test_every_row_becomes_a_record_or_a_rejection(partner, tmp_path):
-    batch = import_file(path=write_csv(tmp_path / "mitra.csv", ROWS), organisation=partner)
+    batch = import_file(
+        path=write_csv(tmp_path / "mitra.csv", ROWS), organisation=partner, by=system_actor()
+    )
 
     assert batch.status == ImportBatch.Status.DONE
     assert (batch.processed_rows, batch.total_rows) == (9, 9)
@@ -174,7 +177,9 @@ def test_every_row_becomes_a_record_or_a_rejection(partner, tmp_path):
 
 
 def test_rows_of_one_business_join_by_owner_nik_and_name_or_nib(partner, tmp_path):
-    batch = import_file(path=write_csv(tmp_path / "mitra.csv", ROWS), organisation=partner)
+    batch = import_file(
+        path=write_csv(tmp_path / "mitra.csv", ROWS), organisation=partner, by=system_actor()
+    )
 
     first, second = batch.records.filter(row_number__in=[2, 3]).order_by("row_number")
     assert first.enterprise_id == second.enterprise_id
@@ -198,7 +203,9 @@ def test_rows_of_one_business_join_by_owner_nik_and_name_or_nib(partner, tmp_pat
 
 
 def test_source_records_keep_the_row_verbatim_with_personal_columns_encrypted(partner, tmp_path):
-    batch = import_file(path=write_csv(tmp_path / "mitra.csv", ROWS), organisation=partner)
+    batch = import_file(
+        path=write_csv(tmp_path / "mitra.csv", ROWS), organisation=partner, by=system_actor()
+    )
     record = batch.records.get(row_number=3)
     assert record.values == {
         "Nama Usaha": "CV Keripik Singkong Maju Jaya",
@@ -237,7 +244,9 @@ def test_village_found_by_names_with_prefixes_and_by_code(partner, tmp_path):
         ["Sate Ciwidey", "Ujang", "", "", "", "ciwidey", "", "Kabupaten Bandung", "", ""],
         ["Sukamaju Mart", "Ani", "", "", "", "Sukamaju", "", "Kabupaten Bandung", "", ""],
     ]
-    batch = import_file(path=write_csv(tmp_path / "nama.csv", rows), organisation=partner)
+    batch = import_file(
+        path=write_csv(tmp_path / "nama.csv", rows), organisation=partner, by=system_actor()
+    )
     villages = dict(batch.records.values_list("row_number", "enterprise__village_id"))
     assert villages == {2: "53.04.01.2001", 3: "32.04.39.2002"}
     assert batch.rejections.get().reason == (
@@ -248,16 +257,16 @@ def test_village_found_by_names_with_prefixes_and_by_code(partner, tmp_path):
         [["Warung Kode", "Ani", "3204392001"]],
         header=["Nama Usaha", "Nama Pemilik", "Kode Desa"],
     )
-    batch = import_file(path=coded, organisation=partner)
+    batch = import_file(path=coded, organisation=partner, by=system_actor())
     assert batch.records.get().enterprise.village_id == "32.04.39.2001"
 
 
 def test_importing_the_same_file_again_changes_nothing(partner, tmp_path):
     path = write_csv(tmp_path / "mitra.csv", ROWS)
-    import_file(path=path, organisation=partner)
+    import_file(path=path, organisation=partner, by=system_actor())
     before = counts()
     renamed = path.rename(tmp_path / "mitra-lagi.csv")
-    batch = import_file(path=renamed, organisation=partner)
+    batch = import_file(path=renamed, organisation=partner, by=system_actor())
     after = counts()
     assert after == {**before, "ImportBatch": before["ImportBatch"] + 1}
     assert (batch.created_count, batch.linked_count, batch.already_imported_count) == (0, 0, 3)
@@ -267,9 +276,9 @@ def test_importing_the_same_file_again_changes_nothing(partner, tmp_path):
 
 def test_another_partner_sending_the_same_rows_keeps_its_own_source_records(partner, tmp_path):
     path = write_csv(tmp_path / "mitra.csv", ROWS)
-    import_file(path=path, organisation=partner)
+    import_file(path=path, organisation=partner, by=system_actor())
     other = make_organisation(kind=Organisation.Kind.UNIVERSITY, region_code="32", name="Kampus")
-    batch = import_file(path=path, organisation=other)
+    batch = import_file(path=path, organisation=other, by=system_actor())
     # Its rows are its own records: Sri's two rows join her business by NIK and name; the
     # warung has no NIK, so it is a new record until entity resolution merges it.
     assert (batch.created_count, batch.linked_count, batch.already_imported_count) == (1, 2, 0)
@@ -296,7 +305,7 @@ def test_xlsx_is_read_like_csv(partner, tmp_path):
         ]
     )
     workbook.save(tmp_path / "mitra.xlsx")
-    batch = import_file(path=tmp_path / "mitra.xlsx", organisation=partner)
+    batch = import_file(path=tmp_path / "mitra.xlsx", organisation=partner, by=system_actor())
     assert (batch.created_count, batch.rejected_count) == (2, 0)
     enterprise = batch.records.get(row_number=3).enterprise
     assert enterprise.phone_masked == "+62812*****891"
@@ -309,7 +318,7 @@ def test_a_nik_stored_as_a_number_in_xlsx_is_refused(partner, tmp_path):
     sheet.append(["Nama Usaha", "NIK", "Kode Desa"])
     sheet.append(["Warung Angka", 3204394508800000, "32.04.39.2002"])
     workbook.save(tmp_path / "angka.xlsx")
-    batch = import_file(path=tmp_path / "angka.xlsx", organisation=partner)
+    batch = import_file(path=tmp_path / "angka.xlsx", organisation=partner, by=system_actor())
     rejection = batch.rejections.get()
     assert (rejection.row_number, rejection.column) == (2, "NIK")
     assert rejection.reason.startswith("Lembar kerja menyimpan NIK ini sebagai angka")
@@ -361,7 +370,7 @@ def test_a_broken_file_gets_a_clear_message_and_nothing_is_kept(partner, tmp_pat
     path, expected = broken_files(tmp_path)[kind]
     before = counts()
     with pytest.raises(FileProblem) as problem:
-        import_file(path=path, organisation=partner)
+        import_file(path=path, organisation=partner, by=system_actor())
     assert expected in str(problem.value)
     assert counts() == before
     assert ImportRejection.objects.count() == 0

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.core.models import AuditEvent
 from tumbuh.registry import services
 from tumbuh.registry.merging import merge_pairs, roots
@@ -72,6 +73,7 @@ def test_a_chain_of_pairs_lands_on_one_record_and_every_merge_can_be_undone(thre
     ids = merge_pairs(
         [(first.pk, second.pk, 0.99), (second.pk, third.pk, 0.97)],
         method=MergeRecord.Method.AUTOMATIC,
+        by=system_actor(),
     )
 
     assert len(ids) == 2
@@ -92,16 +94,16 @@ def test_a_chain_of_pairs_lands_on_one_record_and_every_merge_can_be_undone(thre
     assert Enterprise.objects.deduplicated().count() == 1
 
     # The same pairs again change nothing: both drops are merged already.
-    assert merge_pairs([(first.pk, second.pk, 0.99)], method="automatic") == []
+    assert merge_pairs([(first.pk, second.pk, 0.99)], method="automatic", by=system_actor()) == []
 
     for record in MergeRecord.objects.filter(pk__in=ids).order_by("-pk"):
-        services.unmerge(record=record, by=None)
+        services.unmerge(record=record, by=system_actor())
     assert {enterprise.pk: snapshot(enterprise) for enterprise in three} == before
 
 
 def test_a_reviewer_keeps_the_record_they_chose_even_when_it_is_newer(three):
     first, _second, third = three
-    record = services.merge_enterprises(keep=third, drop=first, by=None)
+    record = services.merge_enterprises(keep=third, drop=first, by=system_actor())
     assert (record.kept_id, record.dropped_id) == (third.pk, first.pk)
     first.refresh_from_db()
     assert first.merged_into_id == third.pk

@@ -15,6 +15,7 @@ import re
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.registry import services
 from tumbuh.registry.models import Enterprise, ImportBatch
 from tumbuh.registry.tests.console_helpers import (
@@ -115,7 +116,7 @@ def test_no_nik_or_phone_number_leaves_the_registry(
             {**{f.html_name: f.value() for f in form.columns()}, "regency": ""},
         )
     # And the same businesses from a second partner, through the command-line path.
-    batch = services.import_file(path=path, organisation=sender, by=None)
+    batch = services.import_file(path=path, organisation=sender, by=system_actor())
     assert (batch.created_count, batch.linked_count, batch.rejected_count) == (0, 4, 2)
 
     uploaded.refresh_from_db()

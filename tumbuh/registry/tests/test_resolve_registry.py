@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_organisation, make_user
 from tumbuh.registry.models import (
     Enterprise,
@@ -33,7 +34,7 @@ def generated(db, tmp_path):
     kinds = {spec.slug: spec.kind for spec in DEFAULT_PARTNERS}
     for partner_file in result.files:
         organisation = make_organisation(kind=kinds[partner_file.slug], name=partner_file.slug)
-        import_file(path=partner_file.path, organisation=organisation)
+        import_file(path=partner_file.path, organisation=organisation, by=system_actor())
     return result
 
 
@@ -77,7 +78,7 @@ def pairwise_scores(result) -> tuple[float, float]:
 
 def test_resolving_the_registry_merges_duplicates_and_queues_doubtful_pairs(generated):
     before = Enterprise.objects.deduplicated().count()
-    summary = resolve_duplicates()
+    summary = resolve_duplicates(by=system_actor())
 
     assert summary["trained"] is True
     assert ResolutionModel.objects.filter(is_active=True).count() == 1
@@ -96,13 +97,13 @@ def test_resolving_the_registry_merges_duplicates_and_queues_doubtful_pairs(gene
 
 
 def test_resolving_again_changes_nothing(generated):
-    resolve_duplicates()
+    resolve_duplicates(by=system_actor())
     counts = (
         Enterprise.objects.deduplicated().count(),
         MergeRecord.objects.count(),
         MatchCandidate.objects.count(),
     )
-    summary = resolve_duplicates()
+    summary = resolve_duplicates(by=system_actor())
     assert summary["trained"] is False
     assert summary["merged"] == 0 and summary["queued"] == 0
     assert (
@@ -113,12 +114,12 @@ def test_resolving_again_changes_nothing(generated):
 
 
 def test_an_undone_merge_is_not_merged_again(generated):
-    resolve_duplicates()
+    resolve_duplicates(by=system_actor())
     record = MergeRecord.objects.filter(method="automatic").order_by("pk").first()
     reviewer = make_user()
     unmerge(record=record, by=reviewer)
     assert Enterprise.objects.get(pk=record.dropped_id).merged_into_id is None
-    resolve_duplicates()
+    resolve_duplicates(by=system_actor())
     assert Enterprise.objects.get(pk=record.dropped_id).merged_into_id is None
     pair = MatchCandidate.objects.get(
         enterprise_low_id=record.kept_id, enterprise_high_id=record.dropped_id
@@ -127,7 +128,7 @@ def test_an_undone_merge_is_not_merged_again(generated):
 
 
 def test_a_reviewer_decision_on_a_queued_pair(generated):
-    resolve_duplicates()
+    resolve_duplicates(by=system_actor())
     pending = MatchCandidate.objects.filter(status=MatchCandidate.Status.PENDING).order_by("pk")
     if pending.count() < 2:
         pytest.skip("the small set produced fewer than two doubtful pairs")
@@ -142,13 +143,13 @@ def test_a_reviewer_decision_on_a_queued_pair(generated):
     decide_candidate(candidate=second, merge=False, by=reviewer)
     second.refresh_from_db()
     assert second.status == MatchCandidate.Status.KEPT_APART
-    resolve_duplicates()
+    resolve_duplicates(by=system_actor())
     second.refresh_from_db()
     assert second.status == MatchCandidate.Status.KEPT_APART
 
 
 def test_a_new_import_is_scored_against_the_registry_without_retraining(generated, tmp_path):
-    resolve_duplicates()
+    resolve_duplicates(by=system_actor())
     model = ResolutionModel.objects.get(is_active=True)
     known = Enterprise.objects.deduplicated().exclude(nib=None).order_by("pk").first()
     owner = known.owners.first()
@@ -160,7 +161,7 @@ def test_a_new_import_is_scored_against_the_registry_without_retraining(generate
                          known.nib])  # fmt: skip
         writer.writerow(["Usaha Yang Benar Benar Baru", "Seseorang Lain", known.village_id, ""])
     partner = make_organisation(kind=Organisation.Kind.COMMUNITY, name="Komunitas")
-    batch = import_file(path=path, organisation=partner)
+    batch = import_file(path=path, organisation=partner, by=system_actor())
     # The NIB rule links the first row at once; the second is new and stays apart.
     assert batch.linked_count == 1 and batch.created_count == 1
     assert ResolutionModel.objects.get(is_active=True) == model

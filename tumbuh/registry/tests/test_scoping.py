@@ -7,6 +7,7 @@ from pytest_django.asserts import assertNotContains
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_user
 from tumbuh.registry import services
 from tumbuh.registry.models import Enterprise, ImportBatch, MatchCandidate, MergeRecord
@@ -45,10 +46,10 @@ def world(db, tmp_path, office_32, office_53):
     )  # fmt: skip
     by_name = {enterprise.name: enterprise for enterprise in Enterprise.objects.all()}
     merge_32 = services.merge_enterprises(
-        keep=by_name["Toko Maju"], drop=by_name["Toko Majoe"], by=None
+        keep=by_name["Toko Maju"], drop=by_name["Toko Majoe"], by=system_actor()
     )
     merge_53 = services.merge_enterprises(
-        keep=by_name["Tenun Ikat"], drop=by_name["Tenun Ikat Sabu"], by=None
+        keep=by_name["Tenun Ikat"], drop=by_name["Tenun Ikat Sabu"], by=system_actor()
     )
     return {
         "batch_32": batch_32,
@@ -117,7 +118,7 @@ def test_another_regions_merge_cannot_be_undone(client_of, officer_32, world):
 
 def test_a_merge_across_regions_needs_both_in_scope(client_of, officer_32, world):
     merge = services.merge_enterprises(
-        keep=world["Warung Sari"], drop=world["Kios Kupang"], by=None
+        keep=world["Warung Sari"], drop=world["Kios Kupang"], by=system_actor()
     )
     url = (
         f"/konsol/registri/usaha/{world['Warung Sari'].public_id}/penggabungan/{merge.pk}/batalkan/"

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.registry.importing.reading import FileProblem
 from tumbuh.registry.services import import_file
 
@@ -43,7 +44,9 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file.")
         started = time.perf_counter()
         try:
-            batch = import_file(path=path, organisation=organisation, regency_code=regency)
+            batch = import_file(
+                path=path, organisation=organisation, regency_code=regency, by=system_actor()
+            )
         except FileProblem as problem:
             raise CommandError(f"{path.name}: {problem}") from None
         seconds = time.perf_counter() - started

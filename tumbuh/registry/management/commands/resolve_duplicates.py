@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from tumbuh.accounts.services import system_actor
 from tumbuh.registry.services import resolve_duplicates
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print JSON.")
 
     def handle(self, *args, retrain: bool, as_json: bool, **options):
-        summary = resolve_duplicates(retrain=retrain)
+        summary = resolve_duplicates(retrain=retrain, by=system_actor())
         if as_json:
             self.stdout.write(json.dumps(summary))
             return
