@@ -18,6 +18,7 @@ from django.utils import timezone
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation, User
 from tumbuh.core.demodata import DemoReport, demo_password
+from tumbuh.core.region_filter import region_q
 from tumbuh.licensing import services
 from tumbuh.licensing.models import (
     HalalCase,
@@ -274,7 +275,7 @@ def load(*, seed: int, report: DemoReport) -> None:
         mentor = _mentor(province, seed, report)
         pool = list(
             Enterprise.objects.deduplicated()
-            .filter(village__code__startswith=province + ".", kind=Enterprise.Kind.UMKM)
+            .filter(region_q("village__code", province), kind=Enterprise.Kind.UMKM)
             .exclude(scale=Enterprise.Scale.MENENGAH)
             # Businesses without a NIB, or whose NIB came from a demo case: the same pool on
             # every run, so a second run finds its cases.

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from tumbuh.accounts.models import APIKey, User
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.core.region_filter import region_q
 from tumbuh.core.validators import _kbli as kbli_table
 from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
 from tumbuh.registry.models import Enterprise
@@ -181,11 +182,7 @@ def filter_cases(queryset: QuerySet, filters: CaseFilters, actor) -> QuerySet:
     if filters.step:
         queryset = queryset.filter(step=filters.step)
     if filters.region:
-        region = filters.region
-        queryset = queryset.filter(
-            Q(enterprise__village__code=region)
-            | Q(enterprise__village__code__startswith=region + ".")
-        )
+        queryset = queryset.filter(region_q("enterprise__village__code", filters.region))
     if filters.mentor == "me":
         queryset = queryset.filter(assigned_mentor=actor)
     elif filters.mentor == "none":

@@ -8,8 +8,9 @@
 
 Every service is keyword-only and takes its actor ``by`` (a user, or an API key): one who may
 not act on the case or business is refused with ``PermissionDenied``, and so is no actor at
-all. Every function checks everything first and raises ``ValidationError`` with a translated
-reason when it refuses (nothing is written then); otherwise it writes in one transaction: the
+all. Every function checks everything first and raises ``core.refusals.Refused`` with a
+``LicensingError`` code (``licensing/error_codes.py``) and a translated reason when it refuses
+(nothing is written then); otherwise it writes in one transaction: the
 case, an event row (who, when, from which step to which) and an audit event. Repeating a step
 change that already happened (the same request sent twice, or the same ``idempotency_key``)
 changes nothing and returns the case as it is.

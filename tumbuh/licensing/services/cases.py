@@ -7,9 +7,9 @@ a finished case records.
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import NoReturn, TypeVar
+from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +17,11 @@ from django.utils.translation import gettext as _
 from tumbuh.accounts.models import APIKey, User
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.services import acting_person
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.licensing import queries
+from tumbuh.licensing.error_codes import LicensingError
 from tumbuh.licensing.models import AssistanceCase
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import record_milestone
@@ -34,17 +37,8 @@ MILESTONE_SOURCE = "licensing"
 MAX_REASON_CHARS = 500
 
 
-def refuse(message: str, code: str, params: dict | None = None) -> NoReturn:
-    raise ValidationError(message, code=code, params=params)
-
-
 def region_code(enterprise: Enterprise) -> str:
     return enterprise.village_id or ""
-
-
-def user_or_none(by: Actor) -> User | None:
-    """The user to record as having acted; an API key acts for no one person."""
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 # --- who may act ------------------------------------------------------------------------------
@@ -78,10 +72,10 @@ def is_mentor_for(user, enterprise: Enterprise) -> bool:
 
 def check_mentor(mentor: User | None, enterprise: Enterprise) -> None:
     if mentor is not None and not is_mentor_for(mentor, enterprise):
-        refuse(
+        raise Refused(
+            LicensingError.MENTOR_NOT_ELIGIBLE,
             _("%(name)s is not a mentor working in the region of this business."),
-            "mentor_not_eligible",
-            {"name": mentor.get_full_name() or mentor.email},
+            params={"name": mentor.get_full_name() or mentor.email},
         )
 
 
@@ -105,7 +99,7 @@ def open_case(
     not mentor in the business's region. A mentor who starts a case is its assigned mentor.
     """
     if model.objects.filter(enterprise=enterprise).exclude(step=model.Step.ISSUED).exists():
-        refuse(already_open, "case_open", {"name": enterprise.name})
+        raise Refused(LicensingError.CASE_OPEN, already_open, params={"name": enterprise.name})
     if assigned_mentor is None and is_mentor_for(by, enterprise):
         assigned_mentor = by
     check_mentor(assigned_mentor, enterprise)
@@ -117,7 +111,7 @@ def open_case(
                 step=model.Step.ACCOUNT,
                 step_entered_at=now,
                 assigned_mentor=assigned_mentor,
-                created_by=user_or_none(by),
+                created_by=acting_person(by),
                 **fields,
             )
             case.events.create(from_step="", to_step=case.step, actor=case.created_by, at=now)
@@ -128,7 +122,9 @@ def open_case(
                 region_code=region_code(enterprise),
             )
     except IntegrityError:
-        refuse(already_open, "case_open", {"name": enterprise.name})
+        raise Refused(
+            LicensingError.CASE_OPEN, already_open, params={"name": enterprise.name}
+        ) from None
     return case
 
 
@@ -142,26 +138,28 @@ def step_label(model: type[AssistanceCase], step: str) -> str:
 def check_transition(case: AssistanceCase, to: str) -> None:
     model = type(case)
     if to not in model.Step.values:
-        refuse(_("There is no step %(step)s."), "unknown_step", {"step": to})
+        raise Refused(
+            LicensingError.UNKNOWN_STEP, _("There is no step %(step)s."), params={"step": to}
+        )
     allowed = model.TRANSITIONS[case.step]
     if to not in allowed:
         if allowed:
-            refuse(
+            raise Refused(
+                LicensingError.TRANSITION_NOT_ALLOWED,
                 _(
                     "A case in the step “%(current)s” cannot move to “%(target)s”; it can move "
                     "to: %(allowed)s."
                 ),
-                "transition_not_allowed",
-                {
+                params={
                     "current": step_label(model, case.step),
                     "target": step_label(model, to),
                     "allowed": ", ".join(f"“{step_label(model, step)}”" for step in allowed),
                 },
             )
-        refuse(
+        raise Refused(
+            LicensingError.CASE_FINISHED,
             _("The case is finished (“%(current)s”); it cannot move any more."),
-            "case_finished",
-            {"current": step_label(model, case.step)},
+            params={"current": step_label(model, case.step)},
         )
 
 
@@ -192,7 +190,7 @@ def move(
     case.events.create(
         from_step=from_step,
         to_step=to,
-        actor=user_or_none(by),
+        actor=acting_person(by),
         at=now,
         data=data,
         idempotency_key=idempotency_key,
@@ -246,5 +244,5 @@ def record_case_milestone(
         kind=kind,
         source=MILESTONE_SOURCE,
         occurred_at=occurred_at,
-        by=user_or_none(by),
+        by=acting_person(by),
     )

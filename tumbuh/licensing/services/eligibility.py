@@ -8,9 +8,10 @@ when a case starts (the business rules) and when it leaves the products step (al
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tumbuh.core.refusals import Refused
+from tumbuh.licensing.error_codes import LicensingError
 from tumbuh.licensing.models import HalalProduct
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import surviving
@@ -18,9 +19,10 @@ from tumbuh.registry.services import surviving
 
 @dataclass(frozen=True)
 class Refusal:
-    """A self-declare rule a business or product does not meet, explained for its owner."""
+    """A self-declare rule a business or product does not meet, explained for its owner: what
+    the pages list, and what :func:`raise_refusals` turns into a ``Refused``."""
 
-    rule: str
+    rule: LicensingError
     message: str
 
 
@@ -60,7 +62,7 @@ def check_halal_eligibility(
     if enterprise.scale not in (Enterprise.Scale.MIKRO, Enterprise.Scale.KECIL):
         refusals.append(
             Refusal(
-                "scale",
+                LicensingError.SCALE,
                 _(
                     "Self-declare is only for micro and small businesses; this business is "
                     "recorded as “%(scale)s”. Medium businesses apply through the regular route "
@@ -72,7 +74,7 @@ def check_halal_eligibility(
     if not enterprise.nib:
         refusals.append(
             Refusal(
-                "nib",
+                LicensingError.NIB,
                 _("The business needs a NIB first: SiHalal asks for it. Start NIB assistance."),
             )
         )
@@ -80,11 +82,11 @@ def check_halal_eligibility(
         return refusals
     products = list(products)
     if not products:
-        refusals.append(Refusal("products", _("Add at least one product.")))
+        refusals.append(Refusal(LicensingError.PRODUCTS, _("Add at least one product.")))
     if is_simple_process is False:
         refusals.append(
             Refusal(
-                "process",
+                LicensingError.PROCESS,
                 _(
                     "Self-declare needs a simple production process (by hand or with simple "
                     "tools, no irradiation, genetic engineering or ozonisation)."
@@ -93,7 +95,10 @@ def check_halal_eligibility(
         )
     elif is_simple_process is None:
         refusals.append(
-            Refusal("process", _("Describe the production process and state whether it is simple."))
+            Refusal(
+                LicensingError.PROCESS,
+                _("Describe the production process and state whether it is simple."),
+            )
         )
     for product in products:
         ingredients = (
@@ -104,7 +109,7 @@ def check_halal_eligibility(
         if product.is_risky:
             refusals.append(
                 Refusal(
-                    "risky_product",
+                    LicensingError.RISKY_PRODUCT,
                     _(
                         "“%(product)s” is a risky product (for example it contains alcohol or "
                         "hazardous materials); risky products need the regular route."
@@ -115,7 +120,7 @@ def check_halal_eligibility(
         if not ingredients:
             refusals.append(
                 Refusal(
-                    "ingredients",
+                    LicensingError.INGREDIENTS,
                     _("List the ingredients of “%(product)s”.") % {"product": product.name},
                 )
             )
@@ -124,7 +129,7 @@ def check_halal_eligibility(
             if ingredient.is_from_slaughtered_animal and not certified:
                 refusals.append(
                     Refusal(
-                        "slaughtered_uncertified",
+                        LicensingError.SLAUGHTERED_UNCERTIFIED,
                         _(
                             "“%(ingredient)s” in “%(product)s” comes from a slaughtered animal "
                             "without a halal certificate; use meat from a certified slaughterhouse "
@@ -136,7 +141,7 @@ def check_halal_eligibility(
             elif not certified and not ingredient.exemption:
                 refusals.append(
                     Refusal(
-                        "ingredient_not_assured",
+                        LicensingError.INGREDIENT_NOT_ASSURED,
                         _(
                             "“%(ingredient)s” in “%(product)s” has no halal certificate number "
                             "and is not an exempt material; enter the certificate number printed "
@@ -149,8 +154,10 @@ def check_halal_eligibility(
 
 
 def raise_refusals(refusals: list[Refusal]) -> None:
-    """Refuse with every failed rule, each with its rule as the error's code."""
+    """Refuse (``not_eligible``) with every failed rule, each a ``Refused`` with its rule as
+    its code."""
     if refusals:
-        raise ValidationError(
-            [ValidationError(refusal.message, code=refusal.rule) for refusal in refusals]
+        raise Refused(
+            LicensingError.NOT_ELIGIBLE,
+            [Refused(refusal.rule, refusal.message) for refusal in refusals],
         )

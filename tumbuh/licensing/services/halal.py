@@ -20,8 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tumbuh.accounts.models import User
+from tumbuh.accounts.services import acting_person
 from tumbuh.core import times
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
+from tumbuh.licensing.error_codes import LicensingError
 from tumbuh.licensing.models import (
     HalalCase,
     HalalCertificate,
@@ -39,12 +42,10 @@ from tumbuh.licensing.services.cases import (
     move,
     open_case,
     record_case_milestone,
-    refuse,
     region_code,
     require_may_move,
     require_may_start,
     step_label,
-    user_or_none,
 )
 from tumbuh.licensing.services.eligibility import (
     ProductDraft,
@@ -142,18 +143,18 @@ def set_halal_products(
     with transaction.atomic():
         case = lock(case)
         if case.step != HalalCase.Step.PRODUCTS:
-            refuse(
+            raise Refused(
+                LicensingError.WRONG_STEP,
                 _(
                     "Products can be changed only in the step “%(step)s”; this case is in “%(current)s”."
                 ),
-                "wrong_step",
-                {
+                params={
                     "step": HalalCase.Step.PRODUCTS.label,
                     "current": step_label(HalalCase, case.step),
                 },
             )
         if problems:
-            raise ValidationError(problems)
+            raise Refused(LicensingError.PRODUCTS_INVALID, problems)
         case.products.all().delete()
         for draft in drafts:
             product = HalalProduct.objects.create(
@@ -189,10 +190,10 @@ def _clean_checklist(case: HalalCase, given: Mapping[str, bool] | None) -> dict:
     if given is not None:
         unknown = set(given) - set(HALAL_CHECKLIST)
         if unknown:
-            refuse(
+            raise Refused(
+                LicensingError.CHECKLIST_UNKNOWN,
                 _("Unknown checklist items: %(items)s."),
-                "checklist_unknown",
-                {"items": ", ".join(sorted(unknown))},
+                params={"items": ", ".join(sorted(unknown))},
             )
         checklist.update({key: bool(value) for key, value in given.items()})
     return checklist
@@ -203,7 +204,10 @@ def _leave_account(case: HalalCase, sihalal_account: str) -> dict:
     try:
         validate_email(account)
     except ValidationError:
-        refuse(_("Enter the e-mail address of the business's SiHalal account."), "sihalal_account")
+        raise Refused(
+            LicensingError.SIHALAL_ACCOUNT,
+            _("Enter the e-mail address of the business's SiHalal account."),
+        ) from None
     case.sihalal_account = account
     return {}
 
@@ -211,7 +215,7 @@ def _leave_account(case: HalalCase, sihalal_account: str) -> dict:
 def _leave_mentor(case: HalalCase, mentor: User | None) -> dict:
     mentor = mentor or case.assigned_mentor
     if mentor is None:
-        refuse(MENTOR_MISSING, "mentor_missing")
+        raise Refused(LicensingError.MENTOR_MISSING, MENTOR_MISSING)
     check_mentor(mentor, case.enterprise)
     case.assigned_mentor = mentor
     return {"mentor": mentor.pk}
@@ -225,9 +229,11 @@ def _leave_products(case: HalalCase, registration_number: str) -> dict:
         is_simple_process=case.is_simple_process,
     )
     if not case.process_description:
-        refusals.append(Refusal("process", _("Describe the production process.")))
+        refusals.append(Refusal(LicensingError.PROCESS, _("Describe the production process.")))
     if not number:
-        refusals.append(Refusal("registration_number", _("Enter the SiHalal registration number.")))
+        refusals.append(
+            Refusal(LicensingError.REGISTRATION_NUMBER, _("Enter the SiHalal registration number."))
+        )
     raise_refusals(refusals)
     case.registration_number = number[:40]
     return {"registration_number": number[:40]}
@@ -244,7 +250,7 @@ def _leave_verification(case: HalalCase, checklist: Mapping[str, bool] | None) -
     if not case.photos.exists():
         problems.append(_("Upload at least one evidence photo from the visit."))
     if problems:
-        raise ValidationError(problems)
+        raise Refused(LicensingError.VERIFICATION_INCOMPLETE, problems)
     case.checklist = checklist
     return {}
 
@@ -308,7 +314,10 @@ def record_checklist(*, case: HalalCase, checklist: Mapping[str, bool], by: Acto
     with transaction.atomic():
         case = lock(case)
         if case.step != HalalCase.Step.VERIFICATION:
-            refuse(_("The checklist is filled in during the mentor's verification."), "wrong_step")
+            raise Refused(
+                LicensingError.WRONG_STEP,
+                _("The checklist is filled in during the mentor's verification."),
+            )
         case.checklist = _clean_checklist(case, checklist)
         case.save(update_fields=["checklist"])
     return case
@@ -326,12 +335,18 @@ def add_evidence_photo(
 
     require_may_move(by, case)
     if case.step != HalalCase.Step.VERIFICATION:
-        refuse(_("Evidence photos are added during the mentor's verification visit."), "wrong_step")
+        raise Refused(
+            LicensingError.WRONG_STEP,
+            _("Evidence photos are added during the mentor's verification visit."),
+        )
     if upload.size > MAX_PHOTO_BYTES:
-        refuse(
+        raise Refused(
+            LicensingError.PHOTO_TOO_LARGE,
             _("The photo is %(size)s MB; the limit is %(limit)s MB."),
-            "photo_too_large",
-            {"size": round(upload.size / 1_048_576, 1), "limit": MAX_PHOTO_BYTES // 1_048_576},
+            params={
+                "size": round(upload.size / 1_048_576, 1),
+                "limit": MAX_PHOTO_BYTES // 1_048_576,
+            },
         )
     content = upload.read()
     try:
@@ -341,12 +356,14 @@ def add_evidence_photo(
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         image_format = None
     if image_format not in PHOTO_FORMATS:
-        refuse(_("The file is not a JPEG, PNG or WebP photo."), "photo_not_image")
+        raise Refused(
+            LicensingError.PHOTO_NOT_IMAGE, _("The file is not a JPEG, PNG or WebP photo.")
+        )
     upload.seek(0)
     upload.name = f"photo.{PHOTO_FORMATS[image_format]}"
     with transaction.atomic():
         photo = HalalEvidencePhoto(
-            case=case, caption=(caption or "").strip()[:200], uploaded_by=user_or_none(by)
+            case=case, caption=(caption or "").strip()[:200], uploaded_by=acting_person(by)
         )
         photo.image.save(upload.name, upload, save=False)
         photo.save()
@@ -361,7 +378,7 @@ def add_evidence_photo(
 
 def _given_date(value: datetime.date | None, field: str) -> datetime.date:
     if not isinstance(value, datetime.date):
-        raise ValidationError({field: DATE_MESSAGE}, code="date_invalid")
+        raise Refused(LicensingError.DATE_INVALID, DATE_MESSAGE, field=field)
     return value
 
 
@@ -384,14 +401,26 @@ def issue_halal_certificate(
     require_may_move(by, case)
     number = (number or "").strip()
     if not number:
-        raise ValidationError({"number": _("Enter the certificate number.")})
+        raise Refused(
+            LicensingError.CERTIFICATE_NUMBER_MISSING,
+            _("Enter the certificate number."),
+            field="number",
+        )
     issued_on = _given_date(issued_on, "issued_on")
     valid_until = _given_date(valid_until, "valid_until")
     # "Today" is the business's: in Jayapura the day starts two hours before it does in Jakarta.
     if issued_on > times.today(case.enterprise):
-        raise ValidationError({"issued_on": _("The issue date cannot be in the future.")})
+        raise Refused(
+            LicensingError.ISSUE_DATE_IN_FUTURE,
+            _("The issue date cannot be in the future."),
+            field="issued_on",
+        )
     if valid_until <= issued_on:
-        raise ValidationError({"valid_until": _("The validity must end after the issue date.")})
+        raise Refused(
+            LicensingError.VALIDITY_BEFORE_ISSUE,
+            _("The validity must end after the issue date."),
+            field="valid_until",
+        )
     with transaction.atomic():
         case = lock(case)
         existing = HalalCertificate.objects.filter(case=case).first()
@@ -401,10 +430,10 @@ def issue_halal_certificate(
             return existing
         check_transition(case, HalalCase.Step.ISSUED)
         if HalalCertificate.objects.filter(number=number).exists():
-            refuse(
+            raise Refused(
+                LicensingError.CERTIFICATE_TAKEN,
                 _("The certificate number %(number)s is already recorded."),
-                "certificate_taken",
-                {"number": number},
+                params={"number": number},
             )
         enterprise = surviving(case.enterprise)
         certificate = HalalCertificate.objects.create(
@@ -414,7 +443,7 @@ def issue_halal_certificate(
             issued_on=issued_on,
             valid_until=valid_until,
             product_names=list(case.products.values_list("name", flat=True)),
-            recorded_by=user_or_none(by),
+            recorded_by=acting_person(by),
         )
         move(
             case,

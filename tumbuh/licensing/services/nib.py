@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from tumbuh.accounts.models import User
 from tumbuh.core import personal
+from tumbuh.core.refusals import Refused
 from tumbuh.core.validators import (
     mask_phone,
     normalise_phone,
@@ -24,6 +25,7 @@ from tumbuh.core.validators import (
     validate_nik,
 )
 from tumbuh.licensing import oss
+from tumbuh.licensing.error_codes import LicensingError
 from tumbuh.licensing.models import NibCase
 from tumbuh.licensing.services.cases import (
     Actor,
@@ -34,7 +36,6 @@ from tumbuh.licensing.services.cases import (
     move,
     open_case,
     record_case_milestone,
-    refuse,
     require_may_move,
     require_may_start,
 )
@@ -84,10 +85,10 @@ def start_nib_case(
     require_may_start(by, enterprise)
     enterprise = surviving(enterprise)
     if enterprise.nib:
-        refuse(
+        raise Refused(
+            LicensingError.ALREADY_HAS_NIB,
             _("%(name)s already has a NIB (%(nib)s)."),
-            "already_has_nib",
-            {"name": enterprise.name, "nib": enterprise.nib},
+            params={"name": enterprise.name, "nib": enterprise.nib},
         )
     return open_case(
         NibCase,
@@ -130,7 +131,7 @@ def _clean_applicant(applicant: Applicant) -> dict:
         errors["email"] = _("OSS needs an e-mail address or a WhatsApp number; enter one.")
     cleaned["email"], cleaned["phone"] = email, phone
     if errors:
-        raise ValidationError(errors)
+        raise Refused(LicensingError.APPLICANT_INVALID, errors)
     return cleaned
 
 
@@ -178,7 +179,7 @@ def _clean_business(case: NibCase, business: BusinessData) -> dict:
         errors["scale"] = _("Choose the scale: micro, small or medium.")
     cleaned["scale"] = scale
     if errors:
-        raise ValidationError(errors)
+        raise Refused(LicensingError.BUSINESS_INVALID, errors)
     return cleaned
 
 
@@ -201,12 +202,15 @@ def clean_kbli_codes(values: Iterable[str]) -> list[str]:
         if code not in codes:
             codes.append(code)
     if problems:
-        raise ValidationError({"kbli_codes": problems})
+        raise Refused(LicensingError.KBLI_INVALID, {"kbli_codes": problems})
     if not codes:
-        raise ValidationError({"kbli_codes": _("Choose at least one KBLI code.")})
+        raise Refused(
+            LicensingError.KBLI_INVALID, {"kbli_codes": _("Choose at least one KBLI code.")}
+        )
     if len(codes) > MAX_KBLI_CODES:
-        raise ValidationError(
-            {"kbli_codes": _("Choose at most %(count)d KBLI codes.") % {"count": MAX_KBLI_CODES}}
+        raise Refused(
+            LicensingError.KBLI_INVALID,
+            {"kbli_codes": _("Choose at most %(count)d KBLI codes.") % {"count": MAX_KBLI_CODES}},
         )
     return codes
 
@@ -282,19 +286,19 @@ def record_nib(
     number = validate_nib(nib)
     inquiry = oss.inquiry_nib(number)
     if inquiry.checked and not inquiry.found:
-        refuse(
+        raise Refused(
+            LicensingError.NIB_NOT_IN_OSS,
             _("OSS does not know the NIB %(nib)s; check the number."),
-            "nib_not_in_oss",
-            {"nib": number},
+            params={"nib": number},
         )
     if confirmed_with_oss and not inquiry.checked:
-        refuse(
+        raise Refused(
+            LicensingError.OSS_NOT_CHECKED,
             _(
                 "The NIB cannot be recorded as confirmed with OSS: it was not checked with OSS "
                 "(%(note)s). Record it as entered."
             ),
-            "oss_not_checked",
-            {"note": inquiry.note},
+            params={"note": inquiry.note},
         )
     status = NibCase.NibStatus.CONFIRMED if inquiry.checked else NibCase.NibStatus.ENTERED
     with transaction.atomic():
@@ -306,20 +310,20 @@ def record_nib(
         check_transition(case, NibCase.Step.ISSUED)
         enterprise = Enterprise.objects.select_for_update().get(pk=surviving(case.enterprise).pk)
         if enterprise.nib and enterprise.nib != number:
-            refuse(
+            raise Refused(
+                LicensingError.ALREADY_HAS_NIB,
                 _("%(name)s already has another NIB (%(nib)s)."),
-                "already_has_nib",
-                {"name": enterprise.name, "nib": enterprise.nib},
+                params={"name": enterprise.name, "nib": enterprise.nib},
             )
         if Enterprise.objects.filter(nib=number).exclude(pk=enterprise.pk).exists():
-            refuse(
+            raise Refused(
+                LicensingError.NIB_TAKEN,
                 _(
                     "The NIB %(nib)s is already recorded for another business. One NIB belongs "
                     "to one business: check the number, or ask the registry team to merge the "
                     "two records if they are the same business."
                 ),
-                "nib_taken",
-                {"nib": number},
+                params={"nib": number},
             )
         now = timezone.now()
         enterprise.nib = number
@@ -331,11 +335,11 @@ def record_nib(
             with transaction.atomic():
                 enterprise.save(update_fields=update)
         except IntegrityError:
-            refuse(
+            raise Refused(
+                LicensingError.NIB_TAKEN,
                 _("The NIB %(nib)s is already recorded for another business."),
-                "nib_taken",
-                {"nib": number},
-            )
+                params={"nib": number},
+            ) from None
         case.nib = number
         case.nib_status = status
         case.nib_recorded_at = now

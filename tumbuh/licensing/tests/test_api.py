@@ -6,6 +6,7 @@ import pytest
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership
 from tumbuh.conftest import NAMOSAIN, make_enterprise, make_owner
+from tumbuh.licensing.error_codes import LicensingError
 from tumbuh.licensing.models import HalalCase, NibCase, NibCaseEvent
 from tumbuh.licensing.tests.conftest import (
     APPLICANT,
@@ -81,6 +82,28 @@ def test_advance_refusal_has_the_reason(client_of, officer_32):
     assert response.json()["detail"]  # the reason, in the request's language
     case.refresh_from_db()
     assert case.step == NibCase.Step.ACCOUNT
+
+
+def test_a_refusal_answers_its_licensing_code(client_of, officer_32, english):
+    case = nib_case_at(NibCase.Step.ACCOUNT, by=officer_32)
+    response = client_of(officer_32).post(
+        f"{API}/nib-cases/{case.public_id}/advance",
+        {"to_step": "submitted", "data": {}},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "invalid",
+        "reason": LicensingError.TRANSITION_NOT_ALLOWED,
+        "detail": "A case in the step “Account and applicant data” cannot move to “Submitted to OSS”; it can move "
+        "to: “Business data”.",
+    }
+    ineligible = make_enterprise("Menengah", scale="menengah")
+    response = client_of(officer_32).post(
+        f"{API}/halal-cases", {"business_id": ineligible.public_id}, content_type="application/json"
+    )
+    assert (response.status_code, response.json()["reason"]) == (422, "not_eligible")
+    assert not HalalCase.objects.exists()
 
 
 def test_owner_reads_but_cannot_advance(client_of, officer_32):
