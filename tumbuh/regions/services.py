@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, has_capability
 from tumbuh.core.refusals import Refused
-from tumbuh.core.region_filter import region_q
+from tumbuh.core.region_filter import in_region, region_q
 from tumbuh.core.services import record_event
 from tumbuh.core.times import zone_of_province
 from tumbuh.regions.datafiles import DATA_DIR, POSTAL_CODE, DataFileError, read_rows
@@ -165,7 +165,7 @@ class _Loader:
                 continue
             if code in regencies:
                 raise row.fail(f"code {code} appears twice")
-            if parent not in provinces or not code.startswith(parent + "."):
+            if parent not in provinces or not in_region(code, parent):
                 raise row.fail(f"province {parent} of regency {code} is unknown or inconsistent")
             name = row.text("name")
             regencies[code] = {
@@ -182,7 +182,7 @@ class _Loader:
                 continue
             if code in districts:
                 raise row.fail(f"code {code} appears twice")
-            if parent not in regencies or not code.startswith(parent + "."):
+            if parent not in regencies or not in_region(code, parent):
                 raise row.fail(f"regency {parent} of district {code} is unknown or inconsistent")
             districts[code] = {"code": code, "name": row.text("name"), "regency_id": parent}
         villages = {}
@@ -194,7 +194,7 @@ class _Loader:
             parent = row.code("district_code", "district")
             if code in villages:
                 raise row.fail(f"code {code} appears twice")
-            if parent not in districts or not code.startswith(parent + "."):
+            if parent not in districts or not in_region(code, parent):
                 raise row.fail(f"district {parent} of village {code} is unknown or inconsistent")
             villages[code] = {
                 "code": code,
