@@ -102,13 +102,6 @@ def instrument(db):
 
 
 @pytest.fixture
-def mentor_32(office_32):
-    return make_user(
-        organisation=office_32, role=Membership.Role.MENTOR, region_code="32", full_name="Asep"
-    )
-
-
-@pytest.fixture
 def seller(office_32):
     return make_user(organisation=office_32, role=Membership.Role.SELLER, region_code="32")
 
