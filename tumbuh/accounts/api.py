@@ -1,4 +1,8 @@
-"""Accounts API: who am I, and the organisations in my regions."""
+"""Accounts API: who am I, and the organisations in my regions.
+
+Without a session or an API key every operation answers 401, and an organisation outside the
+caller's regions 404, with the API's one error body (``core.errors.ErrorOut``).
+"""
 
 from django.http import Http404
 from ninja import Router
@@ -7,11 +11,16 @@ from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.queries import visible_organisations
 from tumbuh.accounts.schemas import KeyOut, MeOut, OrganisationOut
+from tumbuh.core.errors import ErrorOut
 
 router = Router(tags=["accounts"], auth=api_auth)
 
 
-@router.get("/me", response={200: MeOut | KeyOut}, summary="The caller: a person or an API key")
+@router.get(
+    "/me",
+    response={200: MeOut | KeyOut, 401: ErrorOut},
+    summary="The caller: a person or an API key",
+)
 def me(request):
     actor = request.auth
     if isinstance(actor, APIKey):
@@ -35,12 +44,16 @@ def me(request):
     }
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Organisations in my regions")
+@router.get(
+    "/organisations",
+    response={200: list[OrganisationOut], 401: ErrorOut},
+    summary="Organisations in my regions",
+)
 def organisations(request, q: str = "", kind: str = ""):
     return visible_organisations(request.auth, q=q, kind=kind)
 
 
-@router.get("/organisations/{slug}", response=OrganisationOut)
+@router.get("/organisations/{slug}", response={200: OrganisationOut, 401: ErrorOut, 404: ErrorOut})
 def organisation(request, slug: str):
     found = visible_organisations(request.auth).filter(slug=slug).first()
     if found is None:

@@ -4,7 +4,10 @@ planners; the counts per province and regency as open data.
 Callers of the planners' endpoints are a person signed in to the console or a machine client
 with an API key; both need a role that may plan infrastructure and both see only their regions
 (a record outside them answers 404, like one that does not exist). The aggregates need no
-authentication: counts only, no names of people or businesses.
+authentication: counts only, no names of people or businesses. Every error answers the API's one
+error body (``core.errors.ErrorOut``), declared for each status an operation can answer: 401
+without a session or key, 403 for a role that may not plan, 404 for a record outside the
+caller's regions, 422 for parameters or a file that cannot be used.
 """
 
 import dataclasses
@@ -30,6 +33,7 @@ from tumbuh.connectivity.schemas import (
     RegionAggregateOut,
     VillageLedgerOut,
 )
+from tumbuh.core.errors import ErrorOut
 from tumbuh.regions.models import Province
 from tumbuh.registry.models import Enterprise
 
@@ -48,7 +52,7 @@ def _require_planning(actor) -> None:
 
 @router.get(
     "/villages/{code}",
-    response=VillageLedgerOut,
+    response={200: VillageLedgerOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="One village's connectivity: last mile, middle mile, fibre distance, sites",
 )
 def village(request, code: str):
@@ -96,7 +100,7 @@ def village(request, code: str):
 
 @router.get(
     "/ranking",
-    response=RankingOut,
+    response={200: RankingOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Blank spots in my regions, best first, with the reasons of each score",
 )
 def ranking(request, params: Query[RankingIn]):
@@ -145,7 +149,11 @@ def _plan_out(plan: SitePlan, sites: int, *, synthetic: bool) -> dict:
     }
 
 
-@router.get("/plans", response=list[PlanOut], summary="Site plans for my regions, newest first")
+@router.get(
+    "/plans",
+    response={200: list[PlanOut], 401: ErrorOut, 403: ErrorOut},
+    summary="Site plans for my regions, newest first",
+)
 def plans(request):
     _require_planning(request.auth)
     synthetic = queries.synthetic_in_ledger()
@@ -155,7 +163,11 @@ def plans(request):
     ]
 
 
-@router.get("/plans/{public_id}", response=PlanDetailOut, summary="A site plan with its picks")
+@router.get(
+    "/plans/{public_id}",
+    response={200: PlanDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="A site plan with its picks",
+)
 def plan(request, public_id: str):
     _require_planning(request.auth)
     found = queries.visible_plan(request.auth, public_id)
@@ -210,7 +222,7 @@ def _import_out(batch: ConnectivityImport) -> dict:
 
 @router.post(
     "/imports",
-    response={201: ImportOut},
+    response={201: ImportOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Import a CSV of BTS sites, fibre points of presence or village facts",
     description="Multipart form: kind (sites, pops or facts) and file (CSV, UTF-8). Every row "
     "ends created, updated, unchanged or rejected with its row, column and reason.",
@@ -235,7 +247,11 @@ def create_import(
     return Status(201, _import_out(batch))
 
 
-@router.get("/imports/{public_id}", response=ImportOut, summary="An import's counts")
+@router.get(
+    "/imports/{public_id}",
+    response={200: ImportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="An import's counts",
+)
 def import_status(request, public_id: str):
     _require_planning(request.auth)
     batch = queries.visible_imports(request.auth).filter(public_id=public_id).first()
@@ -273,7 +289,7 @@ def province_aggregates(request):
 
 @router.get(
     "/aggregates/regencies",
-    response=list[RegionAggregateOut],
+    response={200: list[RegionAggregateOut], 404: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="Open data: the same counts per regency of one province",
 )

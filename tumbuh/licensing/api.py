@@ -5,7 +5,11 @@ see follows ``queries.visible_cases`` (officers and keys of programme-running ro
 regions; mentors: their assigned cases; owners: their own business's cases, read-only); a case
 outside that answers 404. Advancing is idempotent: repeating a change that already happened
 answers with the case as it is, and an ``Idempotency-Key`` header makes a retried request
-recognisable even after the case moved on.
+recognisable even after the case moved on. Every error answers the API's one error body
+(``core.errors.ErrorOut``), declared for each status an operation can answer: 401 without a
+session or key, 403 for one who may see a case but not move it, 404 for a case or business
+outside what the caller may see, 422 for input that cannot be read or a refused change (its
+``reason`` a ``LicensingError`` code).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +18,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from tumbuh.accounts.auth import api_auth
+from tumbuh.core.errors import ErrorOut
 from tumbuh.licensing import forms, queries, services
 from tumbuh.licensing.models import HalalCase, NibCase
 from tumbuh.licensing.schemas import (
@@ -143,19 +148,31 @@ def _step_data(form) -> dict:
 # --- NIB cases --------------------------------------------------------------------------------
 
 
-@router.get("/nib-cases", response=list[NibCaseOut], summary="NIB cases you may see")
+@router.get(
+    "/nib-cases",
+    response={200: list[NibCaseOut], 401: ErrorOut, 422: ErrorOut},
+    summary="NIB cases you may see",
+)
 def nib_cases(request, filters: Query[ListFilters]):
     now = timezone.now()
     return [_nib_out(case, now) for case in _list(NibCase, request, filters)]
 
 
-@router.post("/nib-cases", response={201: NibCaseDetailOut}, summary="Start a NIB case")
+@router.post(
+    "/nib-cases",
+    response={201: NibCaseDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Start a NIB case",
+)
 def nib_case_start(request, payload: StartIn):
     case = _start(request, payload, services.start_nib_case)
     return Status(201, {**_nib_out(case, timezone.now()), "events": _events(case)})
 
 
-@router.get("/nib-cases/{public_id}", response=NibCaseDetailOut, summary="One NIB case")
+@router.get(
+    "/nib-cases/{public_id}",
+    response={200: NibCaseDetailOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One NIB case",
+)
 def nib_case(request, public_id: str):
     case = _get(NibCase, request, public_id)
     return {**_nib_out(case, timezone.now()), "events": _events(case)}
@@ -163,7 +180,7 @@ def nib_case(request, public_id: str):
 
 @router.post(
     "/nib-cases/{public_id}/advance",
-    response=NibCaseDetailOut,
+    response={200: NibCaseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Move a NIB case to its next step (idempotent; honours Idempotency-Key)",
 )
 def nib_case_advance(request, public_id: str, payload: AdvanceIn):
@@ -183,19 +200,31 @@ def nib_case_advance(request, public_id: str, payload: AdvanceIn):
 # --- halal cases ------------------------------------------------------------------------------
 
 
-@router.get("/halal-cases", response=list[HalalCaseOut], summary="Halal cases you may see")
+@router.get(
+    "/halal-cases",
+    response={200: list[HalalCaseOut], 401: ErrorOut, 422: ErrorOut},
+    summary="Halal cases you may see",
+)
 def halal_cases(request, filters: Query[ListFilters]):
     now = timezone.now()
     return [_halal_out(case, now) for case in _list(HalalCase, request, filters)]
 
 
-@router.post("/halal-cases", response={201: HalalCaseDetailOut}, summary="Start a halal case")
+@router.post(
+    "/halal-cases",
+    response={201: HalalCaseDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Start a halal case",
+)
 def halal_case_start(request, payload: StartIn):
     case = _start(request, payload, services.start_halal_case)
     return Status(201, {**_halal_out(case, timezone.now()), "events": _events(case)})
 
 
-@router.get("/halal-cases/{public_id}", response=HalalCaseDetailOut, summary="One halal case")
+@router.get(
+    "/halal-cases/{public_id}",
+    response={200: HalalCaseDetailOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One halal case",
+)
 def halal_case(request, public_id: str):
     case = _get(HalalCase, request, public_id)
     return {**_halal_out(case, timezone.now()), "events": _events(case)}
@@ -203,7 +232,13 @@ def halal_case(request, public_id: str):
 
 @router.post(
     "/halal-cases/{public_id}/advance",
-    response=HalalCaseDetailOut,
+    response={
+        200: HalalCaseDetailOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Move a halal case to its next step (idempotent; honours Idempotency-Key)",
 )
 def halal_case_advance(request, public_id: str, payload: AdvanceIn):

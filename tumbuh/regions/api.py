@@ -1,10 +1,15 @@
-"""Public, read-only API over Indonesia's regions: reference data, no personal data."""
+"""Public, read-only API over Indonesia's regions: reference data, no personal data.
+
+An unknown code answers 404 and bad search parameters 422, with the API's one error body
+(``core.errors.ErrorOut``), declared for each operation.
+"""
 
 from typing import Literal
 
 from django.http import Http404
 from ninja import Query, Router
 
+from tumbuh.core.errors import ErrorOut
 from tumbuh.regions.models import District, PriorityArea, Province, Regency, Village
 from tumbuh.regions.queries import search_regions, village_detail
 from tumbuh.regions.schemas import (
@@ -40,23 +45,23 @@ def provinces(request):
     return Province.objects.order_by("code")
 
 
-@router.get("/provinces/{code}", response=ProvinceOut)
+@router.get("/provinces/{code}", response={200: ProvinceOut, 404: ErrorOut})
 def province(request, code: str):
     return get_or_404(Province, code=code)
 
 
-@router.get("/provinces/{code}/regencies", response=list[RegencyOut])
+@router.get("/provinces/{code}/regencies", response={200: list[RegencyOut], 404: ErrorOut})
 def province_regencies(request, code: str):
     get_or_404(Province, code=code)
     return [_regency_out(r) for r in Regency.objects.filter(province_id=code).order_by("code")]
 
 
-@router.get("/regencies/{code}", response=RegencyOut)
+@router.get("/regencies/{code}", response={200: RegencyOut, 404: ErrorOut})
 def regency(request, code: str):
     return _regency_out(get_or_404(Regency, code=code))
 
 
-@router.get("/regencies/{code}/districts", response=list[DistrictOut])
+@router.get("/regencies/{code}/districts", response={200: list[DistrictOut], 404: ErrorOut})
 def regency_districts(request, code: str):
     get_or_404(Regency, code=code)
     return [
@@ -65,13 +70,13 @@ def regency_districts(request, code: str):
     ]
 
 
-@router.get("/districts/{code}", response=DistrictOut)
+@router.get("/districts/{code}", response={200: DistrictOut, 404: ErrorOut})
 def district(request, code: str):
     found = get_or_404(District, code=code)
     return {**_region_fields(found), "regency_code": found.regency_id}
 
 
-@router.get("/districts/{code}/villages", response=list[VillageOut])
+@router.get("/districts/{code}/villages", response={200: list[VillageOut], 404: ErrorOut})
 def district_villages(request, code: str):
     get_or_404(District, code=code)
     return [
@@ -85,7 +90,11 @@ def district_villages(request, code: str):
     ]
 
 
-@router.get("/villages/{code}", response=VillageDetailOut, summary="One village with its parents")
+@router.get(
+    "/villages/{code}",
+    response={200: VillageDetailOut, 404: ErrorOut},
+    summary="One village with its parents",
+)
 def village(request, code: str):
     found = village_detail(code)
     if found is None:
@@ -103,7 +112,9 @@ def village(request, code: str):
     }
 
 
-@router.get("/search", response=list[RegionHitOut], summary="Find regions by name")
+@router.get(
+    "/search", response={200: list[RegionHitOut], 422: ErrorOut}, summary="Find regions by name"
+)
 def search(
     request,
     q: str = Query(..., min_length=2, max_length=100),
@@ -120,7 +131,7 @@ def priority_areas(request):
     return [_area_out(area) for area in areas]
 
 
-@router.get("/priority-areas/{slug}", response=PriorityAreaOut)
+@router.get("/priority-areas/{slug}", response={200: PriorityAreaOut, 404: ErrorOut})
 def priority_area(request, slug: str):
     area = PriorityArea.objects.prefetch_related("members").filter(slug=slug).first()
     if area is None:
