@@ -199,3 +199,29 @@ def test_revoked_or_wrong_api_key_is_refused(organisations, client):
             "/api/v1/accounts/organisations", headers={"Authorization": f"Bearer {presented}"}
         )
         assert response.status_code == 401, presented
+
+
+def test_every_error_status_is_declared_with_the_one_error_body():
+    from tumbuh.api import api
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    paths = api.get_openapi_schema()["paths"]
+    operations = {
+        (method.upper(), path.removeprefix("/api/v1/accounts")): operation
+        for path, methods in paths.items()
+        if path.startswith("/api/v1/accounts" + "/")
+        for method, operation in methods.items()
+    }
+    declared = {
+        key: {int(code) for code in operation["responses"] if int(code) >= 400}
+        for key, operation in operations.items()
+    }
+    assert declared == {
+        ("GET", "/me"): {401},
+        ("GET", "/organisations"): {401},
+        ("GET", "/organisations/{slug}"): {401, 404},
+    }
+    for operation in operations.values():
+        for code, answer in operation["responses"].items():
+            if int(code) >= 400:
+                assert answer["content"] == error

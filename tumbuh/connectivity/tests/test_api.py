@@ -378,3 +378,33 @@ def test_dates_are_iso(client_of, officer_53, world):
     body = get(client_of(officer_53), f"/villages/{NAMOSAIN}")
 
     assert (body["last_mile"], body["covered_4g_since"]) == ("4g", "2025-07-01")
+
+
+def test_every_error_status_is_declared_with_the_one_error_body():
+    from tumbuh.api import api
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    paths = api.get_openapi_schema()["paths"]
+    declared = {
+        (method.upper(), path.removeprefix(API)): {
+            int(code) for code, answer in operation["responses"].items() if int(code) >= 400
+        }
+        for path, methods in paths.items()
+        if path.startswith(API)
+        for method, operation in methods.items()
+    }
+    assert declared == {
+        ("GET", "/villages/{code}"): {401, 403, 404},
+        ("GET", "/ranking"): {401, 403, 422},
+        ("GET", "/plans"): {401, 403},
+        ("GET", "/plans/{public_id}"): {401, 403, 404},
+        ("POST", "/imports"): {401, 403, 422},
+        ("GET", "/imports/{public_id}"): {401, 403, 404},
+        ("GET", "/aggregates/provinces"): set(),
+        ("GET", "/aggregates/regencies"): {404, 422},
+    }
+    for methods in paths.values():
+        for operation in methods.values():
+            for code, answer in operation["responses"].items():
+                if int(code) >= 400:
+                    assert answer["content"] == error

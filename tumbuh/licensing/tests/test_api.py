@@ -184,3 +184,34 @@ def test_list_query_count_does_not_grow_with_rows(client_of, officer_32, query_c
 def test_unauthenticated_is_refused(client):
     response = client.get(f"{API}/nib-cases")
     assert response.status_code == 401
+
+
+def test_every_error_status_is_declared_with_the_one_error_body():
+    from tumbuh.api import api
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    paths = api.get_openapi_schema()["paths"]
+    operations = {
+        (method.upper(), path.removeprefix(API)): operation
+        for path, methods in paths.items()
+        if path.startswith(API + "/")
+        for method, operation in methods.items()
+    }
+    declared = {
+        key: {int(code) for code in operation["responses"] if int(code) >= 400}
+        for key, operation in operations.items()
+    }
+    assert declared == {
+        ("GET", "/nib-cases"): {401, 422},
+        ("POST", "/nib-cases"): {401, 404, 422},
+        ("GET", "/nib-cases/{public_id}"): {401, 404},
+        ("POST", "/nib-cases/{public_id}/advance"): {401, 403, 404, 422},
+        ("GET", "/halal-cases"): {401, 422},
+        ("POST", "/halal-cases"): {401, 404, 422},
+        ("GET", "/halal-cases/{public_id}"): {401, 404},
+        ("POST", "/halal-cases/{public_id}/advance"): {401, 403, 404, 422},
+    }
+    for operation in operations.values():
+        for code, answer in operation["responses"].items():
+            if int(code) >= 400:
+                assert answer["content"] == error

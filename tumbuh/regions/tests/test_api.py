@@ -408,3 +408,37 @@ def test_priority_area(client, db):
     assert papua["regency_codes"] == [
         row["code"] for row in shipped_rows("regencies.csv") if row["province_code"] == "91"
     ]
+
+
+def test_every_error_status_is_declared_with_the_one_error_body():
+    from tumbuh.api import api
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    paths = api.get_openapi_schema()["paths"]
+    operations = {
+        (method.upper(), path.removeprefix(API)): operation
+        for path, methods in paths.items()
+        if path.startswith(API + "/")
+        for method, operation in methods.items()
+    }
+    declared = {
+        key: {int(code) for code in operation["responses"] if int(code) >= 400}
+        for key, operation in operations.items()
+    }
+    assert declared == {
+        ("GET", "/provinces"): set(),
+        ("GET", "/provinces/{code}"): {404},
+        ("GET", "/provinces/{code}/regencies"): {404},
+        ("GET", "/regencies/{code}"): {404},
+        ("GET", "/regencies/{code}/districts"): {404},
+        ("GET", "/districts/{code}"): {404},
+        ("GET", "/districts/{code}/villages"): {404},
+        ("GET", "/villages/{code}"): {404},
+        ("GET", "/search"): {422},
+        ("GET", "/priority-areas"): set(),
+        ("GET", "/priority-areas/{slug}"): {404},
+    }
+    for operation in operations.values():
+        for code, answer in operation["responses"].items():
+            if int(code) >= 400:
+                assert answer["content"] == error
