@@ -138,8 +138,7 @@ def enrol(
     """Each business is enrolled or refused on its own, with a reason code per business
     (``not_eligible_kbli``, ``outside_area``, ``already_enrolled``, ``partner_quota_full``,
     ...). With an ``Idempotency-Key`` the answer is stored: sending the same key and body again
-    returns it without enrolling anyone twice; the same key with another body answers 409 with
-    reason ``idempotency_key_reused``."""
+    returns it without enrolling anyone twice."""
     actor = request.auth
     _require(actor)
     cohort = _cohort(actor, public_id)
@@ -170,9 +169,8 @@ def enrol(
 )
 def attendance(request, public_id: str, payload: AttendanceIn):
     """Refusals answer 422 with a ``reason``: ``wrong_session``, ``wrong_code``, ``expired``,
-    ``not_yet_valid``, ``already_used``, ``not_enrolled``, ``not_allowed`` (and the ``field`` at
-    fault when one is). A replay of the same ``client_id`` answers 200 with the attendance
-    recorded the first time."""
+    ``not_yet_valid``, ``already_used``, ``not_enrolled``, ``not_allowed``. A replay of the same
+    ``client_id`` answers 200 with the attendance recorded the first time."""
     actor = request.auth
     _require(actor)
     cohorts = _cohorts(actor)

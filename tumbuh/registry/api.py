@@ -12,6 +12,7 @@ from ninja import Query, Router
 from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.permissions import Capability, has_capability
+from tumbuh.core.errors import ErrorOut
 from tumbuh.registry import queries
 from tumbuh.registry.models import Enterprise, ImportBatch
 from tumbuh.registry.schemas import (
@@ -48,7 +49,7 @@ def _enterprise_out(enterprise: Enterprise) -> dict:
 
 @router.get(
     "/enterprises",
-    response=EnterprisePageOut,
+    response={200: EnterprisePageOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Deduplicated businesses in my regions",
     description="Each business once, however many partners reported it; merged records are "
     "left out. Filters are those of the console's registry list.",
@@ -78,7 +79,7 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
 
 @router.get(
     "/enterprises/{public_id}",
-    response=EnterpriseDetailOut,
+    response={200: EnterpriseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="One business: place, KBLI codes, journey and the partners' rows (without values)",
 )
 def enterprise(request, public_id: str):
@@ -120,7 +121,11 @@ def enterprise(request, public_id: str):
     }
 
 
-@router.get("/imports/{public_id}", response=ImportOut, summary="An import's status and counts")
+@router.get(
+    "/imports/{public_id}",
+    response={200: ImportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="An import's status and counts",
+)
 def import_status(request, public_id: str):
     _require_registry(request.auth)
     batch: ImportBatch | None = (

@@ -20,6 +20,7 @@ from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.accounts.permissions import Capability, capabilities, roles_with
 from tumbuh.accounts.scoping import scope_for, scoped
 from tumbuh.core import personal
+from tumbuh.core.region_filter import region_q
 from tumbuh.core.validators import kbli_entry, kbli_section, mask_phone
 from tumbuh.regions.models import Province, Regency
 from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS
@@ -177,7 +178,7 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
     )
     filters = filters or EnterpriseFilters()
     if filters.region and REGION_CODE.match(filters.region):
-        enterprises = enterprises.filter(village__code__startswith=filters.region + ".")
+        enterprises = enterprises.filter(region_q(ENTERPRISE_REGION_FIELD, filters.region))
     if filters.kind:
         enterprises = enterprises.filter(kind=filters.kind)
     if filters.scale:

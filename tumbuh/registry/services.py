@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
@@ -21,9 +20,11 @@ from django.utils.translation import gettext as _
 from tumbuh.accounts.models import Organisation, User
 from tumbuh.accounts.services import acting_person
 from tumbuh.core.hooks import hooks
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.core.storage import local_path
 from tumbuh.registry.columns import FIELDS_BY_KEY, recognise
+from tumbuh.registry.error_codes import RegistryError
 from tumbuh.registry.importing.pipeline import Importer
 from tumbuh.registry.importing.reading import FileProblem, open_table
 from tumbuh.registry.importing.villages import VillageIndex
@@ -70,24 +71,28 @@ def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]
     clean = {key: header for key, header in mapping.items() if key in FIELDS_BY_KEY and header}
     unknown = [header for header in clean.values() if header not in headers]
     if unknown:
-        raise ValidationError(
-            _("These columns are not in the file: %(columns)s") % {"columns": ", ".join(unknown)}
+        raise Refused(
+            RegistryError.COLUMNS_NOT_IN_FILE,
+            _("These columns are not in the file: %(columns)s") % {"columns": ", ".join(unknown)},
         )
     used = list(clean.values())
     repeated = {header for header in used if used.count(header) > 1}
     if repeated:
-        raise ValidationError(
+        raise Refused(
+            RegistryError.COLUMN_USED_TWICE,
             _("A column can hold only one field: %(columns)s")
-            % {"columns": ", ".join(sorted(repeated))}
+            % {"columns": ", ".join(sorted(repeated))},
         )
     missing = [str(FIELDS_BY_KEY[key].label) for key in REQUIRED_FIELDS if key not in clean]
     if missing:
-        raise ValidationError(
-            _("Choose the column of: %(fields)s") % {"fields": ", ".join(missing)}
+        raise Refused(
+            RegistryError.COLUMNS_MISSING,
+            _("Choose the column of: %(fields)s") % {"fields": ", ".join(missing)},
         )
     if "village_code" not in clean and "village_name" not in clean:
-        raise ValidationError(
-            _("Choose the column with the village code, or the column with the village name.")
+        raise Refused(
+            RegistryError.VILLAGE_COLUMN_MISSING,
+            _("Choose the column with the village code, or the column with the village name."),
         )
     return clean
 
@@ -131,12 +136,12 @@ def confirm_import(
 
     mapping = check_mapping(batch.headers, mapping)
     if regency_code and not regency_code.replace(".", "").isdigit():
-        raise ValidationError(_("Choose a regency from the list."))
+        raise Refused(RegistryError.REGENCY_INVALID, _("Choose a regency from the list."))
     with transaction.atomic():
         if not _transition(
             batch, ImportBatch.Status.QUEUED, mapping=mapping, regency_code=regency_code
         ):
-            raise ValidationError(_("This import has already started."))
+            raise Refused(RegistryError.IMPORT_STARTED, _("This import has already started."))
         record_event(
             actor=by,
             action="registry.import_confirmed",
@@ -181,7 +186,7 @@ def _run_import(*, batch: ImportBatch, by: User, villages: VillageIndex | None) 
                 pass
     except FileProblem as problem:
         _transition(
-            batch, ImportBatch.Status.FAILED, error=str(problem), finished_at=timezone.now()
+            batch, ImportBatch.Status.FAILED, error=problem.message_text, finished_at=timezone.now()
         )
         return batch
     ImportBatch.objects.filter(pk=batch.pk).update(total_rows=F("processed_rows"))
@@ -247,7 +252,9 @@ def record_milestone(
     NIB recorded…). A merged record's milestone goes to the business it was merged into.
     """
     if kind not in Milestone.Kind.values:
-        raise ValidationError(_("Unknown milestone: %(kind)s") % {"kind": kind})
+        raise Refused(
+            RegistryError.UNKNOWN_MILESTONE, _("Unknown milestone: %(kind)s") % {"kind": kind}
+        )
     while enterprise.merged_into_id:
         enterprise = enterprise.merged_into
     occurred_at = occurred_at or timezone.now()
@@ -292,10 +299,15 @@ def merge_enterprises(
     (:func:`tumbuh.registry.merging.merge_pairs`), here for one pair and with clear refusals.
     """
     if keep.pk == drop.pk:
-        raise ValidationError(_("A business cannot be merged with itself."))
+        raise Refused(
+            RegistryError.MERGE_WITH_ITSELF, _("A business cannot be merged with itself.")
+        )
     locked = {enterprise.pk: enterprise for enterprise in _lock(keep, drop)}
     if locked[keep.pk].merged_into_id or locked[drop.pk].merged_into_id:
-        raise ValidationError(_("One of these records has already been merged into another."))
+        raise Refused(
+            RegistryError.ALREADY_MERGED,
+            _("One of these records has already been merged into another."),
+        )
     ids = merge_pairs([(keep.pk, drop.pk, probability)], method=method, by=by, keep_older=False)
     record = MergeRecord.objects.get(pk=ids[0])
     keep.refresh_from_db()
@@ -308,10 +320,13 @@ def unmerge(*, record: MergeRecord, by: User) -> MergeRecord:
     """Undo a merge: the dropped record comes back with everything that moved."""
     record = MergeRecord.objects.select_for_update().get(pk=record.pk)
     if record.is_undone:
-        raise ValidationError(_("This merge has already been undone."))
+        raise Refused(RegistryError.ALREADY_UNDONE, _("This merge has already been undone."))
     keep, drop = sorted(_lock(record.kept, record.dropped), key=lambda e: e.pk != record.kept_id)
     if drop.merged_into_id != keep.pk:
-        raise ValidationError(_("The record was merged again since; undo the later merge first."))
+        raise Refused(
+            RegistryError.MERGED_AGAIN,
+            _("The record was merged again since; undo the later merge first."),
+        )
     moved = record.moved
     SourceRecord.objects.filter(pk__in=moved["records"]).update(enterprise=drop)
     for person_id, _role in moved["ownerships"]:
@@ -374,7 +389,7 @@ def decide_candidate(*, candidate: MatchCandidate, merge: bool, by: User) -> Mat
         decided_at=timezone.now(),
     )
     if not changed:
-        raise ValidationError(_("This pair has already been decided."))
+        raise Refused(RegistryError.ALREADY_DECIDED, _("This pair has already been decided."))
     candidate.refresh_from_db()
     if merge:
         merge_enterprises(
@@ -649,7 +664,10 @@ def link_account(
 ) -> EnterpriseAccount:
     """Let ``user`` act for ``enterprise`` (its owner or a BumDes manager); idempotent."""
     if role not in EnterpriseAccount.Role.values:
-        raise ValidationError(_("Unknown business account role: %(role)s") % {"role": role})
+        raise Refused(
+            RegistryError.UNKNOWN_ACCOUNT_ROLE,
+            _("Unknown business account role: %(role)s") % {"role": role},
+        )
     enterprise = surviving(enterprise)
     with transaction.atomic():
         account, created = EnterpriseAccount.objects.get_or_create(

@@ -5,8 +5,6 @@ a scoped read of ``queries``, so a record outside the person's regions is a 404,
 record that does not exist. Changes go through ``services``; nothing here writes a model.
 """
 
-import csv
-import io
 import tempfile
 from itertools import islice
 from pathlib import Path
@@ -15,13 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tumbuh.accounts.permissions import Capability, require
+from tumbuh.core.exports import streaming_csv_response, xlsx_response
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.storage import local_path
 from tumbuh.registry import queries, services
@@ -163,7 +162,7 @@ def import_list(request):
         try:
             batch = _start_import(form, request.user)
         except FileProblem as problem:
-            form.add_error("file", str(problem))
+            form.add_error("file", problem.message_text)
         else:
             return redirect(batch)
     page = Paginator(queries.visible_imports(request.user), queries.PAGE_SIZE).get_page(
@@ -276,58 +275,27 @@ def import_detail(request, public_id):
     )
 
 
-def _safe_cell(value):
-    """A report cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
-
-
 def _report_rows(batch: ImportBatch):
     yield [_("Row"), _("Column"), _("Reason"), *queries.report_headers(batch)]
-    for row in queries.report_rows(batch):
-        yield [_safe_cell(cell) for cell in row]
-
-
-class _Echo:
-    def write(self, value):
-        return value
+    yield from queries.report_rows(batch)
 
 
 @login_required
 @require_GET
 def import_report_csv(request, public_id):
     batch = _visible_batch(request, public_id)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # so that Excel reads the file as UTF-8
-        for row in _report_rows(batch):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="laporan-{batch.public_id}.csv"'
-    return response
+    return streaming_csv_response(_report_rows(batch), file_name=f"laporan-{batch.public_id}.csv")
 
 
 @login_required
 @require_GET
 def import_report_xlsx(request, public_id):
-    import openpyxl
-
     batch = _visible_batch(request, public_id)
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Rejected rows")[:31])
-    for row in _report_rows(batch):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        _report_rows(batch),
+        file_name=f"laporan-{batch.public_id}.xlsx",
+        sheet_title=_("Rejected rows"),
     )
-    response["Content-Disposition"] = f'attachment; filename="laporan-{batch.public_id}.xlsx"'
-    return response
 
 
 # --- review queue -----------------------------------------------------------------------------

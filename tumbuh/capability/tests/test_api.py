@@ -160,3 +160,23 @@ def test_levels_of_a_business_in_a_fixed_number_of_queries(
     with query_count() as four:
         assert len(client.get(url).json()["assessments"]) == 4
     assert len(four) == len(one)
+
+
+def test_every_operation_declares_its_errors_with_the_one_error_body():
+    from tumbuh.api import api
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    paths = api.get_openapi_schema()["paths"]
+    operations = [
+        operation
+        for path, methods in paths.items()
+        if path.startswith(BASE)
+        for operation in methods.values()
+    ]
+    assert len(operations) == 4
+    for operation in operations:
+        errors = {
+            code: answer for code, answer in operation["responses"].items() if int(code) >= 400
+        }
+        assert {401} <= {int(code) for code in errors}, operation["operationId"]
+        assert all(answer["content"] == error for answer in errors.values())

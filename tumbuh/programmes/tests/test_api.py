@@ -218,3 +218,66 @@ def test_cohort_list_query_count_does_not_grow(
         body = client.get(f"{API}/cohorts", **partner_key).json()
     assert len(body) == 5
     assert len(many) == len(few)
+
+
+def test_a_reused_key_answers_the_one_error_body_and_keys_are_per_cohort_and_organisation(
+    client, cohort, partner, partner_key
+):
+    headers = {**partner_key, "HTTP_IDEMPOTENCY_KEY": "batch-3"}
+    one, two = food_business("Empat"), food_business("Lima")
+    path = f"/cohorts/{cohort.public_id}/enrolments"
+    post(client, path, {"enterprises": [one.public_id]}, headers)
+    record = IdempotencyRecord.objects.get()
+    assert (record.scope, record.key, record.status_code) == (
+        f"programmes.enrol:{cohort.public_id}:{partner.pk}",
+        "batch-3",
+        200,
+    )
+    response = post(client, path, {"enterprises": [two.public_id]}, headers)
+    body = response.json()
+    assert response.status_code == 409
+    assert sorted(body) == ["code", "detail", "field", "reason"]
+    assert (body["code"], body["reason"], body["field"]) == (
+        "conflict",
+        "idempotency_key_reused",
+        "Idempotency-Key",
+    )
+    assert body["detail"]
+    assert IdempotencyRecord.objects.count() == 1
+    assert not Enrolment.objects.filter(enterprise=two).exists()
+
+
+def test_an_attendance_refusal_answers_the_one_error_body_with_the_field(
+    client, cohort, partner, partner_key
+):
+    mentor = make_mentor(organisation=partner)
+    business = food_business("Terlambat")
+    make_enrolment(cohort, business, status=Enrolment.Status.ACTIVE)
+    session = make_session(mentor=mentor, cohort=cohort)
+    body = {"enterprise": business.public_id, "code": "AAAAAA"}
+    response = post(client, f"/sessions/{session.public_id}/attendance", body, partner_key)
+    assert response.status_code == 422
+    answer = response.json()
+    assert sorted(answer) == ["code", "detail", "field", "reason"]
+    assert (answer["code"], answer["reason"], answer["field"]) == ("invalid", "wrong_code", "code")
+    assert not Attendance.objects.exists()
+
+
+def test_every_operation_declares_its_errors_with_the_one_error_body():
+    from tumbuh.api import api
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    paths = api.get_openapi_schema()["paths"]
+    operations = [
+        operation
+        for path, methods in paths.items()
+        if path.startswith(API)
+        for operation in methods.values()
+    ]
+    assert len(operations) == 5
+    for operation in operations:
+        errors = {
+            code: answer for code, answer in operation["responses"].items() if int(code) >= 400
+        }
+        assert {401, 403} <= {int(code) for code in errors}, operation["operationId"]
+        assert all(answer["content"] == error for answer in errors.values())

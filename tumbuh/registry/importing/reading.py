@@ -16,14 +16,20 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from tumbuh.core.refusals import Refused
 from tumbuh.registry.columns import header_key, recognise
+from tumbuh.registry.error_codes import RegistryError
 
 MAX_HEADER_CELLS = 200
 SNIFF_BYTES = 64 * 1024
 
 
-class FileProblem(Exception):
-    """The file cannot be read at all; the message says why and what to do."""
+class FileProblem(Refused):
+    """The file cannot be read at all (code ``file_unreadable``, at the field ``file``); the
+    message says why and what to do."""
+
+    def __init__(self, message):
+        super().__init__(RegistryError.FILE_UNREADABLE, message, field="file")
 
 
 @dataclass

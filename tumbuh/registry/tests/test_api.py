@@ -324,3 +324,23 @@ def test_a_business_and_an_import_cost_a_constant_number_of_queries(
     assert len(business) == 9
     # session, user, capability, import access, scope, the import
     assert len(status) == 6
+
+
+def test_every_operation_declares_its_errors_with_the_one_error_body():
+    from tumbuh.api import api
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    paths = api.get_openapi_schema()["paths"]
+    operations = [
+        operation
+        for path, methods in paths.items()
+        if path.startswith(API)
+        for operation in methods.values()
+    ]
+    assert len(operations) == 3
+    for operation in operations:
+        errors = {
+            code: answer for code, answer in operation["responses"].items() if int(code) >= 400
+        }
+        assert {401, 403} <= {int(code) for code in errors}, operation["operationId"]
+        assert all(answer["content"] == error for answer in errors.values())

@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 path=path, organisation=organisation, regency_code=regency, by=system_actor()
             )
         except FileProblem as problem:
-            raise CommandError(f"{path.name}: {problem}") from None
+            raise CommandError(f"{path.name}: {problem.message_text}") from None
         seconds = time.perf_counter() - started
         if batch.status != batch.Status.DONE:
             raise CommandError(f"{path.name}: {batch.error}")
