@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import APIKey
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.personal import has_identity_number
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
@@ -298,7 +299,7 @@ def record_attendance(
     if evidence is not None:
         _check_evidence(evidence)
 
-    user = by if not isinstance(by, APIKey) and getattr(by, "is_authenticated", False) else None
+    user = acting_person(by)
     try:
         with transaction.atomic():
             attendance = Attendance(
@@ -317,7 +318,7 @@ def record_attendance(
                 )
             attendance.save()
             record_event(
-                actor=user,
+                actor=by,
                 action="programmes.attendance_recorded",
                 target=attendance,
                 region_code=session.village_id,

@@ -82,11 +82,3 @@ def is_ministry_staff(user) -> bool:
     return user.memberships.filter(
         organisation__kind=Organisation.Kind.MINISTRY, region_code="", role__in=RUNNING_ROLES
     ).exists()
-
-
-def _user(actor):
-    return (
-        actor
-        if getattr(actor, "is_authenticated", False) and not isinstance(actor, APIKey)
-        else None
-    )

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
@@ -17,7 +17,6 @@ from tumbuh.programmes.models import (
 )
 from tumbuh.programmes.services.access import (
     Actor,
-    _user,
     may_manage_mentors_of,
     may_run_cohort,
 )
@@ -107,8 +106,7 @@ def schedule_session(
             )
     if enterprise is not None:
         enterprise = surviving(enterprise)
-        user = _user(by)
-        is_mentor = user is not None and user.pk == mentor.user_id
+        is_mentor = not isinstance(by, APIKey) and getattr(by, "pk", None) == mentor.user_id
         if not is_mentor and not may_manage_mentors_of(
             by, mentor.organisation_id, enterprise.village_id
         ):

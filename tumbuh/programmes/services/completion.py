@@ -9,11 +9,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Attendance, Benefit, BenefitDelivery, Certificate, Enrolment
-from tumbuh.programmes.services.access import Actor, _user, may_run_cohort
+from tumbuh.programmes.services.access import Actor, may_run_cohort
 from tumbuh.programmes.services.transitions import transition
 from tumbuh.registry.models import Milestone
 from tumbuh.registry.services import record_milestone, surviving
@@ -77,7 +78,7 @@ def check_completion(*, enrolment: Enrolment, by: Actor | None) -> Enrolment:
             kind=Milestone.Kind.TRAINED,
             source=f"programmes:enrolment:{enrolment.public_id}",
             occurred_at=enrolment.completed_at,
-            by=by if getattr(by, "is_authenticated", False) else None,
+            by=acting_person(by),
         )
         issue_certificate(enrolment=enrolment, by=by)
     return enrolment
@@ -149,7 +150,7 @@ def revoke_certificate(*, certificate: Certificate, by: Actor, reason: str) -> C
     now = timezone.now()
     with transaction.atomic():
         changed = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_by=_user(by), revocation_reason=reason
+            revoked_at=now, revoked_by=acting_person(by), revocation_reason=reason
         )
         if not changed:
             raise Refused(
@@ -163,7 +164,7 @@ def revoke_certificate(*, certificate: Certificate, by: Actor, reason: str) -> C
             data={"reason": reason},
         )
     certificate.revoked_at = now
-    certificate.revoked_by = _user(by)
+    certificate.revoked_by = acting_person(by)
     certificate.revocation_reason = reason
     return certificate
 
@@ -192,7 +193,11 @@ def deliver_benefit(
         delivery, created = BenefitDelivery.objects.get_or_create(
             enrolment=enrolment,
             benefit=benefit,
-            defaults={"delivered_at": timezone.now(), "delivered_by": _user(by), "note": note},
+            defaults={
+                "delivered_at": timezone.now(),
+                "delivered_by": acting_person(by),
+                "note": note,
+            },
         )
         if not created:
             raise Refused(

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.idempotency import Answer, run_once
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Cohort, Enrolment, EnrolmentEvent, PartnerQuota, ProgrammeArea
-from tumbuh.programmes.services.access import Actor, _user, may_run_cohort
+from tumbuh.programmes.services.access import Actor, may_run_cohort
 from tumbuh.programmes.services.completion import check_completion
 from tumbuh.programmes.services.eligibility import eligibility_problems, in_area, places_used
 from tumbuh.programmes.services.transitions import transition
@@ -86,7 +87,7 @@ def enrol(
             % {"business": enterprise.name, "cohort": elsewhere.cohort.name},
         )
 
-    user = _user(by)
+    user = acting_person(by)
     try:
         with transaction.atomic():
             # Locks in one order everywhere (area, partner share, cohort) so that concurrent

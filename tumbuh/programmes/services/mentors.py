@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.models import Assignment, Mentor
-from tumbuh.programmes.services.access import Actor, _user, may_manage_mentors_of
+from tumbuh.programmes.services.access import Actor, may_manage_mentors_of
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import surviving
 
@@ -84,7 +85,7 @@ def assign_mentor(
             enterprise=enterprise,
             programme=programme,
             assigned_at=timezone.now(),
-            assigned_by=_user(by),
+            assigned_by=acting_person(by),
         )
         record_event(
             actor=by,

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.programmes.error_codes import ProgrammesError
@@ -50,7 +51,7 @@ def transition(
             enrolment=enrolment,
             from_status=current,
             to_status=to,
-            by=by if getattr(by, "is_authenticated", False) else None,
+            by=acting_person(by),
             at=at,
             reason=reason,
         )
