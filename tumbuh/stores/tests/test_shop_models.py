@@ -1,22 +1,14 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from tumbuh.conftest import NAMOSAIN, make_enterprise
+from tumbuh.conftest import NAMOSAIN, make_enterprise, make_store
 from tumbuh.stores.models import Product, Store, WholesaleTier
 
 pytestmark = pytest.mark.django_db
 
 
-def _store(**fields):
-    enterprise = make_enterprise("BumDes Namosain", village=NAMOSAIN, kind="bumdes")
-    fields.setdefault("status", Store.Status.LIVE)
-    return Store.objects.create(
-        slug="bumdes-namosain",
-        name="BumDes Namosain",
-        enterprise=enterprise,
-        village_id=NAMOSAIN,
-        **fields,
-    )
+def _store():
+    return make_store("BumDes Namosain", village=NAMOSAIN, kind="bumdes", opening_product=False)
 
 
 def test_stock_and_price_constraints_hold_in_the_database():
