@@ -43,6 +43,7 @@ def main():
     from django.utils import timezone
 
     from tumbuh.accounts.models import User
+    from tumbuh.accounts.services import system_actor
     from tumbuh.capability.services import current_instrument, load_instrument, submit_assessment
     from tumbuh.capability.tests.conftest import HIGHEST, LOWEST, MIXED
     from tumbuh.registry.models import Enterprise
@@ -54,7 +55,7 @@ def main():
         name="Keripik Singkong Bu Ani Dayeuhkolot", village_id="32.04.12.2002"
     )
     owner = User.objects.create_user(email="pemilik@bench.example", full_name="Ani Suryani")
-    link_account(user=owner, enterprise=enterprise)
+    link_account(user=owner, enterprise=enterprise, by=system_actor())
     anonymous = Client()
     client = Client()
     client.force_login(owner)

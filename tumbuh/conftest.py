@@ -102,7 +102,7 @@ def make_owner(enterprise, **fields):
     from tumbuh.registry.services import link_account
 
     user = make_user(**fields)
-    link_account(user=user, enterprise=enterprise)
+    link_account(user=user, enterprise=enterprise, by=account_services.system_actor())
     return user
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation, User
 from tumbuh.core.demodata import DemoReport, demo_password
+from tumbuh.core.money import thousands
 from tumbuh.core.region_filter import region_q
 from tumbuh.programmes import services
 from tumbuh.programmes.attendance import VALID_AFTER, attendance_code, record_attendance
@@ -116,7 +117,7 @@ def load(*, seed: int, report: DemoReport) -> None:
     report.say(
         f"programmes: {PROGRAMME_NAME} in {programme.areas.count()} priority areas "
         f"(demo configuration; quotas sum to "
-        f"{sum(a.quota for a in programme.areas.all()):,}), "
+        f"{thousands(sum(a.quota for a in programme.areas.all()))}), "
         f"{programme.cohorts.count()} cohorts, {enrolments.count()} enrolments, "
         f"{sessions_today} sessions today for {DEMO_MENTOR}"
     )

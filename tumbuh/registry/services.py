@@ -660,9 +660,10 @@ def surviving(enterprise: Enterprise) -> Enterprise:
 
 
 def link_account(
-    *, user: User, enterprise: Enterprise, role: str = "owner", by: User | None = None
+    *, user: User, enterprise: Enterprise, by: User, role: str = "owner"
 ) -> EnterpriseAccount:
-    """Let ``user`` act for ``enterprise`` (its owner or a BumDes manager); idempotent."""
+    """Let ``user`` act for ``enterprise`` (its owner or a BumDes manager); idempotent. ``by``
+    links them: a person, or the system actor of the demo."""
     if role not in EnterpriseAccount.Role.values:
         raise Refused(
             RegistryError.UNKNOWN_ACCOUNT_ROLE,

@@ -336,7 +336,7 @@ def load(*, seed: int, report: DemoReport) -> None:
         user.set_password(password)
         user.save(update_fields=["password"])
     seller_store = stores[0]
-    link_account(user=user, enterprise=seller_store.enterprise, role="manager")
+    link_account(user=user, enterprise=seller_store.enterprise, role="manager", by=system)
     report.add_login(SELLER_LOGIN, password, f"Pengelola toko (store manager), {seller_store.name}")
     load_orders(seed=seed, report=report, stores=stores)
     in_3t = sum(1 for s in stores if s.village.regency.is_3t)

@@ -83,7 +83,7 @@ def store_manager(*, stores=1):
     user = make_user(organisation=bumdes_org, role=Role.SELLER)
     for number in range(stores):
         enterprise = make_enterprise(f"BumDes Uji {number}", kind="bumdes")
-        link_account(user=user, enterprise=enterprise, role="manager")
+        link_account(user=user, enterprise=enterprise, role="manager", by=system_actor())
         make_store(f"Toko BumDes {number}", enterprise=enterprise, live=False)
     return user
 
@@ -155,7 +155,7 @@ def test_several_roles_land_on_the_most_specific_work(client, office_32):
     grant_membership(user=mentor, organisation=office_32, role=Role.OFFICER, by=system_actor())
     assert sign_in(client, mentor) == "/pendamping/"  # mentor app before the console
     enterprise = make_enterprise("Warung Pendamping")
-    link_account(user=mentor, enterprise=enterprise)
+    link_account(user=mentor, enterprise=enterprise, by=system_actor())
     assert sign_in(client, mentor) == "/pendamping/"  # caseload before one's own business
     make_store("Toko Pendamping", enterprise=enterprise, live=False)
     assert sign_in(client, mentor) == "/toko-saya/"  # a store, where orders arrive, first
@@ -284,7 +284,7 @@ def test_the_console_home_lists_every_role_in_a_bounded_number_of_queries(
         enterprise = make_enterprise(
             f"Usaha Tambahan {number}", scale="mikro", nib=f"9120009{number:06d}"
         )
-        link_account(user=user, enterprise=enterprise)
+        link_account(user=user, enterprise=enterprise, by=system_actor())
         make_store(f"Toko Tambahan {number}", enterprise=enterprise, live=False)
         assign(mentor, make_enterprise(f"Binaan {number}"))
         licensing.start_halal_case(enterprise=enterprise, by=user, assigned_mentor=user)

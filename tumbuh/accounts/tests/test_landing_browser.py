@@ -4,6 +4,7 @@ store's pages, a mentor in the mentor app, and a page asked for before signing i
 import pytest
 
 from tumbuh.accounts.models import Membership, Organisation
+from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import PASSWORD, make_enterprise, make_organisation, make_user
 from tumbuh.registry.services import link_account
 
@@ -26,7 +27,7 @@ def test_a_store_manager_lands_on_their_store(new_page, live_server):
     bumdes_org = make_organisation(kind=Organisation.Kind.BUMDES, region_code="53.71")
     user = make_user(organisation=bumdes_org, role=Membership.Role.SELLER)
     enterprise = make_enterprise("BumDes Sehati", kind="bumdes")
-    link_account(user=user, enterprise=enterprise, role="manager")
+    link_account(user=user, enterprise=enterprise, role="manager", by=system_actor())
     make_store("Toko Sehati", enterprise=enterprise, live=False)
     page = new_page(java_script_enabled=False, viewport={"width": 360, "height": 640})
     sign_in(page, user)

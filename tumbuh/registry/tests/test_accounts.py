@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 def test_link_is_idempotent_and_lists_the_business():
     owner = make_user()
     shop = make_enterprise("Keripik Uji")
-    first = services.link_account(user=owner, enterprise=shop)
-    again = services.link_account(user=owner, enterprise=shop)
+    first = services.link_account(user=owner, enterprise=shop, by=system_actor())
+    again = services.link_account(user=owner, enterprise=shop, by=system_actor())
     assert first.pk == again.pk
     assert EnterpriseAccount.objects.count() == 1
     assert services.enterprises_of(owner) == [shop]
@@ -25,14 +25,16 @@ def test_link_is_idempotent_and_lists_the_business():
 def test_merged_business_resolves_to_its_survivor():
     owner = make_user()
     older, newer = make_enterprise("Keripik Uji"), make_enterprise("Keripik Uji Jaya")
-    services.link_account(user=owner, enterprise=newer)
+    services.link_account(user=owner, enterprise=newer, by=system_actor())
     merge_pairs([(older.pk, newer.pk, 0.99)], method="review", by=system_actor())
     assert services.enterprises_of(owner) == [older]
 
 
 def test_unknown_role_is_refused_and_nothing_written():
     with pytest.raises(ValidationError, match="akun usaha"):
-        services.link_account(user=make_user(), enterprise=make_enterprise("X"), role="boss")
+        services.link_account(
+            user=make_user(), enterprise=make_enterprise("X"), role="boss", by=system_actor()
+        )
     assert not EnterpriseAccount.objects.exists()
 
 

@@ -28,6 +28,7 @@ WRITES = [
     services.decide_candidate,
     services.resolve_duplicates,
     services.resolve_batch,
+    services.link_account,
     merging.merge_pairs,
     capability_services.submit_assessment,
 ]
