@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
 from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.services import acting_person
 from tumbuh.catalogue.error_codes import CatalogueError
 from tumbuh.catalogue.models import Campaign, CampaignProduct
 from tumbuh.catalogue.queries import listed_products
@@ -92,7 +93,7 @@ def create_campaign(
             description=description.strip(),
             starts_at=starts_at,
             ends_at=ends_at,
-            created_by=by,
+            created_by=acting_person(by),
         )
         record_event(
             actor=by,
@@ -157,7 +158,10 @@ def add_campaign_product(*, campaign: Campaign, product: Product, by: User) -> C
             )
         last = campaign.entries.aggregate(last=Max("position"))["last"]
         entry = CampaignProduct.objects.create(
-            campaign=campaign, product=product, position=(last or 0) + 1, added_by=by
+            campaign=campaign,
+            product=product,
+            position=(last or 0) + 1,
+            added_by=acting_person(by),
         )
         record_event(
             actor=by,

@@ -49,7 +49,11 @@ def test_the_system_actor_curates():
     campaign = services.create_campaign(by=system, title="Kampanye Sistem", **window())
     product = make_product(make_store(opening_product=False), "Kopi")
     entry = services.add_campaign_product(campaign=campaign, product=product, by=system)
-    assert (campaign.created_by, entry.added_by, entry.position) == (system, system, 1)
+    assert (campaign.created_by, entry.added_by, entry.position) == (None, None, 1)
+    actors = set(
+        AuditEvent.objects.filter(action__startswith="catalogue.").values_list("actor", flat=True)
+    )
+    assert actors == {system.pk}
 
 
 @pytest.mark.parametrize(

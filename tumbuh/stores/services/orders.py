@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import User
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.idempotency import IdempotencyConflict, clean_key, run_once
 from tumbuh.core.money import rupiah
 from tumbuh.core.personal import decrypt, encrypt, keyed_hash
@@ -305,7 +306,7 @@ def _event(order, from_status, to_status, *, by=None, source="seller", note="", 
         order=order,
         from_status=from_status or "",
         to_status=to_status,
-        by=by if getattr(by, "is_authenticated", False) else None,
+        by=acting_person(by),
         source=source,
         note=note[:300],
     )
@@ -572,7 +573,7 @@ def _move(
                 Payment.objects.filter(pk=payment.pk).update(
                     status=Payment.Status.RECEIVED,
                     received_at=at,
-                    confirmed_by=by if getattr(by, "is_authenticated", False) else None,
+                    confirmed_by=acting_person(by),
                 )
             elif to == S.REFUNDED:
                 Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
@@ -847,7 +848,7 @@ def record_payout(
             producer=producer,
             amount_idr=amount,
             note=(note or "")[:200],
-            by=by if getattr(by, "is_authenticated", False) else None,
+            by=acting_person(by),
         )
         record_event(
             actor=by,

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import User
+from tumbuh.accounts.services import acting_person
 from tumbuh.core.personal import encrypt, keyed_hash
 from tumbuh.core.refusals import Refused
 from tumbuh.core.region_filter import in_region
@@ -131,7 +132,7 @@ def start_store(*, enterprise: Enterprise, name: str, description: str = "", by:
             enterprise=enterprise,
             village_id=enterprise.village_id,
             wizard_step=2,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=acting_person(by),
         )
         record_event(
             actor=by, action="stores.store_started", target=store, region_code=store.village_id
@@ -438,7 +439,7 @@ def publish_store(*, store: Store, by: User) -> Store:
             kind="store_live",
             source=f"stores:{store.public_id}",
             occurred_at=store.went_live_at,
-            by=by if getattr(by, "is_authenticated", False) else None,
+            by=acting_person(by),
         )
         record_event(
             actor=by, action="stores.store_live", target=store, region_code=store.village_id
