@@ -4,7 +4,6 @@ builder, ``tumbuh.conftest.make_store``), campaigns."""
 import datetime
 import itertools
 
-import pytest
 from django.utils import timezone
 
 from tumbuh.catalogue.models import Campaign, CampaignProduct
@@ -13,11 +12,6 @@ from tumbuh.regions.models import Village
 from tumbuh.stores.models import Product
 
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def all_in_english(english):
-    """Every catalogue test reads the msgids (the root ``english`` fixture, for this folder)."""
 
 
 def village_3t(province: str = "53") -> str:

@@ -13,7 +13,8 @@ from tumbuh.catalogue.tests.conftest import make_campaign, make_product
 from tumbuh.conftest import make_store
 from tumbuh.core.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+# Refusals are compared in English (the msgids), whatever the catalogues say.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def window(days=7):

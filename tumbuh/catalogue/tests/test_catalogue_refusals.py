@@ -16,7 +16,8 @@ from tumbuh.conftest import make_store
 from tumbuh.core.models import AuditEvent
 from tumbuh.core.refusals import Refused
 
-pytestmark = pytest.mark.django_db
+# Refusals are compared in English (the msgids), whatever the catalogues say.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def window(days=7):
