@@ -77,8 +77,7 @@ def main():
         run(
             "shell",
             "-c",
-            "from tumbuh.accounts.services import create_organisation, system_actor; "
-            f"{setup}",
+            f"from tumbuh.accounts.services import create_organisation, system_actor; {setup}",
             env=env,
         )
 
