@@ -13,7 +13,7 @@ import math
 
 from django.utils.formats import number_format
 
-__all__ = ["local_number", "rupiah", "thousands"]
+__all__ = ["decimal_text", "local_number", "rupiah", "thousands"]
 
 
 def thousands(value) -> str:
@@ -48,6 +48,20 @@ def local_number(value, *, decimals: int = 0) -> str:
     if value == int(value):
         return number_format(int(value), force_grouping=True)
     return number_format(value, decimal_pos=decimals, force_grouping=True)
+
+
+def decimal_text(value: float, *, percent: bool = False) -> str:
+    """A measure written the Indonesian way whatever the language (the maps' labels and legends):
+    12345 → "12.345", 2.5 → "2,5", 0.453 → "45,3 %" (with ``percent``, which reads the value as a
+    share from 0 to 1). One decimal at most, none when it is zero."""
+    if percent:
+        value = value * 100
+    rounded = round(value, 1)
+    text = f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.1f}"
+    text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    if text in {"-0", "-0,0"}:
+        text = "0"
+    return f"{text} %" if percent else text
 
 
 def _grouped(number: int) -> str:

@@ -42,6 +42,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tumbuh.core.money import decimal_text as format_number
 from tumbuh.regions.boundaries import Layer, layer
 
 WIDTH = 1000  # viewBox units
@@ -92,24 +93,6 @@ class MapPoint:
     longitude: float
     label: str
     category: str
-
-
-# --- numbers --------------------------------------------------------------------------------
-
-
-def format_number(value: float, *, percent: bool = False) -> str:
-    """Indonesian style: 12345 → "12.345", 2.5 → "2,5", 0.453 → "45,3 %" (with ``percent``).
-
-    One decimal at most, none when it is zero; ``percent`` reads the value as a share (0–1).
-    """
-    if percent:
-        value = value * 100
-    rounded = round(value, 1)
-    text = f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.1f}"
-    text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    if text in {"-0", "-0,0"}:
-        text = "0"
-    return f"{text} %" if percent else text
 
 
 # --- geometry -------------------------------------------------------------------------------

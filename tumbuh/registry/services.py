@@ -244,9 +244,12 @@ def import_file(
 
 
 def record_milestone(
-    *, enterprise: Enterprise, kind: str, source: str, occurred_at=None, by: User | None = None
+    *, enterprise: Enterprise, kind: str, source: str, by: User | None, occurred_at=None
 ) -> Milestone:
     """Record that ``enterprise`` reached ``kind``; idempotent, keeping the earliest time.
+
+    ``by`` is the person who made it true, named in the milestone's own column (always given:
+    None when no person did, e.g. a payment confirmed by the provider).
 
     Called by the part of the platform that makes the milestone true (a store going live, a
     NIB recorded…). A merged record's milestone goes to the business it was merged into.

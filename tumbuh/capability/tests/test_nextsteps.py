@@ -39,8 +39,8 @@ def test_actions_leave_out_reached_milestones(db, clean_sources):
     assert "Open your online store" in before
     assert "Accept QRIS payments" in before
     assert "Get a NIB (business identity number)" in before
-    record_milestone(enterprise=enterprise, kind="store_live", source="test")
-    record_milestone(enterprise=enterprise, kind="paid_digitally", source="test")
+    record_milestone(enterprise=enterprise, kind="store_live", source="test", by=None)
+    record_milestone(enterprise=enterprise, kind="paid_digitally", source="test", by=None)
     enterprise.nib = "1234567890123"
     enterprise.save()
     after = _titles(offers_for(enterprise, []))
@@ -60,7 +60,7 @@ def test_halal_route_is_offered_to_food_businesses_with_a_nib(db, clean_sources)
     assert halal in _titles(offers_for(snack, []))
     assert halal not in _titles(offers_for(tailor, []))
     assert halal not in _titles(offers_for(no_nib, []))
-    record_milestone(enterprise=snack, kind="halal_certified", source="test")
+    record_milestone(enterprise=snack, kind="halal_certified", source="test", by=None)
     assert halal not in _titles(offers_for(snack, []))
 
 

@@ -17,7 +17,7 @@ from tumbuh.core.errors import refusal_body
 from tumbuh.core.exports import csv_response, safe_cell, streaming_csv_response, xlsx_response
 from tumbuh.core.idempotency import IdempotencyConflict, clean_key, run_once
 from tumbuh.core.models import IdempotencyRecord
-from tumbuh.core.money import local_number, rupiah, thousands
+from tumbuh.core.money import decimal_text, local_number, rupiah, thousands
 from tumbuh.core.refusals import Refused
 from tumbuh.core.region_filter import in_region, region_q
 from tumbuh.regions.models import Village
@@ -284,3 +284,23 @@ def test_requests_racing_with_one_key_all_get_the_one_answer_that_was_kept():
     assert len({tuple(answer.body.items()) for answer in answers}) == 1
     assert sum(answer.created for answer in answers) == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+# --- measures on the maps ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "percent", "text"),
+    [
+        (12345, False, "12.345"),
+        (83762.0, False, "83.762"),
+        (2.5, False, "2,5"),
+        (1234567.75, False, "1.234.567,8"),
+        (-0.04, False, "0"),
+        (0.453, True, "45,3 %"),
+        (0.2, True, "20 %"),
+        (1, True, "100 %"),
+    ],
+)
+def test_numbers_are_written_the_indonesian_way(value, percent, text):
+    assert decimal_text(value, percent=percent) == text

@@ -83,8 +83,8 @@ def check_mentor(mentor: User | None, enterprise: Enterprise) -> None:
 
 
 def open_case(
-    model: type[Case],
     *,
+    model: type[Case],
     enterprise: Enterprise,
     by: Actor,
     assigned_mentor: User | None,
@@ -174,10 +174,10 @@ def key_seen(case: AssistanceCase, idempotency_key: str) -> bool:
 
 
 def move(
+    *,
     case: AssistanceCase,
     to: str,
     by: Actor,
-    *,
     now: datetime.datetime,
     data: dict,
     idempotency_key: str,
@@ -231,7 +231,14 @@ def advance_case(
         else:
             reason = (reason or "").strip()[:MAX_REASON_CHARS]
             event_data = {"reason": reason} if reason else {}
-        move(case, to, by, now=timezone.now(), data=event_data, idempotency_key=idempotency_key)
+        move(
+            case=case,
+            to=to,
+            by=by,
+            now=timezone.now(),
+            data=event_data,
+            idempotency_key=idempotency_key,
+        )
     return case
 
 

@@ -98,7 +98,7 @@ def start_halal_case(
     enterprise = Enterprise.objects.get(pk=surviving(enterprise).pk)
     raise_refusals(check_halal_eligibility(enterprise=enterprise))
     return open_case(
-        HalalCase,
+        model=HalalCase,
         enterprise=enterprise,
         by=by,
         assigned_mentor=assigned_mentor,
@@ -446,9 +446,9 @@ def issue_halal_certificate(
             recorded_by=acting_person(by),
         )
         move(
-            case,
-            HalalCase.Step.ISSUED,
-            by,
+            case=case,
+            to=HalalCase.Step.ISSUED,
+            by=by,
             now=timezone.now(),
             data={"certificate": number},
             idempotency_key=idempotency_key,

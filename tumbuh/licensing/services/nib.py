@@ -91,7 +91,7 @@ def start_nib_case(
             params={"name": enterprise.name, "nib": enterprise.nib},
         )
     return open_case(
-        NibCase,
+        model=NibCase,
         enterprise=enterprise,
         by=by,
         assigned_mentor=assigned_mentor,
@@ -344,9 +344,9 @@ def record_nib(
         case.nib_status = status
         case.nib_recorded_at = now
         move(
-            case,
-            NibCase.Step.ISSUED,
-            by,
+            case=case,
+            to=NibCase.Step.ISSUED,
+            by=by,
             now=now,
             data={"nib_status": status},
             idempotency_key=idempotency_key,

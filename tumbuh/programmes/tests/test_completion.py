@@ -66,7 +66,7 @@ def test_outcome_reached_completes_records_trained_and_issues_certificate(
     make_enrolment(cohort, business, status=Enrolment.Status.ACCEPTED)
     attend(mentor, cohort, business, 30)
     attend(mentor, cohort, business, 5)
-    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test")
+    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test", by=None)
     # The milestone already completed it.
     assert check_completion_of(enterprise=business, by=None) == []
     enrolment = Enrolment.objects.get()
@@ -84,7 +84,7 @@ def test_outcome_reached_completes_records_trained_and_issues_certificate(
 
 def test_outcome_first_then_last_session_completes(outcome_programme, cohort, mentor, business):
     make_enrolment(cohort, business, status=Enrolment.Status.ACTIVE)
-    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test")
+    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test", by=None)
     attend(mentor, cohort, business, 30)
     assert Enrolment.objects.get().status == Enrolment.Status.ACTIVE
     attend(mentor, cohort, business, 5)
@@ -95,7 +95,7 @@ def test_outcome_first_then_last_session_completes(outcome_programme, cohort, me
 @pytest.fixture
 def certificate(outcome_programme, cohort, mentor, business):
     make_enrolment(cohort, business, status=Enrolment.Status.ACTIVE)
-    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test")
+    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test", by=None)
     attend(mentor, cohort, business, 30)
     attend(mentor, cohort, business, 5)
     return Certificate.objects.get()
@@ -185,7 +185,7 @@ def test_certificate_page_shows_nothing_personal(client, certificate):
 def test_other_enterprise_completion_untouched(outcome_programme, cohort, business):
     other = make_enterprise("Usaha Lain")
     make_enrolment(cohort, other, status=Enrolment.Status.ACTIVE)
-    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test")
+    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="test", by=None)
     assert check_completion_of(enterprise=business, by=None) == []
     assert Enrolment.objects.get(enterprise=other).status == Enrolment.Status.ACTIVE
 
@@ -198,7 +198,9 @@ def test_a_milestone_recorded_elsewhere_completes_the_enrolment(
     attend(mentor, cohort, business, 30)
     attend(mentor, cohort, business, 5)
     assert Enrolment.objects.get().status == Enrolment.Status.ACTIVE
-    record_milestone(enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="stores:test")
+    record_milestone(
+        enterprise=business, kind=Milestone.Kind.STORE_LIVE, source="stores:test", by=None
+    )
     enrolment = Enrolment.objects.get()
     assert enrolment.status == Enrolment.Status.COMPLETED
     assert Milestone.objects.filter(enterprise=business, kind="trained").count() == 1

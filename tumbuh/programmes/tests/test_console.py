@@ -353,7 +353,7 @@ def test_outcomes_follow_merges_and_count_each_business_once(national_admin, pro
     only_duplicate_keeper = make_enterprise("Abon Asli")
     only_duplicate = make_enterprise("Abon (dobel)", merged_into=only_duplicate_keeper)
     for business in (keeper, only_duplicate_keeper):
-        record_milestone(enterprise=business, kind="store_live", source="test")
+        record_milestone(enterprise=business, kind="store_live", source="test", by=None)
     make_enrolment(cohort, keeper, status=Enrolment.Status.ACTIVE)
     second = make_cohort(programme_area=cohort.programme_area, partner=cohort.partner)
     make_enrolment(second, duplicate, status=Enrolment.Status.ACTIVE)

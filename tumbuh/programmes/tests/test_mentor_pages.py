@@ -51,7 +51,7 @@ def caseload(mentor, cohort):
         nik_masked=mask_nik(NIK),
     )
     Ownership.objects.create(enterprise=first, person=owner)
-    record_milestone(enterprise=first, kind=Milestone.Kind.STORE_LIVE, source="uji")
+    record_milestone(enterprise=first, kind=Milestone.Kind.STORE_LIVE, source="uji", by=None)
     session = make_session(mentor=mentor, cohort=cohort, title="Foto produk dengan HP")
     note = save_visit_note(
         mentor=mentor,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tumbuh.regions import boundaries, maps
 from tumbuh.regions.boundaries_build import build, effective_areas
 from tumbuh.regions.datafiles import DATA_DIR
-from tumbuh.regions.maps import MapPoint, choropleth, format_number, point_map
+from tumbuh.regions.maps import MapPoint, choropleth, point_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 BUDGET_BYTES = 60_000
@@ -521,23 +521,3 @@ def test_the_path_reader_reads_relative_rings_as_a_browser_does():
         [[10, 20], [15, 20], [15, 25]],
         [[7, 16], [8, 16], [8, 17]],
     ]
-
-
-# --- numbers ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "percent", "text"),
-    [
-        (12345, False, "12.345"),
-        (83762.0, False, "83.762"),
-        (2.5, False, "2,5"),
-        (1234567.75, False, "1.234.567,8"),
-        (-0.04, False, "0"),
-        (0.453, True, "45,3 %"),
-        (0.2, True, "20 %"),
-        (1, True, "100 %"),
-    ],
-)
-def test_numbers_are_written_the_indonesian_way(value, percent, text):
-    assert format_number(value, percent=percent) == text

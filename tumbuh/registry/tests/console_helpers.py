@@ -85,5 +85,5 @@ def make_candidate(first: Enterprise, second: Enterprise, probability=0.8) -> Ma
 
 def record_milestone(enterprise: Enterprise, kind: str):
     return services.record_milestone(
-        enterprise=enterprise, kind=kind, source="test", occurred_at=timezone.now()
+        enterprise=enterprise, kind=kind, source="test", occurred_at=timezone.now(), by=None
     )

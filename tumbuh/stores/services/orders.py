@@ -584,11 +584,19 @@ def _move(
             enterprise = locked.store.enterprise
             source_tag = f"stores:order:{locked.code}"
             record_milestone(
-                enterprise=enterprise, kind="first_online_sale", source=source_tag, occurred_at=at
+                enterprise=enterprise,
+                kind="first_online_sale",
+                source=source_tag,
+                occurred_at=at,
+                by=acting_person(by),
             )
             if _digital(locked):
                 record_milestone(
-                    enterprise=enterprise, kind="paid_digitally", source=source_tag, occurred_at=at
+                    enterprise=enterprise,
+                    kind="paid_digitally",
+                    source=source_tag,
+                    occurred_at=at,
+                    by=acting_person(by),
                 )
         record_event(
             actor=by,
