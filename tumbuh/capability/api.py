@@ -11,7 +11,7 @@ returns the first assessment with status 200.
 import datetime
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
@@ -19,6 +19,7 @@ from ninja import Header, Query, Router, Schema, Status
 from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import APIKey
 from tumbuh.capability import queries, services
+from tumbuh.capability.error_codes import CapabilityError
 from tumbuh.capability.models import Assessment, Instrument
 from tumbuh.capability.schemas import (
     AssessmentIn,
@@ -29,6 +30,7 @@ from tumbuh.capability.schemas import (
 )
 from tumbuh.capability.scoring import level
 from tumbuh.core.errors import ErrorOut
+from tumbuh.core.refusals import Refused
 
 router = Router(tags=["capability"], auth=api_auth)
 
@@ -117,16 +119,24 @@ def instrument(request, version: int | None = None):
 def submit(request, payload: AssessmentIn, idempotency_key: str | None = Header(None)):
     client_id = payload.client_id or idempotency_key
     if payload.client_id and idempotency_key and payload.client_id != idempotency_key:
-        raise ValidationError("The client id and the Idempotency-Key header differ.")
+        raise Refused(
+            CapabilityError.CLIENT_ID_MISMATCH,
+            "The client id and the Idempotency-Key header differ.",
+            field="client_id",
+        )
     enterprise = _enterprise_for(request.auth, payload.enterprise, mode=payload.mode)
     if payload.version:
         found = Instrument.objects.filter(version=payload.version).first()
         if found is None:
-            raise ValidationError(f"No instrument version {payload.version}.")
+            raise Refused(
+                CapabilityError.UNKNOWN_VERSION,
+                f"No instrument version {payload.version}.",
+                field="version",
+            )
     else:
         found = services.current_instrument()
         if found is None:
-            raise ValidationError("No instrument is loaded yet.")
+            raise Refused(CapabilityError.NO_INSTRUMENT, "No instrument is loaded yet.")
     taken_at = payload.taken_at
     if taken_at is not None and timezone.is_naive(taken_at):
         taken_at = timezone.make_aware(taken_at, datetime.UTC)
@@ -174,7 +184,11 @@ def region_levels(request, filters: Query[RegionFilter]):
     if not queries.may_read(request.auth):
         raise PermissionDenied("Only programme staff and mentors read levels by region.")
     if filters.region and not re.fullmatch(r"\d{2}(\.\d{2})?", filters.region):
-        raise ValidationError("region: a province code (32) or a regency code (32.04).")
+        raise Refused(
+            CapabilityError.REGION_INVALID,
+            "region: a province code (32) or a regency code (32.04).",
+            field="region",
+        )
     as_of = None
     if filters.as_of:
         as_of = timezone.make_aware(datetime.datetime.combine(filters.as_of, datetime.time.max))

@@ -11,7 +11,6 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from tumbuh.accounts.models import APIKey, User
 from tumbuh.accounts.services import acting_person
 from tumbuh.capability import scoring
+from tumbuh.capability.error_codes import CapabilityError
 from tumbuh.capability.models import (
     Answer,
     Assessment,
@@ -29,6 +29,7 @@ from tumbuh.capability.models import (
     Pillar,
     Question,
 )
+from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.registry.models import Enterprise, Milestone
 from tumbuh.registry.services import record_milestone, surviving
@@ -75,8 +76,9 @@ def _check_instrument_data(data: dict) -> None:
             if options and max(option.get("points", 0) for option in options) <= 0:
                 problems.append(f"question {key!r}: no option earns points")
     if problems:
-        raise ValidationError(
-            _("The instrument file is not valid: %(problems)s") % {"problems": "; ".join(problems)}
+        raise Refused(
+            CapabilityError.INSTRUMENT_INVALID,
+            _("The instrument file is not valid: %(problems)s") % {"problems": "; ".join(problems)},
         )
 
 
@@ -93,12 +95,13 @@ def load_instrument(path: Path = DEFAULT_INSTRUMENT) -> tuple[Instrument, bool]:
     existing = Instrument.objects.filter(version=data["version"]).first()
     if existing is not None:
         if existing.data_sha256 != digest:
-            raise ValidationError(
+            raise Refused(
+                CapabilityError.VERSION_CHANGED,
                 _(
                     "Version %(version)s is already loaded from a different file; a loaded "
                     "version never changes. Give the revised questionnaire a new version number."
                 )
-                % {"version": data["version"]}
+                % {"version": data["version"]},
             )
         return existing, False
     with transaction.atomic():
@@ -168,9 +171,13 @@ def instrument_structure(instrument: Instrument) -> list[Question]:
 def _resolve_answers(
     instrument: Instrument, answers: dict[str, str], *, questions: list[Question] | None = None
 ) -> dict[Question, Option]:
-    """The chosen option per question, or a ValidationError that names every problem."""
+    """The chosen option per question, or a refusal that names every problem."""
     if not isinstance(answers, dict):
-        raise ValidationError(_("Answers must map question keys to option keys."))
+        raise Refused(
+            CapabilityError.ANSWERS_NOT_A_MAPPING,
+            _("Answers must map question keys to option keys."),
+            field="answers",
+        )
     questions = questions if questions is not None else instrument_structure(instrument)
     by_key = {question.key: question for question in questions}
     problems = []
@@ -198,7 +205,7 @@ def _resolve_answers(
             % {"questions": ", ".join(missing)}
         )
     if problems:
-        raise ValidationError(problems)
+        raise Refused(CapabilityError.ANSWERS_INVALID, problems, field="answers")
     return chosen
 
 
@@ -247,18 +254,34 @@ def submit_assessment(
     client_id = (client_id or "").strip() or None
     if client_id is not None:
         if len(client_id) > 64:
-            raise ValidationError(_("A client id has at most 64 characters."))
+            raise Refused(
+                CapabilityError.CLIENT_ID_TOO_LONG,
+                _("A client id has at most 64 characters."),
+                field="client_id",
+            )
         existing = Assessment.objects.filter(client_id=client_id).first()
         if existing is not None:
             return _same_client(existing, enterprise)
     if mode not in Assessment.Mode.values:
-        raise ValidationError(_("Unknown assessment mode: %(mode)s") % {"mode": mode})
+        raise Refused(
+            CapabilityError.UNKNOWN_MODE,
+            _("Unknown assessment mode: %(mode)s") % {"mode": mode},
+            field="mode",
+        )
     now = timezone.now()
     taken_at = taken_at or now
     if timezone.is_naive(taken_at):
-        raise ValidationError(_("The time of the assessment needs a time zone."))
+        raise Refused(
+            CapabilityError.TIME_WITHOUT_ZONE,
+            _("The time of the assessment needs a time zone."),
+            field="taken_at",
+        )
     if taken_at > now + CLOCK_SKEW:
-        raise ValidationError(_("The time of the assessment is in the future."))
+        raise Refused(
+            CapabilityError.TIME_IN_FUTURE,
+            _("The time of the assessment is in the future."),
+            field="taken_at",
+        )
     questions = instrument_structure(instrument)
     chosen = _resolve_answers(instrument, answers, questions=questions)
     result = score(questions, chosen)
@@ -314,7 +337,11 @@ def submit_assessment(
 
 def _same_client(existing: Assessment, enterprise: Enterprise) -> Assessment:
     if surviving(existing.enterprise).pk != enterprise.pk:
-        raise ValidationError(_("This client id was already used for another business."))
+        raise Refused(
+            CapabilityError.CLIENT_ID_USED,
+            _("This client id was already used for another business."),
+            field="client_id",
+        )
     return existing
 
 
@@ -333,12 +360,16 @@ def save_draft_answer(
     enterprise = surviving(enterprise)
     question = instrument.questions.filter(key=question_key).first()
     if question is None:
-        raise ValidationError(
+        raise Refused(
+            CapabilityError.UNKNOWN_QUESTION,
             _("%(question)s is not a question of instrument version %(version)s.")
-            % {"question": question_key, "version": instrument.version}
+            % {"question": question_key, "version": instrument.version},
+            field="question",
         )
     if not question.options.filter(key=option_key).exists():
-        raise ValidationError(_("Choose one of the answers."))
+        raise Refused(
+            CapabilityError.UNKNOWN_OPTION, _("Choose one of the answers."), field="option"
+        )
     with transaction.atomic():
         draft, _created = AssessmentDraft.objects.select_for_update().get_or_create(
             enterprise=enterprise, instrument=instrument, user=user

@@ -60,12 +60,15 @@ def test_refusals_name_the_reason_and_change_nothing(client_of, officer_32, busi
     assert response.status_code == 422
     assert response.json() == {
         "code": "invalid",
+        "reason": "answers_invalid",
+        "field": "answers",
         "detail": "skills_search_v2 bukan pertanyaan dalam instrumen versi 1.",
     }
     unknown_version = _post(
         client, {"enterprise": business.public_id, "answers": MIXED, "version": 9}
     )
     assert unknown_version.json()["detail"] == "No instrument version 9."
+    assert unknown_version.json()["reason"] == "unknown_version"
     assert not Assessment.objects.exists()
 
 

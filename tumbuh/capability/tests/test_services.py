@@ -97,10 +97,12 @@ def test_unknown_option_and_missing_answers_are_refused_with_every_reason(instru
 
 def test_future_time_and_unknown_mode_are_refused(instrument):
     enterprise = make_enterprise()
-    with pytest.raises(ValidationError, match="in the future"):
+    with pytest.raises(ValidationError, match="in the future") as future:
         _submit(instrument, enterprise, taken_at=timezone.now() + timedelta(hours=1))
-    with pytest.raises(ValidationError, match="Unknown assessment mode"):
+    with pytest.raises(ValidationError, match="Unknown assessment mode") as mode:
         _submit(instrument, enterprise, mode="robot")
+    assert (future.value.code, future.value.field) == ("time_in_future", "taken_at")
+    assert (mode.value.code, mode.value.field) == ("unknown_mode", "mode")
     _nothing_written()
 
 
@@ -117,8 +119,9 @@ def test_client_id_makes_submission_idempotent(instrument):
 def test_client_id_of_another_business_is_refused(instrument):
     _submit(instrument, make_enterprise("Satu"), client_id="offline-1")
     other = make_enterprise("Dua", village=NAMOSAIN)
-    with pytest.raises(ValidationError, match="another business"):
+    with pytest.raises(ValidationError, match="another business") as refusal:
         _submit(instrument, other, client_id="offline-1")
+    assert refusal.value.code == "client_id_used"
     assert Assessment.objects.count() == 1
 
 
