@@ -352,3 +352,29 @@ LOGGING = {
 
 # --- Tumbuh -----------------------------------------------------------------------------------
 TUMBUH_DEMO_SEED = env_int("TUMBUH_DEMO_SEED", 2026)
+
+# --- Payments (docs/operations.md) ---------------------------------------------------------------
+# The provider behind the "payment provider (QRIS)" method. The sandbox marks orders paid on a
+# button press, so it exists only where nobody pays: with DEBUG on, or when a test deployment
+# says so with TUMBUH_PAYMENT_SANDBOX=1. Without a provider, stores do not offer the method.
+TUMBUH_PAYMENT_SANDBOX = env_bool("TUMBUH_PAYMENT_SANDBOX", DEBUG)
+TUMBUH_PAYMENT_GATEWAY = env_str(
+    "TUMBUH_PAYMENT_GATEWAY", "sandbox" if TUMBUH_PAYMENT_SANDBOX else ""
+).lower()
+TUMBUH_PAYMENT_EXPIRY_MINUTES = env_int("TUMBUH_PAYMENT_EXPIRY_MINUTES", 15)
+TUMBUH_MIDTRANS_SERVER_KEY = env_str("TUMBUH_MIDTRANS_SERVER_KEY")
+TUMBUH_MIDTRANS_PRODUCTION = env_bool("TUMBUH_MIDTRANS_PRODUCTION", False)  # real money: opt in
+TUMBUH_MIDTRANS_QRIS_ACQUIRER = env_str("TUMBUH_MIDTRANS_QRIS_ACQUIRER", "gopay")
+if TUMBUH_PAYMENT_GATEWAY not in {"", "sandbox", "midtrans"}:
+    raise ImproperlyConfigured(
+        f"TUMBUH_PAYMENT_GATEWAY must be sandbox, midtrans or empty, not {TUMBUH_PAYMENT_GATEWAY!r}"
+    )
+if TUMBUH_PAYMENT_GATEWAY == "sandbox" and not TUMBUH_PAYMENT_SANDBOX:
+    raise ImproperlyConfigured(
+        "TUMBUH_PAYMENT_GATEWAY=sandbox needs DEBUG on or TUMBUH_PAYMENT_SANDBOX=1: the sandbox "
+        "lets anyone mark an order paid."
+    )
+if TUMBUH_PAYMENT_GATEWAY == "midtrans" and not TUMBUH_MIDTRANS_SERVER_KEY:
+    raise ImproperlyConfigured(
+        "TUMBUH_PAYMENT_GATEWAY=midtrans needs TUMBUH_MIDTRANS_SERVER_KEY (the Midtrans server key)."
+    )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tumbuh.accounts.models import User
 from tumbuh.accounts.services import system_actor
 from tumbuh.core.demodata import DemoReport
-from tumbuh.stores.gateway import SandboxGateway, get_gateway
+from tumbuh.stores.gateway import SandboxGateway, get_gateway, provider_configured
 from tumbuh.stores.models import Order, OrderEvent, Product, Store
 from tumbuh.stores.models.orders import ORDER_CODE_ALPHABET, ORDER_CODE_LENGTH
 from tumbuh.stores.services import orders
@@ -108,7 +108,11 @@ def _orders_for(store: Store, *, seed: int, rng: random.Random, by: User) -> int
         code = _code(seed, store, number)
         Order.objects.filter(pk=order.pk).update(code=code)
         order.refresh_from_db()
-        if method == "provider" and isinstance(get_gateway(), SandboxGateway):
+        if (
+            method == "provider"
+            and provider_configured()
+            and isinstance(get_gateway(), SandboxGateway)
+        ):
             orders.charge_provider(order=order)
         # spread the history over the last days; the newest orders are today's
         placed_at = now - timedelta(hours=(len(RECIPES) - number) * 9 + rng.randint(0, 5))

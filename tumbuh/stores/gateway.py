@@ -16,12 +16,14 @@ Two implementations:
 - ``MidtransGateway``: Midtrans Core API (``POST /v2/charge`` with ``payment_type`` "qris",
   ``GET /v2/{order_id}/status``, Basic auth with the server key), sandbox or production base URL
   by setting, plain urllib with timeouts. Tests replace its HTTP layer (``transport``).
-- ``SandboxGateway`` (the default): deterministic and in-process, labelled
+- ``SandboxGateway`` (the default with DEBUG on): deterministic and in-process, labelled
   "Sandbox — bukan pembayaran nyata". It can simulate settlement, expiry or denial, and produces
   notifications signed with its own server key (derived from SECRET_KEY, so nobody outside the
   deployment can forge one).
 
-Settings (read with ``getattr``, all optional): ``TUMBUH_PAYMENT_GATEWAY`` ("sandbox" | "midtrans"),
+Settings (from the environment, ``tumbuh/settings.py``): ``TUMBUH_PAYMENT_GATEWAY`` ("sandbox",
+"midtrans" or empty: no provider, and stores do not offer the method), ``TUMBUH_PAYMENT_SANDBOX``
+(the sandbox exists only with it, which is on with DEBUG and off otherwise),
 ``TUMBUH_MIDTRANS_SERVER_KEY``, ``TUMBUH_MIDTRANS_PRODUCTION`` (bool, default False),
 ``TUMBUH_MIDTRANS_TIMEOUT_S`` (default 10), ``TUMBUH_MIDTRANS_QRIS_ACQUIRER`` (default "gopay"),
 ``TUMBUH_PAYMENT_EXPIRY_MINUTES`` (default 15).
@@ -571,10 +573,34 @@ def sandbox_store() -> FileBasedCache:
     return _sandbox_stores[directory]
 
 
+def sandbox_enabled() -> bool:
+    """Whether this deployment has the payment sandbox (DEBUG on, or TUMBUH_PAYMENT_SANDBOX=1)."""
+    return bool(getattr(settings, "TUMBUH_PAYMENT_SANDBOX", False))
+
+
+def provider_configured() -> bool:
+    """Whether orders can be paid through a provider here: a provider is chosen, and it is not a
+    sandbox that this deployment does not allow."""
+    choice = _choice()
+    return choice == "midtrans" or (choice == "sandbox" and sandbox_enabled())
+
+
+def _choice() -> str:
+    return str(getattr(settings, "TUMBUH_PAYMENT_GATEWAY", "") or "").strip().lower()
+
+
 def get_gateway() -> PaymentGateway:
-    """The configured provider: ``TUMBUH_PAYMENT_GATEWAY`` = "sandbox" (default) or "midtrans"."""
-    choice = str(getattr(settings, "TUMBUH_PAYMENT_GATEWAY", "") or "sandbox").strip().lower()
+    """The configured provider: ``TUMBUH_PAYMENT_GATEWAY`` = "sandbox" or "midtrans".
+
+    ``GatewayError`` when there is none, or when it names the sandbox and the sandbox is off
+    (settings refuse that at start; this guards a setting changed later).
+    """
+    choice = _choice()
     if choice == "sandbox":
+        if not sandbox_enabled():
+            raise GatewayError(
+                _("The payment sandbox is off in this deployment."), code="config.sandbox_off"
+            )
         return SandboxGateway(
             expiry_minutes=int(getattr(settings, "TUMBUH_PAYMENT_EXPIRY_MINUTES", 15))
         )
@@ -584,6 +610,10 @@ def get_gateway() -> PaymentGateway:
             is_production=bool(getattr(settings, "TUMBUH_MIDTRANS_PRODUCTION", False)),
             timeout_s=float(getattr(settings, "TUMBUH_MIDTRANS_TIMEOUT_S", 10)),
             acquirer=str(getattr(settings, "TUMBUH_MIDTRANS_QRIS_ACQUIRER", "gopay")),
+        )
+    if not choice:
+        raise GatewayError(
+            _("No payment provider is configured (TUMBUH_PAYMENT_GATEWAY)."), code="config.none"
         )
     raise GatewayError(
         _("Unknown payment provider “%(name)s” in TUMBUH_PAYMENT_GATEWAY.") % {"name": choice},

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from tumbuh.stores.views import checkout, seller, seller_orders, shop
@@ -11,7 +12,6 @@ urlpatterns = [
     path("pesanan/<str:code>/", checkout.order_status, name="order-status"),
     path("pesanan/<str:code>/batal/", checkout.order_cancel, name="order-cancel"),
     path("pesanan/<str:code>/tagih/", checkout.order_charge, name="order-charge"),
-    path("pesanan/<str:code>/sandbox/", checkout.order_sandbox_pay, name="order-sandbox-pay"),
     # orders (seller side); before "toko-saya/<public_id>/"
     path("toko-saya/pesanan/", seller_orders.seller_orders, name="seller-orders"),
     path("toko-saya/pesanan/<str:code>/", seller_orders.seller_order, name="seller-order"),
@@ -47,3 +47,10 @@ urlpatterns = [
     path("toko/<slug:slug>/", shop.storefront, name="storefront"),
     path("toko/<slug:slug>/<slug:product_slug>/", shop.product, name="product"),
 ]
+
+# The payment sandbox's "pay" button exists only where the sandbox does (DEBUG on, or
+# TUMBUH_PAYMENT_SANDBOX=1): with it, anyone could mark an order paid.
+if settings.TUMBUH_PAYMENT_SANDBOX:
+    urlpatterns.append(
+        path("pesanan/<str:code>/sandbox/", checkout.order_sandbox_pay, name="order-sandbox-pay")
+    )

@@ -93,3 +93,33 @@ def test_sqlite_runs_in_wal_with_immediate_transactions():
         pytest.skip("SQLite only")
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+def test_production_has_no_payment_sandbox(tmp_path):
+    """With DEBUG off the sandbox's routes are absent and no provider is chosen by default."""
+    script = (
+        "from django.urls import Resolver404, resolve; from django.conf import settings; "
+        "print(settings.TUMBUH_PAYMENT_SANDBOX, repr(settings.TUMBUH_PAYMENT_GATEWAY)); "
+        "resolve('/pesanan/TB-ABC/')\n"
+        "try:\n    resolve('/pesanan/TB-ABC/sandbox/'); print('sandbox route')\n"
+        "except Resolver404:\n    print('no sandbox route')"
+    )
+    result = tumbuh("shell", "--no-imports", "-c", script, env=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["False ''", "no sandbox route"]
+
+
+def test_production_refuses_the_sandbox_unless_asked_for(tmp_path):
+    env = {**PRODUCTION, "TUMBUH_PAYMENT_GATEWAY": "sandbox"}
+    result = tumbuh("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert (
+        "TUMBUH_PAYMENT_GATEWAY=sandbox needs DEBUG on or TUMBUH_PAYMENT_SANDBOX=1" in result.stderr
+    )
+    allowed = tumbuh("check", env={**env, "TUMBUH_PAYMENT_SANDBOX": "1"}, tmp_path=tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
+    midtrans = tumbuh(
+        "check", env={**PRODUCTION, "TUMBUH_PAYMENT_GATEWAY": "midtrans"}, tmp_path=tmp_path
+    )
+    assert midtrans.returncode != 0
+    assert "needs TUMBUH_MIDTRANS_SERVER_KEY" in midtrans.stderr

@@ -163,11 +163,14 @@ class Store(models.Model):
 
     @property
     def payment_methods(self) -> list[str]:
-        """The payment options the store accepts, as stable codes for the order side."""
+        """The payment options the store accepts, as stable codes for the order side (the
+        provider's only where this deployment has one: ``stores.gateway.provider_configured``)."""
+        from tumbuh.stores.gateway import provider_configured
+
         methods = []
         if self.accepts_qris and self.qris_payload:
             methods.append("qris")
-        if self.accepts_provider:
+        if self.accepts_provider and provider_configured():
             methods.append("provider")
         if self.accepts_transfer and self.bank_account_number:
             methods.append("transfer")

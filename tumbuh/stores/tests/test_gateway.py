@@ -341,3 +341,18 @@ def test_get_gateway_by_setting(settings):
     with pytest.raises(GatewayError) as caught:
         gateway.get_gateway()
     assert caught.value.code == "config.gateway"
+
+
+def test_the_sandbox_exists_only_where_it_is_allowed(settings):
+    settings.TUMBUH_PAYMENT_SANDBOX = False
+    assert not gateway.provider_configured()
+    with pytest.raises(GatewayError) as caught:
+        gateway.get_gateway()
+    assert caught.value.code == "config.sandbox_off"
+    settings.TUMBUH_PAYMENT_GATEWAY = ""
+    with pytest.raises(GatewayError) as caught:
+        gateway.get_gateway()
+    assert caught.value.code == "config.none"
+    settings.TUMBUH_PAYMENT_GATEWAY = "midtrans"
+    settings.TUMBUH_MIDTRANS_SERVER_KEY = SERVER_KEY
+    assert gateway.provider_configured()

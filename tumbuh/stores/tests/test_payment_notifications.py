@@ -7,7 +7,7 @@ import pytest
 
 from tumbuh.registry.models import Milestone
 from tumbuh.stores.gateway import SandboxGateway, signature_for
-from tumbuh.stores.models import Order, Product
+from tumbuh.stores.models import Order, Product, Store
 from tumbuh.stores.tests.order_builders import order_for, shop_with_product
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -133,3 +133,17 @@ def test_cod_order_cannot_simulate_a_payment(client):
     order = order_for(store, product)
     client.post(f"/pesanan/{order.code}/sandbox/")
     assert Order.objects.get(pk=order.pk).status == "new"
+
+
+def test_without_the_sandbox_nobody_can_mark_an_order_paid(client, provider_order, settings):
+    """DEBUG=0 without TUMBUH_PAYMENT_SANDBOX: the sandbox's button is a 404 (its route is absent
+    in such a deployment: tumbuh/core/tests/test_settings.py), the order page offers no button,
+    and stores no longer offer a provider payment."""
+    store, _, order = provider_order
+    settings.TUMBUH_PAYMENT_SANDBOX = False
+    assert client.post(f"/pesanan/{order.code}/sandbox/").status_code == 404
+    page = client.get(f"/pesanan/{order.code}/")
+    assert page.status_code == 200 and b"/sandbox/" not in page.content
+    order.refresh_from_db()
+    assert order.status == "awaiting_payment" and not order.payment.notifications
+    assert "provider" not in Store.objects.get(pk=store.pk).payment_methods

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tumbuh.regions.queries import picker_from
+from tumbuh.stores import gateway
 from tumbuh.stores.models import Order, Product, Store
 from tumbuh.stores.services import orders as order_services
 
@@ -181,11 +182,12 @@ def order_status(request, code):
         and order.payment_method in Order.DIGITAL_METHODS
     ):
         qr_svg = _qr_svg(payment.qr_string)
-    sandbox = False
-    if order.payment_method == Order.PaymentMethod.PROVIDER:
-        from tumbuh.stores.gateway import get_gateway
-
-        sandbox = get_gateway().is_sandbox
+    sandbox = (
+        order.payment_method == Order.PaymentMethod.PROVIDER
+        and gateway.sandbox_enabled()
+        and gateway.provider_configured()
+        and gateway.get_gateway().is_sandbox
+    )
     return render(
         request,
         "stores/checkout/status.html",
@@ -235,7 +237,10 @@ def order_charge(request, code):
 
 @require_POST
 def order_sandbox_pay(request, code):
-    """Demo only (sandbox provider): pretend the buyer paid, via the signed notification path."""
+    """Demo only (sandbox provider): pretend the buyer paid, via the signed notification path.
+    Not found where the sandbox is off (its route is absent then too)."""
+    if not gateway.sandbox_enabled():
+        raise Http404
     order = get_object_or_404(Order, code=str(code).upper()[:12])
     try:
         order_services.simulate_sandbox_payment(order=order)
