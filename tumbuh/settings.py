@@ -5,6 +5,7 @@ With no environment at all, Tumbuh runs embedded: SQLite in ``var/``, a secret k
 ``ALLOWED_HOSTS``; ``tumbuh check --deploy`` then reports nothing. See docs/operations.md.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -119,6 +120,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "axes",  # sign-in lockout (tumbuh/accounts/lockout.py)
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",  # full-text search and trigram lookups of the catalogue on PostgreSQL
@@ -140,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in (last, as axes asks)
 ]
 
 ROOT_URLCONF = "tumbuh.urls"
@@ -188,7 +191,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["tumbuh.accounts.backends.EmailOrPhoneBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
+    "tumbuh.accounts.backends.EmailOrPhoneBackend",
+]
+# Lockout after wrong passwords (tumbuh/accounts/lockout.py): per account and per address.
+AXES_FAILURE_LIMIT = env_int("TUMBUH_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("TUMBUH_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "tumbuh.accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "tumbuh.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "tumbuh.accounts.lockout.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept
+AXES_VERBOSE = False  # its log lines would name the login as typed
+# Reverse proxies in front of the app that append to X-Forwarded-For (docs/operations.md).
+TUMBUH_PROXY_COUNT = env_int("TUMBUH_PROXY_COUNT", 0 if DEBUG else 1)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:console-home"
 # Where people's work is, for the landing after sign-in and the console home: the one registry
@@ -347,7 +365,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Tumbuh -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The capability demo: deterministic, idempotent, with an owner login that works."""
 
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from tumbuh.capability import demo
 from tumbuh.capability.models import Answer, Assessment, Instrument
@@ -30,7 +31,9 @@ def test_demo_assesses_businesses_once_and_links_an_owner(db):
     [login] = report.logins
     assert login.login == demo.OWNER_LOGIN
     assert login.password == demo_password(demo.OWNER_LOGIN, 7)
-    owner = authenticate(username=login.login, password=login.password)
+    owner = authenticate(
+        RequestFactory().post("/masuk/"), username=login.login, password=login.password
+    )
     [business] = enterprises_of(owner)
     assert business.village_id.startswith("32.")
     assert Assessment.objects.filter(enterprise=business).count() == 2

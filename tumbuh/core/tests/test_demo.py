@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from tumbuh.accounts.models import Membership, Organisation, User
 from tumbuh.core.demodata import demo_modules, demo_password, load_all
@@ -27,7 +28,12 @@ def test_demo_is_idempotent_its_logins_work_and_its_outcomes_are_real():
     assert counts[0] >= len(first.logins) > 0
     for login in first.logins:
         assert login.password == demo_password(login.login, 7)
-        assert authenticate(username=login.login, password=login.password) is not None
+        assert (
+            authenticate(
+                RequestFactory().post("/masuk/"), username=login.login, password=login.password
+            )
+            is not None
+        )
     assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
     assert_milestones_agree_with_their_records()
 
