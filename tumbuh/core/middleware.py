@@ -61,3 +61,56 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         # No deactivate(): a streaming response renders after this returns, in this language.
         return response
+
+
+# A NUL character can be written in a URL (%00) or a JSON string (\u0000) but not stored in a
+# PostgreSQL text column: left to reach the database it is a server error.
+NUL_IN_QUERY = ("%00", "\x00")
+NUL_IN_BODY = (b"\x00", b"\\u0000")
+BODY_TYPES_CHECKED = ("application/json", "application/x-www-form-urlencoded", "text/")
+
+
+class RejectNulMiddleware:
+    """Refuses, before any view, a request whose address, query or text body holds a NUL.
+
+    The API answers with its one error body (422, ``reason`` ``nul_character``); pages with a
+    plain 400. Uploads (multipart) are left alone: a photo holds NUL bytes, and its form fields
+    are checked by their forms.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            return self._refusal(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or any(mark in query.lower() for mark in NUL_IN_QUERY):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "").lower()
+        if request.method in ("POST", "PUT", "PATCH") and content_type.startswith(
+            BODY_TYPES_CHECKED
+        ):
+            try:
+                body = request.body
+            except Exception:
+                return False
+            marks = NUL_IN_BODY
+            if content_type.startswith("application/x-www-form-urlencoded"):
+                marks = (*NUL_IN_BODY, b"%00")
+            return any(mark in body for mark in marks)
+        return False
+
+    @staticmethod
+    def _refusal(request):
+        from django.http import HttpResponse, JsonResponse
+
+        detail = translation.gettext("The request holds a NUL character (%00 or \\u0000).")
+        if request.path.startswith("/api/"):
+            body = {"code": "invalid", "detail": detail, "reason": "nul_character"}
+            return JsonResponse(body, status=422)
+        return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")

@@ -19,6 +19,7 @@ from ninja import Query, Router, Schema, Status
 
 from tumbuh.accounts.auth import api_auth
 from tumbuh.core.errors import ErrorOut
+from tumbuh.core.paging import offset_field
 from tumbuh.licensing import forms, queries, services
 from tumbuh.licensing.models import HalalCase, NibCase
 from tumbuh.licensing.schemas import (
@@ -42,7 +43,7 @@ class ListFilters(Schema):
     step: str = ""
     region: str = ""
     limit: int = 100
-    offset: int = 0
+    offset: int = offset_field()
 
 
 def _base(case, now) -> dict:

@@ -5,6 +5,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from tumbuh.core.paging import offset_field
 from tumbuh.registry.models import Enterprise, Milestone
 
 
@@ -19,7 +20,7 @@ class EnterpriseFilterIn(Schema):
     source: str = Field("", max_length=80, description="Slug of the organisation that sent it")
     q: str = Field("", max_length=100, description="Part of the business name")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
 
 
 class EnterpriseOut(Schema):

@@ -7,6 +7,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from tumbuh.core.paging import offset_field
 from tumbuh.stores.models import Order, Product, Store
 from tumbuh.stores.services.orders import MAX_LINES, MAX_QUANTITY
 
@@ -151,13 +152,13 @@ class RestockIn(Schema):
 class StoreFilter(Schema):
     province: str | None = Field(None, description="Two-digit province code, e.g. 53")
     limit: int = Field(50, ge=1, le=PAGE_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
 
 
 class ProductFilter(Schema):
     category: str | None = None
     limit: int = Field(50, ge=1, le=PAGE_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ class StatusIn(Schema):
 class SellerOrderFilter(Schema):
     status: str | None = None
     limit: int = Field(50, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = offset_field()
 
 
 class NotificationOut(Schema):

@@ -1,0 +1,85 @@
+"""Input that once made the API crash: a NUL character anywhere, an offset past any page.
+
+Each now gets the declared error shape (422 with the one error body; a page gets 400), and
+nothing is written."""
+
+import json
+
+import pytest
+from django.test import RequestFactory
+
+from tumbuh.core.middleware import RejectNulMiddleware
+from tumbuh.core.paging import MAX_OFFSET
+from tumbuh.stores.models import Order
+from tumbuh.stores.tests.order_builders import shop_with_product
+
+pytestmark = pytest.mark.django_db
+NUL_REFUSED = {
+    "code": "invalid",
+    "detail": "Permintaan ini memuat karakter NUL (%00 atau \\u0000).",
+    "reason": "nul_character",
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/regions/search?q=a%00b",
+        "/api/v1/stores/?province=5%003",
+        "/api/v1/regions/search?q=%00",
+    ],
+)
+def test_a_nul_in_the_query_of_the_api_is_refused(client, url):
+    response = client.get(url)
+    assert response.status_code == 422
+    assert response.json() == NUL_REFUSED
+
+
+def test_a_nul_in_an_order_is_refused_and_no_order_is_made(client):
+    store, product = shop_with_product(stock=10)
+    body = {
+        "items": [{"product": product.public_id + "\u0000", "quantity": 1}],
+        "buyer_name": "Dewi\u0000",
+        "buyer_phone": "0813-2222-3333",
+        "village_code": store.village_id,
+        "delivery": "pickup",
+        "payment_method": "qris",
+    }
+    response = client.post(
+        f"/api/v1/stores/{store.slug}/orders", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422 and response.json()["reason"] == "nul_character"
+    assert not Order.objects.exists()
+
+
+def test_a_nul_in_a_page_or_a_form_is_a_bad_request(client):
+    assert client.get("/bbi/?q=kopi%00").status_code == 400
+    response = client.post(
+        "/masuk/", "username=a%00b&password=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert client.get("/bbi/?q=kopi").status_code == 200
+
+
+def test_an_upload_with_nul_bytes_is_left_to_its_form():
+    """A photo holds NUL bytes: multipart bodies pass through to the view."""
+    reached = []
+    middleware = RejectNulMiddleware(lambda request: reached.append(request) or "view")
+    photo = RequestFactory().post("/toko-saya/x/", {"photo": _file(b"\x89PNG\x00\x00\x00")})
+    assert middleware(photo) == "view" and reached
+
+
+def _file(content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("foto.png", content, content_type="image/png")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/stores/", "/api/v1/registry/enterprises"])
+def test_an_offset_past_any_page_is_refused_not_a_crash(client_of, national_admin, path):
+    client = client_of(national_admin)
+    huge = client.get(f"{path}?offset=99999999999999999999")
+    assert huge.status_code == 422, huge.content
+    assert huge.json()["code"] == "invalid"
+    assert client.get(f"{path}?offset={MAX_OFFSET + 1}").status_code == 422
+    assert client.get(f"{path}?offset={MAX_OFFSET}").status_code == 200
