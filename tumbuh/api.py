@@ -75,7 +75,13 @@ def forbidden(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    code = {404: ErrorCode.NOT_FOUND, 403: ErrorCode.FORBIDDEN, 409: ErrorCode.CONFLICT}.get(
-        exc.status_code, ErrorCode.INVALID
-    )
-    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+    code = {
+        404: ErrorCode.NOT_FOUND,
+        403: ErrorCode.FORBIDDEN,
+        409: ErrorCode.CONFLICT,
+        429: ErrorCode.RATE_LIMITED,
+    }.get(exc.status_code, ErrorCode.INVALID)
+    response = api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+    if getattr(exc, "retry_after", None):  # seconds, for 429
+        response["Retry-After"] = str(exc.retry_after)
+    return response

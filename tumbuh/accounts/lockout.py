@@ -12,6 +12,7 @@ an unknown login as a keyed hash, and the client's address (``client_ip``).
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -19,10 +20,15 @@ from django.utils.translation import gettext as _
 from tumbuh.accounts.backends import find_user
 from tumbuh.core.validators import normalise_phone
 
+# What a wrong API key counts against: its prefix (the secret is never kept).
+API_KEY_LOGIN = "apikey:%s"
+
 
 def lockout_username(request, credentials) -> str:
     """What axes counts failures of: the account, never the login as typed."""
     login = (credentials or {}).get("username")
+    if isinstance(login, str) and login.startswith(API_KEY_LOGIN % ""):
+        return login
     if login is None and request is not None:
         login = request.POST.get("username", "")
     login = str(login or "").strip()
@@ -47,15 +53,40 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def _minutes() -> int:
+    return max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+
+
 def locked_out(request, original_response=None, credentials=None):
-    """The sign-in page again, saying why and for how long (429)."""
+    """The sign-in page again, saying why and for how long (429); for the API, its error body."""
     from tumbuh.accounts.forms import LoginForm
 
-    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    if request.path.startswith("/api/"):
+        error = locked_out_error()
+        response = JsonResponse({"code": "rate_limited", "detail": error.message}, status=429)
+        response["Retry-After"] = str(_minutes() * 60)
+        return response
     lockout = _(
         "Too many wrong passwords for this account or from this connection. Sign-in is paused "
         "for %(minutes)d minutes; after that, try again, or ask your administrator to reset your "
         "password."
-    ) % {"minutes": minutes}
+    ) % {"minutes": _minutes()}
     context = {"form": LoginForm(request), "lockout": lockout, "next": ""}
     return render(request, "accounts/login.html", context, status=429)
+
+
+def locked_out_error():
+    """The API's answer to a caller locked out for wrong keys or passwords (429)."""
+    from ninja.errors import HttpError
+
+    error = HttpError(
+        429,
+        _(
+            "Too many wrong API keys or passwords from this connection. Try again in "
+            "%(minutes)d minutes."
+        )
+        % {"minutes": _minutes()},
+    )
+    error.message = str(error)
+    error.retry_after = _minutes() * 60
+    return error

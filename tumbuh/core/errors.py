@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
 
 
 class ErrorOut(Schema):

@@ -101,3 +101,32 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, seller, set
         through_proxy(f"orang{number}@contoh.id", "tebakan", "203.0.113.7")
     assert through_proxy("simon@contoh.id", PASSWORD, "203.0.113.7").status_code == 429
     assert through_proxy("simon@contoh.id", PASSWORD, "198.51.100.4").status_code == 302
+
+
+def test_wrong_api_keys_lock_out_the_address_and_the_key(client, seller, office_32):
+    """Guessing keys is guessing passwords: the same limit, per key prefix and per address."""
+    from tumbuh.accounts.models import Membership
+    from tumbuh.accounts.services import issue_api_key, system_actor
+
+    _api_key, secret = issue_api_key(
+        organisation=office_32, label="uji", role=Membership.Role.OFFICER, by=system_actor()
+    )
+    prefix = secret.split("_")[1]
+
+    def call(token, address):
+        return client.get(
+            "/api/v1/registry/enterprises",
+            headers={"Authorization": f"Bearer {token}"},
+            REMOTE_ADDR=address,
+        )
+
+    assert call(secret, "10.0.6.1").status_code == 200
+    for number in range(LIMIT):
+        call(f"tmb_{prefix}_tebakan{number}", f"10.0.7.{number}")
+    locked = call(secret, "10.0.7.99")
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "rate_limited" and locked["Retry-After"] == "900"
+    kept = " ".join(attempt.username for attempt in AccessAttempt.objects.all())
+    assert f"apikey:{prefix}" in kept and "tebakan" not in kept
+    _cool_off_passes()
+    assert call(secret, "10.0.7.99").status_code == 200
