@@ -397,3 +397,20 @@ if TUMBUH_PAYMENT_GATEWAY == "midtrans" and not TUMBUH_MIDTRANS_SERVER_KEY:
     raise ImproperlyConfigured(
         "TUMBUH_PAYMENT_GATEWAY=midtrans needs TUMBUH_MIDTRANS_SERVER_KEY (the Midtrans server key)."
     )
+
+# --- E-mail (docs/operations.md) ----------------------------------------------------------------
+# Password reset links and order notices. With DEBUG on, mail is written to var/mail instead.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tumbuh <noreply@tumbuh.invalid>")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a reset link works for three days, once

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Membership, Organisation
@@ -26,6 +26,24 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This account has been deactivated."),
     }
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Ask for a reset link by e-mail. The answer is the same whether or not an account has the
+    address, so the form does not tell who has an account."""
+
+    email = forms.EmailField(
+        label=_("E-mail address of your account"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def get_users(self, email):
+        """Active accounts with this address, including those whose password an administrator
+        has just reset (Django's form leaves those out)."""
+        from tumbuh.accounts.models import User
+
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
 
 
 class OrganisationFilterForm(forms.Form):

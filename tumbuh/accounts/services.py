@@ -205,3 +205,85 @@ def acting_person(actor) -> User | None:
     if not isinstance(actor, User) or not actor.is_authenticated:
         return None
     return None if actor.email == SYSTEM_EMAIL else actor
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+def may_manage_people(by, organisation: Organisation) -> bool:
+    """Whether ``by`` may act for the people of ``organisation`` (reset their passwords): an
+    administrator of that organisation, or a superuser. Fails closed."""
+    if not isinstance(by, User) or not by.is_active:
+        return False
+    return (
+        by.is_superuser
+        or by.memberships.filter(organisation=organisation, role=Membership.Role.ADMIN).exists()
+    )
+
+
+@transaction.atomic
+def reset_password_by_administrator(*, user: User, organisation: Organisation, by: User) -> str:
+    """Start a password reset for a member of ``organisation`` on their administrator's request
+    (for people who have only a phone, or no access to their e-mail).
+
+    The old password stops working at once; the returned path (``/masuk/atur-sandi/…``) lets
+    the person choose a new one, once, within ``PASSWORD_RESET_TIMEOUT``. The administrator
+    passes it on (WhatsApp, in person); a person with an e-mail address also receives it there.
+    Recorded as ``accounts.password_reset_issued``.
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    _require_actor(by)
+    if not may_manage_people(by, organisation):
+        raise PermissionDenied(_("Only an administrator of this organisation can reset passwords."))
+    if not organisation.memberships.filter(user=user).exists() or user.email == SYSTEM_EMAIL:
+        raise PermissionDenied(_("This person is not a member of this organisation."))
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    path = reverse(
+        "accounts:password-reset-confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    record_event(
+        actor=by,
+        action="accounts.password_reset_issued",
+        target=user,
+        region_code=organisation.region_code,
+        data={"organisation": organisation.slug, "by": "administrator"},
+    )
+    if user.email:
+        transaction.on_commit(lambda: _send_reset_link(user, path))
+    return path
+
+
+def _send_reset_link(user: User, path: str) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    send_mail(
+        _("Tumbuh: choose a new password"),
+        _(
+            "Your organisation's administrator has reset your Tumbuh password. Choose a new one "
+            "here (the link works once): %(link)s"
+        )
+        % {"link": settings.SITE_URL + path},
+        None,
+        [user.email],
+    )
+
+
+@transaction.atomic
+def record_password_reset(*, user: User) -> None:
+    """The person chose a new password through a reset link (sent by e-mail on their request,
+    or issued by their administrator): recorded as ``accounts.password_reset``; any sign-in
+    lockout of the account is lifted."""
+    from axes.utils import reset as reset_lockout
+
+    record_event(actor=user, action="accounts.password_reset", target=user)
+    reset_lockout(username=f"user:{user.pk}")

@@ -5,11 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tumbuh.accounts import services
-from tumbuh.accounts.forms import APIKeyForm, LoginForm, OrganisationFilterForm
+from tumbuh.accounts.forms import APIKeyForm, LoginForm, OrganisationFilterForm, ResetRequestForm
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.permissions import Capability, has_capability, require
 from tumbuh.accounts.queries import visible_organisations
@@ -35,6 +36,60 @@ class LoginView(auth_views.LoginView):
 
 login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by e-mail; people with only a phone ask their administrator."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = ResetRequestForm
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password through a link (by e-mail, or from an administrator); recorded."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_password_reset(user=form.user)
+        return response
+
+
+password_reset = PasswordResetView.as_view()
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = PasswordResetConfirmView.as_view()
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+@login_required
+@require_POST
+def member_password_reset(request, slug):
+    """An administrator resets a member's password: the link is shown once, to pass on."""
+    organisation = _visible_organisation(request, slug)
+    membership = get_object_or_404(
+        organisation.memberships.select_related("user"), pk=request.POST.get("membership") or 0
+    )
+    path = services.reset_password_by_administrator(
+        user=membership.user, organisation=organisation, by=request.user
+    )
+    return render(
+        request,
+        "accounts/password_reset_issued.html",
+        {
+            "organisation": organisation,
+            "person": membership.user,
+            "link": request.build_absolute_uri(path),
+        },
+    )
 
 
 @login_required
@@ -97,6 +152,7 @@ def organisation_detail(request, slug):
                 "user__full_name", "role"
             ),
             "may_manage_keys": may_manage_keys,
+            "may_manage_people": services.may_manage_people(request.user, organisation),
             "api_keys": organisation.api_keys.all() if may_manage_keys else [],
             "key_form": APIKeyForm() if may_manage_keys else None,
         },
