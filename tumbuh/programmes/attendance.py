@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.services import acting_person
+from tumbuh.core import images
+from tumbuh.core.images import CleanImage, ImageError
 from tumbuh.core.personal import has_identity_number
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
@@ -207,27 +209,15 @@ def _check_actor(session: Session, enterprise: Enterprise, by, *, marking: bool)
         raise Refused(ProgrammesError.NOT_ALLOWED, message)
 
 
-def _check_evidence(evidence) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    if evidence.size > MAX_EVIDENCE_BYTES:
-        raise Refused(
-            ProgrammesError.BAD_EVIDENCE,
-            _("The photo is too large (at most 5 MB)."),
-            field="evidence",
-        )
-    try:
-        evidence.seek(0)
-        with Image.open(evidence) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise Refused(
-            ProgrammesError.BAD_EVIDENCE,
-            _("The evidence must be a photo (JPEG or PNG)."),
-            field="evidence",
-        ) from error
-    finally:
-        evidence.seek(0)
+def _clean_evidence(evidence) -> CleanImage:
+    """The sign-in sheet photo decoded and encoded again (``core.images``): a JPEG with no EXIF,
+    so the phone's GPS position and serial number are not kept; ``bad_evidence`` otherwise."""
+    return images.clean_image(
+        evidence,
+        max_bytes=MAX_EVIDENCE_BYTES,
+        codes=dict.fromkeys(ImageError, ProgrammesError.BAD_EVIDENCE),
+        field="evidence",
+    )
 
 
 def record_attendance(
@@ -246,8 +236,9 @@ def record_attendance(
     ``by`` is the user (or partner ``APIKey``) recording it. With ``code`` the code must be the
     session's and valid at ``recorded_at`` (default now). Without a code, ``no_phone_reason``
     is required and only the session's mentor may mark. ``evidence`` is an optional photo of a
-    paper sign-in sheet. A replay of the same ``client_id`` returns the existing row and writes
-    nothing. Refusals raise ``Refused`` (codes of ``ProgrammesError``) and change nothing. The first attendance of
+    paper sign-in sheet, stored as a JPEG encoded again without its metadata (``core.images``).
+    A replay of the same ``client_id`` returns the existing row and writes nothing. Refusals
+    raise ``Refused`` (codes of ``ProgrammesError``) and change nothing. The first attendance of
     an accepted participant makes the enrolment active, and completion is checked afterwards.
     """
     from tumbuh.programmes import services
@@ -296,8 +287,7 @@ def record_attendance(
         _check_window(session, recorded_at)
     else:
         _check_code(session, code, recorded_at)
-    if evidence is not None:
-        _check_evidence(evidence)
+    cleaned = _clean_evidence(evidence) if evidence is not None else None
 
     user = acting_person(by)
     try:
@@ -312,10 +302,9 @@ def record_attendance(
                 recorded_by=user,
                 client_id=client_id,
             )
-            if evidence is not None:
-                attendance.evidence.save(
-                    f"{session.public_id}-{enterprise.public_id}.jpg", evidence, save=False
-                )
+            if cleaned is not None:
+                evidence_file = cleaned.as_file(f"{session.public_id}-{enterprise.public_id}")
+                attendance.evidence.save(evidence_file.name, evidence_file, save=False)
             attendance.save()
             record_event(
                 actor=by,

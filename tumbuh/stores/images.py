@@ -2,8 +2,9 @@
 
 A phone photo of several megabytes becomes a WebP of at most 30 KB (800 px on its long side,
 smaller if needed) and a thumbnail of at most 4 KB (240 px), so that a catalogue page of 24
-products opens on 2G. The size of an upload is checked before any byte of it is decoded, and
-Pillow refuses decompression bombs; a file that is not an image is refused with a reason.
+products opens on 2G. The checks are ``core.images``'s, as for every uploaded image: the size of
+an upload before any byte of it is decoded, decompression bombs, files that are not images (each
+refused with a reason); the EXIF orientation is applied and no metadata is kept.
 
 Both files are stored in the public storage, which names them after the hash of their bytes
 (``<public id>.<hash>.webp``, see ``tumbuh.core.storage``): a new photo gets new names, so
@@ -13,25 +14,34 @@ browsers may keep them for a year.
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
+from tumbuh.core import images as core_images
+from tumbuh.core.images import ImageError
 from tumbuh.core.refusals import Refused
 from tumbuh.stores.error_codes import StoresError
 
-MAX_UPLOAD_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_UPLOAD_BYTES = core_images.MAX_UPLOAD_BYTES
+MAX_PIXELS = core_images.MAX_PIXELS
 PHOTO_BYTES = 30 * 1024
 THUMBNAIL_BYTES = 4 * 1024
 PHOTO_SIDE = 800
 THUMBNAIL_SIDE = 240
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
+# The codes the stores app always answered (``StoresError``); a decompression bomb was, and
+# stays, "not_an_image" here.
+CODES = {
+    ImageError.TOO_LARGE: StoresError.PHOTO_TOO_LARGE,
+    ImageError.EMPTY: StoresError.PHOTO_EMPTY,
+    ImageError.NOT_AN_IMAGE: StoresError.NOT_AN_IMAGE,
+    ImageError.BROKEN: StoresError.BROKEN_IMAGE,
+    ImageError.TOO_MANY_PIXELS: StoresError.NOT_AN_IMAGE,
+}
 
 
 @dataclass(frozen=True)
@@ -46,49 +56,20 @@ class Picture:
 
 def check_upload_size(upload) -> None:
     """Refuse an upload above ``MAX_UPLOAD_BYTES`` from its declared size, before reading it."""
-    size = getattr(upload, "size", None)
-    if size is None or size > MAX_UPLOAD_BYTES:
-        raise Refused(
-            StoresError.PHOTO_TOO_LARGE,
-            _("The photo is too large (at most %(limit)d MB).")
-            % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
-        )
-    if size == 0:
-        raise Refused(StoresError.PHOTO_EMPTY, _("The photo file is empty."))
+    core_images.check_upload_size(upload, max_bytes=MAX_UPLOAD_BYTES, codes=CODES)
 
 
 def open_image(upload) -> Image.Image:
-    """Open an uploaded file as an image, upright, refusing what is not a photo."""
-    check_upload_size(upload)
-    upload.seek(0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)
-            if image.format not in ACCEPTED_FORMATS:
-                raise UnidentifiedImageError(image.format)
-            if image.width * image.height > MAX_PIXELS:
-                raise Image.DecompressionBombError("too many pixels")
-            # JPEG decoders can shrink while decoding: far less memory for a big phone photo.
-            image.draft("RGB", (PHOTO_SIDE * 2, PHOTO_SIDE * 2))
-            image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Refused(
-            StoresError.NOT_AN_IMAGE,
-            _("The file is not a photo Tumbuh can read (JPEG, PNG or WebP)."),
-        ) from None
-    except (OSError, SyntaxError, ValueError):
-        raise Refused(
-            StoresError.BROKEN_IMAGE,
-            _("The photo is damaged or incomplete; take or choose it again."),
-        ) from None
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    return image.convert("RGB")
+    """Open an uploaded file as an image, upright, RGB, without metadata, refusing what is not a
+    photo (``core.images.open_image``)."""
+    return core_images.open_image(
+        upload,
+        max_bytes=MAX_UPLOAD_BYTES,
+        max_pixels=MAX_PIXELS,
+        # JPEG decoders can shrink while decoding: far less memory for a big phone photo.
+        draft_side=PHOTO_SIDE * 2,
+        codes=CODES,
+    )
 
 
 def _encode(image: Image.Image, quality: int) -> bytes:

@@ -8,7 +8,6 @@ certificate issued. The moving itself is ``cases.advance_case``.
 """
 
 import datetime
-import io
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -21,7 +20,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from tumbuh.accounts.models import User
 from tumbuh.accounts.services import acting_person
-from tumbuh.core import times
+from tumbuh.core import images, times
+from tumbuh.core.images import ImageError
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.licensing.error_codes import LicensingError
@@ -57,7 +57,14 @@ from tumbuh.registry.models import Enterprise, Milestone
 from tumbuh.registry.services import surviving
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# The codes licensing always answered for a photo it cannot take (``core.images`` says why).
+PHOTO_CODES = {
+    ImageError.TOO_LARGE: LicensingError.PHOTO_TOO_LARGE,
+    ImageError.TOO_MANY_PIXELS: LicensingError.PHOTO_TOO_LARGE,
+    ImageError.EMPTY: LicensingError.PHOTO_NOT_IMAGE,
+    ImageError.NOT_AN_IMAGE: LicensingError.PHOTO_NOT_IMAGE,
+    ImageError.BROKEN: LicensingError.PHOTO_NOT_IMAGE,
+}
 # Also what the step forms say when they cannot read the input.
 MENTOR_MISSING = gettext_lazy("Choose the halal-process mentor (Pendamping PPH).")
 DATE_MESSAGE = gettext_lazy("Enter a date as YYYY-MM-DD.")
@@ -326,46 +333,28 @@ def record_checklist(*, case: HalalCase, checklist: Mapping[str, bool], by: Acto
 def add_evidence_photo(
     *, case: HalalCase, upload: UploadedFile, caption: str = "", by: Actor
 ) -> HalalEvidencePhoto:
-    """Store a photo from the verification visit, after checking it is a real image.
+    """Store a photo from the verification visit, decoded and encoded again as a JPEG.
 
     Refused when the case is not in the verification step, when the file is larger than 5 MB,
-    or when Pillow cannot read it as a JPEG, PNG or WebP image.
+    or when it is not an image Pillow can read (``core.images``: JPEG, PNG, WebP, GIF...; a
+    decompression bomb is refused as too large). What is stored has no EXIF: a phone photo's GPS
+    position of the kitchen stays on the phone.
     """
-    from PIL import Image, UnidentifiedImageError
-
     require_may_move(by, case)
     if case.step != HalalCase.Step.VERIFICATION:
         raise Refused(
             LicensingError.WRONG_STEP,
             _("Evidence photos are added during the mentor's verification visit."),
         )
-    if upload.size > MAX_PHOTO_BYTES:
-        raise Refused(
-            LicensingError.PHOTO_TOO_LARGE,
-            _("The photo is %(size)s MB; the limit is %(limit)s MB."),
-            params={
-                "size": round(upload.size / 1_048_576, 1),
-                "limit": MAX_PHOTO_BYTES // 1_048_576,
-            },
-        )
-    content = upload.read()
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        image_format = None
-    if image_format not in PHOTO_FORMATS:
-        raise Refused(
-            LicensingError.PHOTO_NOT_IMAGE, _("The file is not a JPEG, PNG or WebP photo.")
-        )
-    upload.seek(0)
-    upload.name = f"photo.{PHOTO_FORMATS[image_format]}"
+    cleaned = images.clean_image(
+        upload, max_bytes=MAX_PHOTO_BYTES, codes=PHOTO_CODES, field="photo"
+    )
     with transaction.atomic():
         photo = HalalEvidencePhoto(
             case=case, caption=(caption or "").strip()[:200], uploaded_by=acting_person(by)
         )
-        photo.image.save(upload.name, upload, save=False)
+        cleaned_file = cleaned.as_file("photo")
+        photo.image.save(cleaned_file.name, cleaned_file, save=False)
         photo.save()
         record_event(
             actor=by,
