@@ -228,6 +228,14 @@ OFFER_SOURCES = ["tumbuh.programmes.offers.cohort_offers"]
 # Who a mentor without a programme role may assess (capability.queries.may_assess), all must
 # agree; with none listed, such a mentor may assess nobody: fn(user, enterprise).
 CASELOAD_CHECKS = ["tumbuh.programmes.mentor.caseload.mentor_may_assess"]
+# The businesses a partner organisation brought, serves or mentors (accounts.scoping, what its
+# staff see; docs/permissions.md): fn(organisation_id) -> a queryset of enterprise ids. With
+# none listed, partner staff see no business.
+PARTNER_BUSINESSES = [
+    "tumbuh.registry.queries.brought_by",
+    "tumbuh.programmes.queries.served_by",
+    "tumbuh.programmes.queries.mentored_by",
+]
 # The kinds of record the mentor app's offline queue carries (programmes.mentor.sync.kinds), each
 # with the function that applies it: fn(*, user, record, memo, **extra) -> Result.
 MENTOR_SYNC_KINDS = {

@@ -119,6 +119,11 @@ class Organisation(models.Model):
         }
     )
 
+    # The ministry and the regional offices: their staff see every record of their region.
+    # Every other kind (partners and BumDes) sees only its own records and the businesses it
+    # brought, serves or mentors (tumbuh.accounts.scoping.Reach; docs/permissions.md).
+    GOVERNMENT_KINDS = frozenset({Kind.MINISTRY, Kind.PROVINCIAL_OFFICE, Kind.REGENCY_OFFICE})
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -149,6 +154,10 @@ class Organisation(models.Model):
     @property
     def is_partner(self) -> bool:
         return self.kind in self.PARTNER_KINDS
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in self.GOVERNMENT_KINDS
 
     @property
     def is_ministry(self) -> bool:

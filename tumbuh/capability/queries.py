@@ -1,8 +1,9 @@
 """Reads shared by the capability console, the API and the owner's pages.
 
 Console readers are people (or API keys) whose role runs programmes or mentors businesses; what
-they see is limited to their regions through ``tumbuh.accounts.scoping``. Owners see their own
-businesses through ``enterprises_of``.
+they see is limited through ``tumbuh.accounts.scoping``: government staff see their regions, a
+partner's staff the businesses it brought, serves or mentors (docs/permissions.md). Owners see
+their own businesses through ``enterprises_of``.
 """
 
 from collections import Counter
@@ -14,7 +15,7 @@ from django.db.models.functions import Coalesce, Left, RowNumber
 
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
-from tumbuh.accounts.scoping import RegionScope, scope_for, scoped
+from tumbuh.accounts.scoping import reach_for, scoped_businesses
 from tumbuh.capability.models import Assessment
 from tumbuh.capability.scoring import LEVELS
 from tumbuh.core.hooks import hooks
@@ -36,20 +37,29 @@ def may_read(actor) -> bool:
     )
 
 
-def scope_of(actor) -> RegionScope:
-    return scope_for(actor, roles=READER_ROLES)
+def _scoped_enterprises(enterprises, actor):
+    return scoped_businesses(enterprises, actor, enterprise="pk", roles=READER_ROLES)
+
+
+def may_see(actor, enterprise: Enterprise) -> bool:
+    """Whether ``enterprise`` is among the businesses the actor reads as programme staff or
+    mentor: in a government membership's regions, or one its partner brought, serves or
+    mentors."""
+    if reach_for(actor, roles=READER_ROLES).regions.allows(enterprise.village_id):
+        return True
+    return _scoped_enterprises(Enterprise.objects.filter(pk=enterprise.pk), actor).exists()
 
 
 def visible_enterprise(actor, public_id: str) -> Enterprise | None:
-    """The business with ``public_id`` if it lies in the actor's regions (merged → survivor)."""
-    found = scoped(Enterprise.objects.select_related("village"), actor, roles=READER_ROLES).filter(
+    """The business with ``public_id`` if the actor may see it (merged → survivor)."""
+    found = _scoped_enterprises(Enterprise.objects.select_related("village"), actor).filter(
         public_id=public_id
     )
     enterprise = found.first()
     if enterprise is None:
         return None
     enterprise = surviving(enterprise)
-    return enterprise if scope_of(actor).allows(enterprise.village_id) else None
+    return enterprise if may_see(actor, enterprise) else None
 
 
 def owned_enterprise(user, public_id: str) -> Enterprise | None:
@@ -70,7 +80,7 @@ def may_assess(actor, enterprise: Enterprise) -> bool:
     businesses of their regions that every listed caseload check accepts; with none listed, a
     mentor may assess nobody (the check fails closed).
     """
-    if not may_read(actor) or not scope_of(actor).allows(enterprise.village_id):
+    if not may_read(actor) or not may_see(actor, enterprise):
         return False
     if isinstance(actor, APIKey) or has_capability(actor, Capability.RUN_PROGRAMMES):
         return True
@@ -146,12 +156,12 @@ def latest_levels(businesses, *, length: int, as_of=None, mode: str = "") -> Cou
 
 def levels_by_region(actor, *, region: str = "", as_of=None, mode: str = "") -> list[AreaLevels]:
     """Deduplicated businesses of ``region``'s child regions (provinces for the whole country)
-    by their current level, within the actor's scope. Three queries, whatever the number of
+    by their current level, of those the actor may see. Three queries, whatever the number of
     businesses."""
     if len(region) not in CHILD_LENGTH:
         raise ValueError(f"not a province or regency code: {region!r}")
     length = CHILD_LENGTH[len(region)]
-    businesses = scoped(Enterprise.objects.deduplicated(), actor, roles=READER_ROLES)
+    businesses = _scoped_enterprises(Enterprise.objects.deduplicated(), actor)
     if region:
         businesses = businesses.filter(region_q("village__code", region))
     areas: dict[str, AreaLevels] = {}
@@ -176,8 +186,9 @@ def levels_by_region(actor, *, region: str = "", as_of=None, mode: str = "") -> 
 
 
 def recent_assessments(actor, *, region: str = "", level: int | None = None, mode: str = ""):
-    """Assessments in the actor's regions, latest first, with their business and village."""
-    assessments = scoped(Assessment.objects.all(), actor, roles=READER_ROLES)
+    """Assessments of the businesses the actor may see, latest first, with their business and
+    village."""
+    assessments = scoped_businesses(Assessment.objects.all(), actor, roles=READER_ROLES)
     if region:
         assessments = assessments.filter(region_q("enterprise__village__code", region))
     if level:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
-from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.scoping import reach_for
 from tumbuh.accounts.services import acting_person
 from tumbuh.catalogue.error_codes import CatalogueError
 from tumbuh.catalogue.models import Campaign, CampaignProduct
@@ -34,7 +34,8 @@ def may_curate(user) -> bool:
     else, and not no one)."""
     if user is None or not has_capability(user, Capability.RUN_PROGRAMMES):
         return False
-    return scope_for(user, roles=roles_with(Capability.RUN_PROGRAMMES)).is_national
+    # The ministry's national reach, not a partner's membership of national scope.
+    return reach_for(user, roles=roles_with(Capability.RUN_PROGRAMMES)).is_national
 
 
 def require_curator(user) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tumbuh.accounts.permissions import Capability, has_capability, require
+from tumbuh.accounts.scoping import scoped_businesses
 from tumbuh.connectivity import importing, queries, services
 from tumbuh.connectivity.forms import (
     COST_FIELDS,
@@ -195,6 +196,11 @@ def village(request, code):
     if serving_site and not queries.scope_of(request.user).allows(serving_site.village_id):
         serving_site = None  # a site across the border of the person's regions: not named
     businesses = services.businesses_to_onboard([found.code])
+    # The village's count is the ledger's; its businesses by name only those the person may see
+    # (a partner's planner: the ones it brought, serves or mentors).
+    named = scoped_businesses(
+        businesses, request.user, enterprise="pk", roles=queries.CONNECTIVITY_ROLES
+    )
     return render(
         request,
         "connectivity/village.html",
@@ -205,7 +211,7 @@ def village(request, code):
             "facts": queries.village_facts(found),
             "sites": queries.visible_sites(request.user).filter(village=found),
             "impact": services.village_impact(found),
-            "businesses": businesses[:BUSINESSES_SHOWN],
+            "businesses": named[:BUSINESSES_SHOWN],
             "business_count": businesses.count(),
             "may_open_registry": has_capability(request.user, Capability.IMPORT_BUSINESSES),
             "synthetic": queries.synthetic_in_ledger(),

@@ -4,7 +4,9 @@ time spent per step, counts per region, the KBLI picker's search, the expiry rem
 Who sees what (checked here, used by every view and endpoint):
 
 - people who run programmes (``RUN_PROGRAMMES``: ministry admins, regional officers, and API
-  keys with such a role) see and move every case in their regions;
+  keys with such a role) see and move every case in their regions; a partner's staff (and its
+  keys) only the cases of the businesses it brought, serves or mentors
+  (``accounts.scoping.Reach``, docs/permissions.md);
 - a mentor (``MENTOR_CASELOAD``) sees and moves only the cases assigned to them;
 - an owner sees their own business's cases (read-only; they may start one).
 
@@ -24,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import APIKey, User
 from tumbuh.accounts.permissions import Capability, has_capability, roles_with
-from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.scoping import reach_for
 from tumbuh.core.region_filter import region_q
 from tumbuh.core.validators import _kbli as kbli_table
 from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
@@ -37,8 +39,23 @@ REMINDER_DAYS = 90
 # --- access -----------------------------------------------------------------------------------
 
 
-def _programme_scope(actor):
-    return scope_for(actor, roles=roles_with(Capability.RUN_PROGRAMMES))
+def _programme_reach(actor):
+    return reach_for(actor, roles=roles_with(Capability.RUN_PROGRAMMES))
+
+
+def _mentor_reach(actor):
+    return reach_for(actor, roles=roles_with(Capability.MENTOR_CASELOAD))
+
+
+def _reaches(reach, enterprise: Enterprise) -> bool:
+    """Whether ``enterprise`` is inside ``reach``: in its regions, or a business one of its
+    partners brought, serves or mentors (one query, only for the partner part)."""
+    if reach.regions.allows(enterprise.village_id):
+        return True
+    if not reach.partners:
+        return False
+    condition = reach.business_q(field="village__code", enterprise="pk")
+    return Enterprise.objects.filter(condition, pk=enterprise.pk).exists()
 
 
 def _remembered(actor, key: str, compute):
@@ -82,11 +99,9 @@ def visible_cases(model, actor, *, include_owned: bool = True) -> QuerySet:
     """The cases of ``model`` (``NibCase`` or ``HalalCase``) that ``actor`` may see."""
     condition = Q(pk__in=[])
     if runs_programmes(actor):
-        scope = _programme_scope(actor)
-        if scope.is_national:
-            condition = Q()
-        elif not scope.is_empty:
-            condition |= scope.q(model.region_field)
+        condition |= _programme_reach(actor).business_q(
+            field=model.region_field, enterprise="enterprise"
+        )
     if is_mentor(actor):
         condition |= Q(assigned_mentor=actor)
     if include_owned:
@@ -98,7 +113,7 @@ def visible_cases(model, actor, *, include_owned: bool = True) -> QuerySet:
 
 def may_move(actor, case) -> bool:
     """Officers in the case's region and the case's assigned mentor move cases; owners do not."""
-    if runs_programmes(actor) and _programme_scope(actor).allows(case.enterprise.village_id):
+    if runs_programmes(actor) and _reaches(_programme_reach(actor), case.enterprise):
         return True
     return (
         is_mentor(actor)
@@ -108,12 +123,11 @@ def may_move(actor, case) -> bool:
 
 
 def may_start_for(actor, enterprise: Enterprise) -> bool:
-    """Officers in the region, mentors working there, and the business's own owners."""
-    if runs_programmes(actor) and _programme_scope(actor).allows(enterprise.village_id):
+    """Officers in the region (a partner's staff: for its businesses), mentors working there
+    (a partner's mentors: for its businesses), and the business's own owners."""
+    if runs_programmes(actor) and _reaches(_programme_reach(actor), enterprise):
         return True
-    if is_mentor(actor) and scope_for(actor, roles=roles_with(Capability.MENTOR_CASELOAD)).allows(
-        enterprise.village_id
-    ):
+    if is_mentor(actor) and _reaches(_mentor_reach(actor), enterprise):
         return True
     return enterprise.pk in _owned_ids(actor)
 
@@ -128,12 +142,9 @@ def startable_enterprises(actor, search: str = "", limit: int = 20) -> list[Ente
     queryset = Enterprise.objects.deduplicated().select_related("village")
     condition = Q(pk__in=[e.pk for e in owned])
     if runs_programmes(actor):
-        scope = _programme_scope(actor)
-        condition |= Q() if scope.is_national else scope.q("village__code")
+        condition |= _programme_reach(actor).business_q(field="village__code", enterprise="pk")
     if is_mentor(actor):
-        scope = scope_for(actor, roles=roles_with(Capability.MENTOR_CASELOAD))
-        if not scope.is_empty:
-            condition |= Q() if scope.is_national else scope.q("village__code")
+        condition |= _mentor_reach(actor).business_q(field="village__code", enterprise="pk")
     queryset = queryset.filter(condition)
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(nib=search))
@@ -255,7 +266,7 @@ class RegionCounts:
 
 def _grouping_length(actor) -> int:
     """Provinces for national viewers, regencies for everyone else."""
-    return 2 if _programme_scope(actor).is_national else 5
+    return 2 if _programme_reach(actor).is_national else 5
 
 
 def region_counts(actor, *, on: datetime.date | None = None) -> list[RegionCounts]:

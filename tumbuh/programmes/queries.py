@@ -2,7 +2,10 @@
 
 Everything region-bound goes through ``tumbuh.accounts.scoping``: cohorts, enrolments and
 sessions by the cohort's venue village, mentors by their home region, assignments by the
-business's village. Programmes and priority-area quotas are national settings: a regional
+business's village. Government staff see every one of their regions; a partner's staff only
+those of the cohorts it runs and of its own mentors (docs/permissions.md). The businesses a
+partner serves (:func:`served_by`) and mentors (:func:`mentored_by`) are what it may see of the
+registry, capability and licensing (``settings.PARTNER_BUSINESSES``). Programmes and priority-area quotas are national settings: a regional
 officer sees the national programmes and the areas that touch their region, but every count of
 enrolments is limited to the cohorts they may see. Counts of businesses are of deduplicated
 businesses: a record merged into another counts as the one it was merged into.
@@ -16,9 +19,11 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils.html import escape
 
-from tumbuh.accounts.scoping import scope_for, scoped
+from tumbuh.accounts.scoping import reach_for, scope_for, scoped, scoped_to_organisations
 from tumbuh.programmes.models import (
     Assignment,
+    Attendance,
+    Certificate,
     Cohort,
     Enrolment,
     Mentor,
@@ -27,7 +32,7 @@ from tumbuh.programmes.models import (
     ProgrammeArea,
 )
 from tumbuh.regions.models import PriorityAreaRegency, Village
-from tumbuh.registry.models import Milestone
+from tumbuh.registry.models import Enterprise, Milestone
 
 # The business an enrolment counts for: the survivor when its record was merged later.
 BUSINESS = Coalesce(F("enterprise__merged_into_id"), F("enterprise_id"))
@@ -64,24 +69,66 @@ def visible_areas(user, programme: Programme):
     return areas.filter(area_id__in=touching)
 
 
+def served_by(organisation_id: int):
+    """The ids of the businesses enrolled in the cohorts ``organisation_id`` runs (any status),
+    and of the records they were merged into. A ``settings.PARTNER_BUSINESSES`` hook."""
+    enrolled = Enrolment.objects.filter(cohort__partner_id=organisation_id)
+    return Enterprise.objects.filter(
+        Q(pk__in=enrolled.values("enterprise_id"))
+        | Q(pk__in=enrolled.values("enterprise__merged_into_id"))
+    ).values("pk")
+
+
+def mentored_by(organisation_id: int):
+    """The ids of the businesses in the active caseloads of ``organisation_id``'s mentors. A
+    ``settings.PARTNER_BUSINESSES`` hook."""
+    return Assignment.objects.filter(
+        mentor__organisation_id=organisation_id, is_active=True
+    ).values("enterprise_id")
+
+
 def cohorts_for(user):
-    return scoped(
+    """Cohorts in a government membership's regions, and those a partner runs."""
+    return scoped_to_organisations(
         Cohort.objects.select_related(
             "programme", "programme_area__area", "partner", "venue_village__regency"
         ),
         user,
+        organisation="partner",
     )
 
 
 def enrolments_for(user):
-    return scoped(
+    """Enrolments in the cohorts of :func:`cohorts_for`."""
+    return scoped_to_organisations(
         Enrolment.objects.select_related("cohort__programme", "cohort__partner", "enterprise"),
         user,
+        organisation="cohort__partner",
     )
 
 
 def mentors_for(user):
-    return scoped(Mentor.objects.select_related("user", "organisation"), user)
+    """Mentors at home in a government membership's regions, and a partner's own mentors."""
+    return scoped_to_organisations(
+        Mentor.objects.select_related("user", "organisation"), user, organisation="organisation"
+    )
+
+
+def certificates_for(user):
+    """Certificates of the enrolments of :func:`enrolments_for`."""
+    return scoped_to_organisations(
+        Certificate.objects.select_related("enrolment__cohort"),
+        user,
+        organisation="enrolment__cohort__partner",
+    )
+
+
+def attendances_for(user):
+    """Attendances of sessions in a government membership's regions, and of the sessions a
+    partner's own mentors held."""
+    return scoped_to_organisations(
+        Attendance.objects.all(), user, organisation="session__mentor__organisation"
+    )
 
 
 @dataclass
@@ -126,6 +173,11 @@ def progress(user, programme: Programme) -> list[ProgressRow]:
         .select_related("partner")
         .order_by("partner__name")
     )
+    reach = reach_for(user)
+    if reach.regions.is_empty:
+        # A partner's staff see their own partner's rows, not the other partners' (whose
+        # enrolments they do not see, so their counts would read as zero).
+        shares = shares.filter(partner_id__in=reach.organisation_ids)
     enrolments = enrolments_for(user).filter(cohort__programme_area_id__in=area_ids)
     by_status = (
         enrolments.values("cohort__programme_area_id", "cohort__partner_id", "status")

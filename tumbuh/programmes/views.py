@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tumbuh.accounts.models import Organisation
 from tumbuh.accounts.permissions import Capability, has_capability, require
-from tumbuh.accounts.scoping import scoped
 from tumbuh.core.exports import csv_response
 from tumbuh.core.htmx import render_page
 from tumbuh.core.storage import private_file_response
@@ -558,10 +557,7 @@ def enrolment_decide(request, public_id: str):
 @require_POST
 def certificate_revoke(request, code: str):
     _require(request)
-    found = get_object_or_404(
-        scoped(Certificate.objects.select_related("enrolment__cohort"), request.user),
-        code=code.lower(),
-    )
+    found = get_object_or_404(queries.certificates_for(request.user), code=code.lower())
     if not services.may_run_cohort(request.user, found.enrolment.cohort):
         raise Http404
     form = RevokeForm(request.POST)
@@ -784,7 +780,7 @@ def attendance_evidence(request, session_id: str, enterprise_id: str):
     is_mentor = attendance.session.mentor.user_id == request.user.pk
     is_staff_here = (
         has_capability(request.user, Capability.RUN_PROGRAMMES)
-        and scoped(Attendance.objects.filter(pk=attendance.pk), request.user).exists()
+        and queries.attendances_for(request.user).filter(pk=attendance.pk).exists()
     )
     if not (is_mentor or is_staff_here):
         raise Http404

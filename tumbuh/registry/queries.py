@@ -1,8 +1,9 @@
 """Reads of the registry shared by the console and the API: scoped, filtered, aggregated.
 
-Everything here goes through :func:`tumbuh.accounts.scoping.scoped` with the roles that hold
+Everything here goes through :mod:`tumbuh.accounts.scoping` with the roles that hold
 ``Capability.IMPORT_BUSINESSES``, so a page and an endpoint that show the same records show the
-same ones. Personal data never leaves this module in clear: owners carry their masked NIK,
+same ones: government staff see the businesses of their regions, a partner's staff the ones it
+brought (its source records, :func:`brought_by`), serves or mentors (docs/permissions.md). Personal data never leaves this module in clear: owners carry their masked NIK,
 enterprises their masked phone, and source-record values are the non-personal columns with
 anything that still looks like a NIK or a phone number masked (:func:`redact`).
 """
@@ -18,7 +19,7 @@ from django.utils import translation
 
 from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.accounts.permissions import Capability, capabilities, roles_with
-from tumbuh.accounts.scoping import scope_for, scoped
+from tumbuh.accounts.scoping import scope_for, scoped, scoped_businesses
 from tumbuh.core import personal
 from tumbuh.core.region_filter import region_q
 from tumbuh.core.validators import kbli_entry, kbli_section, mask_phone
@@ -168,14 +169,27 @@ class EnterpriseFilters:
     q: str = ""
 
 
-def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
-    """Deduplicated businesses in the actor's regions that match ``filters``, by name."""
-    enterprises = scoped(
-        Enterprise.objects.deduplicated(),
+def brought_by(organisation_id: int) -> QuerySet:
+    """The ids of the businesses ``organisation_id`` brought: those its imported rows resolved
+    to (a row moves with its business's merges). A ``settings.PARTNER_BUSINESSES`` hook."""
+    return SourceRecord.objects.filter(organisation_id=organisation_id).values("enterprise_id")
+
+
+def _scoped_enterprises(enterprises: QuerySet, actor, field: str = "") -> QuerySet:
+    """``enterprises`` (or rows with a business at ``field``) that ``actor`` may see."""
+    prefix = f"{field}__" if field else ""
+    return scoped_businesses(
+        enterprises,
         actor,
-        field=ENTERPRISE_REGION_FIELD,
+        enterprise=field or "pk",
+        field=f"{prefix}{ENTERPRISE_REGION_FIELD}",
         roles=REGISTRY_ROLES,
     )
+
+
+def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
+    """Deduplicated businesses the actor may see that match ``filters``, by name."""
+    enterprises = _scoped_enterprises(Enterprise.objects.deduplicated(), actor)
     filters = filters or EnterpriseFilters()
     if filters.region and REGION_CODE.match(filters.region):
         enterprises = enterprises.filter(region_q(ENTERPRISE_REGION_FIELD, filters.region))
@@ -200,10 +214,8 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
 
 
 def visible_enterprise(actor, public_id: str, *, with_details=False) -> Enterprise | None:
-    """One enterprise (merged or not) in the actor's regions, with its place; None otherwise."""
-    enterprises = scoped(
-        Enterprise.objects.all(), actor, field=ENTERPRISE_REGION_FIELD, roles=REGISTRY_ROLES
-    )
+    """One enterprise (merged or not) the actor may see, with its place; None otherwise."""
+    enterprises = _scoped_enterprises(Enterprise.objects.all(), actor)
     if with_details:
         enterprises = with_registry_details(enterprises)
     else:
@@ -249,12 +261,7 @@ def merge_history(enterprise: Enterprise) -> QuerySet[MergeRecord]:
 
 def all_in_scope(actor, *enterprise_ids: int) -> bool:
     ids = set(enterprise_ids)
-    visible = scoped(
-        Enterprise.objects.filter(pk__in=ids),
-        actor,
-        field=ENTERPRISE_REGION_FIELD,
-        roles=REGISTRY_ROLES,
-    )
+    visible = _scoped_enterprises(Enterprise.objects.filter(pk__in=ids), actor)
     return visible.count() == len(ids)
 
 
@@ -370,12 +377,8 @@ def report_rows(batch: ImportBatch):
 
 
 def _both_sides_scoped(candidates: QuerySet, actor) -> QuerySet:
-    candidates = scoped(
-        candidates, actor, field=f"enterprise_low__{ENTERPRISE_REGION_FIELD}", roles=REGISTRY_ROLES
-    )
-    return scoped(
-        candidates, actor, field=f"enterprise_high__{ENTERPRISE_REGION_FIELD}", roles=REGISTRY_ROLES
-    )
+    candidates = _scoped_enterprises(candidates, actor, "enterprise_low")
+    return _scoped_enterprises(candidates, actor, "enterprise_high")
 
 
 def review_queue(actor) -> QuerySet[MatchCandidate]:
