@@ -406,6 +406,20 @@ if TUMBUH_PAYMENT_GATEWAY == "midtrans" and not TUMBUH_MIDTRANS_SERVER_KEY:
         "TUMBUH_PAYMENT_GATEWAY=midtrans needs TUMBUH_MIDTRANS_SERVER_KEY (the Midtrans server key)."
     )
 
+# --- Orders: rate limit and payment holds (docs/stores-orders.md) ------------------------------
+# At most this many order attempts per client address (accounts.lockout.client_ip) per minute,
+# through the orders API and the checkout form; more answer 429. Counted in Django's cache
+# (CACHES): with the default local-memory cache each server process counts on its own. 0: no limit.
+TUMBUH_ORDER_RATE_PER_MINUTE = env_int("TUMBUH_ORDER_RATE_PER_MINUTE", 10)
+# How long an order awaiting payment keeps its stock, per payment method, before the system
+# cancels it and puts the stock back (`tumbuh expire_orders`, run every few minutes). 0: never.
+# Cash on delivery never awaits payment, so it has no hold.
+TUMBUH_PAYMENT_HOLD_MINUTES = {
+    "qris": env_int("TUMBUH_PAYMENT_HOLD_MINUTES_QRIS", 60),
+    "provider": env_int("TUMBUH_PAYMENT_HOLD_MINUTES_PROVIDER", 60),
+    "transfer": env_int("TUMBUH_PAYMENT_HOLD_MINUTES_TRANSFER", 24 * 60),
+}
+
 # --- E-mail (docs/operations.md) ----------------------------------------------------------------
 # Password reset links and order notices. With DEBUG on, mail is written to var/mail instead.
 EMAIL_BACKEND = env_str(

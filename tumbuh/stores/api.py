@@ -4,9 +4,10 @@ own products and orders; mounted under ``/api/v1/stores/``.
 The public endpoints need no authentication and expose what a storefront shows: no phone
 number (the storefront builds the WhatsApp link itself), no bank account; an order read by its
 code shows the buyer's phone masked. Placing an order is for guests, with an ``Idempotency-Key``
-header to make retries safe. The seller endpoints are for a signed-in owner or BumDes manager
-and reach only the stores (and their orders) of the businesses they run; a store, product or
-order of another seller answers 404, as if it did not exist.
+header to make retries safe, at most ``TUMBUH_ORDER_RATE_PER_MINUTE`` a minute from one address
+(``stores.ratelimit``: 429 beyond). The seller endpoints are for a signed-in owner or BumDes
+manager and reach only the stores (and their orders) of the businesses they run; a store,
+product or order of another seller answers 404, as if it did not exist.
 
 Every error answers the API's one error body (``core.errors.ErrorOut``), declared for each
 status an operation can answer; a refusal by a service carries its ``reason`` from
@@ -27,7 +28,7 @@ from tumbuh.accounts.models import User
 from tumbuh.core.errors import ErrorCode, ErrorOut, refusal_body
 from tumbuh.core.refusals import Refused
 from tumbuh.core.region_filter import region_q
-from tumbuh.stores import queries
+from tumbuh.stores import queries, ratelimit
 from tumbuh.stores.error_codes import StoresError
 from tumbuh.stores.gateway import GatewayError
 from tumbuh.stores.models import Order, Store
@@ -304,13 +305,24 @@ def order_status(request, code: str):
 
 @router.post(
     "/{slug}/orders",
-    response={200: OrderOut, 201: OrderOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: OrderOut, 201: OrderOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     auth=None,
     summary="Place an order (send an Idempotency-Key header to make retries safe)",
+    description=(
+        "At most TUMBUH_ORDER_RATE_PER_MINUTE orders (default 10) per client address per minute: "
+        "more answer 429 (code rate_limited, reason too_many_orders) with a Retry-After header "
+        "in seconds, and place nothing."
+    ),
     tags=ORDERS_TAGS,
     operation_id=ORDERS_OPERATION + "place_order",
 )
 def place_order(request, slug: str, payload: OrderIn):
+    try:
+        ratelimit.check_order_rate(request)
+    except ratelimit.TooManyOrders as error:
+        response = JsonResponse(refusal_body(error, ErrorCode.RATE_LIMITED), status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     store = get_object_or_404(Store.objects.live(), slug=slug)
     data = payload.dict()
     kwargs = {

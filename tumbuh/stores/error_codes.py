@@ -72,6 +72,7 @@ class StoresError(StrEnum):
     PAYMENT_NOT_ACCEPTED = "payment_not_accepted"
     QRIS_SUFFIXES_EXHAUSTED = "qris_suffixes_exhausted"
     QRIS_UNUSABLE = "qris_unusable"
+    TOO_MANY_ORDERS = "too_many_orders"  # the address's orders per minute (stores.ratelimit)
 
     # Moving an order on, payments, payouts
     STATUS_UNKNOWN = "status_unknown"

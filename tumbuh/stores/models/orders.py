@@ -8,6 +8,7 @@ goes below zero. Every status change goes through one map (``Order.TRANSITIONS``
 form; it never appears in a URL, a log or the API.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -126,7 +127,15 @@ class Order(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        indexes = [models.Index(fields=["store", "status", "created_at"], name="order_store_idx")]
+        indexes = [
+            models.Index(fields=["store", "status", "created_at"], name="order_store_idx"),
+            # The orders whose payment hold may have run out (services.orders.expire_unpaid_orders).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="awaiting_payment"),
+                name="order_awaiting_payment_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total_idr__gt=0) & Q(amount_due_idr__gte=models.F("total_idr")),
@@ -150,6 +159,24 @@ class Order(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @classmethod
+    def payment_hold(cls, payment_method: str) -> datetime.timedelta | None:
+        """How long an order paid by ``payment_method`` may await its payment before the system
+        cancels it (``TUMBUH_PAYMENT_HOLD_MINUTES``); None: it never expires (cash)."""
+        if payment_method == cls.PaymentMethod.COD:
+            return None
+        minutes = getattr(settings, "TUMBUH_PAYMENT_HOLD_MINUTES", {}).get(payment_method)
+        return datetime.timedelta(minutes=minutes) if minutes and minutes > 0 else None
+
+    @property
+    def payment_due_at(self) -> datetime.datetime | None:
+        """While the order awaits payment: when it expires if still unpaid (its stock goes back
+        on sale); None otherwise."""
+        hold = self.payment_hold(self.payment_method)
+        if self.status != self.Status.AWAITING_PAYMENT or hold is None or not self.created_at:
+            return None
+        return self.created_at + hold
 
     def allowed_next(self) -> list[str]:
         """The statuses this order may move to (the cancel/refund choice made by payment)."""

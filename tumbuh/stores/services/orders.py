@@ -9,6 +9,7 @@ hundred buyers racing for ten items give ten orders and stock never goes below z
 Who acts: a seller's changes take the seller (``by``), checked against the store like every
 stores service (the system actor of the demo and tasks passes); a guest buyer acts through the
 order's code, and the payment provider through a signed notification, both recorded as no one.
+The system actor alone expires orders left unpaid past their payment method's hold.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import random
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
@@ -702,6 +703,8 @@ def handle_notification(body) -> NotificationResult:
     elif outcome == gateway_module.Outcome.REFUNDED and S.REFUNDED in order.allowed_next():
         target = S.REFUNDED
     if target is None:
+        if order.status == S.CANCELLED:
+            _money_after_cancel(order=order, outcome=outcome, reference=current.transaction_id)
         return NotificationResult(order=order, changed=False, outcome=outcome)
     try:
         _move(
@@ -717,7 +720,87 @@ def handle_notification(body) -> NotificationResult:
     return NotificationResult(order=order, changed=True, outcome=outcome)
 
 
-# --- idempotent creation (the API) --------------------------------------------------------------
+def _money_after_cancel(*, order: Order, outcome: str, reference: str | None) -> None:
+    """The provider reports money for an order already cancelled: the buyer paid after the order
+    expired (or was cancelled) and its stock went back on sale.
+
+    The order stays cancelled (a late notification never moves it, and its goods may be sold
+    already); the payment records the money as received, an audit event and a warning log name
+    the order, and the store's owners are e-mailed to refund the buyer. A refund reported later
+    marks the payment refunded. A repeated notification changes nothing.
+    """
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(order=order)
+        if outcome == gateway_module.Outcome.PAID and payment.status in (
+            Payment.Status.PENDING,
+            Payment.Status.FAILED,
+        ):
+            Payment.objects.filter(pk=payment.pk).update(
+                status=Payment.Status.RECEIVED, received_at=timezone.now()
+            )
+            action = "stores.order_paid_after_cancel"
+            logger.warning("order %s was paid after it was cancelled: to be refunded", order.code)
+            transaction.on_commit(lambda: notify_seller_paid_after_cancel(order))
+        elif (
+            outcome == gateway_module.Outcome.REFUNDED and payment.status == Payment.Status.RECEIVED
+        ):
+            Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
+            action = "stores.order_refunded_after_cancel"
+        else:
+            return
+        record_event(
+            actor=None,
+            action=action,
+            target=order,
+            region_code=order.store.village_id,
+            data={"amount_idr": payment.amount_idr, "reference": (reference or "")[:80]},
+        )
+
+
+# --- unpaid orders expire -----------------------------------------------------------------------
+
+
+def expire_unpaid_orders(*, by: User, now: datetime.datetime | None = None) -> int:
+    """Cancel every order that has awaited its payment longer than its payment method's hold
+    (``Order.payment_hold``: ``TUMBUH_PAYMENT_HOLD_MINUTES``); return how many expired.
+
+    Each goes through the one transition (``_move`` to cancelled, its own transaction): the stock
+    goes back exactly as when the buyer cancels, the payment is marked failed, and the order's
+    history records the change with source "system" and a note saying it expired. An order paid
+    or cancelled meanwhile is left alone, so a second run changes nothing. Cash orders never
+    await payment and never expire. ``by`` is the system actor (``tumbuh expire_orders``);
+    anyone else is refused.
+    """
+    if not getattr(by, "is_superuser", False):
+        raise PermissionDenied(_("Only the system expires unpaid orders."))
+    now = now or timezone.now()
+    due = Q(pk__in=[])
+    for method in M.values:
+        hold = Order.payment_hold(method)
+        if hold is not None:
+            due |= Q(payment_method=method, created_at__lte=now - hold)
+    candidates = (
+        Order.objects.filter(due, status=S.AWAITING_PAYMENT).select_related("store").order_by("pk")
+    )
+    expired = 0
+    for order in candidates:
+        try:
+            _move(
+                order=order,
+                to=S.CANCELLED,
+                by=by,
+                source="system",
+                note=_("Expired: not paid in time. The stock is back on sale."),
+            )
+        except ValidationError:  # paid or cancelled since it was read: nothing to expire
+            continue
+        expired += 1
+    if expired:
+        logger.info("%d unpaid orders expired", expired)
+    return expired
+
+
+# --- idempotent creation (the API and the checkout form) ----------------------------------------
 
 
 class OrderRequestConflict(IdempotencyConflict):
@@ -734,24 +817,51 @@ class OrderRequestConflict(IdempotencyConflict):
         )
 
 
-def place_order_once(*, key: str, store: Store, data: dict, **kwargs) -> tuple[Order, bool]:
-    """``place_order`` under an ``Idempotency-Key``: (order, created).
+class CheckoutFormReused(IdempotencyConflict):
+    """``core.idempotency``'s conflict for the checkout form: its one-time token was already used
+    to place an order with another cart."""
 
-    The key has 8 to 100 characters and is the store's (``core.idempotency``, scope
-    ``stores.order:<store id>``). The same key with the same body returns the first order; with
-    a different body it is refused (``IdempotencyConflict``). A refused order records nothing,
-    so the key stays usable.
+    def __init__(self):
+        super().__init__()
+        Refused.__init__(
+            self,
+            self.reason,
+            _(
+                "This order form was already used to place an order with other products. Check "
+                "your order below and place it again."
+            ),
+            field="token",
+        )
+
+
+# Whose keys: the API's Idempotency-Key headers, the checkout form's one-time tokens.
+IDEMPOTENCY_SCOPES = {"api": "stores.order", "web": "stores.checkout"}
+
+
+def place_order_once(
+    *, key: str, store: Store, data, channel: str = "api", **kwargs
+) -> tuple[Order, bool]:
+    """``place_order`` once per key: (order, created).
+
+    The key has 8 to 100 characters and is the store's (``core.idempotency``): an
+    ``Idempotency-Key`` header of the API (``channel="api"``, scope ``stores.order:<store id>``)
+    or the one-time token of the checkout form (``channel="web"``, scope
+    ``stores.checkout:<store id>``). The same key with the same ``data`` (the API's body, the
+    form's cart) returns the first order; with different data it is refused
+    (``OrderRequestConflict``, ``CheckoutFormReused``: both ``IdempotencyConflict``). A refused
+    order records nothing, so the key stays usable.
     """
     key = clean_key(key, min_length=8)
 
     def place() -> tuple[int, dict]:
-        order = place_order(store=store, channel="api", **kwargs)
+        order = place_order(store=store, channel=channel, **kwargs)
         return 201, {"order": order.code}
 
+    scope = f"{IDEMPOTENCY_SCOPES[channel]}:{store.pk}"
     try:
-        answer = run_once(scope=f"stores.order:{store.pk}", key=key, data=data, action=place)
+        answer = run_once(scope=scope, key=key, data=data, action=place)
     except IdempotencyConflict:
-        raise OrderRequestConflict() from None
+        raise (CheckoutFormReused() if channel == "web" else OrderRequestConflict()) from None
     return Order.objects.get(code=answer.body["order"]), answer.created
 
 
@@ -815,6 +925,36 @@ def notify_seller(order: Order) -> None:
         )
     except OSError:  # the order stands; the seller still sees it on their pages
         logger.warning("order e-mail not sent for order %s", order.code)
+
+
+def notify_seller_paid_after_cancel(order: Order) -> None:
+    """E-mail the store's owners that a cancelled order was paid: the buyer is to be refunded."""
+    recipients = seller_emails(order.store)
+    if not recipients:
+        return
+    url = reverse("stores:seller-order", args=[order.code])
+    body = "\n\n".join(
+        [
+            _(
+                "The payment provider reports that the buyer paid %(amount)s for order %(code)s "
+                "after it was cancelled (not paid in time, or cancelled by the buyer). The order "
+                "stays cancelled and its goods were put back on sale: refund the buyer, or "
+                "contact them."
+            )
+            % {"amount": rupiah(order.amount_due_idr), "code": order.code},
+            order_summary_text(order),
+            _("Open the order: %(url)s") % {"url": url},
+        ]
+    )
+    try:
+        send_mail(
+            _("Order %(code)s was paid after it was cancelled") % {"code": order.code},
+            body,
+            getattr(settings, "DEFAULT_FROM_EMAIL", None),
+            recipients,
+        )
+    except OSError:
+        logger.warning("paid-after-cancel e-mail not sent for order %s", order.code)
 
 
 # --- consignment --------------------------------------------------------------------------------

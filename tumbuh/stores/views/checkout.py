@@ -2,9 +2,14 @@
 instructions (QRIS drawn as inline SVG, bank details, provider QR) and the WhatsApp order link.
 
 Every page works with JavaScript off (plain forms; the region picker submits to narrow its
-lists) and stays within the storefront's page budget. The status page is reached by the
-order's random code and shows no personal data beyond the masked phone number.
+lists) and stays within the storefront's page budget. The checkout form carries a one-time
+token, so sending it again gives the same order (``core.idempotency`` through
+``place_order_once``), and placing orders is limited per address (``stores.ratelimit``). The
+status page is reached by the order's random code and shows no personal data beyond the masked
+phone number, and tells the buyer until when an unpaid order is held.
 """
+
+import secrets
 
 import segno
 from django.contrib import messages
@@ -16,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tumbuh.regions.queries import picker_from
-from tumbuh.stores import gateway
+from tumbuh.stores import gateway, ratelimit
+from tumbuh.stores.error_codes import StoresError
 from tumbuh.stores.models import Order, Product, Store
 from tumbuh.stores.services import orders as order_services
 
@@ -105,49 +111,102 @@ def cart(request):
     return render(request, "stores/checkout/cart.html", {"groups": _cart_groups(items)})
 
 
+def _lines_text(lines: dict[str, int]) -> str:
+    """Cart lines as the checkout form carries them: "<product>:<quantity>" sorted, spaced."""
+    return " ".join(f"{product}:{quantity}" for product, quantity in sorted(lines.items()))
+
+
+def _lines_from_text(text) -> dict[str, int]:
+    lines = {}
+    for part in str(text or "")[:2000].split()[: order_services.MAX_LINES]:
+        product, _colon, quantity = part.partition(":")
+        if product and quantity.isdigit():
+            lines[product[:20]] = int(quantity[:6])
+    return lines
+
+
+def _place(store: Store, *, current: dict[str, int], data, village_code: str) -> Order:
+    """Place the order of the form: with its one-time token through the idempotent service path
+    (the same token and cart again: the same order), else (a page rendered before tokens) once
+    more. ``current``: this store's lines of the session cart, empty after the order emptied
+    it; the cart the token was used for is then the one the form showed."""
+    details = {
+        "items": [order_services.Item(product=p, quantity=q) for p, q in current.items()],
+        "buyer_name": data.get("name", ""),
+        "buyer_phone": data.get("phone", ""),
+        "village_code": village_code,
+        "delivery": data.get("delivery", ""),
+        "payment_method": data.get("payment", ""),
+        "address": data.get("address", ""),
+        "note": data.get("note", ""),
+    }
+    token = (data.get("token") or "").strip()
+    if not token:
+        return order_services.place_order(store=store, **details)
+    cart = current or _lines_from_text(data.get("lines"))
+    order, _created = order_services.place_order_once(
+        key=token,
+        store=store,
+        data={"lines": sorted(cart.items())},
+        channel="web",
+        **details,
+    )
+    return order
+
+
 @require_http_methods(["GET", "POST"])
 def checkout(request, slug):
-    """Guest checkout for one store's part of the cart: buyer, village, delivery, payment."""
+    """Guest checkout for one store's part of the cart: buyer, village, delivery, payment.
+
+    The form carries a one-time token made when it is drawn, and the cart it shows: sent again
+    (a reply lost on the way, the back button), it leads to the order the token placed, never
+    to a second one; the same token with another cart is refused. Placing is limited per
+    address (``stores.ratelimit``: 429).
+    """
     store = get_object_or_404(Store.objects.live().select_related("village"), slug=slug)
     items = _cart(request)
     group = next((g for g in _cart_groups(items) if g["store"].pk == store.pk), None)
-    if group is None:
+    data = request.POST if request.method == "POST" else {}
+    ordering = request.method == "POST" and data.get("action") == "order"
+    resent = ordering and data.get("token") and data.get("lines")
+    if group is None and not resent:
         messages.info(request, _("Your cart has nothing from this store."))
         return redirect("stores:cart")
-    data = request.POST if request.method == "POST" else {}
+    current = {
+        line["product"].public_id: line["quantity"] for line in (group or {}).get("lines", [])
+    }
     params = data if data.get("province") else {"district": store.village.district_id}
     picker = picker_from(params)
     village = picker.chosen.get("village")
-    errors = []
-    if request.method == "POST" and data.get("action") == "order":
+    token = (data.get("token") or "").strip()[:100]
+    errors, status, retry_after = [], 200, None
+    if ordering:
         try:
-            order = order_services.place_order(
-                store=store,
-                items=[
-                    order_services.Item(
-                        product=line["product"].public_id, quantity=line["quantity"]
-                    )
-                    for line in group["lines"]
-                ],
-                buyer_name=data.get("name", ""),
-                buyer_phone=data.get("phone", ""),
-                village_code=village.code if village else "",
-                delivery=data.get("delivery", ""),
-                payment_method=data.get("payment", ""),
-                address=data.get("address", ""),
-                note=data.get("note", ""),
-            )
+            ratelimit.check_order_rate(request)
+            village_code = village.code if village else ""
+            order = _place(store, current=current, data=data, village_code=village_code)
+        except ratelimit.TooManyOrders as error:
+            errors, status, retry_after = error.messages, 429, error.retry_after
+        except order_services.CheckoutFormReused as error:
+            errors, status, token = error.messages, 400, ""  # a new token for the cart shown now
         except ValidationError as error:
-            errors = error.messages
+            if group is None and getattr(error, "code", "") == StoresError.ORDER_EMPTY:
+                messages.info(request, _("Your cart has nothing from this store."))
+                return redirect("stores:cart")
+            errors, status = error.messages, 400
         else:
-            for line in group["lines"]:
-                items.pop(line["product"].public_id, None)
+            for public_id in current:
+                items.pop(public_id, None)
             _save_cart(request, items)
-            mine = [order.code, *request.session.get(MY_ORDERS_KEY, [])][:20]
-            request.session[MY_ORDERS_KEY] = mine
+            mine = request.session.get(MY_ORDERS_KEY, [])
+            if order.code not in mine:
+                request.session[MY_ORDERS_KEY] = [order.code, *mine][:20]
             return redirect("stores:order-status", order.code)
+    if group is None:  # sent again after the order emptied the cart, and refused
+        messages.error(request, " ".join(errors))
+        return redirect("stores:cart")
     payments = [(code, Order.PaymentMethod(code).label) for code in store.payment_methods]
-    return render(
+    response = render(
         request,
         "stores/checkout/checkout.html",
         {
@@ -158,9 +217,14 @@ def checkout(request, slug):
             "payments": payments,
             "data": data,
             "errors": errors,
+            "token": token or secrets.token_urlsafe(24),
+            "lines": _lines_text(current),
         },
-        status=400 if errors else 200,
+        status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _qr_svg(text: str) -> str:
@@ -201,6 +265,7 @@ def order_status(request, code):
             "sandbox": sandbox,
             "whatsapp_link": order_services.whatsapp_order_link(order),
             "may_cancel": order.status in (Order.Status.NEW, Order.Status.AWAITING_PAYMENT),
+            "pay_by": order.payment_due_at,
         },
     )
 
