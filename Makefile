@@ -3,7 +3,7 @@
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: demo test smoke sync lint format messages clean
+.PHONY: demo test smoke fuzz sync lint format messages clean
 
 demo: sync
 	$(UV) run --frozen tumbuh demo
@@ -15,6 +15,10 @@ test: sync
 # (tools/smoke.py says what fails it).
 smoke: sync
 	$(UV) run --frozen python tools/smoke.py
+
+# The served API fuzzed with schemathesis, anonymously and with a key (tools/fuzz.py says how).
+fuzz: sync
+	$(UV) run --frozen python tools/fuzz.py
 
 sync: $(UV)
 	$(UV) sync --frozen --quiet

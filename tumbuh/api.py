@@ -11,7 +11,36 @@ from tumbuh.accounts.api import router as accounts_router
 from tumbuh.core.errors import ErrorCode, error_body, refusal_body
 from tumbuh.regions.api import router as regions_router
 
-api = NinjaAPI(
+
+class TumbuhAPI(NinjaAPI):
+    """The API, whose OpenAPI document also declares the answers any operation can give
+    whatever it does: 429 to an authenticated operation while the caller's address or key is
+    locked out after wrong keys or passwords (``accounts/lockout.py``), 403 to a change made with
+    a session cookie but without its CSRF token, and 400 to a body that is not JSON."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for methods in schema["paths"].values():
+            for method, operation in methods.items():
+                responses = operation.get("responses", {})
+                declared = {str(status) for status in responses}
+                if operation.get("security") and "401" in declared:
+                    responses.setdefault(429, {"description": LOCKED_OUT, "content": error})
+                    if method.upper() in UNSAFE_METHODS and "403" not in declared:
+                        responses[403] = {"description": CSRF_FAILED, "content": error}
+                if "requestBody" in operation and "400" not in declared:
+                    responses[400] = {"description": BAD_BODY, "content": error}
+        return schema
+
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+LOCKED_OUT = "Locked out after too many wrong API keys or passwords (see Retry-After)"
+CSRF_FAILED = "Signed in with the session cookie, but the CSRF token is missing or wrong"
+BAD_BODY = "The request body cannot be parsed (not JSON, or not the declared form)"
+
+
+api = TumbuhAPI(
     title="Tumbuh API",
     version="1",
     description=(

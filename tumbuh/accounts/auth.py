@@ -2,7 +2,7 @@
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_login_failed
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from tumbuh.accounts.lockout import API_KEY_LOGIN, locked_out_error
 from tumbuh.accounts.services import authenticate_api_key
@@ -30,5 +30,15 @@ def _prefix(token: str) -> str:
     return parts[1][:32] if len(parts) >= 3 and parts[0] == "tmb" else ""
 
 
+class SessionCookie(SessionAuth):
+    """The console's session cookie, CSRF-checked on changes (403 without the token). A caller
+    with no session cookie at all is not checked for CSRF: it is simply not signed in (401)."""
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 # Either works; endpoints pass ``request.auth`` (a User or an APIKey) to the scoping helper.
-api_auth = [APIKeyBearer(), django_auth]
+api_auth = [APIKeyBearer(), SessionCookie()]

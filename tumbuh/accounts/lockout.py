@@ -42,15 +42,17 @@ def lockout_username(request, credentials) -> str:
     return "login:" + salted_hmac("tumbuh.accounts.lockout", normalised).hexdigest()[:24]
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The client's address: behind ``TUMBUH_PROXY_COUNT`` reverse proxies, the address the
-    outermost one saw (each proxy appends to X-Forwarded-For); else the connection's."""
+    outermost one saw (each proxy appends to X-Forwarded-For); else the connection's. None when
+    there is none (a request made in-process, as Django's test client's ``force_login`` does):
+    the address column is an IP address type on PostgreSQL."""
     proxies = settings.TUMBUH_PROXY_COUNT
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if proxies and len(forwarded) >= proxies:
         return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def _minutes() -> int:

@@ -25,12 +25,12 @@ from tumbuh.connectivity import importing, queries, services
 from tumbuh.connectivity.models import ConnectivityImport, SitePlan
 from tumbuh.connectivity.ranking import RankingWeights, rank_blank_spots
 from tumbuh.connectivity.schemas import (
-    ImportOut,
     PlanDetailOut,
     PlanOut,
     RankingIn,
     RankingOut,
     RegionAggregateOut,
+    SiteImportOut,
     VillageLedgerOut,
 )
 from tumbuh.core.errors import ErrorOut
@@ -222,7 +222,7 @@ def _import_out(batch: ConnectivityImport) -> dict:
 
 @router.post(
     "/imports",
-    response={201: ImportOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: SiteImportOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Import a CSV of BTS sites, fibre points of presence or village facts",
     description="Multipart form: kind (sites, pops or facts) and file (CSV, UTF-8). Every row "
     "ends created, updated, unchanged or rejected with its row, column and reason.",
@@ -249,7 +249,7 @@ def create_import(
 
 @router.get(
     "/imports/{public_id}",
-    response={200: ImportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: SiteImportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="An import's counts",
 )
 def import_status(request, public_id: str):

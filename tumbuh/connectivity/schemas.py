@@ -133,7 +133,7 @@ class RejectionOut(Schema):
     reason: str
 
 
-class ImportOut(Schema):
+class SiteImportOut(Schema):
     public_id: str
     kind: str
     organisation: str | None

@@ -19,7 +19,7 @@ from tumbuh.registry.schemas import (
     EnterpriseDetailOut,
     EnterpriseFilterIn,
     EnterprisePageOut,
-    ImportOut,
+    RegistryImportOut,
 )
 
 router = Router(tags=["registry"], auth=api_auth)
@@ -123,7 +123,7 @@ def enterprise(request, public_id: str):
 
 @router.get(
     "/imports/{public_id}",
-    response={200: ImportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: RegistryImportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="An import's status and counts",
 )
 def import_status(request, public_id: str):

@@ -41,7 +41,7 @@ class EnterprisePageOut(Schema):
     items: list[EnterpriseOut]
 
 
-class PlaceOut(Schema):
+class EnterprisePlaceOut(Schema):
     village_code: str
     village_name: str
     district_code: str
@@ -79,14 +79,14 @@ class EnterpriseDetailOut(Schema):
     nib: str | None
     village_code: str
     address: str
-    place: PlaceOut
+    place: EnterprisePlaceOut
     kbli: list[KbliOut]
     milestones: list[MilestoneOut]
     sources: list[SourceOut]
     merged_into: str | None
 
 
-class ImportOut(Schema):
+class RegistryImportOut(Schema):
     public_id: str
     organisation: str
     file_name: str

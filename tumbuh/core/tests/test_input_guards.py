@@ -83,3 +83,37 @@ def test_an_offset_past_any_page_is_refused_not_a_crash(client_of, national_admi
     assert huge.json()["code"] == "invalid"
     assert client.get(f"{path}?offset={MAX_OFFSET + 1}").status_code == 422
     assert client.get(f"{path}?offset={MAX_OFFSET}").status_code == 200
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    """The OpenAPI document names each schema by its class name: two classes of one name made
+    the registry's enterprise place point at the catalogue's (a schema violation on every
+    answer)."""
+    from ninja import Schema
+
+    import tumbuh.api  # noqa: F401 - imports every router and its schemas
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    by_name: dict[str, set[str]] = {}
+    for schema in subclasses(Schema):
+        if schema.__module__.startswith("tumbuh.") and ".tests" not in schema.__module__:
+            by_name.setdefault(schema.__name__, set()).add(schema.__module__)
+    assert {name: modules for name, modules in by_name.items() if len(modules) > 1} == {}
+
+
+def test_a_change_without_any_credentials_is_unauthenticated_not_a_csrf_failure(client):
+    response = client.post("/api/v1/licensing/nib-cases", "{}", content_type="application/json")
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+
+
+def test_a_body_that_is_not_json_gets_the_error_body(client):
+    store, _product = shop_with_product(stock=1)
+    response = client.post(
+        f"/api/v1/stores/{store.slug}/orders", b"\xff{not json", content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert not Order.objects.exists()
