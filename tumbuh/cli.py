@@ -1,8 +1,10 @@
-"""The ``tumbuh`` command: every management command, plus ``serve``, ``worker`` and ``demo``.
+"""The ``tumbuh`` command: every management command, plus ``serve``, ``worker`` and the project's
+own commands (``demo``, ``backup``, ``restore``).
 
 ``tumbuh serve`` runs gunicorn with production settings (DEBUG off unless set), ``tumbuh worker``
 runs the background-task worker, ``tumbuh demo`` loads everything and serves it (see
-``tumbuh/demo.py``). Anything else is a Django management command:
+``tumbuh/demo.py``), ``tumbuh backup PATH`` and ``tumbuh restore PATH`` write and read a backup
+(``tumbuh/backup/``). Anything else is a Django management command:
 ``tumbuh migrate``, ``tumbuh load_regions``, ``tumbuh check --deploy``…
 """
 
@@ -46,11 +48,22 @@ def serve(extra: list[str]) -> None:
     os.execv(arguments[0], arguments)  # noqa: S606 - a fixed program with our own arguments
 
 
-def demo(argv: list[str]) -> None:
-    """Run ``tumbuh demo`` (:mod:`tumbuh.demo`) as Django runs a management command: ``--settings``
-    and ``--pythonpath`` are read before Django is set up, then the command parses its options."""
+# Commands of the project itself, above every app (they use several apps): a Django BaseCommand
+# each, by dotted path.
+PROJECT_COMMANDS = {
+    "demo": "tumbuh.demo.Command",
+    "backup": "tumbuh.backup.create.BackupCommand",
+    "restore": "tumbuh.backup.restore.RestoreCommand",
+}
+
+
+def project_command(argv: list[str]) -> None:
+    """Run a command of :data:`PROJECT_COMMANDS` as Django runs a management command:
+    ``--settings`` and ``--pythonpath`` are read before Django is set up, then the command parses
+    its options."""
     import django
     from django.core.management.base import CommandParser, handle_default_options
+    from django.utils.module_loading import import_string
 
     early = CommandParser(add_help=False, allow_abbrev=False)
     early.add_argument("--settings")
@@ -58,9 +71,8 @@ def demo(argv: list[str]) -> None:
     known, _rest = early.parse_known_args(argv[2:])
     handle_default_options(known)
     django.setup()
-    from tumbuh.demo import Command
-
-    Command().run_from_argv(argv)
+    command = import_string(PROJECT_COMMANDS[argv[1]])
+    command().run_from_argv(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,8 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     if command == "serve":
         serve(argv[2:])
         return
-    if command == "demo":
-        demo(argv)
+    if command in PROJECT_COMMANDS:
+        project_command(argv)
         return
     if command == "worker":
         argv = [argv[0], "db_worker", *argv[2:]]
