@@ -109,7 +109,9 @@ class RejectNulMiddleware:
     def _refusal(request):
         from django.http import HttpResponse, JsonResponse
 
-        detail = translation.gettext("The request holds a NUL character (%00 or \\u0000).")
+        detail = translation.gettext(
+            "The request holds a NUL character (a zero byte), which no field may hold."
+        )
         if request.path.startswith("/api/"):
             body = {"code": "invalid", "detail": detail, "reason": "nul_character"}
             return JsonResponse(body, status=422)

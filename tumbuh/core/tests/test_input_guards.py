@@ -16,7 +16,7 @@ from tumbuh.stores.tests.order_builders import shop_with_product
 pytestmark = pytest.mark.django_db
 NUL_REFUSED = {
     "code": "invalid",
-    "detail": "Permintaan ini memuat karakter NUL (%00 atau \\u0000).",
+    "detail": "Permintaan ini memuat karakter NUL (bita nol), yang tidak boleh ada di kolom mana pun.",
     "reason": "nul_character",
 }
 

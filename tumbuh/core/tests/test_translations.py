@@ -46,3 +46,15 @@ def test_compiled_catalogue_matches_the_source():
         if compiled._catalog.get(msgid, compiled._catalog.get((msgid, 0))) != strings[0]
     ]
     assert stale == [], "run `make messages` and commit the .mo files"
+
+
+def test_every_translation_keeps_the_placeholders_of_its_source():
+    """A translation that drops or renames %(name)s fails at run time, not here, unless checked."""
+    placeholder = re.compile(r"%\(\w+\)[sdfr]|\{\w+\}")
+    wrong = [
+        msgid
+        for msgid, strings in entries("id")
+        for text in strings[:1]
+        if sorted(placeholder.findall(msgid)) != sorted(placeholder.findall(text))
+    ]
+    assert wrong == []
