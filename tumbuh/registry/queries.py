@@ -171,8 +171,12 @@ class EnterpriseFilters:
 
 def brought_by(organisation_id: int) -> QuerySet:
     """The ids of the businesses ``organisation_id`` brought: those its imported rows resolved
-    to (a row moves with its business's merges). A ``settings.PARTNER_BUSINESSES`` hook."""
-    return SourceRecord.objects.filter(organisation_id=organisation_id).values("enterprise_id")
+    to (a row moves with its business's merges) and the records they first made (merged away
+    since, or not). A ``settings.PARTNER_BUSINESSES`` hook."""
+    rows = SourceRecord.objects.filter(organisation_id=organisation_id)
+    return Enterprise.objects.filter(
+        Q(pk__in=rows.values("enterprise_id")) | Q(pk__in=rows.values("first_enterprise_id"))
+    ).values("pk")
 
 
 def _scoped_enterprises(enterprises: QuerySet, actor, field: str = "") -> QuerySet:
