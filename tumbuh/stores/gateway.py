@@ -13,9 +13,16 @@ operations of ``PaymentGateway``:
 
 Two implementations:
 
-- ``MidtransGateway``: Midtrans Core API (``POST /v2/charge`` with ``payment_type`` "qris",
-  ``GET /v2/{order_id}/status``, Basic auth with the server key), sandbox or production base URL
-  by setting, plain urllib with timeouts. Tests replace its HTTP layer (``transport``).
+- ``MidtransGateway``: Midtrans Core API through the official client, ``midtransclient``
+  (``CoreApi.charge`` with ``payment_type`` "qris" for ``POST /v2/charge``,
+  ``CoreApi.transactions.status`` for ``GET /v2/{order_id}/status``, Basic auth with the server
+  key), sandbox or production base URL by setting. midtransclient calls ``requests`` with no
+  timeout, so its HTTP layer is given one (``_TimedRequests``): a hanging provider cannot hang a
+  checkout. Its errors (``MidtransAPIError``, unreadable answers, requests' connection errors and
+  timeouts) become ``GatewayError``. Notifications are not read with midtransclient's
+  ``transactions.notification`` (it trusts the body's transaction id without a signature): the
+  signature is checked here and orders re-query ``status()``. Tests give it a ``requests``
+  session whose transport answers with recorded Midtrans responses.
 - ``SandboxGateway`` (the default with DEBUG on): deterministic and in-process, labelled
   "Sandbox — bukan pembayaran nyata". It can simulate settlement, expiry or denial, and produces
   notifications signed with its own server key (derived from SECRET_KEY, so nobody outside the
@@ -24,28 +31,28 @@ Two implementations:
 Settings (from the environment, ``tumbuh/settings.py``): ``TUMBUH_PAYMENT_GATEWAY`` ("sandbox",
 "midtrans" or empty: no provider, and stores do not offer the method), ``TUMBUH_PAYMENT_SANDBOX``
 (the sandbox exists only with it, which is on with DEBUG and off otherwise),
-``TUMBUH_MIDTRANS_SERVER_KEY``, ``TUMBUH_MIDTRANS_PRODUCTION`` (bool, default False),
+``TUMBUH_MIDTRANS_SERVER_KEY``, ``TUMBUH_MIDTRANS_CLIENT_KEY`` (optional: the Core API calls made
+here need only the server key), ``TUMBUH_MIDTRANS_PRODUCTION`` (bool, default False),
 ``TUMBUH_MIDTRANS_TIMEOUT_S`` (default 10), ``TUMBUH_MIDTRANS_QRIS_ACQUIRER`` (default "gopay"),
 ``TUMBUH_PAYMENT_EXPIRY_MINUTES`` (default 15).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import logging
-import urllib.error
-import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import midtransclient
+import requests
 from django.conf import settings
 from django.core.cache.backends.filebased import FileBasedCache
 from django.utils import timezone
@@ -71,8 +78,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-MIDTRANS_SANDBOX_URL = "https://api.sandbox.midtrans.com"
-MIDTRANS_PRODUCTION_URL = "https://api.midtrans.com"
 
 
 class GatewayError(Exception):
@@ -263,24 +268,32 @@ class PaymentGateway(ABC):
 
 # --- Midtrans ---------------------------------------------------------------------------------
 
-#: ``transport(method, url, headers, body_bytes_or_None, timeout_s) -> (http_status, body_bytes)``
-Transport = Callable[[str, str, dict, bytes | None, float], tuple[int, bytes]]
 
+class _TimedRequests:
+    """The HTTP layer handed to midtransclient, in place of the ``requests`` module it uses.
 
-def urllib_transport(
-    method: str, url: str, headers: dict, body: bytes | None, timeout_s: float
-) -> tuple[int, bytes]:
-    """Plain HTTPS with urllib; an HTTP error status is returned, not raised."""
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 (https only)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+    midtransclient's ``HttpClient`` calls ``self.http_client.request(method, url, ...)`` with no
+    timeout; this object answers that call through a ``requests`` session with ``timeout_s``
+    (connect and read) on every request. It also keeps the HTTP status of the last answer, which
+    midtransclient drops when an answer is not JSON.
+    """
+
+    def __init__(self, session: requests.Session, timeout_s: float):
+        self.session = session
+        self.timeout_s = timeout_s
+        self.last_status_code: int | None = None
+
+    def request(self, method: str, url: str, **kwargs) -> requests.Response:
+        kwargs["timeout"] = self.timeout_s
+        self.last_status_code = None
+        response = self.session.request(method, url, **kwargs)
+        self.last_status_code = response.status_code
+        return response
 
 
 class MidtransGateway(PaymentGateway):
-    """Midtrans Core API: QRIS charges, status queries and signed HTTP notifications."""
+    """Midtrans Core API through midtransclient: QRIS charges, status queries and signed HTTP
+    notifications (checked here, not by midtransclient)."""
 
     name = "midtrans"
     label = gettext_lazy("Midtrans")
@@ -289,75 +302,92 @@ class MidtransGateway(PaymentGateway):
         self,
         *,
         server_key: str,
+        client_key: str = "",
         is_production: bool = False,
         timeout_s: float = 10.0,
         acquirer: str = "gopay",
-        transport: Transport | None = None,
+        session: requests.Session | None = None,
     ):
         super().__init__(server_key=server_key)
-        self.base_url = MIDTRANS_PRODUCTION_URL if is_production else MIDTRANS_SANDBOX_URL
         self.timeout_s = timeout_s
         self.acquirer = acquirer
-        self.transport = transport or urllib_transport
+        self.core_api = midtransclient.CoreApi(
+            is_production=is_production, server_key=server_key, client_key=client_key or ""
+        )
+        # midtransclient's HttpClient keeps the ``requests`` module in ``http_client`` and calls
+        # its ``request`` without a timeout; a hanging provider must not hang a checkout.
+        self.http = _TimedRequests(session or requests.Session(), timeout_s)
+        self.core_api.http_client.http_client = self.http
 
-    def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
-        token = base64.b64encode(f"{self._server_key}:".encode()).decode()
-        headers = {"Accept": "application/json", "Authorization": f"Basic {token}"}
-        body = None
-        if payload is not None:
-            headers["Content-Type"] = "application/json"
-            body = json.dumps(payload).encode()
+    @property
+    def base_url(self) -> str:
+        return self.core_api.api_config.get_core_api_base_url()
+
+    def _call(
+        self, operation: str, call: Callable[[], dict], *, accepted: tuple[str, ...] = ("2",)
+    ) -> dict:
+        """Run one midtransclient call; every failure becomes a ``GatewayError``.
+
+        ``accepted``: the prefixes (or whole codes) of Midtrans' own ``status_code`` that count as
+        an answer; midtransclient raises for HTTP ≥ 400 and for a body code ≥ 400 except 407.
+        """
         try:
-            http_status, raw = self.transport(
-                method, self.base_url + path, headers, body, self.timeout_s
-            )
-        except (OSError, TimeoutError) as error:
-            logger.warning(
-                "midtrans %s %s unreachable: %s", method, path.split("/")[2], type(error).__name__
-            )
+            data = call()
+        except midtransclient.MidtransAPIError as error:
+            body = error.api_response_dict if isinstance(error.api_response_dict, dict) else {}
+            raise self._refusal(
+                operation, str(body.get("status_code") or error.http_status_code), body
+            ) from error
+        except (midtransclient.JSONDecodeError, requests.exceptions.JSONDecodeError) as error:
+            raise self._unreadable() from error
+        except OSError as error:  # requests' ConnectionError, Timeout and the rest of its errors
+            logger.warning("midtrans %s unreachable: %s", operation, type(error).__name__)
             raise GatewayError(
                 _("The payment provider cannot be reached right now. Try again in a moment."),
                 code="provider.unreachable",
             ) from error
-        try:
-            data = json.loads(raw.decode() or "{}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise GatewayError(
-                _("The payment provider answered with something unreadable (HTTP %(status)s).")
-                % {"status": http_status},
-                code="provider.unreadable",
-            ) from error
+        except (AttributeError, TypeError, ValueError) as error:
+            # midtransclient reads ``response_dict.keys()`` and ``int(status_code)``: a JSON
+            # answer that is not an object, or a status code that is not a number, breaks there.
+            raise self._unreadable() from error
         if not isinstance(data, dict):
-            raise GatewayError(
-                _("The payment provider answered with something unreadable (HTTP %(status)s).")
-                % {"status": http_status},
-                code="provider.unreadable",
-            )
-        # Midtrans puts its own status code in the body; HTTP may say 200 for a refused charge.
-        code = str(data.get("status_code") or http_status)
-        if http_status >= 400 or not code.startswith("2"):
-            if code == "404":
-                raise GatewayError(
-                    _("The payment provider does not know this order."), code="order.unknown"
-                )
-            logger.warning("midtrans %s refused with status %s", method, code)
-            raise GatewayError(
-                _("The payment provider refused the request (status %(code)s): %(message)s")
-                % {"code": code, "message": str(data.get("status_message") or "")[:200]},
-                code="provider.refused",
-            )
+            raise self._unreadable()
+        # Midtrans puts its own status code in the body; HTTP may say 200 for a refused request.
+        code = str(data.get("status_code") or self.http.last_status_code)
+        if not code.startswith(accepted):
+            raise self._refusal(operation, code, data)
         return data
+
+    def _refusal(self, operation: str, code: str, body: dict) -> GatewayError:
+        if code == "404":
+            return GatewayError(
+                _("The payment provider does not know this order."), code="order.unknown"
+            )
+        logger.warning("midtrans %s refused with status %s", operation, code)
+        return GatewayError(
+            _("The payment provider refused the request (status %(code)s): %(message)s")
+            % {"code": code, "message": str(body.get("status_message") or "")[:200]},
+            code="provider.refused",
+        )
+
+    def _unreadable(self) -> GatewayError:
+        return GatewayError(
+            _("The payment provider answered with something unreadable (HTTP %(status)s).")
+            % {"status": self.http.last_status_code},
+            code="provider.unreadable",
+        )
 
     def charge_qris(self, *, order_code: str, amount_idr: int) -> Charge:
         _check_amount(amount_idr)
         data = self._call(
-            "POST",
-            "/v2/charge",
-            {
-                "payment_type": "qris",
-                "transaction_details": {"order_id": order_code, "gross_amount": amount_idr},
-                "qris": {"acquirer": self.acquirer},
-            },
+            "charge",
+            lambda: self.core_api.charge(
+                {
+                    "payment_type": "qris",
+                    "transaction_details": {"order_id": order_code, "gross_amount": amount_idr},
+                    "qris": {"acquirer": self.acquirer},
+                }
+            ),
         )
         qr_string = data.get("qr_string")
         if not qr_string:
@@ -374,7 +404,13 @@ class MidtransGateway(PaymentGateway):
         )
 
     def status(self, order_code: str) -> GatewayStatus:
-        data = self._call("GET", f"/v2/{urllib.request.quote(order_code, safe='')}/status")
+        # midtransclient puts the id into the path as given: quote it (a "/" or "#" would
+        # change the URL). An expired transaction's status answer carries code 407.
+        data = self._call(
+            "status",
+            lambda: self.core_api.transactions.status(quote(order_code, safe="")),
+            accepted=("2", "407"),
+        )
         return GatewayStatus(
             order_id=str(data.get("order_id") or order_code),
             status_code=str(data.get("status_code")),
@@ -607,6 +643,7 @@ def get_gateway() -> PaymentGateway:
     if choice == "midtrans":
         return MidtransGateway(
             server_key=getattr(settings, "TUMBUH_MIDTRANS_SERVER_KEY", ""),
+            client_key=getattr(settings, "TUMBUH_MIDTRANS_CLIENT_KEY", ""),
             is_production=bool(getattr(settings, "TUMBUH_MIDTRANS_PRODUCTION", False)),
             timeout_s=float(getattr(settings, "TUMBUH_MIDTRANS_TIMEOUT_S", 10)),
             acquirer=str(getattr(settings, "TUMBUH_MIDTRANS_QRIS_ACQUIRER", "gopay")),
