@@ -14,12 +14,20 @@ resolution, as a real partner's would:
 
 On the whole country that is about 11,000 and 12,000 businesses; with fewer provinces loaded (the
 tests load three) proportionally fewer. The files are generated deterministically from the demo
-seed into ``var/demo/registry-<seed>/`` and imported under the demo organisations; importing
-them again changes nothing.
+seed and imported under the demo organisations; importing them again changes nothing.
+
+Synthetic as they are, the files hold full NIKs and phone numbers, exactly like a partner's: they
+are written to a temporary directory, imported through the real import path (which keeps the
+personal columns encrypted and deletes its stored copy once the rows are in) and deleted with it.
+Only the ground truth without personal data stays in ``var/demo/registry-<seed>/``
+(``truth.csv``: which business each partner row is; ``manifest.json``: what was generated), so
+the demo's entity resolution can still be measured against it.
 """
 
 import dataclasses
 import random
+import shutil
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -32,7 +40,7 @@ from tumbuh.regions.models import Regency, Village
 from tumbuh.registry.importing.villages import VillageIndex
 from tumbuh.registry.models import Enterprise, ImportBatch, SourceRecord
 from tumbuh.registry.services import _sha256, import_file, resolve_duplicates
-from tumbuh.registry.synthetic import DEFAULT_PARTNERS, generate
+from tumbuh.registry.synthetic import DEFAULT_PARTNERS, GeneratedSet, generate
 from tumbuh.registry.synthetic.partners import PartnerSpec
 
 PARTNER_BUSINESSES_PER_MILLION = 40
@@ -81,47 +89,50 @@ def load(*, seed: int, report: DemoReport) -> None:
         report.say("registry: no regions loaded; no demo businesses")
         return
     people = Regency.objects.aggregate(total=Sum("population"))["total"] or 0
-    out_dir = Path(settings.VAR_DIR) / "demo" / f"registry-{seed}"
-    sets = [
-        generate(
-            businesses=round(people / 1e6 * PARTNER_BUSINESSES_PER_MILLION),
-            seed=seed,
-            out_dir=out_dir,
-            partners=partners,
-            provinces=provinces,
-        )
-    ]
+    truth_dir = Path(settings.VAR_DIR) / "demo" / f"registry-{seed}"
     villages, people_3t = surveyed_villages(seed)
-    if villages:
-        sets.append(
-            generate(
-                businesses=round(people_3t / 1e6 * VILLAGE_BUSINESSES_PER_MILLION_3T),
-                seed=seed + 1,
-                out_dir=out_dir / "desa-3t",
-                partners=[VILLAGE_SURVEY],
-                provinces=provinces,
-                villages=villages,
-            )
-        )
-    index = None
     system = account_services.system_actor()
     rows = rejected = imported = 0
-    for generated in sets:
-        for partner_file in generated.files:
-            organisation = Organisation.objects.get(slug=partner_file.slug)
-            batch = ImportBatch.objects.filter(
-                organisation=organisation,
-                file_sha256=_sha256(partner_file.path),
-                status=ImportBatch.Status.DONE,
-            ).first()
-            if batch is None:  # a second demo run finds the files imported and adds nothing
-                index = index or VillageIndex.build()
-                batch = import_file(
-                    path=partner_file.path, organisation=organisation, villages=index, by=system
+    with tempfile.TemporaryDirectory(prefix="tumbuh-demo-registry-") as scratch:
+        out_dir = Path(scratch)
+        sets = [
+            generate(
+                businesses=round(people / 1e6 * PARTNER_BUSINESSES_PER_MILLION),
+                seed=seed,
+                out_dir=out_dir,
+                partners=partners,
+                provinces=provinces,
+            )
+        ]
+        if villages:
+            sets.append(
+                generate(
+                    businesses=round(people_3t / 1e6 * VILLAGE_BUSINESSES_PER_MILLION_3T),
+                    seed=seed + 1,
+                    out_dir=out_dir / "desa-3t",
+                    partners=[VILLAGE_SURVEY],
+                    provinces=provinces,
+                    villages=villages,
                 )
-                imported += 1
-            rows += batch.processed_rows
-            rejected += batch.rejected_count
+            )
+        index = None
+        for generated in sets:
+            for partner_file in generated.files:
+                organisation = Organisation.objects.get(slug=partner_file.slug)
+                batch = ImportBatch.objects.filter(
+                    organisation=organisation,
+                    file_sha256=_sha256(partner_file.path),
+                    status=ImportBatch.Status.DONE,
+                ).first()
+                if batch is None:  # a second demo run finds the files imported and adds nothing
+                    index = index or VillageIndex.build()
+                    batch = import_file(
+                        path=partner_file.path, organisation=organisation, villages=index, by=system
+                    )
+                    imported += 1
+                rows += batch.processed_rows
+                rejected += batch.rejected_count
+            keep_ground_truth(generated, truth_dir / generated.out_dir.relative_to(out_dir))
     # Resolution runs after new lists arrive; a second run, which imports nothing, leaves the
     # registry (and every store, enrolment and case made on its businesses) as it was.
     resolved = resolve_duplicates(by=system) if imported else {"merged": 0, "queued": 0}
@@ -131,10 +142,21 @@ def load(*, seed: int, report: DemoReport) -> None:
         f"{SourceRecord.objects.count()} source records; entity resolution merged "
         f"{resolved['merged']} and queued {resolved['queued']} pairs for review: "
         f"{Enterprise.objects.deduplicated().count()} businesses "
-        f"({sum(g.businesses for g in sets)} real ones in the ground truth, {out_dir}); "
+        f"({sum(g.businesses for g in sets)} real ones in the ground truth, {truth_dir}); "
         f"{len(villages)} villages of 3T regencies surveyed"
     )
     report.add_link("/konsol/registri/", "Registri UMKM (registry)")
+
+
+def keep_ground_truth(generated: GeneratedSet, folder: Path) -> None:
+    """Copy the set's ground truth, which holds no personal data, to ``folder``; remove the
+    partner files and true records (full NIKs and phone numbers) that earlier versions of the
+    demo left there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (generated.truth_path, generated.manifest_path):
+        shutil.copyfile(path, folder / path.name)
+    for path in (generated.businesses_path, *(partner.path for partner in generated.files)):
+        (folder / path.name).unlink(missing_ok=True)
 
 
 def surveyed_villages(seed: int) -> tuple[list[str], int]:
