@@ -1,11 +1,11 @@
 """Capability API: the current instrument, submitting an assessment, levels of a business and
 of regions.
 
-Callers are a person signed in (an owner for their own business; programme staff or a mentor
-for the businesses of their regions) or an API key of a programme or mentor role. A business
-outside what the caller may see answers 404, like one that does not exist. Submitting is
-idempotent on the client id, given in the body or as the ``Idempotency-Key`` header: a replay
-returns the first assessment with status 200.
+Callers are a person signed in (an owner for their own business; programme staff or a mentor for
+the businesses of their regions, a partner's for its own businesses) or an API key of a programme
+or mentor role. A business outside what the caller may see answers 404, like one that does not
+exist. Submitting is idempotent on the client id, given in the body or as the ``Idempotency-Key``
+header: a replay returns the first assessment with status 200.
 """
 
 import datetime

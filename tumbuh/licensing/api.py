@@ -1,15 +1,15 @@
 """Licensing API: list, read, start and advance NIB and halal cases.
 
-Callers are a person signed in to the console or a machine client with an API key. What they
-see follows ``queries.visible_cases`` (officers and keys of programme-running roles: their
-regions; mentors: their assigned cases; owners: their own business's cases, read-only); a case
-outside that answers 404. Advancing is idempotent: repeating a change that already happened
-answers with the case as it is, and an ``Idempotency-Key`` header makes a retried request
-recognisable even after the case moved on. Every error answers the API's one error body
-(``core.errors.ErrorOut``), declared for each status an operation can answer: 401 without a
-session or key, 403 for one who may see a case but not move it, 404 for a case or business
-outside what the caller may see, 422 for input that cannot be read or a refused change (its
-``reason`` a ``LicensingError`` code).
+Callers are a person signed in to the console or a machine client with an API key. What they see
+follows ``queries.visible_cases`` (officers and keys of programme-running roles: their regions, a
+partner's its own businesses; mentors: their assigned cases; owners: their own business's cases,
+read-only); a case outside that answers 404. Advancing is idempotent: repeating a change that
+already happened answers with the case as it is, and an ``Idempotency-Key`` header makes a retried
+request recognisable even after the case moved on. Every error answers the API's one error body
+(``core.errors.ErrorOut``), declared for each status an operation can answer: 401 without a session
+or key, 403 for one who may see a case but not move it, 404 for a case or business outside what the
+caller may see, 422 for input that cannot be read or a refused change (its ``reason`` a
+``LicensingError`` code).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -1,7 +1,8 @@
 """Registry API: the deduplicated businesses in the caller's regions, and import status.
 
 Callers are a person signed in to the console or a partner's machine client with an API key;
-both need a role that may import businesses, and both see only their regions. A record outside
+both need a role that may import businesses, and both see only their regions (a partner's staff
+and keys: the businesses it brought, serves or mentors; docs/permissions.md). A record outside
 them answers 404, like one that does not exist.
 """
 
