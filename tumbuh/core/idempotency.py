@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from tumbuh.core.faults import pause_point
 from tumbuh.core.models import IdempotencyRecord
 from tumbuh.core.refusals import Refused
 
@@ -69,8 +70,9 @@ def run_once(*, scope: str, key: str, data, action: Callable[[], tuple[int, dict
     """Run ``action`` (returning ``(status_code, body)``) once for ``key`` in ``scope``.
 
     The action and the record of its answer commit together: an action that raises records
-    nothing, so the key stays usable. Two requests racing with one key: the second waits for the
-    first's row and gets its answer.
+    nothing, so the key stays usable, and a process killed before the commit leaves neither
+    (the retry runs the action), after it both (the retry gets the answer). Two requests racing
+    with one key: the second waits for the first's row and gets its answer.
     """
     digest = request_sha256(data)
 
@@ -95,9 +97,11 @@ def run_once(*, scope: str, key: str, data, action: Callable[[], tuple[int, dict
                 status_code=status_code,
                 response=body,
             )
+            pause_point("idempotency.before_commit")
     except IntegrityError:
         answer = stored()
         if answer is None:
             raise
         return answer
+    pause_point("idempotency.after_commit")
     return Answer(status_code, body, created=True)

@@ -239,6 +239,13 @@ class ImportBatch(models.Model):
     already imported before) or as an ``ImportRejection`` with its row, column and reason; the
     counts always add up to ``total_rows``. The uploaded file is deleted once processed: its
     rows live on in the source records, and only its SHA-256 is kept.
+
+    The rows are written in chunks, each committed with the counts it adds, so
+    ``processed_rows`` is exactly what is written. The worker running an import beats
+    ``heartbeat_at`` at its start and with every chunk; an import whose worker stopped
+    (killed, restarted, out of memory) goes back to the queue and resumes after its processed
+    rows (``tumbuh resume_imports``); after ``MAX_ATTEMPTS`` starts it fails, its rows
+    accounted for: processed, and not processed.
     """
 
     class Status(models.TextChoices):
@@ -251,7 +258,8 @@ class ImportBatch(models.Model):
     TRANSITIONS = {
         Status.UPLOADED: {Status.QUEUED, Status.FAILED},
         Status.QUEUED: {Status.RUNNING, Status.FAILED},
-        Status.RUNNING: {Status.DONE, Status.FAILED},
+        # back to the queue when its worker stopped (it resumes after its processed rows)
+        Status.RUNNING: {Status.DONE, Status.FAILED, Status.QUEUED},
         Status.DONE: set(),
         Status.FAILED: set(),
     }
@@ -283,8 +291,12 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The running worker's last sign of life, and how many times a worker started the import.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     region_field = "organisation__region_code"
+    MAX_ATTEMPTS = 3
 
     class Meta:
         ordering = ["-created_at"]
@@ -305,6 +317,13 @@ class ImportBatch(models.Model):
             + self.already_imported_count
             + self.rejected_count
         )
+
+    @property
+    def unprocessed_rows(self) -> int:
+        """Rows of the file a failed import did not reach (neither written nor rejected)."""
+        if self.status != self.Status.FAILED:
+            return 0
+        return max(0, self.total_rows - self.processed_rows)
 
     @property
     def progress_percent(self) -> int:

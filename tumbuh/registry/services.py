@@ -1,31 +1,35 @@
 """Every change to the registry goes through these functions.
 
 Imports (``start_import`` → ``confirm_import`` → ``run_import``, or ``import_file`` in one go for
-the command line), the digital-journey milestones (``record_milestone``, called by other apps),
-and merges (``merge_enterprises``, ``unmerge``, ``decide_candidate``).
+the command line; ``resume_stalled_imports`` for those whose worker stopped), the
+digital-journey milestones (``record_milestone``, called by other apps), and merges
+(``merge_enterprises``, ``unmerge``, ``decide_candidate``).
 """
 
+import datetime
 import hashlib
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation, User
 from tumbuh.accounts.services import acting_person
 from tumbuh.core.hooks import hooks
+from tumbuh.core.money import local_number
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.core.storage import local_path
 from tumbuh.registry.columns import FIELDS_BY_KEY, recognise
 from tumbuh.registry.error_codes import RegistryError
-from tumbuh.registry.importing.pipeline import Importer
+from tumbuh.registry.importing.pipeline import Importer, TakenOver
 from tumbuh.registry.importing.reading import FileProblem, open_table
 from tumbuh.registry.importing.villages import VillageIndex
 from tumbuh.registry.merging import merge_pairs
@@ -42,6 +46,8 @@ from tumbuh.registry.models import (
 )
 
 REQUIRED_FIELDS = ("business_name",)
+# A running import with no sign of life for this long has lost its worker.
+STALLED_AFTER = datetime.timedelta(minutes=10)
 
 
 # --- imports ----------------------------------------------------------------------------------
@@ -158,6 +164,8 @@ def run_import(
 ) -> ImportBatch:
     """Import every row of a queued batch; a file-level problem marks it failed with the reason.
 
+    A batch requeued after its worker stopped resumes after its processed rows.
+
     Reasons are written in Indonesian, the programme's language, whoever started the import.
     ``by`` runs it (the task worker's system actor, or whoever imports in one go); the batch's
     events name the person who uploaded it, and the sure duplicates it brings are merged by
@@ -168,7 +176,14 @@ def run_import(
 
 
 def _run_import(*, batch: ImportBatch, by: User, villages: VillageIndex | None) -> ImportBatch:
-    if not _transition(batch, ImportBatch.Status.RUNNING, started_at=timezone.now()):
+    # A batch requeued after its worker stopped keeps its first start, counts and rows.
+    if not _transition(
+        batch,
+        ImportBatch.Status.RUNNING,
+        started_at=batch.started_at or timezone.now(),
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    ):
         return batch
     try:
         if not batch.file or not batch.file.storage.exists(batch.file.name):
@@ -182,15 +197,27 @@ def _run_import(*, batch: ImportBatch, by: User, villages: VillageIndex | None) 
                 total_rows=_count_rows(path, table.format)
             )
             importer = Importer(batch, table.headers, villages=villages or VillageIndex.build())
-            for _counts in importer.run(table.rows):
+            for _counts in importer.run(table.rows, skip=batch.processed_rows):
                 pass
     except FileProblem as problem:
         _transition(
             batch, ImportBatch.Status.FAILED, error=problem.message_text, finished_at=timezone.now()
         )
         return batch
-    ImportBatch.objects.filter(pk=batch.pk).update(total_rows=F("processed_rows"))
-    _transition(batch, ImportBatch.Status.DONE, finished_at=timezone.now())
+    except TakenOver:
+        batch.refresh_from_db()
+        return batch
+    # Done, if this run still holds the batch.
+    if not ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.RUNNING, attempts=batch.attempts
+    ).update(
+        status=ImportBatch.Status.DONE,
+        total_rows=F("processed_rows"),
+        finished_at=timezone.now(),
+    ):
+        batch.refresh_from_db()
+        return batch
+    batch.refresh_from_db()
     if batch.file:
         batch.file.delete(save=True)  # its rows live on in the source records
     resolved = resolve_batch(batch=batch, by=by)
@@ -209,6 +236,93 @@ def _run_import(*, batch: ImportBatch, by: User, villages: VillageIndex | None) 
         },
     )
     return batch
+
+
+def resume_stalled_imports(
+    *, stalled_after: datetime.timedelta = STALLED_AFTER, by: User
+) -> dict[str, int]:
+    """Requeue the imports whose worker stopped; give up those that stopped too often.
+
+    A running import whose worker shows no sign of life for ``stalled_after`` (its heartbeat
+    is older) was stopped: killed, restarted, out of memory. It goes back to the queue and
+    resumes after its processed rows; a run that was only slow notices at its next chunk and
+    stops (``TakenOver``), nothing written twice. An import started ``MAX_ATTEMPTS`` times
+    fails instead, its rows accounted for: processed (written or rejected), and not processed.
+    Run by ``tumbuh resume_imports`` every few minutes. Returns how many were resumed and
+    failed.
+    """
+    cutoff = timezone.now() - stalled_after
+    stalled = ImportBatch.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, started_at__lt=cutoff),
+        status=ImportBatch.Status.RUNNING,
+    ).select_related("organisation")
+    outcome = {"resumed": 0, "failed": 0}
+    with translation.override(settings.LANGUAGE_CODE):  # the reason is kept in Indonesian
+        for batch in stalled:
+            outcome["failed" if _resume_or_fail(batch, by=by) else "resumed"] += 1
+    return outcome
+
+
+def _resume_or_fail(batch: ImportBatch, *, by: User) -> bool:
+    """Requeue ``batch`` or, after its last attempt, fail it; True when it failed."""
+    from tumbuh.registry.tasks import run_import_task
+
+    # Claimed only if no beat came since it was read: a run still alive keeps its batch.
+    claim = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.RUNNING, heartbeat_at=batch.heartbeat_at
+    )
+    given_up = batch.attempts >= ImportBatch.MAX_ATTEMPTS
+    total = (_data_rows(batch) if given_up else None) or batch.total_rows
+    with transaction.atomic():
+        if given_up:
+            left = max(0, total - batch.processed_rows)
+            error = _(
+                "The import stopped %(attempts)s times before the end of the file, so it was "
+                "given up: %(processed)s of its %(total)s rows were processed, the other "
+                "%(left)s were not. Upload the file again to import them; the rows already "
+                "imported are skipped."
+            ) % {
+                "attempts": batch.attempts,
+                "processed": local_number(batch.processed_rows),
+                "total": local_number(total),
+                "left": local_number(left),
+            }
+            changed = claim.update(
+                status=ImportBatch.Status.FAILED,
+                total_rows=total,
+                error=error,
+                finished_at=timezone.now(),
+            )
+        else:
+            changed = claim.update(status=ImportBatch.Status.QUEUED)
+        if not changed:
+            return False
+        record_event(
+            actor=by,
+            action="registry.import_failed" if given_up else "registry.import_resumed",
+            target=batch,
+            region_code=batch.organisation.region_code,
+            data={"attempts": batch.attempts, "processed": batch.processed_rows, "total": total},
+        )
+        if not given_up:
+            transaction.on_commit(partial(run_import_task.enqueue, batch.pk))
+    return given_up
+
+
+def _data_rows(batch: ImportBatch) -> int | None:
+    """The exact number of rows in the batch's file (blank lines are not rows), or None when
+    the file cannot be read any more."""
+    if not batch.file or not batch.file.storage.exists(batch.file.name):
+        return None
+    try:
+        with local_path(batch.file) as path:
+            rows = open_table(path, file_name=batch.file_name).rows
+            try:
+                return sum(1 for _number, values in rows if any(v.strip() for v in values))
+            finally:
+                rows.close()
+    except FileProblem:
+        return None
 
 
 def _count_rows(path: Path, file_format: str) -> int:

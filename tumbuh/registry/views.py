@@ -278,6 +278,8 @@ def import_detail(request, public_id):
 def _report_rows(batch: ImportBatch):
     yield [_("Row"), _("Column"), _("Reason"), *queries.report_headers(batch)]
     yield from queries.report_rows(batch)
+    if batch.unprocessed_rows:  # a failed import: the rows it did not reach, and why
+        yield ["", "", batch.error]
 
 
 @login_required

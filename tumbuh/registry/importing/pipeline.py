@@ -6,9 +6,12 @@ column and reason, or written as a ``SourceRecord`` that creates a new enterpris
 existing one by an exact rule (same NIB; same owner NIK and business name). Probabilistic
 matching (Splink) runs after the import, over the new enterprises.
 
-Each chunk is written in one transaction with the database's bulk path (COPY on PostgreSQL), so
-a failure never leaves half a row; an interrupted import is finished by importing the same file
-again, which skips what is already there.
+Each chunk is written in one transaction with the database's bulk path (COPY on PostgreSQL),
+together with the counts it adds to the batch, so a failure never leaves half a chunk and the
+batch's ``processed_rows`` is exactly what is written. A run of the batch that stopped (its
+worker killed) is resumed by running the batch again: the rows it processed are skipped. Only
+the run that holds the batch writes: a chunk of a run that was taken over is rolled back
+(:class:`TakenOver`).
 """
 
 import datetime
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.core import personal
 from tumbuh.core.bulk import insert_rows, reserve_ids, select_in
+from tumbuh.core.faults import pause_point
 from tumbuh.core.validators import (
     mask_phone,
     normalise_phone,
@@ -88,6 +92,10 @@ def name_key(name: str) -> str:
     text = re.sub(r"[^a-z0-9 ]+", " ", name.lower())
     text = LEGAL_WORDS.sub(" ", text)
     return " ".join(text.split())
+
+
+class TakenOver(Exception):
+    """The batch is no longer this run's: it was requeued after its worker seemed stopped."""
 
 
 class RowProblem(Exception):
@@ -314,11 +322,18 @@ class Importer:
 
     # --- chunks ----------------------------------------------------------------------------
 
-    def run(self, rows: Iterator[tuple[int, list[str]]]) -> Iterator[Counts]:
+    def run(self, rows: Iterator[tuple[int, list[str]]], *, skip: int = 0) -> Iterator[Counts]:
+        """Import ``rows`` chunk by chunk. ``skip``: rows an earlier run of the batch processed
+        (its ``processed_rows``); they are only hashed again, so that a later row identical to
+        one of them is still rejected as such."""
         chunk: list[tuple[int, list[str]]] = []
         for number, values in rows:
             if not any(value.strip() for value in values):
                 continue  # blank lines are not rows
+            if skip:
+                skip -= 1
+                self.seen_hashes.setdefault(self.row_hash(values), number)
+                continue
             chunk.append((number, values))
             if len(chunk) >= CHUNK_ROWS:
                 yield self._chunk(chunk)
@@ -369,13 +384,20 @@ class Importer:
                 for number, column, reason, values in rejections
             )  # fmt: skip
             counts.rejected = len(rejections)
-            ImportBatch.objects.filter(pk=self.batch.pk).update(
+            # The run's claim on the batch (its status and attempt) guards every chunk.
+            counted = ImportBatch.objects.filter(
+                pk=self.batch.pk, status=ImportBatch.Status.RUNNING, attempts=self.batch.attempts
+            ).update(
                 processed_rows=F("processed_rows") + counts.rows,
                 created_count=F("created_count") + counts.created,
                 linked_count=F("linked_count") + counts.linked,
                 already_imported_count=F("already_imported_count") + counts.already_imported,
                 rejected_count=F("rejected_count") + counts.rejected,
+                heartbeat_at=timezone.now(),
             )
+            if not counted:
+                raise TakenOver
+            pause_point("registry.import.chunk")
         return counts
 
     def _write(self, rows: list[CleanRow], counts: Counts) -> None:
