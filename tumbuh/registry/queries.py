@@ -19,7 +19,7 @@ from django.utils import translation
 
 from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.accounts.permissions import Capability, capabilities, roles_with
-from tumbuh.accounts.scoping import scope_for, scoped, scoped_businesses
+from tumbuh.accounts.scoping import reach_for, scope_for, scoped, scoped_businesses
 from tumbuh.core import personal
 from tumbuh.core.region_filter import region_q
 from tumbuh.core.validators import kbli_entry, kbli_section, mask_phone
@@ -271,11 +271,17 @@ def all_in_scope(actor, *enterprise_ids: int) -> bool:
 
 def source_organisation_choices(actor) -> list[tuple[str, str]]:
     """Organisations that sent rows and that the actor may name: national ones and those in
-    the actor's regions."""
+    the actor's regions; a partner's staff, their own organisation only."""
     senders = Organisation.objects.filter(
         Exists(ImportBatch.objects.filter(organisation=OuterRef("pk")))
     )
-    organisations = scoped(senders, actor, roles=REGISTRY_ROLES) | senders.filter(region_code="")
+    reach = reach_for(actor, roles=REGISTRY_ROLES)
+    if reach.regions.is_empty:
+        organisations = senders.filter(pk__in=reach.organisation_ids)
+    else:
+        organisations = scoped(senders, actor, roles=REGISTRY_ROLES) | senders.filter(
+            region_code=""
+        )
     return list(organisations.order_by("name").values_list("slug", "name"))
 
 

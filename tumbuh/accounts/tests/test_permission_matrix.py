@@ -109,6 +109,11 @@ def handles_cases(persona: Persona) -> bool:
     return persona.role in RUNS or (persona.role == Role.MENTOR and not persona.via_key)
 
 
+def handles_personal_data(persona: Persona) -> bool:
+    """Owners' full NIK and data requests: admins and officers of the ministry and offices."""
+    return persona.is_government and persona.role in RUNS
+
+
 def ministry_staff(persona: Persona) -> bool:
     return persona.is_ministry and persona.role in RUNS
 
@@ -346,7 +351,16 @@ PAGES: dict[str, list[Check] | Exempt] = {
         lambda w: f"/konsol/kawasan/{w.area.slug}/ubah/", rule(ministry_staff)
     ),
     # registry
-    "registry:enterprise-list": listing("/konsol/registri/", rule(may(RUNS)), shows=names),
+    "registry:enterprise-list": [
+        *listing("/konsol/registri/", rule(may(RUNS)), shows=names),
+        # The source filter names the organisations that sent rows: a partner only itself.
+        *listing(
+            "/konsol/registri/",
+            rule(may(RUNS)),
+            shows=lambda bundle: [bundle.organisation.name],
+            visible=rule(may(RUNS), SETTINGS),
+        ),
+    ],
     "registry:enterprise-detail": get(
         lambda b, w: f"/konsol/registri/usaha/{b.business.public_id}/", rule(may(RUNS))
     ),
@@ -387,6 +401,29 @@ PAGES: dict[str, list[Check] | Exempt] = {
         rule(may(RUNS), OWN_RECORDS),
         shows=lambda bundle: [bundle.organisation.name],
     ),
+    # registry: owners' personal data, for the registry's government staff of the business's
+    # region (the reveal log: their admins); an owner's own data page answers everyone signed in
+    "registry:nik-reveal": get(
+        lambda b, w: (
+            f"/konsol/registri/usaha/{b.business.public_id}/pemilik/{b.owner.public_id}/nik/"
+        ),
+        rule(handles_personal_data),
+    ),
+    "registry:nik-reveal-list": listing(
+        "/konsol/registri/nik-dibuka/", rule(lambda p: p.is_government and p.role == Role.ADMIN)
+    ),
+    "registry:data-request-list": listing(
+        "/konsol/registri/permintaan-data/",
+        rule(handles_personal_data),
+        shows=lambda bundle: [f"Warung {bundle.token}"],
+    ),
+    "registry:data-request-detail": get(
+        lambda b, w: f"/konsol/registri/permintaan-data/{b.data_request.public_id}/",
+        rule(handles_personal_data),
+    ),
+    "registry:my-data": listing("/data-saya/", always(200)),
+    "registry:my-data-request": listing("/data-saya/permintaan/", always(200), method="post"),
+    "registry:my-data-download": listing("/data-saya/unduh/", always(200), method="post"),
     # capability: the owner's pages answer only a business's own accounts
     "capability:self-assessment": PUBLIC,
     "capability:start": get(
@@ -922,6 +959,8 @@ class Bundle:
     organisation: Organisation
     village: str
     business: object = None  # "Warung <token>": NIB case, active enrolment, assessment
+    owner: object = None  # the business's owner (a registry person), with an open data request
+    data_request: object = None
     food: object = None  # "Keripik <token>": a NIB, a halal case, a completed enrolment
     merge: object = None  # "Toko <token>" merged into the business
     batch: object = None
@@ -983,7 +1022,7 @@ def build_bundle(bundle: Bundle, *, mentor_user, programme_area, instrument, dir
     from tumbuh.programmes.models import Attendance, Enrolment, VisitNote
     from tumbuh.programmes.tests.builders import make_cohort, make_enrolment, make_session
     from tumbuh.registry import services as registry_services
-    from tumbuh.registry.models import Enterprise
+    from tumbuh.registry.models import DataRequest, Enterprise
     from tumbuh.registry.tests.console_helpers import import_rows, make_candidate, row
 
     system = system_actor()
@@ -992,7 +1031,7 @@ def build_bundle(bundle: Bundle, *, mentor_user, programme_area, instrument, dir
         directory,
         bundle.organisation,
         [
-            row(f"Warung {token}", village=village, scale="mikro"),
+            row(f"Warung {token}", owner=f"Pemilik {token}", village=village, scale="mikro"),
             row(
                 f"Keripik {token}",
                 village=village,
@@ -1011,6 +1050,14 @@ def build_bundle(bundle: Bundle, *, mentor_user, programme_area, instrument, dir
         keep=bundle.business, drop=found[f"Toko {token}"], by=system
     )
     bundle.candidate = make_candidate(bundle.business, bundle.food)
+    bundle.owner = bundle.business.ownerships.get().person
+    bundle.data_request = DataRequest.objects.create(
+        kind=DataRequest.Kind.CORRECTION,
+        enterprise=bundle.business,
+        person=bundle.owner,
+        text=f"Perbaiki nama {token}",
+        due_at=timezone.now(),
+    )
     bundle.cohort = make_cohort(
         programme_area=programme_area,
         partner=bundle.organisation,
