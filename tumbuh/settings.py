@@ -409,6 +409,14 @@ if TUMBUH_PAYMENT_GATEWAY == "midtrans" and not TUMBUH_MIDTRANS_SERVER_KEY:
         "TUMBUH_PAYMENT_GATEWAY=midtrans needs TUMBUH_MIDTRANS_SERVER_KEY (the Midtrans server key)."
     )
 
+# --- Owners' personal data (UU 27/2022; tumbuh/registry/personal_data.py) ----------------------
+# Days the registry staff have to answer an owner's request, per kind. UU 27/2022 asks for a
+# correction within 3 x 24 hours of the request (art. 30).
+TUMBUH_DATA_REQUEST_DAYS = {
+    "correction": env_int("TUMBUH_DATA_CORRECTION_DAYS", 3),
+    "deletion": env_int("TUMBUH_DATA_DELETION_DAYS", 14),
+}
+
 # --- Orders: rate limit and payment holds (docs/stores-orders.md) ------------------------------
 # At most this many order attempts per client address (accounts.lockout.client_ip) per minute,
 # through the orders API and the checkout form; more answer 429. Counted in Django's cache

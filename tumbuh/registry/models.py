@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Organisation
@@ -201,6 +202,9 @@ class Person(models.Model):
     phone_encrypted = models.BinaryField(null=True, blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person's name, NIK, birth date, sex and phone were erased at their request
+    # (registry.personal_data.erase_person); the ownership stays, so the business counts once.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -531,3 +535,71 @@ class ResolutionModel(models.Model):
 
     def __str__(self):
         return f"model of {self.trained_at:%Y-%m-%d %H:%M} ({self.trained_on} records)"
+
+
+class DataRequest(models.Model):
+    """A business owner's request to correct or delete their personal data (UU 27/2022).
+
+    The owner writes it from their data page for one of their businesses; the staff of the
+    business's region answer it in the console before ``due_at`` (``DATA_REQUEST_DAYS`` after it
+    was made, per kind). It ends done (the correction made, or the person's data erased) or
+    refused, always with an answer the owner reads. Every step is an audit event. ``person`` is
+    the owner's own person record when the registry could tell which one it is.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("correction")
+        DELETION = "deletion", _("deletion")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "done", _("done")
+        REFUSED = "refused", _("refused")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.DONE, Status.REFUSED},
+        Status.DONE: set(),
+        Status.REFUSED: set(),
+    }
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="data_requests"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="data_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("request"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    due_at = models.DateTimeField(_("answer due"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    region_field = "enterprise__village__code"
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
+        indexes = [models.Index(fields=["status", "due_at"], name="data_request_queue_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.public_id} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("registry:data-request-detail", args=[self.public_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at < (now or timezone.now())

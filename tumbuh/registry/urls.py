@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tumbuh.registry import views
+from tumbuh.registry import views, views_personal
 
 app_name = "registry"
 
@@ -34,4 +34,24 @@ urlpatterns = [
         name="review-decide",
     ),
     path("konsol/registri/mitra/", views.scorecard, name="scorecard"),
+    # Owners' personal data (views_personal): the NIK reveal and its log, owners' requests.
+    path(
+        "konsol/registri/usaha/<str:public_id>/pemilik/<str:person_id>/nik/",
+        views_personal.nik_reveal,
+        name="nik-reveal",
+    ),
+    path("konsol/registri/nik-dibuka/", views_personal.nik_reveal_list, name="nik-reveal-list"),
+    path(
+        "konsol/registri/permintaan-data/",
+        views_personal.data_request_list,
+        name="data-request-list",
+    ),
+    path(
+        "konsol/registri/permintaan-data/<str:public_id>/",
+        views_personal.data_request_detail,
+        name="data-request-detail",
+    ),
+    path("data-saya/", views_personal.my_data, name="my-data"),
+    path("data-saya/permintaan/", views_personal.my_data_request, name="my-data-request"),
+    path("data-saya/unduh/", views_personal.my_data_download, name="my-data-download"),
 ]

@@ -23,7 +23,7 @@ from tumbuh.accounts.permissions import Capability, require
 from tumbuh.core.exports import streaming_csv_response, xlsx_response
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.storage import local_path
-from tumbuh.registry import queries, services
+from tumbuh.registry import personal_data, queries, services
 from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS, recognise
 from tumbuh.registry.forms import EnterpriseFilterForm, ImportUploadForm, MappingForm
 from tumbuh.registry.importing.reading import FileProblem, open_table
@@ -100,6 +100,7 @@ def enterprise_detail(request, public_id):
             "merged_into": merged_into,
             "merges": queries.merge_history(enterprise),
             "zone": enterprise.village.regency.province.zoneinfo,
+            "may_reveal_nik": personal_data.may_handle(request.user, enterprise),
         },
     )
 

@@ -13,10 +13,15 @@ Headers are recognised with ``tumbuh.registry.columns.recognise``; NIKs are repl
 keyed hash (``tumbuh.core.personal.keyed_hash``) before matching and never leave this module;
 places given by name are resolved to Kemendagri codes with the shipped region files
 (``places.py``). Without a model, one is trained on the file itself.
+
+The output keeps the personal columns (NIK, phone) exactly as the input had them: it is the
+partner's own file, returned to them with two columns more, and as sensitive as the input. It is
+created readable and writable by its owner only (mode 0600), never anywhere else.
 """
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -132,8 +137,10 @@ def resolve_file(
             strict=True,
         )
     }
+    # Owner-only from the first byte: the output holds the input's NIKs and phone numbers.
+    descriptor = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with open(
-        out_path, "w", encoding="utf-8-sig" if source.has_bom else "utf-8", newline=""
+        descriptor, "w", encoding="utf-8-sig" if source.has_bom else "utf-8", newline=""
     ) as out:
         writer = csv.writer(out, delimiter=source.delimiter, lineterminator=source.line_terminator)
         writer.writerow([*source.headers, *ADDED_COLUMNS])

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Find the duplicates inside a partner's CSV file without touching the database: the "
         "output is the input with every row and column kept, plus cluster_id and "
-        "match_probability, so a partner can clean a file before sending it."
+        "match_probability, so a partner can clean a file before sending it. The output keeps "
+        "the input's NIK and phone columns as they were: keep it as carefully as the input (it "
+        "is written readable by its owner only)."
     )
 
     def add_arguments(self, parser):
