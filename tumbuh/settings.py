@@ -134,7 +134,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, precompressed (gzip)
     "tumbuh.core.middleware.CompressionMiddleware",  # HTML and other text; before body readers
-    "tumbuh.core.middleware.RejectNulMiddleware",  # %00 and \u0000 never reach a view
+    "tumbuh.core.middleware.InputGuardMiddleware",  # NULs and over-long values never reach a view
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tumbuh.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
-from tumbuh.core.middleware import RejectNulMiddleware
+from tumbuh.core.middleware import InputGuardMiddleware
 from tumbuh.core.paging import MAX_OFFSET
 from tumbuh.stores.models import Order
 from tumbuh.stores.tests.order_builders import shop_with_product
@@ -64,7 +64,7 @@ def test_a_nul_in_a_page_or_a_form_is_a_bad_request(client):
 def test_an_upload_with_nul_bytes_is_left_to_its_form():
     """A photo holds NUL bytes: multipart bodies pass through to the view."""
     reached = []
-    middleware = RejectNulMiddleware(lambda request: reached.append(request) or "view")
+    middleware = InputGuardMiddleware(lambda request: reached.append(request) or "view")
     photo = RequestFactory().post("/toko-saya/x/", {"photo": _file(b"\x89PNG\x00\x00\x00")})
     assert middleware(photo) == "view" and reached
 
@@ -117,3 +117,33 @@ def test_a_body_that_is_not_json_gets_the_error_body(client):
     )
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert not Order.objects.exists()
+
+
+def test_a_value_longer_than_any_field_is_refused_before_the_view(client):
+    store, product = shop_with_product(stock=5)
+    body = {
+        "items": [{"product": product.public_id, "quantity": 1}],
+        "buyer_name": "D" * 10_001,
+        "buyer_phone": "0813-2222-3333",
+        "village_code": store.village_id,
+        "delivery": "pickup",
+        "payment_method": "qris",
+    }
+    response = client.post(
+        f"/api/v1/stores/{store.slug}/orders", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422 and response.json()["reason"] == "text_too_long"
+    assert "10.000" in response.json()["detail"]
+    assert not Order.objects.exists()
+    long_query = client.get("/api/v1/regions/search?q=" + "a" * 1_001)
+    assert long_query.status_code == 422 and long_query.json()["reason"] == "text_too_long"
+    assert client.get("/bbi/?q=" + "a" * 1_001).status_code == 400
+    form = client.post(
+        "/masuk/",
+        "username=" + "x" * 10_001 + "&password=y",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert form.status_code == 400
+    at_the_limit = client.get("/api/v1/regions/search?q=" + "a" * 1_000)
+    assert "reason" not in at_the_limit.json()  # left to the operation (its own max_length)
+    assert client.get("/bbi/?q=" + "a" * 1_000).status_code == 200
