@@ -147,3 +147,18 @@ def test_a_value_longer_than_any_field_is_refused_before_the_view(client):
     at_the_limit = client.get("/api/v1/regions/search?q=" + "a" * 1_000)
     assert "reason" not in at_the_limit.json()  # left to the operation (its own max_length)
     assert client.get("/bbi/?q=" + "a" * 1_000).status_code == 200
+
+
+def test_the_mentor_apps_sync_may_carry_a_photo_as_long_text():
+    """Its JSON holds a sign-in sheet as base64 (tens of thousands of characters): the guard
+    leaves it to the sync's own handler, and still refuses a NUL there."""
+    reached = []
+    middleware = InputGuardMiddleware(lambda request: reached.append(request) or "view")
+    factory = RequestFactory()
+    photo = json.dumps({"records": [{"kind": "attendance", "evidence": "A" * 40_000}]})
+    sync = factory.post("/pendamping/sinkron/", photo, content_type="application/json")
+    assert middleware(sync) == "view" and reached
+    with_nul = factory.post(
+        "/pendamping/sinkron/", '{"a": "\\u0000"}', content_type="application/json"
+    )
+    assert middleware(with_nul).status_code == 400
