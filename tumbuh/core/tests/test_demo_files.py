@@ -29,9 +29,17 @@ NIK_SHAPED = re.compile(rb"(?<!\d)(?:\d{16}|\d{4}[ .-]\d{4}[ .-]\d{4}[ .-]\d{4})
 MOBILE_PHONE = re.compile(rb"(?<![\d.,])(?:\+62|62|0)[ -]?\(?8\d{2}\)?(?:[ .-]?\d){6,9}(?!\d)")
 
 
+IMAGE_MAGIC = (b"\xff\xd8", b"\x89PNG", b"GIF8")
+
+
 def readable_parts(path: Path):
-    """``(name, bytes)`` of the file, and of each member when it is a zip or gzip file."""
+    """``(name, bytes)`` of the file, and of each member when it is a zip or gzip file. Of an
+    image, its metadata only (EXIF and text chunks, where a number could be written): its
+    compressed pixels are random bytes, which now and then hold sixteen digits in a row."""
     data = path.read_bytes()
+    if data.startswith(IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        yield str(path), image_metadata(data)
+        return
     yield str(path), data
     if zipfile.is_zipfile(io.BytesIO(data)):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -39,6 +47,15 @@ def readable_parts(path: Path):
                 yield f"{path}!{member}", archive.read(member)
     elif data[:2] == b"\x1f\x8b":
         yield f"{path}!gunzip", gzip.decompress(data)
+
+
+def image_metadata(data: bytes) -> bytes:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        exif = image.getexif()
+        parts = [repr(dict(exif)), repr(image.info)]
+    return " ".join(parts).encode()
 
 
 def clear_personal_numbers(folder: Path) -> list[tuple[str, str]]:
