@@ -34,6 +34,17 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # One cache per test process (the file cache of var/ would be shared with other runs).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the database is rolled back, so must the pages
+    and page versions cached from it be."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +138,7 @@ def make_store(
     ordered), for tests that list exact products (the catalogue's).
     """
     from tumbuh.accounts.services import system_actor
+    from tumbuh.stores import pages
     from tumbuh.stores.models import Store
     from tumbuh.stores.services import shop
     from tumbuh.stores.tests.builders import STATIC_QRIS
@@ -146,6 +158,7 @@ def make_store(
     )
     if fields:
         Store.objects.filter(pk=store.pk).update(**fields)
+        pages.stores_changed([store.pk])
         store.refresh_from_db()
     if live:
         opening = shop.create_product(

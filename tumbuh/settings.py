@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -142,7 +142,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "tumbuh.core.inline_styles.ContentSecurityPolicyMiddleware",  # CSP with inline CSS hashes
     "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in (last, as axes asks)
 ]
 
@@ -160,7 +160,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
                 "tumbuh.accounts.navigation.console_sections",
             ],
         },
@@ -351,12 +350,21 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
-# Strict by default: no inline script at all; inline critical CSS carries the per-request nonce.
+# Strict by default: no inline script at all; inline critical CSS is allowed by its hash, each
+# inlinable file listed below (tumbuh/core/inline_styles.py), so cached pages carry no nonce.
+TUMBUH_INLINE_STYLES = [
+    "css/shop.css",
+    "stores/store.css",
+    "stores/checkout.css",
+    "catalogue/cards.css",
+    "capability/pages.css",
+    "programmes/mentor.css",
+]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, NONCE],
+        "style-src": [SELF],  # and the hashes of TUMBUH_INLINE_STYLES
         "img-src": [SELF, "data:"],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
@@ -376,6 +384,36 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Cache (docs/operations.md) --------------------------------------------------------------------
+# Shared by every server process: page versions and whole public pages (tumbuh/core/page_cache.py),
+# the order rate limit. Production: Redis (TUMBUH_CACHE_URL=redis://host:6379/1). The embedded
+# default: files in var/cache, shared by the processes of one machine. A per-process memory cache
+# would let one process serve a page another has already changed, so it is not offered.
+TUMBUH_CACHE_URL = env_str("TUMBUH_CACHE_URL")
+if TUMBUH_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TUMBUH_CACHE_URL,
+            "KEY_PREFIX": env_str("TUMBUH_CACHE_PREFIX", "tumbuh"),
+        }
+    }
+elif TUMBUH_CACHE_URL:
+    raise ImproperlyConfigured(
+        f"TUMBUH_CACHE_URL must be a redis:// address or empty, not {TUMBUH_CACHE_URL!r}"
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": env_int("TUMBUH_CACHE_MAX_ENTRIES", 20_000)},
+        }
+    }
+# How long a public page stays cached at most (it is keyed by versions, so never stale; this
+# bounds the memory). 0 turns the page cache off.
+TUMBUH_PAGE_CACHE_SECONDS = env_int("TUMBUH_PAGE_CACHE_SECONDS", 600)
 
 # --- Tumbuh -----------------------------------------------------------------------------------
 TUMBUH_DEMO_SEED = env_int("TUMBUH_DEMO_SEED", 2026)

@@ -44,6 +44,7 @@ from tumbuh.backup.manifest import (
     sha256,
     sqlite_path,
 )
+from tumbuh.core import page_cache
 from tumbuh.core.money import local_number
 from tumbuh.core.refusals import Refused
 
@@ -271,6 +272,7 @@ def restore_backup(
                 _restore_postgres(dump)
             media_files = _restore_media(Path(work)) if include_media else 0
     connection.close()
+    page_cache.bump(page_cache.EVERY_PAGE)  # no page cached from the replaced database is served
     _migrations, counts = current_state()
     restored = Restored(
         manifest=manifest,

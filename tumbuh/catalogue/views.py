@@ -2,28 +2,44 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tumbuh.catalogue import queries, services
 from tumbuh.catalogue.forms import CampaignForm, SearchForm
 from tumbuh.catalogue.models import Campaign
+from tumbuh.core.page_cache import cached_page
+from tumbuh.stores import pages
 from tumbuh.stores.models import Product
 
-PUBLIC_CACHE_SECONDS = 60
+
+def _catalogue_pages(request, *args, **kwargs) -> list[str]:
+    return [pages.CATALOGUE]
 
 
-def _cache_headers(request, response):
-    """Anonymous pages may be cached by shared caches briefly; a signed-in visitor's may not."""
-    scope = "private" if request.user.is_authenticated else "public"
-    response["Cache-Control"] = f"{scope}, max-age={PUBLIC_CACHE_SECONDS}"
-    return response
+def _until_a_campaign_starts_or_ends() -> int:
+    """Seconds a catalogue page may be kept: it lists running campaigns (or is one), so not past
+    the next moment one starts or ends."""
+    now = timezone.now()
+    boundaries = Campaign.objects.aggregate(
+        starts=Min("starts_at", filter=Q(starts_at__gt=now)),
+        ends=Min("ends_at", filter=Q(ends_at__gt=now)),
+    )
+    upcoming = [moment for moment in boundaries.values() if moment is not None]
+    if not upcoming:
+        return settings.TUMBUH_PAGE_CACHE_SECONDS
+    return max(0, int((min(upcoming) - now).total_seconds()))
+
+
+catalogue_page = cached_page(_catalogue_pages, timeout=_until_a_campaign_starts_or_ends)
 
 
 def _query_string(params, **changes) -> str:
@@ -34,6 +50,8 @@ def _query_string(params, **changes) -> str:
     return "?" + urlencode(merged)
 
 
+@require_GET
+@catalogue_page
 def home(request):
     """``/bbi/``: search and filter the products of every live store."""
     form = SearchForm(request.GET or None)
@@ -69,9 +87,11 @@ def home(request):
             "campaigns": Campaign.objects.running().only("slug", "title", "ends_at")[:5],
         },
     )
-    return _cache_headers(request, response)
+    return response
 
 
+@require_GET
+@catalogue_page
 def campaign(request, slug):
     """``/bbi/kampanye/<slug>/``: a running campaign's products, in the curator's order."""
     found = get_object_or_404(Campaign, slug=slug)
@@ -97,7 +117,7 @@ def campaign(request, slug):
             "previous_link": f"?halaman={number - 1}" if number > 1 else None,
         },
     )
-    return _cache_headers(request, response)
+    return response
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import User
 from tumbuh.accounts.permissions import Capability, has_capability
+from tumbuh.core import page_cache
 from tumbuh.core.refusals import Refused
 from tumbuh.core.region_filter import in_region, region_q
 from tumbuh.core.services import record_event
@@ -480,6 +481,7 @@ def load_regions(
             provinces=loaded_provinces if scope is not None else None,
         )
     transaction.on_commit(forget_cached_names)
+    page_cache.bump(page_cache.EVERY_PAGE)  # every public page names its region
     report.seconds = time.perf_counter() - started
     return report
 

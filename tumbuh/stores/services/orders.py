@@ -40,7 +40,7 @@ from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, EnterpriseAccount
 from tumbuh.registry.services import record_milestone
 from tumbuh.stores import gateway as gateway_module
-from tumbuh.stores import qris
+from tumbuh.stores import pages, qris
 from tumbuh.stores.error_codes import StoresError
 from tumbuh.stores.models import (
     ConsignmentPayout,
@@ -365,6 +365,7 @@ def place_order(
                     _("“%(title)s” sold out while you were ordering: only fewer are left now.")
                     % {"title": product.title},
                 )
+        pages.stock_changed([store.pk])
         suffix = 0
         if quote.payment_method == M.QRIS:
             Store.objects.select_for_update().filter(pk=store.pk).first()
@@ -568,6 +569,7 @@ def _move(
                 Product.objects.filter(pk=line.product_id).update(
                     stock=F("stock") + line.quantity, updated_at=at
                 )
+            pages.stock_changed([locked.store_id])
         payment = Payment.objects.filter(order=locked).first()
         if payment is not None:
             if "paid_at" in fields:

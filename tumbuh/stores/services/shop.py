@@ -29,7 +29,7 @@ from tumbuh.core.validators import mask_phone, normalise_phone
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of, record_milestone, surviving
-from tumbuh.stores import images, qris
+from tumbuh.stores import images, pages, qris
 from tumbuh.stores.error_codes import StoresError
 from tumbuh.stores.models import DeliveryZone, Product, ProductEdit, Store, WholesaleTier
 from tumbuh.stores.queries import editable_products, has_product_on_sale, may_act_for
@@ -433,6 +433,7 @@ def publish_store(*, store: Store, by: User) -> Store:
             raise Refused(
                 StoresError.CHANGED_MEANWHILE, _("The store changed meanwhile; reload the page.")
             )
+        pages.stores_changed([store.pk])
         store.refresh_from_db()
         record_milestone(
             enterprise=store.enterprise,
@@ -456,6 +457,7 @@ def suspend_store(*, store: Store, by: User, reason: str = "") -> Store:
         Store.objects.filter(pk=store.pk, status=store.status).update(
             status=Store.Status.SUSPENDED, updated_at=timezone.now()
         )
+        pages.stores_changed([store.pk])
         store.refresh_from_db()
         record_event(
             actor=by,
@@ -808,6 +810,7 @@ def restock(*, product: Product, quantity: int, by: User) -> Product:
         updated = Product.objects.filter(
             pk=product.pk, stock__gte=max(0, -quantity), stock__lte=MAX_STOCK - quantity
         ).update(stock=F("stock") + quantity, version=F("version") + 1, updated_at=timezone.now())
+        pages.stock_changed([product.store_id])
         if not updated:
             raise Refused(
                 StoresError.STOCK_INVALID,

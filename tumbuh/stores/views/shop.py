@@ -1,98 +1,40 @@
 """Public storefront pages: ``/toko/<store>/`` and ``/toko/<store>/<product>/``.
 
 Server-rendered, browsable and orderable without JavaScript, each page within 14 KB compressed
-with its critical CSS inline. Pages carry an ETag computed from what they show (before
-rendering, so a conditional GET answers 304 without building the page) and short private
-caching: they hold the visitor's CSRF token for the add-to-cart form. A tiny service worker
-scoped to ``/toko/`` keeps the last visited pages readable offline.
+with its critical CSS inline. Both pages are served from the page cache (``core.page_cache``)
+under the store's version scope (``stores.pages``), which every change of the store, its
+products, stock or prices bumps; the ETag comes from that version, so a conditional GET
+answers 304 without a query. A tiny service worker scoped to ``/toko/`` keeps the last visited
+pages readable offline.
 """
 
-import hashlib
-
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import require_GET
 
-from tumbuh.stores import queries
+from tumbuh.core.page_cache import cached_page
+from tumbuh.stores import pages, queries
 from tumbuh.stores.models import Product, Store
 
 PRODUCTS_PER_PAGE = 24
-CACHE_SECONDS = 60
 
 
 def _live_store(slug) -> Store:
     return get_object_or_404(queries.live_stores(), slug=slug)
 
 
-def _visitor_key(request) -> str:
-    """What else a page depends on: language, who is signed in, the CSRF cookie, messages."""
-    user = getattr(request, "user", None)
-    return "|".join(
-        [
-            get_language() or "",
-            str(user.pk if user is not None and user.is_authenticated else ""),
-            request.COOKIES.get("csrftoken", ""),
-            request.GET.urlencode(),
-        ]
-    )
-
-
-def _etag(*parts) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
-
-
-def storefront_etag(request, slug):
-    row = (
-        Store.objects.live()
-        .filter(slug=slug)
-        .values("pk", "updated_at")
-        .annotate(
-            changed=Max("products__updated_at"),
-            count=Count("products"),
-            stock=Sum("products__stock"),
-        )
-        .first()
-    )
-    if row is None or "_messages" in request.COOKIES or request.session.get("_messages"):
-        return None
-    return _etag(
-        "store",
-        row["pk"],
-        row["updated_at"],
-        row["changed"],
-        row["count"],
-        row["stock"],
-        _visitor_key(request),
-    )
-
-
-def product_etag(request, slug, product_slug):
-    row = (
-        Product.objects.filter(store__slug=slug, store__status=Store.Status.LIVE, slug=product_slug)
-        .values("pk", "updated_at", "stock", "version", "store__updated_at")
-        .first()
-    )
-    if row is None or "_messages" in request.COOKIES or request.session.get("_messages"):
-        return None
-    return _etag("product", *row.values(), _visitor_key(request))
-
-
-def _cached(response):
-    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
-    patch_vary_headers(response, ["Cookie", "Accept-Language"])
-    return response
+def _store_pages(request, slug, *args, **kwargs) -> list[str]:
+    return [pages.store_scope(slug)]
 
 
 @require_GET
-@condition(etag_func=storefront_etag)
+@cached_page(_store_pages)
 def storefront(request, slug):
     store = _live_store(slug)
     products = queries.products_on_sale(store)
@@ -131,7 +73,7 @@ def storefront(request, slug):
         .distinct()
         .order_by()
     )
-    response = render(
+    return render(
         request,
         "stores/storefront/store.html",
         {
@@ -149,23 +91,25 @@ def storefront(request, slug):
             ),
         },
     )
-    return _cached(response)
 
 
 @require_GET
-@condition(etag_func=product_etag)
+@cached_page(_store_pages)
 def product(request, slug, product_slug):
-    store = _live_store(slug)
+    # One query for the product, its live store and the places both pages name.
     item = get_object_or_404(
-        Product.objects.filter(store=store, is_active=True).select_related(
-            "producer", "producer__village", "producer__village__regency"
+        Product.objects.filter(
+            store__slug=slug, store__status=Store.Status.LIVE, is_active=True
+        ).select_related(
+            "store__enterprise",
+            "store__village__regency",
+            "producer__village__regency",
         ),
         slug=product_slug,
     )
-    item.store = store
+    store = item.store
     numbers = queries.halal_numbers([item.producer_id]) if item.halal_certificate_number else {}
-    cart_url = reverse("stores:cart")
-    response = render(
+    return render(
         request,
         "stores/storefront/product.html",
         {
@@ -173,7 +117,7 @@ def product(request, slug, product_slug):
             "product": item,
             "tiers": list(item.wholesale_tiers.all()),
             "has_halal_badge": queries.has_halal_badge(item, numbers),
-            "cart_url": cart_url,
+            "cart_url": reverse("stores:cart"),
             "whatsapp_link": store.whatsapp_link(
                 _("Hello %(store)s, I would like to order %(product)s (%(url)s).")
                 % {
@@ -184,7 +128,6 @@ def product(request, slug, product_slug):
             ),
         },
     )
-    return _cached(response)
 
 
 @require_GET
@@ -229,11 +172,16 @@ def manifest(request):
     return response
 
 
+def _every_store(request, *args, **kwargs) -> list[str]:
+    return [pages.CATALOGUE]  # every store's save bumps it
+
+
 @require_GET
+@cached_page(_every_store)
 def store_list(request):
     """``/toko/``: the live stores, newest first (the national catalogue searches products)."""
     stores = Store.objects.live().select_related("village").order_by("-went_live_at", "pk")
     page = Paginator(stores.only("slug", "name", "description", "village__name"), 30).get_page(
         request.GET.get("halaman")
     )
-    return _cached(render(request, "stores/storefront/list.html", {"page": page}))
+    return render(request, "stores/storefront/list.html", {"page": page})
