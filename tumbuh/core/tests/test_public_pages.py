@@ -6,14 +6,19 @@ through the ``bahasa`` cookie set by the footer link, and each page under 14 KB 
 arrives in one TCP round trip on a 2G connection (DESIGN.md, "Pages").
 """
 
+import base64
+import hashlib
 import itertools
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 
+from tumbuh.conftest import make_store
+from tumbuh.core import inline_styles
 from tumbuh.core.tests.weight import served_size
 from tumbuh.regions.models import PriorityArea
 
@@ -296,28 +301,51 @@ def test_public_page_has_no_script(client, path):
     assert "'unsafe-inline'" not in csp_directives(response)["script-src"]
 
 
+def style_hash(css: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+
+
 @pages
 @pytest.mark.django_db
-def test_inline_css_carries_the_csp_nonce(client, path):
+def test_inline_css_is_allowed_by_its_hash(client, path):
     response = client.get(path)
     page = parse(response)
 
     style_src = csp_directives(response)["style-src"]
-    nonces = [value[len("'nonce-") : -1] for value in style_src if value.startswith("'nonce-")]
-    assert len(nonces) == 1
-    assert len(nonces[0]) >= 16
-    assert [style.get("nonce") for style in page.tags("style")] == nonces
+    blocks = re.findall(r"<style>(.*?)</style>", response.text, flags=re.DOTALL)
+    assert blocks
+    assert len(blocks) == len(page.tags("style"))  # every style element, none with attributes
+    assert [style_hash(css) for css in blocks if style_hash(css) not in style_src] == []
+    assert not [value for value in style_src if value.startswith("'nonce-")]
     assert "'unsafe-inline'" not in style_src
-    # Style attributes would be blocked by the nonce-based policy.
+    # Style attributes would be blocked by the hash-based policy.
     assert [attributes for _tag, attributes in page.start_tags if "style" in attributes] == []
 
 
 @pytest.mark.django_db
-def test_nonce_changes_on_every_request(client):
-    first = parse(client.get("/")).tags("style")[0]["nonce"]
-    second = parse(client.get("/")).tags("style")[0]["nonce"]
+def test_two_responses_never_share_a_nonce(client):
+    """A cached page is the same bytes for every visitor: it must not hold a nonce, which
+    would then be everybody's. The policy carries none either; it is the same for every
+    response."""
+    store = make_store()
+    paths = ["/", "/bbi/", store.get_absolute_url(), store.products.first().get_absolute_url()]
+    for path in paths:
+        first, second = client.get(path), client.get(path)
+        assert first.status_code == second.status_code == 200
+        for response in (first, second):
+            assert "nonce" not in response.text
+            assert "nonce-" not in response["Content-Security-Policy"]
+        assert first["Content-Security-Policy"] == second["Content-Security-Policy"]
 
-    assert first != second
+
+def test_every_inlined_file_is_in_the_policy():
+    """A template can only inline a file the policy hashes: the tag refuses any other."""
+    used = set()
+    for template in Path(settings.BASE_DIR, "tumbuh").rglob("templates/**/*.html"):
+        used |= set(re.findall(r'inline_style "([^"]+)"', template.read_text()))
+    assert used == set(settings.TUMBUH_INLINE_STYLES)
+    with pytest.raises(ValueError, match="TUMBUH_INLINE_STYLES"):
+        inline_styles.text("css/console.css")
 
 
 @pages
