@@ -24,8 +24,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import gunicorn, measure, server_env, wait_for
 from scratch import POSTGRES_BENCH, fresh_database, machine
+from serving import gunicorn, measure, server_env, wait_for
 
 PRODUCTS = [
     "Keripik Pisang",

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import gunicorn, measure, server_env, wait_for  # noqa: E402
 from bench.scratch import machine, run  # noqa: E402
+from bench.serving import gunicorn, measure, server_env, wait_for  # noqa: E402
 
 ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 DATABASE = "tumbuh_bench"  # the benchmarks' scratch database, as in bench/scratch.py

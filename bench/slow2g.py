@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import free_port, wait_for  # noqa: E402
 from bench.scratch import machine  # noqa: E402
+from bench.serving import free_port, wait_for  # noqa: E402
 from tumbuh.core.tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 READABLE_BUDGET_MS = 8000

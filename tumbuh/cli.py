@@ -12,14 +12,16 @@ import os
 import sys
 
 
-def gunicorn_arguments(extra: list[str]) -> list[str]:
+def gunicorn_arguments(extra: list[str], *, application: str = "tumbuh.wsgi") -> list[str]:
+    """How ``tumbuh serve`` runs gunicorn (``application`` is changed only by the load bench,
+    to serve its hello-world view exactly the same way)."""
     bind = os.environ.get("BIND", "127.0.0.1:8000")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     return [
         sys.executable,
         "-m",
         "gunicorn",
-        "tumbuh.wsgi",
+        application,
         "--bind",
         bind,
         "--workers",

@@ -1,9 +1,11 @@
 """Reads of the national catalogue: which products are listed, search, filters, badges, pages.
 
-Search on PostgreSQL combines full-text search with the built-in ``indonesian`` configuration
-(stems such as "keripik pisang" / "pisangnya") and trigram word similarity on the title for
-typos ("kripik"); both use GIN indexes made by the catalogue's migration 0002 (the
-full-text vector is a stored column of ``stores_product`` kept current by a trigger). On SQLite every
+Search on PostgreSQL finds matches by full-text search with the built-in ``indonesian``
+configuration (stems such as "keripik pisang" / "pisangnya") or by trigram word similarity on
+the title for typos ("kripik"), both with GIN indexes (the catalogue's migration 0002; the
+full-text vector is a stored column of ``stores_product`` kept current by a trigger), and ranks
+them nearest title first with a GiST trigram index (migration 0003), so the top of a common word
+is read without ranking its thousands of matches. On SQLite every
 word must appear in the title or the description (case-insensitive), a plain fallback for
 development.
 
@@ -16,12 +18,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchQuery, SearchVectorField, TrigramWordDistance
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -113,13 +110,13 @@ def search_products(products: QuerySet, text: str) -> tuple[QuerySet, bool]:
         return products, False
     if uses_full_text():
         query = SearchQuery(text, config="indonesian", search_type="websearch")
+        # Nearest titles first, by word-similarity distance (``<<->``), which the GiST trigram
+        # index of migration 0003 answers in order: a page reads its rows, not every match.
         products = (
             products.annotate(search=search_vector())
             .filter(Q(search=query) | Q(title__trigram_word_similar=text))
-            .annotate(
-                rank=SearchRank(search_vector(), query) + TrigramWordSimilarity(text, "title")
-            )
-            .order_by("-rank", "-pk")
+            .annotate(distance=TrigramWordDistance(text, "title"))
+            .order_by("distance")
         )
         return products, True
     for word in text.split():

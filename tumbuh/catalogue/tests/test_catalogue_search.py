@@ -112,6 +112,7 @@ def test_stored_search_vector_follows_edits_and_is_indexed(shelf):
         )
         assert sorted(row[0] for row in cursor.fetchall()) == [
             "catalogue_product_search_idx",
+            "catalogue_product_title_trgm_gist_idx",
             "catalogue_product_title_trgm_idx",
         ]
 
