@@ -35,12 +35,20 @@ def text(path: str) -> str:
     return _read(path) if settings.DEBUG else _read_once(path)
 
 
-def hashes() -> list[str]:
-    """``'sha256-…'`` of every inlinable file, for ``style-src``."""
+def _hashes() -> list[str]:
     return [
         "'sha256-" + base64.b64encode(hashlib.sha256(text(path).encode()).digest()).decode() + "'"
         for path in settings.TUMBUH_INLINE_STYLES
     ]
+
+
+_hashes_once = cache(_hashes)
+
+
+def hashes() -> list[str]:
+    """``'sha256-…'`` of every inlinable file, for ``style-src`` (computed once, or on every call
+    with DEBUG on)."""
+    return _hashes() if settings.DEBUG else _hashes_once()
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

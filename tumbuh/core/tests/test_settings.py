@@ -123,3 +123,27 @@ def test_production_refuses_the_sandbox_unless_asked_for(tmp_path):
     )
     assert midtrans.returncode != 0
     assert "needs TUMBUH_MIDTRANS_SERVER_KEY" in midtrans.stderr
+
+
+def test_the_cache_is_one_for_every_process(tmp_path):
+    """Files in var/cache by default, Redis when asked for; a per-process memory cache never."""
+    script = (
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'].rsplit('.', 1)[1], c['LOCATION'])"
+    )
+    embedded = tumbuh("shell", "--no-imports", "-c", script, env={}, tmp_path=tmp_path)
+    assert embedded.returncode == 0, embedded.stderr
+    assert embedded.stdout.split() == ["FileBasedCache", str(tmp_path / "cache")]
+    redis = tumbuh(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        env={**PRODUCTION, "TUMBUH_CACHE_URL": "redis://cache.internal:6379/1"},
+        tmp_path=tmp_path,
+    )
+    assert redis.returncode == 0, redis.stderr
+    assert redis.stdout.split() == ["RedisCache", "redis://cache.internal:6379/1"]
+    wrong = tumbuh("check", env={"TUMBUH_CACHE_URL": "locmem://"}, tmp_path=tmp_path)
+    assert wrong.returncode != 0
+    assert "TUMBUH_CACHE_URL must be a redis:// address or empty" in wrong.stderr

@@ -5,6 +5,7 @@ the first read), changes something through the services, and reads it again.
 """
 
 import gzip
+import os
 import re
 
 import pytest
@@ -203,3 +204,43 @@ def test_a_campaign_page_is_kept_no_longer_than_the_campaign_runs(product, monke
         ends_at=now + timedelta(seconds=90),
     )
     assert 0 < _until_a_campaign_starts_or_ends() <= 90
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Django's Redis cache on the local Redis (as in production), under a prefix of this test."""
+    import secrets
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("TUMBUH_REQUIRE_REDIS"):
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"test-{secrets.token_hex(6)}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_pages_and_versions_in_redis(redis_cache, store, product, django_assert_num_queries):
+    from django.core.cache import caches
+
+    assert type(caches["default"]).__name__ == "RedisCache"
+    url = product.get_absolute_url()
+    assert "Rp25.000" in text(visitor().get(url))
+    with django_assert_num_queries(0):
+        assert "Rp25.000" in text(visitor().get(url))
+    shop.update_product(product=product, by=system_actor(), price_idr=26_000)
+    assert "Rp26.000" in text(visitor().get(url))
