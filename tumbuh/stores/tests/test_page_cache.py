@@ -59,7 +59,7 @@ def test_a_second_read_comes_from_the_cache_with_no_query(product, django_assert
         assert visitor().get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
 
 
-@pytest.mark.parametrize("page", ["product", "store", "stores", "catalogue", "search"])
+@pytest.mark.parametrize("page", ["product", "store", "stores", "catalogue", "search", "campaign"])
 def test_each_public_page_renders_in_few_queries_on_a_miss(
     page, store, product, django_assert_max_num_queries
 ):
@@ -76,6 +76,22 @@ def test_each_public_page_renders_in_few_queries_on_a_miss(
             6 if connection.vendor == "postgresql" else 5,
         ),
     }
+    if page == "campaign":
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from tumbuh.catalogue.models import CampaignProduct
+
+        now = timezone.now()
+        running = Campaign.objects.create(
+            slug="hari-kopi",
+            title="Hari Kopi",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=1),
+        )
+        CampaignProduct.objects.create(campaign=running, product=product)
+        urls["campaign"] = (running.get_absolute_url(), 4)
     url, most = urls[page]
     with django_assert_max_num_queries(most):
         assert visitor().get(url).status_code == 200
