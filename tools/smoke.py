@@ -25,6 +25,8 @@ line, then exits non-zero when any page broke a rule (after crawling everything)
                   ``.table-scroll`` box, is clipped by that box and does not count);
 ``budget``        a storefront, product, catalogue or mentor page whose HTML and stylesheets,
                   as transferred (compressed bodies, from the network), exceed 14 KB;
+``csp``           the browser blocked something under the Content Security Policy (an inline
+                  style whose hash the policy lacks, an inline script);
 ``nik``           a full NIK in a page (served HTML, rendered text and URL) or a download;
 ``axe``           a serious or critical axe-core violation on a public, seller or mentor page
                   (axe checks the first two pages of each kind per visitor: ``--axe-per-route``);
@@ -323,6 +325,7 @@ class Crawler:
         if final != url:
             record.url = f"{relative(url)} -> {relative(final)}"
         problems += events.server_errors()
+        problems += events.csp_violations()
         for nik in find_niks(final) + find_niks(_text_of(response)):
             problems.append(f"nik: a full NIK ({nik}) in the page")
         again = visit_key(final) in visited
@@ -433,9 +436,11 @@ class PageEvents:
         self.failures: list = []
         self.seen: set[str] = set()
         self.document_status: int | None = None
+        self.blocked: list[str] = []
         page.on("request", self._on_request)
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_failed)
+        page.on("console", self._on_console)
 
     def reset(self) -> None:
         self.requests = set()
@@ -443,6 +448,15 @@ class PageEvents:
         self.failures = []
         self.seen = set()
         self.document_status = None
+        self.blocked = []
+
+    def _on_console(self, message) -> None:
+        # Chromium reports what the Content Security Policy blocked as a console error.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.blocked.append(message.text.split(". ")[0][:200])
+
+    def csp_violations(self) -> list[str]:
+        return [f"csp: {text}" for text in self.blocked]
 
     def _on_request(self, request) -> None:
         self.requests.add(request)
