@@ -3,6 +3,9 @@
 The self-assessment is plain HTML (one question per screen, Post/Redirect/Get, no JavaScript);
 each answer is saved at once so the owner can stop and come back. Console pages need a role
 that runs programmes or mentors businesses and show only the person's regions.
+
+The maps (``regions.maps``, over NumPy and shapely) are imported where a map is drawn: not at
+start-up.
 """
 
 from django.contrib import messages
@@ -22,7 +25,6 @@ from tumbuh.capability.models import Assessment
 from tumbuh.capability.nextsteps import offers_for
 from tumbuh.capability.scoring import LEVELS, level
 from tumbuh.core.htmx import render_page
-from tumbuh.regions import maps
 from tumbuh.registry.services import enterprises_of
 
 ASSESSMENTS_PER_PAGE = 50
@@ -212,6 +214,8 @@ def _level_map(areas, region: str):
     level 3 or above; None below the regency level, where there are no shipped boundaries."""
     if len(region) > 2:
         return None
+    from tumbuh.regions import maps
+
     home = reverse("capability:console-home")
     values = {
         area.code: (sum(area.level_counts()[2:]) / area.assessed if area.assessed else None)

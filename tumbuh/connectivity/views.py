@@ -5,6 +5,9 @@ Every page needs ``Capability.PLAN_INFRASTRUCTURE`` (403 without it); every reco
 a scoped read of ``queries``, so a village, site, plan or import outside the person's regions is
 a 404, exactly like one that does not exist. Changes go through ``services`` and ``importing``;
 nothing here writes a model.
+
+The maps (``regions.maps``, over NumPy and shapely) are imported where a map is drawn: not at
+start-up.
 """
 
 import tempfile
@@ -37,7 +40,6 @@ from tumbuh.connectivity.ranking import rank_blank_spots
 from tumbuh.core.exports import csv_response
 from tumbuh.core.htmx import render_page
 from tumbuh.core.money import rupiah, thousands
-from tumbuh.regions import maps
 
 BUSINESSES_SHOWN = 100
 # Colours of the point map follow the order of the technologies: none, 2G, 3G, 4G.
@@ -52,6 +54,8 @@ def _require_planning(request) -> None:
 
 
 def _share_map(level: str, rows, *, within=None, href=None) -> str:
+    from tumbuh.regions import maps
+
     return maps.choropleth(
         level,
         {row.code: row.share_4g for row in rows},
@@ -65,6 +69,8 @@ def _share_map(level: str, rows, *, within=None, href=None) -> str:
 
 
 def _waiting_map(level: str, rows, *, within=None, href=None) -> str:
+    from tumbuh.regions import maps
+
     return maps.choropleth(
         level,
         {row.code: row.businesses_waiting for row in rows},
@@ -296,6 +302,8 @@ def plan_detail(request, public_id):
     picks = list(queries.plan_picks(plan))
     comparison = plan.comparison or {}
     province = plan.region_code[:2] if plan.region_code else None
+    from tumbuh.regions import maps
+
     site_map = maps.choropleth(
         "regency",
         queries.picks_per_regency(plan),
@@ -547,6 +555,8 @@ def import_report_csv(request, public_id):
 @login_required
 @require_GET
 def maps_page(request):
+    from tumbuh.regions import maps
+
     _require_planning(request)
     user = request.user
     regency_code = request.GET.get("regency", "")

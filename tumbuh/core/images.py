@@ -16,6 +16,9 @@ sign-in sheets) passes here before anything is stored:
 :class:`ImageError` and a message in the user's language; an app whose stable codes predate this
 module passes ``codes`` to answer its own (``stores``: ``not_an_image``; ``programmes``:
 ``bad_evidence``).
+
+Pillow is imported where an image is opened or encoded: the forms and services that import this
+module are imported by every view and the API, and most requests never touch an image.
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tumbuh.core.refusals import Refused
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = [
     "CleanImage",
@@ -120,6 +126,8 @@ def open_image(
     ``draft_side`` lets a JPEG decoder shrink while decoding (to no less than that many pixels
     on each side): far less memory for a large phone photo that will be made smaller anyway.
     """
+    from PIL import Image, UnidentifiedImageError
+
     check_upload_size(upload, max_bytes=max_bytes, codes=codes, field=field)
     upload.seek(0)
     try:
@@ -160,6 +168,8 @@ def open_image(
 
 def _upright_rgb(image: Image.Image) -> Image.Image:
     """Turned as the camera said (EXIF orientation), transparency on white, RGB, no metadata."""
+    from PIL import Image, ImageOps
+
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
         background = Image.new("RGB", image.size, "white")
@@ -181,6 +191,8 @@ def encode(
     quality: int | None = None,
 ) -> CleanImage:
     """``image`` as JPEG or WebP bytes no larger than ``longest_side``, with no metadata block."""
+    from PIL import Image
+
     if image_format not in EXTENSIONS:
         raise ValueError(f"Images are stored as JPEG or WebP, not {image_format!r}.")
     image = image.copy()

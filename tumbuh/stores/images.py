@@ -9,23 +9,28 @@ refused with a reason); the EXIF orientation is applied and no metadata is kept.
 Both files are stored in the public storage, which names them after the hash of their bytes
 (``<public id>.<hash>.webp``, see ``tumbuh.core.storage``): a new photo gets new names, so
 browsers may keep them for a year.
+
+Pillow and zxing-cpp are imported where a photo is processed or read, as in ``core.images``.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
 from tumbuh.core import images as core_images
 from tumbuh.core.images import ImageError
 from tumbuh.core.refusals import Refused
 from tumbuh.stores.error_codes import StoresError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_UPLOAD_BYTES = core_images.MAX_UPLOAD_BYTES
 MAX_PIXELS = core_images.MAX_PIXELS
@@ -84,6 +89,8 @@ def _webp_within(image: Image.Image, *, side: int, limit: int) -> tuple[bytes, t
     When even the lowest quality is too big, the side shrinks by the square root of the excess
     (bytes grow about with the area), so a noisy photo takes a few encodings, not dozens.
     """
+    from PIL import Image
+
     while True:
         resized = image.copy()
         resized.thumbnail((side, side), Image.Resampling.LANCZOS)
@@ -127,6 +134,7 @@ def delete_files(names) -> None:
 def read_qr(upload) -> str:
     """The text of the QR code in a photo (e.g. a QRIS sticker), or a refusal with the reason."""
     import zxingcpp
+    from PIL import ImageOps
 
     image = open_image(upload)
     results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)

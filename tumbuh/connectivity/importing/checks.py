@@ -1,8 +1,9 @@
 """Checks across rows: named villages and distances to village centres, the uploader's
 regions, and keys that appear twice; then every row is clean or refused.
+
+NumPy is imported where a distance is measured, as in ``coverage``: not at start-up.
 """
 
-import numpy as np
 from django.utils.translation import gettext as _
 
 from tumbuh.connectivity import coverage
@@ -25,6 +26,8 @@ def _rejection(row: Clean, context: Context, key: str, reason: str) -> Rejection
 
 
 def _distance_km(latitude_1, longitude_1, latitude_2, longitude_2) -> float:
+    import numpy as np
+
     points = coverage.unit_vectors([latitude_1, latitude_2], [longitude_1, longitude_2])
     return float(coverage.arc_km(np.linalg.norm(points[0] - points[1])))
 

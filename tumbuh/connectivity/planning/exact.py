@@ -1,5 +1,8 @@
 """The exact solver: the plan as a MILP solved by HiGHS (``scipy.optimize.milp``) within a
 time limit, with the proven bound; when time runs out, the greedy's plan stands in if better.
+
+The planner imports this module only when it solves a MILP, so NumPy and SciPy stay out of
+start-up: import it nowhere else at module level.
 """
 
 import math

@@ -1,9 +1,13 @@
-"""The planner's entry points: plan with one solver, or compare both."""
+"""The planner's entry points: plan with one solver, or compare both.
+
+The exact solver (``exact``, over NumPy and SciPy's HiGHS) is imported when a MILP is solved:
+SciPy's optimiser costs ~0.4 s at start-up, and the connectivity pages, the API and the
+``plan_sites`` command import the planning package before any solve.
+"""
 
 import time
 from collections.abc import Iterable, Mapping
 
-from tumbuh.connectivity.planning.exact import _solve_milp
 from tumbuh.connectivity.planning.greedy import _solve_greedy
 from tumbuh.connectivity.planning.instance import Candidate, Equity, Place, Weights, _prepare
 from tumbuh.connectivity.planning.plan import Plan, _gap
@@ -34,6 +38,8 @@ def plan_sites(
     started = time.perf_counter()
     instance = _prepare(candidates, places, budget_idr, weights, equity)
     if solver == "milp":
+        from tumbuh.connectivity.planning.exact import _solve_milp
+
         plan = _solve_milp(instance, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
     else:
         plan = _solve_greedy(instance)

@@ -11,7 +11,6 @@ phone number, and tells the buyer until when an unpaid order is held.
 
 import secrets
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -228,6 +227,8 @@ def checkout(request, slug):
 
 
 def _qr_svg(text: str) -> str:
+    import segno  # only the status page of a QRIS order draws one: not at start-up
+
     return segno.make(text, error="m", micro=False).svg_inline(scale=4, border=2, omitsize=False)
 
 
