@@ -137,6 +137,7 @@ MIDDLEWARE = [
     "tumbuh.core.middleware.InputGuardMiddleware",  # NULs and over-long values never reach a view
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tumbuh.core.middleware.LanguageMiddleware",
+    "tumbuh.core.page_cache.PageCacheMiddleware",  # kept public pages, before everything below
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,26 +1,30 @@
 """Whole public pages cached for anonymous visitors, keyed by versions that every change bumps.
 
-A cached page is found under a key made of its address, the language, today's date and the
-*version tokens* of the scopes it shows: ``store:<slug>`` for a store's pages, ``catalogue`` for
-the national catalogue, and ``all`` for every public page (regions reloaded, a restore, a demo
-load). A token is a random string kept in Django's cache (``CACHES``: Redis in production, a
-file cache in the embedded default); ``bump(scope)`` replaces it, so every page cached under the
-old token is never read again. Nothing is ever invalidated by deleting entries, and no entry can
-outlive the data it was rendered from:
+A cached page is kept under its address, the language and today's date, together with the
+*version tokens* of the scopes it shows, read before its data: ``store:<slug>`` for a store's
+pages, ``catalogue`` for the national catalogue, and ``all`` for every public page (regions
+reloaded, a restore). A token is a random string kept in Django's cache (``CACHES``: Redis in
+production, a file cache in the embedded default); ``bump(scope)`` replaces it, and a kept page
+is served only while every token it was rendered under is still current. Nothing is ever
+invalidated by deleting entries, and no entry can outlive the data it was rendered from:
 
-- a page is read under the tokens read *before* its data, so a page rendered from older data is
-  always stored under a token that a later change has already replaced;
+- a page is rendered under the tokens read *before* its data, so a page rendered from older data
+  always holds a token that a later change has already replaced;
 - ``bump`` replaces the token at once (inside the writer's transaction, so the writer's own next
   read is fresh) and again when the transaction commits, so a page rendered by someone else from
-  the data just before the commit is stored under a token that the commit's bump makes obsolete;
-- a token that is missing (evicted, a cleared cache) is made anew: every page under it is a miss.
+  the data just before the commit holds a token that the commit's bump makes obsolete;
+- a token that is missing (evicted, a cleared cache) is made anew: every page that held it is a
+  miss.
 
 Who gets a cached page: a GET or HEAD without a session cookie (so nobody signed in, no cart,
-no messages). Everyone else gets the page rendered for them, with the same version-based ETag
-(plus what is theirs: who they are, their CSRF cookie) and no database query for the ETag.
+no messages). ``PageCacheMiddleware`` serves it right after the language is known, before
+sessions, sign-in, CSRF checks, URL resolution or the view: a kept page carries the scopes and
+tokens it was rendered under and is served while they are all still current. Everyone else gets
+the page rendered for them, with the same version-based ETag (plus what is theirs: who they
+are, their CSRF cookie) and no database query for the ETag.
 
 What differs per visitor inside a cached page is put in on the way out: the CSRF token of a form
-(``{% csrf_token %}`` renders a marker in the cached copy). Pages that are cached carry no CSP
+(the kept copy holds a marker in its place; the visitor gets their token and its cookie). Pages that are cached carry no CSP
 nonce: their inline CSS is allowed by its hash (``core.inline_styles``); a view that asked for a
 nonce anyway is served uncached, never with a nonce shared by every visitor. A page without a
 per-visitor part is stored gzip-compressed too, and served as stored.
@@ -38,12 +42,13 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
@@ -105,101 +110,31 @@ def _visitor_part(request) -> str:
     return f"{who}|{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}"
 
 
-def _page_key(request, tokens: list[str]) -> str:
-    parts = [
-        request.get_full_path(),
-        get_language() or "",
-        timezone.localdate().isoformat(),
-        *tokens,
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+def _address_key(request) -> str:
+    """Where a page is kept: its address, language and day (halal certificates expire)."""
+    parts = [request.get_full_path(), get_language() or "", timezone.localdate().isoformat()]
+    return PAGE_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _store(response, *, timeout: int, key: str, request) -> None:
-    """Keep a rendered page, its CSRF token replaced by the marker. Pages with a nonce or
-    a cookie of their own are not kept."""
-    if (
-        response.status_code != 200
-        or response.streaming
-        or response.cookies.keys() - {settings.CSRF_COOKIE_NAME}
-        or getattr(request, "_csp_nonce", None)
-        or response.has_header("Content-Encoding")
-    ):
-        return
-    body = CSRF_INPUT.sub(lambda match: match[1] + CSRF_MARKER + match[2], response.content)
-    entry = {
-        "body": body,
-        "content_type": response["Content-Type"],
-        "language": response.get("Content-Language", ""),
-        # A page without a per-visitor part is compressed once, here, not per request.
-        "gzip": None if CSRF_MARKER in body else gzip.compress(body, compresslevel=9, mtime=0),
-    }
-    cache.set(PAGE_PREFIX + key, entry, timeout)
+def _etag(request, tokens: list[str], *, shared: bool) -> str:
+    parts = [_address_key(request), *tokens]
+    if not shared:
+        parts.append(_visitor_part(request))
+    return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40] + '"'
 
 
-def _from_entry(request, entry: dict) -> HttpResponse:
-    body = entry["body"]
-    if CSRF_MARKER in body:
-        body = body.replace(CSRF_MARKER, get_token(request).encode())
-    response = HttpResponse(content_type=entry["content_type"])
-    if entry["gzip"] is not None and GZIP_ACCEPTED.search(
-        request.headers.get("Accept-Encoding", "")
-    ):
-        response.content = entry["gzip"]
-        response["Content-Encoding"] = "gzip"
-    else:
-        response.content = body
-    patch_vary_headers(response, ["Accept-Encoding"])
-    if entry["language"]:
-        response["Content-Language"] = entry["language"]
-    return response
+@dataclass(frozen=True)
+class Mark:
+    """Set on a response by :func:`cached_page`: the middleware may keep it."""
+
+    scopes: list[str]
+    tokens: list[str]
+    etag: str
+    seconds: int
 
 
-def cached_page(
-    scopes: Callable[..., list[str]],
-    *,
-    timeout: Callable[[], int] | None = None,
-):
-    """Serve a public GET view from the page cache.
-
-    ``scopes(request, *args, **kwargs)`` names what the page shows (besides ``all``);
-    ``timeout()``, called on a miss, may shorten how long the page is kept (a campaign that
-    ends in a minute). The view itself runs only on a miss, or for a visitor with a session.
-    """
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
-                return view(request, *args, **kwargs)
-            tokens = versions([EVERY_PAGE, *scopes(request, *args, **kwargs)])
-            key = _page_key(request, tokens)
-            shared = is_cacheable_visitor(request)
-            etag = '"' + (key if shared else _etag_for(key, request)) + '"'
-            not_modified = get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                return _headers(not_modified, etag)
-            entry = cache.get(PAGE_PREFIX + key) if shared else None
-            if entry is not None:
-                return _headers(_from_entry(request, entry), etag)
-            response = view(request, *args, **kwargs)
-            if shared:
-                seconds = settings.TUMBUH_PAGE_CACHE_SECONDS
-                if timeout is not None:
-                    seconds = max(0, min(seconds, timeout()))
-                if seconds:
-                    _store(response, timeout=seconds, key=key, request=request)
-            if response.status_code != 200:
-                return response
-            return _headers(response, etag)
-
-        return wrapper
-
-    return decorate
-
-
-def _etag_for(key: str, request) -> str:
-    return hashlib.sha256(f"{key}|{_visitor_part(request)}".encode()).hexdigest()
+# Headers a kept page is served again with; the rest are made per response.
+NOT_KEPT = {"vary", "etag", "cache-control", "content-length", "content-encoding", "set-cookie"}
 
 
 def _headers(response, etag: str):
@@ -207,3 +142,126 @@ def _headers(response, etag: str):
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+class PageCacheMiddleware:
+    """Serves a kept page before sessions, sign-in, CSRF, URL resolution and the view run.
+
+    It sits after ``LanguageMiddleware`` (the language is part of the address) and before
+    everything else that reads the request. A kept page carries the scopes and tokens it was
+    rendered under; it is served only while every one of those tokens is still current (two
+    cache reads: the page, then the tokens), so a change is never hidden by it. On the way out
+    it keeps what :func:`cached_page` marked, with the headers the inner middleware added
+    (security policy, framing), the CSRF token of a form replaced by a marker.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request):
+        shared = settings.TUMBUH_PAGE_CACHE_SECONDS and is_cacheable_visitor(request)
+        if not shared:
+            return self.get_response(request)
+        key = _address_key(request)
+        entry = cache.get(key)
+        if entry is not None and versions(entry["scopes"]) == entry["tokens"]:
+            return self._serve(request, entry)
+        response = self.get_response(request)
+        mark = getattr(response, "page_cache", None)
+        if mark is not None:
+            self._keep(request, response, mark, key)
+        return response
+
+    def _serve(self, request, entry: dict):
+        not_modified = get_conditional_response(request, etag=entry["etag"])
+        if not_modified is not None:
+            return _headers(not_modified, entry["etag"])
+        response = HttpResponse()
+        for name, value in entry["headers"]:
+            response[name] = value
+        body = entry["body"]
+        if CSRF_MARKER in body:
+            # The visitor's own token, and the cookie that goes with it, as the CSRF
+            # middleware would give them.
+            self.csrf.process_request(request)
+            body = body.replace(CSRF_MARKER, get_token(request).encode())
+        if entry["gzip"] is not None and GZIP_ACCEPTED.search(
+            request.headers.get("Accept-Encoding", "")
+        ):
+            response.content = entry["gzip"]
+            response["Content-Encoding"] = "gzip"
+        else:
+            response.content = body
+        patch_vary_headers(response, ["Accept-Encoding"])
+        if CSRF_MARKER in entry["body"]:
+            response = self.csrf.process_response(request, response)
+        return _headers(response, entry["etag"])
+
+    def _keep(self, request, response, mark: Mark, key: str) -> None:
+        """Keep a rendered page. Pages with a nonce or a cookie of their own are not kept."""
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies.keys() - {settings.CSRF_COOKIE_NAME}
+            or getattr(request, "_csp_nonce", None)
+            or response.has_header("Content-Encoding")
+        ):
+            return
+        body = CSRF_INPUT.sub(lambda match: match[1] + CSRF_MARKER + match[2], response.content)
+        entry = {
+            "scopes": mark.scopes,
+            "tokens": mark.tokens,
+            "etag": mark.etag,
+            "headers": [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in NOT_KEPT
+            ],
+            "body": body,
+            # A page without a per-visitor part is compressed once, here, not per request.
+            "gzip": None if CSRF_MARKER in body else gzip.compress(body, compresslevel=9, mtime=0),
+        }
+        cache.set(key, entry, mark.seconds)
+
+
+def cached_page(
+    scopes: Callable[..., list[str]],
+    *,
+    timeout: Callable[[], int] | None = None,
+):
+    """A public GET view whose page may be kept for every visitor without a session.
+
+    ``scopes(request, *args, **kwargs)`` names what the page shows (besides ``all``). The
+    tokens of those scopes are read *before* the view reads its data; they make the ETag (a
+    revalidation answers 304 with no query) and are kept with the page by
+    :class:`PageCacheMiddleware`. ``timeout()``, called when a page is kept, may shorten how
+    long (a campaign that ends in a minute).
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            names = [EVERY_PAGE, *scopes(request, *args, **kwargs)]
+            tokens = versions(names)
+            shared = is_cacheable_visitor(request)
+            etag = _etag(request, tokens, shared=shared)
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                return _headers(not_modified, etag)
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            if shared:
+                seconds = settings.TUMBUH_PAGE_CACHE_SECONDS
+                if timeout is not None:
+                    seconds = max(0, min(seconds, timeout()))
+                if seconds:
+                    response.page_cache = Mark(names, tokens, etag, seconds)
+            return _headers(response, etag)
+
+        return wrapper
+
+    return decorate

@@ -260,3 +260,21 @@ def test_pages_and_versions_in_redis(redis_cache, store, product, django_assert_
         assert "Rp25.000" in text(visitor().get(url))
     shop.update_product(product=product, by=system_actor(), price_idr=26_000)
     assert "Rp26.000" in text(visitor().get(url))
+
+
+def test_a_kept_page_is_served_with_the_headers_of_a_rendered_one(product):
+    url = product.get_absolute_url()
+    rendered = visitor().get(url)
+    kept = visitor().get(url)
+    for name in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Content-Type",
+        "Content-Language",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+        "ETag",
+        "Cache-Control",
+    ):
+        assert kept[name] == rendered[name], name
+    assert settings.CSRF_COOKIE_NAME in kept.cookies  # a new visitor's token comes with its cookie
