@@ -9,7 +9,8 @@ threads, the access log written):
 1. the hello-world view (``bench/hello.py``), the baseline;
 2. ``tumbuh serve`` itself (collectstatic, then gunicorn), with the page cache off ("cold":
    every request renders its page) and on ("warm": each address read once first);
-3. the hello-world again (the baseline is the mean of both, so drift shows).
+3. the hello-world again between the two and at the end (the baseline is the median of the
+   three runs, so one disturbed run does not move every ratio).
 
 wrk (Debian's package; the Python client of ``bench/serving.py`` when it is missing) requests
 random addresses of each kind with ``Accept-Encoding: gzip`` as a browser does: product pages,
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -247,33 +249,34 @@ def main():
         timing = {"seconds": options.seconds, "connections": options.connections}
 
         hello = []
-        with gunicorn(options.workers, env, application="bench.hello:application") as base:
-            wait_for(base + "/")
-            hello.append(wrk(base, ["/"], seed=1, **timing))
-        print_line(server="hello-world", run="first", **hello[0])
 
+        def measure_hello(run: str) -> None:
+            with gunicorn(options.workers, env, application="bench.hello:application") as base:
+                wait_for(base + "/")
+                hello.append(wrk(base, ["/"], seed=1, **timing))
+            print_line(server="hello-world", run=run, **hello[-1])
+
+        measure_hello("first")
         results = {}
         for temperature, cache_seconds in (("cold", "0"), ("warm", "600")):
             served_env = {**env, "TUMBUH_PAGE_CACHE_SECONDS": cache_seconds}
             with tumbuh_serve(served_env) as base:
                 wait_for(base + paths["store"][0])
                 if temperature == "warm":
-                    for kind in ("store", "catalogue", "search"):
+                    for kind in ("store", "catalogue", "search", "product"):
                         for path in paths[kind]:
                             urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310
-                    for path in paths["product"]:
-                        urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310
                 else:
                     for kind, kind_paths in paths.items():
                         print_line(step="bytes", page=kind, **served_bytes(base, kind_paths[0]))
                 for number, kind in enumerate(("product", "store", "catalogue", "search")):
                     results[kind, temperature] = wrk(base, paths[kind], seed=number + 2, **timing)
-
-        with gunicorn(options.workers, env, application="bench.hello:application") as base:
-            wait_for(base + "/")
-            hello.append(wrk(base, ["/"], seed=1, **timing))
-        print_line(server="hello-world", run="second", **hello[1])
-        baseline = (hello[0]["requests_per_s"] + hello[1]["requests_per_s"]) / 2
+            if temperature == "cold":
+                measure_hello("between")
+        measure_hello("last")
+        # The median of three runs (before, between and after), so one disturbed run of the
+        # baseline does not move every ratio.
+        baseline = statistics.median(run["requests_per_s"] for run in hello)
         for (kind, temperature), measured in results.items():
             print_line(
                 server="tumbuh serve",

@@ -27,7 +27,8 @@ What differs per visitor inside a cached page is put in on the way out: the CSRF
 (the kept copy holds a marker in its place; the visitor gets their token and its cookie). Pages that are cached carry no CSP
 nonce: their inline CSS is allowed by its hash (``core.inline_styles``); a view that asked for a
 nonce anyway is served uncached, never with a nonce shared by every visitor. A page without a
-per-visitor part is stored gzip-compressed too, and served as stored.
+per-visitor part is kept gzip-compressed only, and served as kept (decompressed for the rare
+client that does not take gzip).
 
 Conditional GET: the ETag comes from the tokens (no query), so a revalidation answers 304 before
 any view runs. Responses say ``Cache-Control: private, no-cache``: a browser keeps the page and
@@ -180,22 +181,18 @@ class PageCacheMiddleware:
         response = HttpResponse()
         for name, value in entry["headers"]:
             response[name] = value
-        body = entry["body"]
-        if CSRF_MARKER in body:
+        if entry["body"] is not None:
             # The visitor's own token, and the cookie that goes with it, as the CSRF
-            # middleware would give them.
+            # middleware would give them; the compression middleware compresses the page.
             self.csrf.process_request(request)
-            body = body.replace(CSRF_MARKER, get_token(request).encode())
-        if entry["gzip"] is not None and GZIP_ACCEPTED.search(
-            request.headers.get("Accept-Encoding", "")
-        ):
+            response.content = entry["body"].replace(CSRF_MARKER, get_token(request).encode())
+            response = self.csrf.process_response(request, response)
+        elif GZIP_ACCEPTED.search(request.headers.get("Accept-Encoding", "")):
             response.content = entry["gzip"]
             response["Content-Encoding"] = "gzip"
         else:
-            response.content = body
+            response.content = gzip.decompress(entry["gzip"])
         patch_vary_headers(response, ["Accept-Encoding"])
-        if CSRF_MARKER in entry["body"]:
-            response = self.csrf.process_response(request, response)
         return _headers(response, entry["etag"])
 
     def _keep(self, request, response, mark: Mark, key: str) -> None:
@@ -218,10 +215,11 @@ class PageCacheMiddleware:
                 for name, value in response.headers.items()
                 if name.lower() not in NOT_KEPT
             ],
-            "body": body,
-            # A page without a per-visitor part is compressed once, here, not per request.
-            "gzip": None if CSRF_MARKER in body else gzip.compress(body, compresslevel=9, mtime=0),
         }
+        if CSRF_MARKER in body:
+            entry.update(body=body, gzip=None)
+        else:  # nothing of the visitor's: compressed once, here, and kept only compressed
+            entry.update(body=None, gzip=gzip.compress(body, compresslevel=9, mtime=0))
         cache.set(key, entry, mark.seconds)
 
 
