@@ -16,7 +16,11 @@ from django.urls import path
 
 
 def hello(request):
-    return HttpResponse("Hello, world", content_type="text/plain; charset=utf-8")
+    response = HttpResponse("Hello, world", content_type="text/plain; charset=utf-8")
+    # As CommonMiddleware would: without a length gunicorn chunks the body, and the last chunk
+    # can wait on a delayed ACK, which would make the baseline slow and erratic.
+    response["Content-Length"] = str(len(response.content))
+    return response
 
 
 urlpatterns = [path("", hello)]

@@ -278,3 +278,7 @@ def test_a_kept_page_is_served_with_the_headers_of_a_rendered_one(product):
     ):
         assert kept[name] == rendered[name], name
     assert settings.CSRF_COOKIE_NAME in kept.cookies  # a new visitor's token comes with its cookie
+    assert int(kept["Content-Length"]) == len(kept.content)  # not chunked by the server
+    packed = visitor().get(product.store.get_absolute_url(), headers={"accept-encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert int(packed["Content-Length"]) == len(packed.content)
