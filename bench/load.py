@@ -17,10 +17,11 @@ random addresses of each kind with ``Accept-Encoding: gzip`` as a browser does: 
 store pages, catalogue pages (filters, no words) and catalogue searches (words, typos, filters).
 Prints JSON lines: the data, the bytes of each kind as served (body length and encoding), then
 per server, page kind and temperature requests/s, p50/p95/p99 and the ratio to the hello-world,
-with the machine and its load average before and after.
+with the machine and its load average before and after. Each figure is the best of ``--runs``
+runs (see :func:`best_of` for why), every run's requests/s printed beside it.
 
-    uv run python bench/load.py [--database postgres|sqlite] [--products 20000] [--seconds 10]
-        [--connections 8] [--workers 2] [--cache redis|file]
+    uv run python bench/load.py [--database postgres|sqlite] [--products 20000] [--seconds 5]
+        [--runs 3] [--connections 8] [--workers 2] [--cache redis|file]
 """
 
 import argparse
@@ -189,6 +190,19 @@ def wrk(base: str, paths: list[str], *, seconds: float, connections: int, seed: 
     }
 
 
+def best_of(runs: int, base: str, paths: list[str], **timing) -> dict:
+    """The run with the most requests/s of ``runs``, and every run's requests/s.
+
+    gunicorn's two gthread workers share one listening socket; the connections wrk opens at
+    once may all land on one worker, which then serves alone on one core for the whole run
+    (seen: the same page at 890 or 1,950 req/s). The best run is the one where both cores
+    served; the hello-world is measured the same way.
+    """
+    measured = [wrk(base, paths, **timing) for _run in range(runs)]
+    best = max(measured, key=lambda run: run["requests_per_s"])
+    return {**best, "runs_requests_per_s": [run["requests_per_s"] for run in measured]}
+
+
 def served_bytes(base: str, path: str) -> dict:
     request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -231,7 +245,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--products", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=5, help="per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the best")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", choices=["redis", "file"], default="redis")
@@ -253,7 +268,7 @@ def main():
         def measure_hello(run: str) -> None:
             with gunicorn(options.workers, env, application="bench.hello:application") as base:
                 wait_for(base + "/")
-                hello.append(wrk(base, ["/"], seed=1, **timing))
+                hello.append(best_of(options.runs, base, ["/"], seed=1, **timing))
             print_line(server="hello-world", run=run, **hello[-1])
 
         measure_hello("first")
@@ -270,7 +285,9 @@ def main():
                     for kind, kind_paths in paths.items():
                         print_line(step="bytes", page=kind, **served_bytes(base, kind_paths[0]))
                 for number, kind in enumerate(("product", "store", "catalogue", "search")):
-                    results[kind, temperature] = wrk(base, paths[kind], seed=number + 2, **timing)
+                    results[kind, temperature] = best_of(
+                        options.runs, base, paths[kind], seed=number + 2, **timing
+                    )
             if temperature == "cold":
                 measure_hello("between")
         measure_hello("last")
