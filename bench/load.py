@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scratch import POSTGRES_ADMIN, machine  # noqa: E402
 from bench.serving import free_port, gunicorn, measure, server_env, wait_for  # noqa: E402
+from tumbuh.cli import gunicorn_arguments  # noqa: E402
 
 SEARCHES = [
     "?q=kopi",
@@ -248,14 +249,17 @@ def main():
     parser.add_argument("--seconds", type=float, default=5, help="per run")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the best")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn processes (default: as shipped)"
+    )
     parser.add_argument("--cache", choices=["redis", "file"], default="redis")
     options = parser.parse_args()
 
     identifier = run_id()
     load_before = os.getloadavg()
     env = prepare(options.database, identifier)
-    env["WEB_CONCURRENCY"] = str(options.workers)
+    if options.workers:
+        env["WEB_CONCURRENCY"] = str(options.workers)
     if options.cache == "redis":
         env["TUMBUH_CACHE_URL"] = os.environ.get("TUMBUH_CACHE_URL", "redis://127.0.0.1:6379/0")
     try:
@@ -308,7 +312,7 @@ def main():
         print_line(
             step="machine",
             machine=machine(),
-            gunicorn_workers=options.workers,
+            gunicorn=" ".join(gunicorn_arguments([], environment=env)[4:11]),
             load_average_before=[round(value, 2) for value in load_before],
             load_average_after=[round(value, 2) for value in os.getloadavg()],
         )

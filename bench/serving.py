@@ -45,7 +45,7 @@ def server_env() -> dict:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int, env: dict, *, application: str = "tumbuh.wsgi") -> Iterator[str]:
+def gunicorn(workers: int | None, env: dict, *, application: str = "tumbuh.wsgi") -> Iterator[str]:
     """Run ``application`` as ``tumbuh serve`` runs it, on a free port; yield its base URL.
 
     The access log goes to a temporary file, as production writes it to its journal.
@@ -53,14 +53,10 @@ def gunicorn(workers: int, env: dict, *, application: str = "tumbuh.wsgi") -> It
     from tumbuh.cli import gunicorn_arguments
 
     port = free_port()
-    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        arguments = gunicorn_arguments([], application=application)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    env = {**env, "BIND": f"127.0.0.1:{port}"}
+    if workers:  # else as tumbuh serve chooses
+        env["WEB_CONCURRENCY"] = str(workers)
+    arguments = gunicorn_arguments([], application=application, environment=env)
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     server = subprocess.Popen(arguments, cwd=ROOT, env=env, stdout=log)  # noqa: S603
     try:
