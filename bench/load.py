@@ -312,7 +312,7 @@ def main():
         print_line(
             step="machine",
             machine=machine(),
-            gunicorn=" ".join(gunicorn_arguments([], environment=env)[4:11]),
+            gunicorn=" ".join(gunicorn_arguments([], environment=env)[6:12]),
             load_average_before=[round(value, 2) for value in load_before],
             load_average_after=[round(value, 2) for value in os.getloadavg()],
         )
