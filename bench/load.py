@@ -194,10 +194,11 @@ def wrk(base: str, paths: list[str], *, seconds: float, connections: int, seed: 
 def best_of(runs: int, base: str, paths: list[str], **timing) -> dict:
     """The run with the most requests/s of ``runs``, and every run's requests/s.
 
-    gunicorn's two gthread workers share one listening socket; the connections wrk opens at
-    once may all land on one worker, which then serves alone on one core for the whole run
-    (seen: the same page at 890 or 1,950 req/s). The best run is the one where both cores
-    served; the hello-world is measured the same way.
+    On this 2-core machine a run sometimes gets about half the throughput of the next one, the
+    hello-world as much as Tumbuh's pages, with 2 or 4 server processes (keep-alive connections
+    that all land on one process are one cause; the machine is a shared virtual one). The best
+    run is the least disturbed; the hello-world is measured the same way, so the ratio compares
+    like with like.
     """
     measured = [wrk(base, paths, **timing) for _run in range(runs)]
     best = max(measured, key=lambda run: run["requests_per_s"])

@@ -22,10 +22,10 @@ def gunicorn_arguments(
     """
     env = os.environ if environment is None else environment
     bind = env.get("BIND", "127.0.0.1:8000")
-    # Two processes per core, two threads each. With one process per core, the keep-alive
-    # connections a burst opens can all land on one process, which then serves alone on one
-    # core (measured with bench/load.py: a page at 890 or 1,950 req/s from run to run); four
-    # processes on two cores held 1,700-2,070.
+    # Two processes per core, two threads each: keep-alive connections stay with the process
+    # that accepted them, and with one process per core a burst's connections can all land on
+    # one process, leaving a core idle. In one comparison on 2 cores (bench/load.py's pages,
+    # 8 runs each), 2 processes of 4 threads gave 650-2,020 req/s, 4 of 2 gave 1,690-2,070.
     workers = env.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1)))
     return [
         sys.executable,
