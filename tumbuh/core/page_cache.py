@@ -30,8 +30,8 @@ nonce anyway is served uncached, never with a nonce shared by every visitor. A p
 per-visitor part is kept gzip-compressed only, and served as kept (decompressed for the rare
 client that does not take gzip).
 
-Conditional GET: the ETag comes from the tokens (no query), so a revalidation answers 304 before
-any view runs. Responses say ``Cache-Control: private, no-cache``: a browser keeps the page and
+Conditional GET: the ETag comes from the tokens, and Last-Modified from the moment the newest of
+them was made (no query), so a revalidation answers 304 before any view runs. Responses say ``Cache-Control: private, no-cache``: a browser keeps the page and
 asks each time whether it changed; a shared cache never stores it.
 """
 
@@ -42,6 +42,7 @@ import gzip
 import hashlib
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -52,6 +53,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from django.utils.translation import get_language
 
 EVERY_PAGE = "all"
@@ -67,7 +69,14 @@ def _version_key(scope: str) -> str:
 
 
 def _new_token() -> str:
-    return secrets.token_urlsafe(12)
+    """When the change happened (seconds, for Last-Modified) and a random part (never twice)."""
+    return f"{int(time.time())}-{secrets.token_urlsafe(12)}"
+
+
+def changed_at(tokens: list[str]) -> int | None:
+    """The moment of the latest change among ``tokens`` (Unix seconds), for Last-Modified."""
+    moments = [int(token.split("-", 1)[0]) for token in tokens if token[:1].isdigit()]
+    return max(moments) if moments else None
 
 
 def bump(*scopes: str) -> None:
@@ -138,8 +147,12 @@ class Mark:
 NOT_KEPT = {"vary", "etag", "cache-control", "content-length", "content-encoding", "set-cookie"}
 
 
-def _headers(response, etag: str):
+def _headers(response, etag: str, last_modified: int | None):
     response["ETag"] = etag
+    # Whole seconds: given only once the second of the latest change has passed, so any later
+    # change has a later stamp and If-Modified-Since never hides it.
+    if last_modified is not None and last_modified < int(time.time()):
+        response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ["Cookie"])
     return response
@@ -175,9 +188,12 @@ class PageCacheMiddleware:
         return response
 
     def _serve(self, request, entry: dict):
-        not_modified = get_conditional_response(request, etag=entry["etag"])
+        last_modified = changed_at(entry["tokens"])
+        not_modified = get_conditional_response(
+            request, etag=entry["etag"], last_modified=last_modified
+        )
         if not_modified is not None:
-            return _headers(not_modified, entry["etag"])
+            return _headers(not_modified, entry["etag"], last_modified)
         response = HttpResponse()
         for name, value in entry["headers"]:
             response[name] = value
@@ -196,7 +212,7 @@ class PageCacheMiddleware:
         # Served from outside CommonMiddleware, which would set it: without a length the server
         # chunks the body, and the last chunk can wait on a delayed ACK (seen: 40-360 ms).
         response["Content-Length"] = str(len(response.content))
-        return _headers(response, entry["etag"])
+        return _headers(response, entry["etag"], last_modified)
 
     def _keep(self, request, response, mark: Mark, key: str) -> None:
         """Keep a rendered page. Pages with a nonce or a cookie of their own are not kept."""
@@ -249,9 +265,10 @@ def cached_page(
             tokens = versions(names)
             shared = is_cacheable_visitor(request)
             etag = _etag(request, tokens, shared=shared)
-            not_modified = get_conditional_response(request, etag=etag)
+            last_modified = changed_at(tokens)
+            not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if not_modified is not None:
-                return _headers(not_modified, etag)
+                return _headers(not_modified, etag, last_modified)
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
@@ -261,7 +278,7 @@ def cached_page(
                     seconds = max(0, min(seconds, timeout()))
                 if seconds:
                     response.page_cache = Mark(names, tokens, etag, seconds)
-            return _headers(response, etag)
+            return _headers(response, etag, last_modified)
 
         return wrapper
 

@@ -7,6 +7,7 @@ the first read), changes something through the services, and reads it again.
 import gzip
 import os
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -19,6 +20,7 @@ from tumbuh.accounts.services import system_actor
 from tumbuh.catalogue.models import Campaign
 from tumbuh.conftest import make_store
 from tumbuh.core import page_cache
+from tumbuh.stores import pages
 from tumbuh.stores.models import Product
 from tumbuh.stores.services import orders, shop
 from tumbuh.stores.services.shop import Tier
@@ -63,11 +65,11 @@ def test_a_second_read_comes_from_the_cache_with_no_query(product, django_assert
 def test_each_public_page_renders_in_few_queries_on_a_miss(
     page, store, product, django_assert_max_num_queries
 ):
-    """On a miss a product page reads its product, store and places in one query, then its
-    tiers (and its producer's certificates when it names one). A ranked search (PostgreSQL)
-    reads the page's ids nearest first, then their cards."""
+    """On a miss a product page reads its product, store and places in one query (then its
+    tiers when it has some, and its producer's certificates when it names one). A ranked search
+    (PostgreSQL) reads the page's ids nearest first, then their cards."""
     urls = {
-        "product": (product.get_absolute_url(), 2),
+        "product": (product.get_absolute_url(), 1),
         "store": (store.get_absolute_url(), 4),
         "stores": (reverse("stores:stores"), 3),
         "catalogue": (reverse("catalogue:home"), 5),
@@ -282,3 +284,18 @@ def test_a_kept_page_is_served_with_the_headers_of_a_rendered_one(product):
     packed = visitor().get(product.store.get_absolute_url(), headers={"accept-encoding": "gzip"})
     assert packed["Content-Encoding"] == "gzip"
     assert int(packed["Content-Length"]) == len(packed.content)
+
+
+def test_last_modified_is_the_latest_change_and_answers_if_modified_since(product):
+    url = product.get_absolute_url()
+    scope = pages.store_scope(product.store.slug)
+    for name in (scope, page_cache.EVERY_PAGE):
+        cache.set(page_cache._version_key(name), f"{int(time.time()) - 60}-earlier", None)
+    first = visitor().get(url)
+    since = first["Last-Modified"]
+    assert visitor().get(url, headers={"if-modified-since": since}).status_code == 304
+    # A change now: the page is new again, and says when it changed only once that second
+    # has passed (a second change in the same second would have the same stamp).
+    cache.set(page_cache._version_key(scope), f"{int(time.time())}-changed", None)
+    changed = visitor().get(url, headers={"if-modified-since": since})
+    assert changed.status_code == 200 and "Last-Modified" not in changed

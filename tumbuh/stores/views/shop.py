@@ -9,6 +9,7 @@ pages readable offline.
 """
 
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from tumbuh.core.page_cache import cached_page
 from tumbuh.stores import pages, queries
-from tumbuh.stores.models import Product, Store
+from tumbuh.stores.models import Product, Store, WholesaleTier
 
 PRODUCTS_PER_PAGE = 24
 
@@ -96,15 +97,16 @@ def storefront(request, slug):
 @require_GET
 @cached_page(_store_pages)
 def product(request, slug, product_slug):
-    # One query for the product, its live store and the places both pages name.
+    # One query for the product, its live store and the places both pages name; a second
+    # only for a product with wholesale tiers (and one for a named halal certificate).
     item = get_object_or_404(
-        Product.objects.filter(
-            store__slug=slug, store__status=Store.Status.LIVE, is_active=True
-        ).select_related(
+        Product.objects.filter(store__slug=slug, store__status=Store.Status.LIVE, is_active=True)
+        .select_related(
             "store__enterprise",
             "store__village__regency",
             "producer__village__regency",
-        ),
+        )
+        .annotate(has_tiers=Exists(WholesaleTier.objects.filter(product=OuterRef("pk")))),
         slug=product_slug,
     )
     store = item.store
@@ -115,7 +117,7 @@ def product(request, slug, product_slug):
         {
             "store": store,
             "product": item,
-            "tiers": list(item.wholesale_tiers.all()),
+            "tiers": list(item.wholesale_tiers.all()) if item.has_tiers else [],
             "has_halal_badge": queries.has_halal_badge(item, numbers),
             "cart_url": reverse("stores:cart"),
             "whatsapp_link": store.whatsapp_link(
