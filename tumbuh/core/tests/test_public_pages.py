@@ -498,3 +498,14 @@ def test_console_page_after_sign_in_in_indonesian(client_of, national_admin):
     assert response.status_code == 200
     assert html_lang(response) == "id"
     assert "Ratna Admin" in response.text
+
+
+def test_no_template_has_a_style_attribute():
+    """The policy allows inline CSS by hash only: a style attribute would be blocked (and the
+    smoke crawl's csp rule would fail the page)."""
+    found = [
+        str(template)
+        for template in Path(settings.BASE_DIR, "tumbuh").rglob("templates/**/*.html")
+        if re.search(r"\sstyle=", template.read_text())
+    ]
+    assert found == []
