@@ -26,7 +26,7 @@ VIEWPORT_WIDTH = 360
 VIEWPORT_HEIGHT = 740
 BUDGET_BYTES = 14 * 1024
 ANONYMOUS = "anonim"
-FAILING_RULES = ("server-error", "resource", "overflow", "budget", "nik", "axe", "crawl")
+FAILING_RULES = ("server-error", "resource", "overflow", "budget", "csp", "nik", "axe", "crawl")
 AXE_IMPACTS = ("serious", "critical")
 # The standards the project holds its pages to (WCAG 2.1 A and AA) and axe's best practices
 # (landmarks, heading order, one main); only serious and critical findings fail the run.

@@ -264,17 +264,19 @@ def test_the_summary_counts_pages_failures_and_the_worst_pages():
         rules.PageRecord("/toko/a/", "anonim", 200, 8_000, 300, "public", []),
         rules.PageRecord("/konsol/x/", "admin", 200, 9_000, 90, "console", ["overflow: 1009 …"]),
         rules.PageRecord("/konsol/y/", "admin", 403, 0, 40, "console", []),
+        rules.PageRecord("/toko/b/", "anonim", 200, 7_000, 80, "public", ["csp: Applying …"]),
     ]
     records[2].scroll_width = 1009
     summary = rules.summarise(records, 12.34)
     assert summary["ok"] is False
     assert summary["seconds"] == 12.3
-    assert summary["pages"] == {"anonim": 2, "admin": 2}
+    assert summary["pages"] == {"anonim": 3, "admin": 2}
     assert summary["failures"] == {
         "server-error": 0,
         "resource": 0,
         "overflow": 1,
         "budget": 1,
+        "csp": 1,
         "nik": 0,
         "axe": 0,
         "crawl": 0,
