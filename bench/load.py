@@ -25,6 +25,7 @@ runs (see :func:`best_of` for why), every run's requests/s printed beside it.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -40,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch import POSTGRES_ADMIN, machine  # noqa: E402
-from bench.serving import free_port, gunicorn, measure, server_env, wait_for  # noqa: E402
+from bench.serving import free_port, gunicorn, measure, running, server_env, wait_for  # noqa: E402
 from tumbuh.cli import gunicorn_arguments  # noqa: E402
 
 SEARCHES = [
@@ -215,28 +216,13 @@ def served_bytes(base: str, path: str) -> dict:
         }
 
 
+@contextlib.contextmanager
 def tumbuh_serve(env: dict):
     """``tumbuh serve`` as production starts it (collectstatic, then gunicorn)."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def served():
-        port = free_port()
-        log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tumbuh.cli", "serve"],
-            cwd=ROOT,
-            env={**env, "BIND": f"127.0.0.1:{port}"},
-            stdout=log,
-        )
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-            log.close()
-
-    return served()
+    port = free_port()
+    command = [sys.executable, "-m", "tumbuh.cli", "serve"]
+    with running(command, {**env, "BIND": f"127.0.0.1:{port}"}):
+        yield f"http://127.0.0.1:{port}"
 
 
 def print_line(**fields) -> None:

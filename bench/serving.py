@@ -57,10 +57,18 @@ def gunicorn(workers: int | None, env: dict, *, application: str = "tumbuh.wsgi"
     if workers:  # else as tumbuh serve chooses
         env["WEB_CONCURRENCY"] = str(workers)
     arguments = gunicorn_arguments([], application=application, environment=env)
+    with running(arguments, env):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def running(arguments: list[str], env: dict) -> Iterator[None]:
+    """A server process from the project root, its output (the access log) in a temporary file
+    as production writes it to its journal; stopped afterwards."""
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     server = subprocess.Popen(arguments, cwd=ROOT, env=env, stdout=log)  # noqa: S603
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
         server.terminate()
         server.wait(timeout=10)
