@@ -24,8 +24,9 @@ def gunicorn_arguments(
     bind = env.get("BIND", "127.0.0.1:8000")
     # Two processes per core, two threads each: keep-alive connections stay with the process
     # that accepted them, and with one process per core a burst's connections can all land on
-    # one process, leaving a core idle. In one comparison on 2 cores (bench/load.py's pages,
-    # 8 runs each), 2 processes of 4 threads gave 650-2,020 req/s, 4 of 2 gave 1,690-2,070.
+    # one process, leaving a core idle. On 2 cores (cached catalogue pages under wrk, 4 s runs),
+    # 2 processes of 4 threads gave 650-2,020 req/s over 18 runs, 4 of 2 gave 1,690-2,070
+    # over 8.
     workers = env.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1)))
     return [
         sys.executable,
