@@ -8,7 +8,8 @@ resolution can be measured. It needs no database and no Django settings.
 
 Modules: ``people`` (names, NIK, phones), ``places`` (the shipped region files),
 ``businesses`` (kinds of business, KBLI, names, addresses), ``noise`` (variants and bad rows,
-with their rates), ``partners`` (file layouts, ``PartnerSpec``), ``generator`` (``generate``).
+with their rates), ``partners`` (file layouts, ``PartnerSpec``), ``generator`` (``generate``),
+``hard`` (``generate_hard``: one hard list with a label per phenomenon, for issue 14).
 """
 
 from tumbuh.registry.synthetic.generator import GeneratedSet, PartnerFile, generate
