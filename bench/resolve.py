@@ -3,6 +3,8 @@
     uv run python bench/resolve.py                          # 100k and 1M records, incremental 10k
     uv run python bench/resolve.py --records 100000         # one size
     uv run python bench/resolve.py --records 1000000 --incremental 10000
+    uv run python bench/resolve.py --hard hard unseen --records 100000      # issue 14, baseline beside
+    uv run python bench/resolve.py --hard national --records 1000000 --resolvers baseline chosen
     uv run python bench/resolve.py --run resolve --records 100000 --seed 7 --no-base \
         --model tumbuh/registry/resolution/default_model.json    # remake the shipped model
 
@@ -21,6 +23,14 @@ peak memory is its own, it prints one JSON line for:
 
 The engine never sees the ground truth; only this script compares with it. The shipped model
 and its thresholds were made on seed 7; the measurements use seed 1, other data.
+
+``--hard`` measures on the hard lists of ``tumbuh.registry.synthetic.hard`` (issue 14) instead:
+``hard`` (seed 11, the default mix), ``unseen`` (seed 12, ``UNSEEN_MIX``: every rate moved) and
+``national`` (seed 13, 1,900 businesses per district). Nothing was trained or tuned on these
+seeds. For each set and each of ``--resolvers``, in a fresh process: the plain Splink baseline
+(``baseline_clusters``) and/or the engine, with wall time, peak RSS of that process (ru_maxrss,
+which counts DuckDB's memory), candidate pairs compared, and pairwise precision, recall and F1
+overall and per phenomenon (``accuracy_by_phenomenon``).
 """
 
 # SQL over the bench's own tables (S608); a subprocess that runs this same script (S603).
@@ -266,11 +276,244 @@ def run_incremental(records_path: Path, model_path: Path, new_count: int) -> dic
     }
 
 
+# --- the hard list of issue 14 ------------------------------------------------------------------
+
+# Rows per business of the hard generator (``HardMix.rows_per_business``), to size a set.
+HARD_ROWS_PER_BUSINESS = 1.75
+# The sets of ``--hard``: (name, seed, mix, businesses per district or None for national spread).
+# Seeds 11 and 12 are never used to train or tune anything; seed 7 is where the shipped model
+# and its thresholds were made (``--run resolve --seed 7``, on the default generator).
+HARD_SETS = {
+    "hard": (11, "DEFAULT_HARD_MIX", None),
+    "unseen": (12, "UNSEEN_MIX", None),
+    "national": (13, "DEFAULT_HARD_MIX", 1900),
+}
+
+
+def hard_dir(base: Path, name: str, records: int) -> Path:
+    seed = HARD_SETS[name][0]
+    return base / "hard" / f"{name}-seed-{seed}" / f"records-{records}"
+
+
+def prepare_hard(base: Path, name: str, records: int) -> Path:
+    """Generate a hard list of about ``records`` rows; cache its raw rows (for the baseline,
+    with the truth) and its engine records (made as ``resolve_file`` makes them)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tumbuh.registry.resolution.files import records_from_rows
+    from tumbuh.registry.synthetic import hard
+
+    folder = hard_dir(base, name, records)
+    if (folder / "records.parquet").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    seed, mix, per_district = HARD_SETS[name]
+    businesses = math.ceil(records / HARD_ROWS_PER_BUSINESS)
+    generated = hard.generate_hard(
+        businesses=businesses, seed=seed, mix=getattr(hard, mix), per_district=per_district
+    )
+    raw = generated.table().slice(0, records)
+    pq.write_table(raw, folder / "raw.parquet")
+    headers = [hard.HEADERS[column] for column in hard.HEADERS]
+    rows = list(zip(*(raw[column].to_pylist() for column in hard.HEADERS), strict=True))
+    table = records_from_rows(headers, [list(row) for row in rows], raw["record_id"].to_pylist())
+    table = table.append_column("entity_id", raw["entity_id"]).append_column(
+        "phenomena", raw["phenomena"]
+    )
+    pq.write_table(table, folder / "records.parquet")
+    (folder / "set.json").write_text(
+        json.dumps(
+            {
+                "name": name,
+                "seed": seed,
+                "mix": mix,
+                "per_district": per_district,
+                "businesses": businesses,
+                "rows": raw.num_rows,
+            }
+        )
+    )
+    del pa
+    return folder
+
+
+def accuracy_by_phenomenon(con, clusters, truth) -> dict:
+    """Pairwise precision, recall and F1 overall and per phenomenon.
+
+    A pair carries the labels of both its rows. Recall of a label: the true pairs with it that
+    share a cluster; precision: the pairs in one cluster with it that are one business."""
+    overall = pairwise_accuracy(con, clusters, truth.select(["record_id", "entity_id"]))
+    con.register("clusters", clusters)
+    con.register("truth", truth)
+    rows = con.sql("""
+        WITH joined AS (
+            SELECT c.cluster_id, t.entity_id, string_split(t.phenomena, ' ') AS labels
+            FROM clusters c JOIN truth t USING (record_id)
+        ),
+        names AS (SELECT DISTINCT unnest(labels) AS label FROM joined),
+        counted AS (
+            SELECT n.label, j.cluster_id, j.entity_id, count(*)::DOUBLE AS n,
+                count(*) FILTER (WHERE list_contains(j.labels, n.label))::DOUBLE AS x
+            FROM joined j, names n WHERE n.label <> '' GROUP BY ALL
+        ),
+        true_positive AS (
+            SELECT label, sum(n * (n - 1) / 2 - (n - x) * (n - x - 1) / 2) AS pairs
+            FROM counted GROUP BY label
+        ),
+        predicted AS (
+            SELECT label, sum(n * (n - 1) / 2 - (n - x) * (n - x - 1) / 2) AS pairs FROM (
+                SELECT label, cluster_id, sum(n) AS n, sum(x) AS x FROM counted GROUP BY ALL
+            ) GROUP BY label
+        ),
+        actual AS (
+            SELECT label, sum(n * (n - 1) / 2 - (n - x) * (n - x - 1) / 2) AS pairs FROM (
+                SELECT label, entity_id, sum(n) AS n, sum(x) AS x FROM counted GROUP BY ALL
+            ) GROUP BY label
+        )
+        SELECT label, a.pairs, p.pairs, t.pairs
+        FROM actual a JOIN predicted p USING (label) JOIN true_positive t USING (label)
+        ORDER BY label
+    """).fetchall()
+    phenomena = {}
+    for label, actual, predicted, true_positive in rows:
+        precision = true_positive / predicted if predicted else None
+        recall = true_positive / actual if actual else None
+        f1 = 2 * precision * recall / (precision + recall) if precision and recall else None
+        phenomena[label] = {
+            "true_pairs": int(actual),
+            "predicted_pairs": int(predicted),
+            "precision": None if precision is None else round(precision, 4),
+            "recall": None if recall is None else round(recall, 4),
+            "f1": None if f1 is None else round(f1, 4),
+        }
+    return {**overall, "phenomena": phenomena}
+
+
+# The baseline: what a careful newcomer writes with Splink's own comparison library.
+BASELINE_THRESHOLD = 0.9
+
+
+def baseline_clusters(raw):
+    """A plain Splink set-up on the raw rows: lower case and punctuation stripped, Jaro-Winkler
+    on names, exact NIK, phone, village and KBLI, four blocking rules, EM-trained, seeded.
+    Returns (clusters, comparisons)."""
+    import duckdb
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    con = duckdb.connect()
+    con.register("raw_rows", raw)
+
+    def simple(column):
+        return f"nullif(trim(regexp_replace(lower({column}), '[^a-z0-9 ]+', ' ', 'g')), '')"
+
+    con.execute(f"""
+        CREATE TABLE baseline AS SELECT
+            record_id,
+            {simple("business_name")} AS business_name,
+            {simple("owner_name")} AS owner_name,
+            nullif(regexp_replace(nik, '[^0-9]', '', 'g'), '') AS nik,
+            nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') AS phone,
+            coalesce(nullif(regexp_replace(village_code, '[^0-9]', '', 'g'), ''),
+                {simple("village_name")}) AS village,
+            {simple("district_name || ' ' || regency_name")} AS district,
+            nullif(kbli, '') AS kbli,
+            split_part({simple("business_name")}, ' ', 1) AS name_first,
+            split_part({simple("owner_name")}, ' ', 1) AS owner_first
+        FROM raw_rows
+    """)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="record_id",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("business_name", [0.9, 0.7]),
+            cl.JaroWinklerAtThresholds("owner_name", [0.9, 0.7]),
+            cl.ExactMatch("nik"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("village"),
+            cl.ExactMatch("kbli"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("nik"),
+            block_on("phone"),
+            block_on("district", "name_first"),
+            block_on("district", "owner_first"),
+        ],
+    )
+    db_api = DuckDBAPI(con)
+    linker = Linker(db_api.register("baseline"), settings)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("nik"), block_on("phone")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=SEED)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("district", "name_first")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("nik"))
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    comparisons = con.sql(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
+    predictions = linker.inference.predict(threshold_match_probability=0.01)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=BASELINE_THRESHOLD
+    )
+    return con.sql(
+        f"SELECT record_id, cluster_id FROM {clusters.physical_name}"
+    ).to_arrow_table(), comparisons
+
+
+def run_hard(folder: Path, resolver: str) -> dict:
+    """One resolver on one hard set: ``baseline``, ``registry`` (the shipped model) or
+    ``file`` (a model trained on the file itself), or ``chosen`` (the rule of ``resolve_file``)."""
+    import logging
+
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from tumbuh.registry.resolution import engine
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    table = pq.read_table(folder / "records.parquet")
+    truth = table.select(["record_id", "entity_id", "phenomena"])
+    started = time.perf_counter()
+    extra = {}
+    if resolver == "baseline":
+        clusters, comparisons = baseline_clusters(pq.read_table(folder / "raw.parquet"))
+    else:
+        records = table.drop_columns(["entity_id", "phenomena"])
+        if resolver == "registry":
+            model = engine.default_model()
+        elif resolver == "file":
+            model = engine.train(records, base="default")
+        else:
+            model, extra["model"] = engine.choose_model(records)
+        resolution = engine.resolve(records, model)
+        clusters, comparisons = resolution.clusters, resolution.comparisons
+        extra["review_pairs"] = resolution.review_pairs.num_rows
+    seconds = time.perf_counter() - started
+    accuracy = accuracy_by_phenomenon(duckdb.connect(), clusters, truth)
+    return {
+        "bench": "resolve_hard",
+        "set": json.loads((folder / "set.json").read_text()),
+        "resolver": resolver,
+        "records": table.num_rows,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+        "comparisons": comparisons,
+        **extra,
+        **accuracy,
+    }
+
+
 def _machine() -> str:
     return (
         f"{platform.machine()} {os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}"
     )
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _child(arguments: list[str]) -> dict:
@@ -290,8 +533,25 @@ def main(argv: list[str] | None = None) -> None:
         "--seed", type=int, default=SEED, help="seed of the generated partner files"
     )
     parser.add_argument(
-        "--run", choices=["prepare", "resolve", "incremental"], help=argparse.SUPPRESS
+        "--run",
+        choices=["prepare", "resolve", "incremental", "prepare-hard", "hard"],
+        help=argparse.SUPPRESS,
     )
+    parser.add_argument(
+        "--hard",
+        nargs="*",
+        choices=sorted(HARD_SETS),
+        help="measure on the hard lists of issue 14 instead (hard, unseen, national)",
+    )
+    parser.add_argument(
+        "--resolvers",
+        nargs="*",
+        default=["baseline", "chosen"],
+        choices=["baseline", "registry", "file", "chosen"],
+        help="with --hard: the plain Splink baseline and/or the engine with the shipped model, "
+        "a model trained on the file, or the one resolve_file chooses",
+    )
+    parser.add_argument("--resolver", help=argparse.SUPPRESS)
     parser.add_argument("--model", type=Path, help="where --run resolve saves its model")
     parser.add_argument(
         "--no-base",
@@ -301,6 +561,35 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     _setup_django()
 
+    if options.run in ("prepare-hard", "hard"):
+        (records,) = options.records
+        (name,) = options.hard
+        if options.run == "prepare-hard":
+            started = time.perf_counter()
+            prepare_hard(options.data, name, records)
+            result = {
+                "bench": "prepare_hard",
+                "set": name,
+                "records": records,
+                "seconds": round(time.perf_counter() - started, 1),
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        else:
+            result = run_hard(hard_dir(options.data, name, records), options.resolver)
+        print(json.dumps(result))
+        return
+    if options.hard:
+        for name in options.hard:
+            for records in options.records:
+                common = ["--records", str(records), "--data", str(options.data), "--hard", name]
+                if not (hard_dir(options.data, name, records) / "records.parquet").exists():
+                    print(json.dumps(_child(["--run", "prepare-hard", *common])), flush=True)
+                for resolver in options.resolvers:
+                    result = _child(["--run", "hard", *common, "--resolver", resolver])
+                    print(
+                        json.dumps({**result, "machine": _machine(), "load": _load()}), flush=True
+                    )
+        return
     if options.run:
         (records,) = options.records
         path = data_dir(options.data, records, options.seed) / "records.parquet"
