@@ -13,7 +13,9 @@ from ninja import Query, Router
 from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.models import APIKey
 from tumbuh.accounts.permissions import Capability, has_capability
+from tumbuh.core import keyset
 from tumbuh.core.errors import ErrorOut
+from tumbuh.core.refusals import Refused
 from tumbuh.registry import queries
 from tumbuh.registry.models import Enterprise, ImportBatch
 from tumbuh.registry.schemas import (
@@ -69,11 +71,25 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
             q=filters.q,
         ),
     )
-    window = found.prefetch_related("kbli_codes")[filters.offset : filters.offset + filters.limit]
+    if filters.cursor and filters.offset:
+        raise Refused("bad_cursor", "Give either a cursor or an offset, not both.", field="cursor")
+    rows = found.prefetch_related("kbli_codes")
+    if filters.offset:
+        window = list(rows[filters.offset : filters.offset + filters.limit + 1])
+        more, window = len(window) > filters.limit, window[: filters.limit]
+        next_cursor = keyset.cursor_after(window[-1], queries.ENTERPRISE_ORDER) if more else None
+    else:
+        page = keyset.keyset_page(
+            rows, ordering=queries.ENTERPRISE_ORDER, cursor=filters.cursor, size=filters.limit
+        )
+        window, next_cursor = page.items, page.next_cursor
+    count = keyset.capped_count(found)
     return {
-        "count": found.count(),
+        "count": count.value,
+        "count_is_exact": count.is_exact,
         "limit": filters.limit,
         "offset": filters.offset,
+        "next_cursor": next_cursor,
         "items": [_enterprise_out(enterprise) for enterprise in window],
     }
 

@@ -39,6 +39,10 @@ from tumbuh.registry.models import (
 
 REGISTRY_ROLES = roles_with(Capability.IMPORT_BUSINESSES)
 PAGE_SIZE = 50
+# The registry list's order, ending in a unique column for keyset pages (core.keyset); the
+# enterprise_live_name_idx index reads it.
+ENTERPRISE_ORDER = ("name", "pk")
+REVIEW_ORDER = ("-probability", "pk")
 # Organisations that oversee a region's registry, not only their own imports.
 SUPERVISING_KINDS = frozenset(
     {
@@ -214,7 +218,7 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
         enterprises = enterprises.filter(Exists(sent))
     if filters.q:
         enterprises = enterprises.filter(name__icontains=filters.q.strip())
-    return enterprises.order_by("name", "pk")
+    return enterprises.order_by(*ENTERPRISE_ORDER)
 
 
 def visible_enterprise(actor, public_id: str, *, with_details=False) -> Enterprise | None:
@@ -397,7 +401,7 @@ def review_queue(actor) -> QuerySet[MatchCandidate]:
     return (
         _both_sides_scoped(pending, actor)
         .select_related("enterprise_low__village__regency", "enterprise_high__village__regency")
-        .order_by("-probability", "pk")
+        .order_by(*REVIEW_ORDER)
     )
 
 

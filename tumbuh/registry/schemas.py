@@ -21,6 +21,12 @@ class EnterpriseFilterIn(Schema):
     q: str = Field("", max_length=100, description="Part of the business name")
     limit: int = Field(50, ge=1, le=200)
     offset: int = offset_field()
+    cursor: str = Field(
+        "",
+        max_length=600,
+        description="next_cursor of the page before: the next page costs the same as the first "
+        "(give it or offset, not both)",
+    )
 
 
 class EnterpriseOut(Schema):
@@ -35,9 +41,11 @@ class EnterpriseOut(Schema):
 
 
 class EnterprisePageOut(Schema):
-    count: int
+    count: int = Field(description="exact up to 10,000; above, an estimate (count_is_exact false)")
+    count_is_exact: bool
     limit: int
     offset: int
+    next_cursor: str | None = Field(description="cursor of the next page; null on the last page")
     items: list[EnterpriseOut]
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tumbuh.accounts.permissions import Capability, require
+from tumbuh.core import keyset
 from tumbuh.core.exports import streaming_csv_response, xlsx_response
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.storage import local_path
@@ -53,11 +53,18 @@ def enterprise_list(request):
     enterprises = queries.registry_enterprises(request.user, form.filters()).select_related(
         "village__regency"
     )
-    page = Paginator(enterprises, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.page_from_request(
+        request, enterprises, ordering=queries.ENTERPRISE_ORDER, size=queries.PAGE_SIZE
+    )
     return render_page(
         request,
         "registry/enterprise_list.html",
-        {"form": form, "page": page, "oob": is_htmx(request)},
+        {
+            "form": form,
+            "page": page,
+            "count": keyset.capped_count(enterprises),
+            "oob": is_htmx(request),
+        },
         partial="results",
     )
 
@@ -166,8 +173,8 @@ def import_list(request):
             form.add_error("file", problem.message_text)
         else:
             return redirect(batch)
-    page = Paginator(queries.visible_imports(request.user), queries.PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = keyset.page_from_request(
+        request, queries.visible_imports(request.user), ordering=("-created_at", "-pk")
     )
     return render(
         request,
@@ -308,10 +315,15 @@ def import_report_xlsx(request, public_id):
 @require_GET
 def review_queue(request):
     _require_registry(request)
-    page = Paginator(queries.review_queue(request.user), queries.PAGE_SIZE).get_page(
-        request.GET.get("page")
+    waiting = queries.review_queue(request.user)
+    page = keyset.page_from_request(
+        request, waiting, ordering=queries.REVIEW_ORDER, size=queries.PAGE_SIZE
     )
-    return render(request, "registry/review_queue.html", {"page": page})
+    return render(
+        request,
+        "registry/review_queue.html",
+        {"page": page, "count": keyset.capped_count(waiting)},
+    )
 
 
 def _visible_candidate(request, candidate_id) -> MatchCandidate:

@@ -63,8 +63,10 @@ def test_the_list_has_each_business_once_with_exactly_these_fields(client_of, of
 
     assert body == {
         "count": 2,
+        "count_is_exact": True,
         "limit": 50,
         "offset": 0,
+        "next_cursor": None,
         "items": [
             {
                 "public_id": maju.public_id,
@@ -238,6 +240,31 @@ def test_pages_by_limit_and_offset_with_a_constant_number_of_queries(
     assert (first["count"], last["count"], last["offset"]) == (30, 30, 20)
     # session, user, capability, scope, rows, their KBLI codes, count
     assert len(small) == len(large) == 7
+
+
+def test_pages_by_cursor_from_first_to_last_and_refuses_a_cursor_with_an_offset(
+    client_of, officer_32
+):
+    Enterprise.objects.bulk_create(
+        Enterprise(name=f"Usaha {number:02d}", village_id=DAYEUHKOLOT) for number in range(12)
+    )
+    client = client_of(officer_32)
+
+    first = get(client, "/enterprises", limit=5)
+    second = get(client, "/enterprises", limit=5, cursor=first["next_cursor"])
+    third = get(client, "/enterprises", limit=5, cursor=second["next_cursor"])
+    by_offset = get(client, "/enterprises", limit=5, offset=5)
+    refused = get(client, "/enterprises", 422, cursor=first["next_cursor"], offset=5)
+    garbled = get(client, "/enterprises", 422, cursor="bm90LWEtY3Vyc29y")
+
+    names = [item["name"] for page in (first, second, third) for item in page["items"]]
+    assert names == [f"Usaha {n:02d}" for n in range(12)]
+    assert third["next_cursor"] is None
+    assert by_offset["items"] == second["items"]
+    assert by_offset["next_cursor"] == second["next_cursor"]
+    assert (first["count"], first["count_is_exact"]) == (12, True)
+    assert (refused["reason"], refused["field"]) == ("bad_cursor", "cursor")
+    assert (garbled["code"], garbled["reason"]) == ("invalid", "bad_cursor")
 
 
 def test_an_api_key_needs_no_session_and_costs_a_constant_number_of_queries(
