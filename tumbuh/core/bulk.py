@@ -126,3 +126,32 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Write ``rows`` (tuples in the order of ``columns``) into ``table``, which need not be a
+    model's (a temporary staging table); return the count. COPY on PostgreSQL, executemany in
+    batches on SQLite. Values go as they are: adapt them for the database first."""
+    quoted_table = connection.ops.quote_name(table)
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quoted_table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {quoted_table} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - our names
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count

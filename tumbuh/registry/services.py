@@ -196,7 +196,8 @@ def _run_import(*, batch: ImportBatch, by: User, villages: VillageIndex | None) 
             ImportBatch.objects.filter(pk=batch.pk).update(
                 total_rows=_count_rows(path, table.format)
             )
-            importer = Importer(batch, table.headers, villages=villages or VillageIndex.build())
+            # The village index is built only if the file names villages instead of codes.
+            importer = Importer(batch, table.headers, villages=villages)
             for _counts in importer.run(table.rows, skip=batch.processed_rows):
                 pass
     except FileProblem as problem:

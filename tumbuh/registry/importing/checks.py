@@ -1,0 +1,327 @@
+"""The checks of one partner row, field by field, in the order a partner reads the reasons.
+
+``RowChecker.clean`` turns a row into a :class:`CleanRow` or raises :class:`RowProblem` with the
+field and the reason. The first failing check wins, in this order: extra values, business name,
+kind, scale, birth date, sex, NIK, phone, e-mail, KBLI, NIB, village. The village is checked by
+the importer against the regions tables in one query per chunk (``village_code`` here is only
+the code as written, formatted); a village written by name is found with :class:`VillageIndex`.
+
+The checks cost almost nothing per row: fields with few distinct values (kind, scale, sex,
+birth date, KBLI, village) are checked once per distinct value and remembered; identifiers in
+their common clean form take a fast path that accepts exactly what the full validator accepts,
+and anything else goes to the full validator, which gives the precise reason.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from tumbuh.core.validators import normalise_phone, validate_kbli, validate_nib, validate_nik
+from tumbuh.registry.importing.reading import NumberCell
+from tumbuh.registry.importing.villages import VillageIndex, VillageNotFound
+from tumbuh.registry.importing.villages import name_key as village_name_key
+from tumbuh.registry.models import Enterprise
+
+KINDS = {
+    "": None,
+    "umkm": Enterprise.Kind.UMKM,
+    "usaha mikro": Enterprise.Kind.UMKM,
+    "ukm": Enterprise.Kind.UMKM,
+    "bumdes": Enterprise.Kind.BUMDES,
+    "bum desa": Enterprise.Kind.BUMDES,
+    "badan usaha milik desa": Enterprise.Kind.BUMDES,
+    "koperasi": Enterprise.Kind.COOPERATIVE,
+    "cooperative": Enterprise.Kind.COOPERATIVE,
+}
+SCALES = {
+    "": "",
+    "mikro": Enterprise.Scale.MIKRO,
+    "micro": Enterprise.Scale.MIKRO,
+    "usaha mikro": Enterprise.Scale.MIKRO,
+    "kecil": Enterprise.Scale.KECIL,
+    "small": Enterprise.Scale.KECIL,
+    "usaha kecil": Enterprise.Scale.KECIL,
+    "menengah": Enterprise.Scale.MENENGAH,
+    "medium": Enterprise.Scale.MENENGAH,
+    "usaha menengah": Enterprise.Scale.MENENGAH,
+}
+SEXES = {
+    "l": "L", "laki laki": "L", "laki": "L", "pria": "L", "m": "L", "male": "L",
+    "p": "P", "perempuan": "P", "wanita": "P", "f": "P", "female": "P",
+}  # fmt: skip
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+# Legal forms only: "Toko Bu Sri" and "Warung Bu Sri" of one owner are two businesses.
+LEGAL_WORDS = re.compile(r"\b(pt|cv|ud|usaha dagang|tbk|persero)\b")
+# A strict subset of what Django's EmailValidator accepts (ASCII dot-atom, a letters-only top
+# level domain): such an address needs no further check; anything else gets the full one.
+PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+    re.IGNORECASE | re.ASCII,
+)
+PLAIN_NIB = re.compile(r"[0-9]{13}", re.ASCII)
+# "32.04.39.2002", "3204392002": the ten digits of a Kemendagri village code.
+NOT_DIGIT = re.compile(r"\D")
+LINK_SEPARATORS = re.compile(r"[\s,;]+")
+KBLI_SEPARATORS = re.compile(r"[,;/\s]+")
+
+
+def name_key(name: str) -> str:
+    """Business name for the exact owner rule: case, punctuation and legal forms ignored."""
+    text = re.sub(r"[^a-z0-9 ]+", " ", name.lower())
+    text = LEGAL_WORDS.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _simple(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
+class RowProblem(Exception):
+    def __init__(self, field_key: str, reason: str):
+        super().__init__(reason)
+        self.field_key = field_key
+        self.reason = str(reason)
+
+
+@dataclass(slots=True)
+class CleanRow:
+    row_number: int
+    row_hash: str
+    values: list[str]
+    business_name: str
+    kind: str
+    scale: str
+    owner_name: str
+    nik: object | None  # NikCheck
+    phone: str | None
+    email: str
+    address: str
+    village_code: str  # as written and formatted; the importer checks that it exists
+    village_text: str  # the code cell as written, for the reason when it does not exist
+    kbli: list[str]
+    nib: str | None
+    links: list[str]
+    birth_date: datetime.date | None
+    sex: str
+    nik_hash: str | None = None
+
+
+def _parse_date(text: str) -> datetime.date:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise RowProblem(
+        "birth_date", _("“%(value)s” is not a date (use 31-12-1980).") % {"value": text}
+    )
+
+
+def _remembered(memo: dict, key, compute):
+    """``compute(key)`` once per distinct key; a RowProblem is remembered and raised again."""
+    try:
+        found = memo[key]
+    except KeyError:
+        try:
+            found = compute(key)
+        except RowProblem as problem:
+            found = problem
+        memo[key] = found
+    if isinstance(found, RowProblem):
+        raise found
+    return found
+
+
+def _kind(text: str) -> str | None:
+    simple = _simple(text)
+    if simple not in KINDS:
+        raise RowProblem(
+            "kind", _("“%(value)s” is not UMKM, BumDes or koperasi.") % {"value": simple}
+        )
+    return KINDS[simple]
+
+
+def _scale(text: str) -> str:
+    simple = _simple(text)
+    if simple not in SCALES:
+        raise RowProblem(
+            "scale", _("“%(value)s” is not mikro, kecil or menengah.") % {"value": simple}
+        )
+    return SCALES[simple]
+
+
+def _sex(text: str) -> str:
+    simple = _simple(text)
+    if not simple:
+        return ""
+    if simple not in SEXES:
+        raise RowProblem("sex", _("“%(value)s” is not L or P.") % {"value": simple})
+    return SEXES[simple]
+
+
+def _kbli(text: str) -> list[str]:
+    codes = []
+    for code in KBLI_SEPARATORS.split(text):
+        if code:
+            try:
+                codes.append(validate_kbli(code))
+            except ValidationError as error:
+                raise RowProblem("kbli", " ".join(error.messages)) from None
+    return list(dict.fromkeys(codes))
+
+
+def _village_code(text: str) -> str:
+    digits = NOT_DIGIT.sub("", text)
+    if len(digits) != 10:
+        raise RowProblem(
+            "village_code",
+            _("“%(code)s” is not a village code (e.g. 32.04.12.2001).") % {"code": text},
+        )
+    return f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:]}"
+
+
+class RowChecker:
+    """Checks the rows of one file with its column mapping (see the module's docstring)."""
+
+    def __init__(self, headers: list[str], mapping: dict[str, str], *, regency_hint: str = ""):
+        self.width = len(headers)
+        self.columns = {key: headers.index(header) for key, header in mapping.items()}
+        self.regency_hint = regency_hint
+        self._villages: VillageIndex | None = None
+        self.memo: dict[str, dict] = {
+            name: {} for name in ("kind", "scale", "sex", "birth", "kbli", "code", "place")
+        }
+
+    def use_villages(self, villages: VillageIndex | None) -> None:
+        self._villages = villages
+
+    @property
+    def villages(self) -> VillageIndex:
+        """Built on first use: a file that gives village codes never needs it."""
+        if self._villages is None:
+            self._villages = VillageIndex.build()
+        return self._villages
+
+    def get(self, values: list[str], key: str) -> str:
+        index = self.columns.get(key)
+        if index is None or index >= len(values):
+            return ""
+        return values[index].strip()
+
+    def _place(self, arguments: tuple) -> str:
+        try:
+            return self.villages.resolve(
+                village_code="",
+                village_name=arguments[0],
+                district_name=arguments[1],
+                regency_name=arguments[2],
+                province_name=arguments[3],
+                regency_hint=self.regency_hint,
+            )
+        except VillageNotFound as problem:
+            raise RowProblem(problem.column, problem.reason) from None
+
+    def clean(self, row_number: int, values: list[str], row_hash: str) -> CleanRow:
+        """The row's clean fields, or :class:`RowProblem` for the first failing check."""
+        get = self.get
+        if len(values) > self.width and any(v.strip() for v in values[self.width :]):
+            raise RowProblem(
+                "",
+                _("The row has %(found)s values but the header names %(expected)s columns.")
+                % {"found": len(values), "expected": self.width},
+            )
+        business_name = " ".join(get(values, "business_name").split())
+        if not business_name:
+            raise RowProblem("business_name", _("The business name is empty."))
+        kind = _remembered(self.memo["kind"], get(values, "kind"), _kind) or (
+            Enterprise.Kind.BUMDES
+            if business_name.lower().startswith(("bumdes", "bum desa"))
+            else Enterprise.Kind.UMKM
+        )
+        scale = _remembered(self.memo["scale"], get(values, "scale"), _scale)
+        birth_date = None
+        if birth_text := get(values, "birth_date"):
+            birth_date = _remembered(self.memo["birth"], birth_text, _parse_date)
+        sex = _remembered(self.memo["sex"], get(values, "sex"), _sex)
+        nik = None
+        nik_index = self.columns.get("nik")
+        if (
+            nik_index is not None
+            and nik_index < len(values)
+            and isinstance(values[nik_index], NumberCell)
+        ):
+            raise RowProblem(
+                "nik",
+                _(
+                    "The spreadsheet stores this NIK as a number, and Excel keeps only 15 of its "
+                    "16 digits. Format the column as text and enter the NIK again."
+                ),
+            )
+        if nik_text := get(values, "nik"):
+            try:
+                nik = validate_nik(nik_text, birth_date=birth_date, sex=sex or None)
+            except ValidationError as error:
+                raise RowProblem("nik", " ".join(error.messages)) from None
+        phone = None
+        if phone_text := get(values, "phone"):
+            try:
+                phone = normalise_phone(phone_text)
+            except ValidationError as error:
+                raise RowProblem("phone", " ".join(error.messages)) from None
+        email = get(values, "email")
+        if email and not (len(email) <= 254 and PLAIN_EMAIL.fullmatch(email)):
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise RowProblem(
+                    "email", _("“%(value)s” is not an e-mail address.") % {"value": email}
+                ) from None
+        kbli = _remembered(self.memo["kbli"], get(values, "kbli"), _kbli)
+        nib = None
+        if nib_text := get(values, "nib"):
+            if PLAIN_NIB.fullmatch(nib_text):
+                nib = nib_text
+            else:
+                try:
+                    nib = validate_nib(nib_text)
+                except ValidationError as error:
+                    raise RowProblem("nib", " ".join(error.messages)) from None
+        village_text = get(values, "village_code")
+        if village_text:
+            village_code = _remembered(self.memo["code"], village_text, _village_code)
+        else:
+            village_name = get(values, "village_name")
+            if not village_name_key(village_name):
+                raise RowProblem("village_name", _("The village (desa/kelurahan) is missing."))
+            arguments = (
+                village_name,
+                get(values, "district_name"),
+                get(values, "regency_name"),
+                get(values, "province_name"),
+            )
+            village_code = _remembered(self.memo["place"], arguments, self._place)
+        links = get(values, "links")
+        return CleanRow(
+            row_number=row_number,
+            row_hash=row_hash,
+            values=values,
+            business_name=business_name,
+            kind=kind,
+            scale=scale,
+            owner_name=" ".join(get(values, "owner_name").split()),
+            nik=nik,
+            phone=phone,
+            email=email,
+            address=get(values, "address"),
+            village_code=village_code,
+            village_text=village_text,
+            kbli=kbli,
+            nib=nib,
+            links=[link for link in LINK_SEPARATORS.split(links) if link] if links else [],
+            birth_date=birth_date,
+            sex=sex,
+        )

@@ -1,0 +1,199 @@
+"""The staging table of an import, and the set-based writes from it into the registry.
+
+Each chunk of a partner file is checked and linked (``pipeline``), then streamed into a
+temporary table with the database's bulk path (COPY on PostgreSQL, ``executemany`` on SQLite):
+one staged row per row of the file that is written or rejected. A handful of ``INSERT …
+SELECT`` and ``UPDATE … FROM`` statements then write the people, businesses, owners, KBLI codes,
+source records, milestones and rejections of the whole chunk, each in one statement, inside the
+chunk's transaction. The table is temporary (it lives in the import's database session and is
+emptied at every chunk), so it needs no migration and two imports never see each other's rows.
+"""
+
+# ruff: noqa: S608 - every name in these statements is a model's table or this module's own
+
+from django.db import connection
+
+from tumbuh.core.bulk import copy_rows
+from tumbuh.registry.models import (
+    Enterprise,
+    EnterpriseKbli,
+    ImportRejection,
+    Milestone,
+    Ownership,
+    Person,
+    SourceRecord,
+)
+
+TABLE = "registry_import_staging"
+
+# (column, PostgreSQL type, SQLite type); JSON travels as text and is cast on the way out.
+COLUMNS = (
+    ("row_number", "integer", "integer"),
+    ("outcome", "text", "text"),  # new | linked | rejected
+    ("problem_column", "text", "text"),
+    ("problem_reason", "text", "text"),
+    ("rejected_values", "text", "text"),
+    ("record_id", "bigint", "integer"),
+    ("row_hash", "text", "text"),
+    ("rule", "text", "text"),
+    ("record_values", "text", "text"),
+    ("personal_encrypted", "bytea", "blob"),
+    ("enterprise_id", "bigint", "integer"),
+    ("is_new_enterprise", "boolean", "integer"),
+    ("enterprise_public_id", "text", "text"),
+    ("kind", "text", "text"),
+    ("name", "text", "text"),
+    ("scale", "text", "text"),
+    ("nib", "text", "text"),
+    ("village_id", "text", "text"),
+    ("address", "text", "text"),
+    ("phone_hash", "text", "text"),
+    ("phone_encrypted", "bytea", "blob"),
+    ("phone_masked", "text", "text"),
+    ("email", "text", "text"),
+    ("links", "text", "text"),
+    ("kbli", "text", "text"),
+    ("person_id", "bigint", "integer"),
+    ("is_new_person", "boolean", "integer"),
+    ("person_public_id", "text", "text"),
+    ("full_name", "text", "text"),
+    ("nik_hash", "text", "text"),
+    ("nik_encrypted", "bytea", "blob"),
+    ("nik_masked", "text", "text"),
+    ("nik_flags", "text", "text"),
+    ("birth_date", "date", "date"),
+    ("sex", "text", "text"),
+    ("fill_nib", "text", "text"),
+)
+NAMES = [name for name, _pg, _sqlite in COLUMNS]
+WIDTH = len(COLUMNS)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _json(expression: str) -> str:
+    return f"CAST({expression} AS jsonb)" if connection.vendor == "postgresql" else expression
+
+
+def _true() -> str:
+    return "TRUE" if connection.vendor == "postgresql" else "1"
+
+
+def prepare() -> None:
+    """Create the session's staging table if needed, and empty it (call inside the chunk's
+    transaction: on PostgreSQL the table also empties itself at every commit)."""
+    is_postgres = connection.vendor == "postgresql"
+    columns = ", ".join(f"{name} {pg if is_postgres else sqlite}" for name, pg, sqlite in COLUMNS)
+    with connection.cursor() as cursor:
+        if is_postgres:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} ({columns}) ON COMMIT DELETE ROWS"
+            )
+        else:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} ({columns})")
+        cursor.execute(f"DELETE FROM {TABLE}")
+
+
+def stage(rows) -> int:
+    """Stream the chunk's staged rows (tuples in the order of ``COLUMNS``) into the table."""
+    count = copy_rows(TABLE, NAMES, rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")  # a temporary table is never analysed by itself
+    return count
+
+
+def write(*, batch, now, source: str) -> list[tuple[int, str]]:
+    """Write the staged chunk into the registry; return the (enterprise, NIB) pairs that gave
+    a business without a NIB its NIB."""
+    if connection.vendor == "sqlite":
+        now = connection.ops.adapt_datetimefield_value(now)
+    true = _true()
+    params = {
+        "now": now,
+        "organisation": batch.organisation_id,
+        "batch": batch.pk,
+        "file_name": batch.file_name,
+        "source": source,
+        "registered": Milestone.Kind.REGISTERED,
+        "nib_issued": Milestone.Kind.NIB_ISSUED,
+        "owner": Ownership.Role.OWNER,
+    }
+    if connection.vendor == "postgresql":
+        codes = "CROSS JOIN LATERAL jsonb_array_elements_text(CAST(s.kbli AS jsonb)) AS k(code)"
+        code = "k.code"
+    else:
+        codes = ", json_each(s.kbli) AS k"
+        code = "k.value"
+    statements = [
+        f"""INSERT INTO {_table(Person)} (id, public_id, full_name, nik_hash, nik_encrypted,
+                nik_masked, nik_flags, birth_date, sex, phone_hash, phone_encrypted, phone_masked,
+                created_at)
+            SELECT person_id, person_public_id, full_name, nik_hash, nik_encrypted, nik_masked,
+                {_json("nik_flags")}, birth_date, sex, '', NULL, '', %(now)s
+            FROM {TABLE} WHERE is_new_person = {true} ORDER BY person_id""",
+        f"""INSERT INTO {_table(Enterprise)} (id, public_id, kind, name, trade_names, scale, nib,
+                village_id, address, phone_hash, phone_encrypted, phone_masked, email, links,
+                merged_into_id, created_at, updated_at)
+            SELECT enterprise_id, enterprise_public_id, kind, name, {_json("'[]'")}, scale, nib,
+                village_id, address, phone_hash, phone_encrypted, phone_masked, email,
+                {_json("links")}, NULL, %(now)s, %(now)s
+            FROM {TABLE} WHERE is_new_enterprise = {true} ORDER BY enterprise_id""",
+        f"""INSERT INTO {_table(Ownership)} (enterprise_id, person_id, role)
+            SELECT DISTINCT s.enterprise_id, s.person_id, %(owner)s FROM {TABLE} s
+            WHERE s.person_id IS NOT NULL AND s.outcome <> 'rejected'
+              AND NOT EXISTS (SELECT 1 FROM {_table(Ownership)} o
+                              WHERE o.enterprise_id = s.enterprise_id
+                                AND o.person_id = s.person_id)""",
+        f"""INSERT INTO {_table(EnterpriseKbli)} (enterprise_id, code, version)
+            SELECT DISTINCT s.enterprise_id, {code}, '2020' FROM {TABLE} s {codes}
+            WHERE s.kbli IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM {_table(EnterpriseKbli)} x
+                              WHERE x.enterprise_id = s.enterprise_id AND x.code = {code}
+                                AND x.version = '2020')""",
+        f"""INSERT INTO {_table(SourceRecord)} (id, organisation_id, batch_id, file_name,
+                row_number, row_hash, {connection.ops.quote_name("values")}, personal_encrypted,
+                enterprise_id, first_enterprise_id, rule, imported_at)
+            SELECT record_id, %(organisation)s, %(batch)s, %(file_name)s, row_number, row_hash,
+                {_json("record_values")}, personal_encrypted, enterprise_id, enterprise_id, rule,
+                %(now)s
+            FROM {TABLE} WHERE outcome <> 'rejected' ORDER BY record_id""",
+        f"""INSERT INTO {_table(Milestone)} (enterprise_id, kind, occurred_at, source)
+            SELECT enterprise_id, %(registered)s, %(now)s, %(source)s FROM {TABLE}
+            WHERE is_new_enterprise = {true}
+            UNION ALL
+            SELECT enterprise_id, %(nib_issued)s, %(now)s, %(source)s FROM {TABLE}
+            WHERE is_new_enterprise = {true} AND nib IS NOT NULL""",
+        f"""INSERT INTO {_table(ImportRejection)} (batch_id, row_number,
+                {connection.ops.quote_name("column")}, reason, {connection.ops.quote_name("values")})
+            SELECT %(batch)s, row_number, problem_column, problem_reason,
+                {_json("rejected_values")}
+            FROM {TABLE} WHERE outcome = 'rejected' ORDER BY row_number""",
+    ]
+    filled = []
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+        # A row that joined a business without a NIB gives it its NIB, if no one else has it.
+        cursor.execute(
+            f"""UPDATE {_table(Enterprise)} SET nib = s.fill_nib FROM {TABLE} s
+                WHERE s.fill_nib IS NOT NULL AND {_table(Enterprise)}.id = s.enterprise_id
+                  AND {_table(Enterprise)}.nib IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM {_table(Enterprise)} o WHERE o.nib = s.fill_nib)
+                RETURNING {_table(Enterprise)}.id, {_table(Enterprise)}.nib""",
+        )
+        filled = cursor.fetchall()
+        if filled:
+            cursor.execute(
+                f"""INSERT INTO {_table(Milestone)} (enterprise_id, kind, occurred_at, source)
+                    SELECT DISTINCT s.enterprise_id, %(nib_issued)s, %(now)s, %(source)s
+                    FROM {TABLE} s JOIN {_table(Enterprise)} e
+                      ON e.id = s.enterprise_id AND e.nib = s.fill_nib
+                    WHERE NOT EXISTS (SELECT 1 FROM {_table(Milestone)} m
+                                      WHERE m.enterprise_id = s.enterprise_id
+                                        AND m.kind = %(nib_issued)s)""",
+                params,
+            )
+    return filled
