@@ -11,7 +11,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,31 @@ class Enterprise(models.Model):
                 fields=["merged_into"],
                 condition=Q(merged_into__isnull=False),
                 name="enterprise_merged_idx",
+            ),
+            # The registry list by name (keyset pages, core.keyset), nationally and within a
+            # province or a regency: the first 2 or 5 characters of the village code are the
+            # province's and the regency's code (queries.registry_enterprises filters on the
+            # same expressions). A district's few thousand rows are sorted from
+            # enterprise_live_idx.
+            models.Index(
+                F("name"),
+                F("id"),
+                condition=Q(merged_into__isnull=True),
+                name="enterprise_name_idx",
+            ),
+            models.Index(
+                Substr("village_id", 1, 2),
+                F("name"),
+                F("id"),
+                condition=Q(merged_into__isnull=True),
+                name="enterprise_province_name_idx",
+            ),
+            models.Index(
+                Substr("village_id", 1, 5),
+                F("name"),
+                F("id"),
+                condition=Q(merged_into__isnull=True),
+                name="enterprise_regency_name_idx",
             ),
         ]
         constraints = [
