@@ -9,7 +9,8 @@ Prints JSON lines: the data set, the query plans' use of the search indexes, the
 bytes, and requests/s with p50/p95/p99 latency.
 
     uv run python bench/catalogue_search.py [--products 100000] [--seconds 15] [--clients 4] [--workers 2]
-    uv run python bench/catalogue_search.py --reuse   # measure the last run's database again
+    TUMBUH_BENCH_KEEP=1 uv run python bench/catalogue_search.py   # keeps its database, says its name
+    uv run python bench/catalogue_search.py --reuse NAME   # measure that database again
 """
 
 import argparse
@@ -24,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import POSTGRES_BENCH, fresh_database, machine
+from scratch import fresh_database, machine
 from serving import gunicorn, measure, server_env, wait_for
 
 PRODUCTS = [
@@ -192,15 +193,15 @@ def main():
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--reuse",
-        action="store_true",
-        help="measure the scratch database of the previous run again",
+        metavar="DATABASE",
+        help="measure again the database a run kept (TUMBUH_BENCH_KEEP=1 prints its name)",
     )
     options = parser.parse_args()
 
     if options.reuse:
         os.environ.update(
             {
-                "DATABASE_URL": POSTGRES_BENCH,
+                "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{options.reuse}",
                 "DJANGO_SETTINGS_MODULE": "tumbuh.settings",
                 "TUMBUH_VAR_DIR": tempfile.mkdtemp(prefix="tumbuh-catalogue-bench-"),
             }

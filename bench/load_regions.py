@@ -3,7 +3,8 @@
     uv run python bench/load_regions.py [--runs 3] [--database sqlite|postgres]
 
 Prints one JSON line per run and a summary line with medians. PostgreSQL uses a scratch database
-`tumbuh_bench` on 127.0.0.1 (trust authentication), dropped and re-created for every run.
+`tumbuh_bench_<pid>_<time>_<run>` on 127.0.0.1 (trust authentication), named per run and dropped
+after it.
 """
 
 import argparse
@@ -14,9 +15,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-POSTGRES_BENCH = "postgres://postgres@127.0.0.1:5432/tumbuh_bench"
 
 
 def tumbuh(*arguments, env):
@@ -30,25 +31,29 @@ def tumbuh(*arguments, env):
     return result.stdout
 
 
-def fresh_postgres():
+def postgres_database(statement: str) -> None:
     import psycopg
 
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS tumbuh_bench")
-        connection.execute("CREATE DATABASE tumbuh_bench")
+        connection.execute(statement)
 
 
 def one_run(database: str) -> dict:
     with tempfile.TemporaryDirectory() as var_dir:
         env = {**os.environ, "TUMBUH_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "tumbuh.settings"}
+        name = f"tumbuh_bench_{os.getpid()}_{int(time.time() * 1000)}"
         if database == "postgres":
-            fresh_postgres()
-            env["DATABASE_URL"] = POSTGRES_BENCH
+            postgres_database(f"CREATE DATABASE {name}")
+            env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
         else:
             env.pop("DATABASE_URL", None)
         tumbuh("migrate", "--verbosity", "0", env=env)
-        first = json.loads(tumbuh("load_regions", "--json", env=env))
-        again = json.loads(tumbuh("load_regions", "--json", env=env))
+        try:
+            first = json.loads(tumbuh("load_regions", "--json", env=env))
+            again = json.loads(tumbuh("load_regions", "--json", env=env))
+        finally:
+            if database == "postgres":
+                postgres_database(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         assert first["levels"]["village"]["created"] == 83_762
         assert again["levels"]["village"]["unchanged"] == 83_762
         return {"first_load_s": first["seconds"], "reload_s": again["seconds"]}

@@ -1,7 +1,7 @@
 """A product page under gunicorn on PostgreSQL with 100,000 products: requests/s and p95.
 
-Builds a fresh database in the benchmarks' scratch PostgreSQL database (``tumbuh_bench``, dropped
-and created again; migrated, regions of Jawa Barat and NTT loaded as ``bench/scratch.py`` does),
+Builds a fresh database in a PostgreSQL database named for the run (``tumbuh_bench_<pid>_<time>``,
+dropped at exit; migrated, regions of Jawa Barat and NTT loaded as ``bench/scratch.py`` does),
 fills it with synthetic live stores and products (bulk inserts; titles from a fixed Indonesian
 vocabulary, wholesale tiers on one product in four), runs ``gunicorn tumbuh.wsgi`` with DEBUG
 off, and has a few threaded clients request random product pages for a few seconds (plain GETs,
@@ -12,6 +12,7 @@ compressed bytes, the share of conditional GETs answered 304, then requests/s an
 """
 
 import argparse
+import atexit
 import json
 import os
 import random
@@ -25,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import machine, run  # noqa: E402
+from bench.scratch import drop_database, machine, run  # noqa: E402
 from bench.serving import gunicorn, measure, server_env, wait_for  # noqa: E402
 
 ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-DATABASE = "tumbuh_bench"  # the benchmarks' scratch database, as in bench/scratch.py
+DATABASE = f"tumbuh_bench_{os.getpid()}_{int(time.time())}"  # named per run, dropped at exit
 WORDS = [
     "Keripik Pisang",
     "Kopi Robusta",
@@ -59,8 +60,8 @@ def fresh_database() -> None:
         }
     )
     with psycopg.connect(ADMIN, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         connection.execute(f"CREATE DATABASE {DATABASE}")
+    atexit.register(drop_database, DATABASE)
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
     run("migrate", "--verbosity", "0")
     run("load_regions", "--province", "32", "--province", "53", "--json")

@@ -1,20 +1,22 @@
 """A fresh database with all the regions, for benchmarks that run inside this process.
 
 ``fresh_database("sqlite" | "postgres", prefix=...)`` points Django at a temporary SQLite file
-or at the scratch PostgreSQL database ``tumbuh_bench`` (dropped and created again), migrates it,
+or at a PostgreSQL database named for this run (``tumbuh_bench_<pid>_<time>``, so two people's
+runs never share one; dropped when the process exits unless ``TUMBUH_BENCH_KEEP=1``), migrates it,
 loads the regions (in subprocesses, not timed) and sets Django up; afterwards the caller imports
 models as usual. Run a benchmark from the project root: ``uv run python bench/NAME.py``.
 """
 
+import atexit
 import os
 import platform
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-POSTGRES_BENCH = "postgres://postgres@127.0.0.1:5432/tumbuh_bench"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,6 +29,15 @@ def run(*arguments) -> None:
         raise SystemExit(result.stderr[-2000:])
 
 
+def drop_database(name: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def fresh_database(database: str, *, prefix: str) -> None:
     os.environ.update(
         {
@@ -37,10 +48,14 @@ def fresh_database(database: str, *, prefix: str) -> None:
     if database == "postgres":
         import psycopg
 
+        name = f"tumbuh_bench_{os.getpid()}_{int(time.time())}"
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS tumbuh_bench")
-            connection.execute("CREATE DATABASE tumbuh_bench")
-        os.environ["DATABASE_URL"] = POSTGRES_BENCH
+            connection.execute(f"CREATE DATABASE {name}")
+        if os.environ.get("TUMBUH_BENCH_KEEP"):
+            print(f"keeping the database {name}", file=sys.stderr)
+        else:
+            atexit.register(drop_database, name)
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         os.environ.pop("DATABASE_URL", None)
     run("migrate", "--verbosity", "0")
