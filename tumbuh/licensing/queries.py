@@ -206,6 +206,10 @@ def filter_cases(queryset: QuerySet, filters: CaseFilters, actor) -> QuerySet:
     return queryset
 
 
+# Oldest in their step first, ending in a unique column for keyset pages (core.keyset).
+CASE_ORDER = ("step_entered_at", "pk")
+
+
 def case_list(model, actor, filters: CaseFilters) -> QuerySet:
     """Visible cases with what a list shows, oldest in their step first."""
     queryset = visible_cases(model, actor)
@@ -214,7 +218,7 @@ def case_list(model, actor, filters: CaseFilters) -> QuerySet:
         .select_related(
             "enterprise", "enterprise__village", "enterprise__village__regency", "assigned_mentor"
         )
-        .order_by("step_entered_at", "pk")
+        .order_by(*CASE_ORDER)
     )
 
 

@@ -11,14 +11,13 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tumbuh.core import times
+from tumbuh.core import keyset, times
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.storage import private_file_response
 from tumbuh.licensing import forms, queries, services
@@ -115,11 +114,12 @@ def _case_list(request, model, template: str):
     _require_console(request)
     filters = _filters(request)
     queryset = queries.case_list(model, request.user, filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.page_from_request(request, queryset, ordering=queries.CASE_ORDER, size=PAGE_SIZE)
     now = timezone.now()
     rows = [(case, queries.time_in_step(case, now)) for case in page]
     context = {
         "page": page,
+        "count": keyset.capped_count(queryset),
         "rows": rows,
         "filters": filters,
         "steps": model.Step.choices,
