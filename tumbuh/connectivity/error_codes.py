@@ -31,9 +31,15 @@ class ConnectivityError(StrEnum):
     SOLVER_FAILED = "solver_failed"
     NO_PLAN_IN_TIME = "no_plan_in_time"
 
-    # Saving a plan
+    # Saving a plan, and its run in the background
     REGION_REQUIRED = "region_required"
     REGION_OUTSIDE_SCOPE = "region_outside_scope"
+    TIME_LIMIT_NOT_POSITIVE = "time_limit_not_positive"
+    TIME_LIMIT_OVERRUN = "time_limit_overrun"
+    PLANNER_CRASHED = "planner_crashed"
+    WORKER_LOST = "worker_lost"
+    PLAN_NOT_ACTIVE = "plan_not_active"
+    PLAN_NOT_READY = "plan_not_ready"
 
     # Build tracking
     DATE_IN_FUTURE = "date_in_future"

@@ -7,9 +7,12 @@ the reported facts by ``coverage.recompute``; ``SitePlan`` holds a budgeted plan
 which become ``Site`` rows tracked from planned to on air.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Organisation
@@ -82,13 +85,46 @@ class PointOfPresence(models.Model):
 class SitePlan(models.Model):
     """A budgeted plan: which candidate sites to build, with which backhaul, and why.
 
-    The parameters (costs, weights, equity rules) are kept as given, and the solver's result as
-    reported: objective, proven bound and gap, and the other solver's result for comparison.
+    The parameters (costs, weights, equity rules, time limit) are kept as given, and the
+    solver's result as reported: objective, proven bound and gap, and the other solver's result
+    for comparison.
+
+    A plan is solved by a background task (``plan_runs.run_plan``): it is queued, then running
+    through its phases (preparing the data, solving, comparing, writing) with the worker's
+    heartbeat, and ends ready, failed (``error`` says why, in the language of the person who
+    asked) or cancelled. Its picks are written in one transaction with the move to ready, so a
+    plan that did not get there has none. Status moves along ``TRANSITIONS`` only, each move
+    with an audit event.
     """
 
     class Solver(models.TextChoices):
         MILP = "milp", _("exact (mixed-integer programme, HiGHS)")
         GREEDY = "greedy", _("fast (greedy)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being planned")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING, Status.CANCELLED, Status.FAILED},
+        # back to the queue when its worker stopped (it starts again from the beginning)
+        Status.RUNNING: {Status.READY, Status.FAILED, Status.CANCELLED, Status.QUEUED},
+        Status.READY: set(),
+        Status.FAILED: set(),
+        Status.CANCELLED: set(),
+    }
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    class Phase(models.TextChoices):
+        """The steps of a running plan, in order."""
+
+        PREPARING = "preparing", _("preparing the data")
+        SOLVING = "solving", _("solving")
+        COMPARING = "comparing", _("solving with the other solver, to compare")
+        WRITING = "writing", _("writing the results")
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     name = models.CharField(_("name"), max_length=150)
@@ -104,15 +140,31 @@ class SitePlan(models.Model):
     objective = models.FloatField(default=0)
     bound = models.FloatField(null=True, blank=True)
     gap = models.FloatField(null=True, blank=True)
-    status = models.CharField(max_length=12, blank=True)
+    # The solver's outcome: "optimal", "time_limit" (the best found in time) or "heuristic".
+    solver_status = models.CharField(max_length=12, blank=True)
     seconds = models.FloatField(default=0)
     comparison = models.JSONField(default=dict, blank=True, help_text="The other solver's summary.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
+    phase_started_at = models.DateTimeField(null=True, blank=True)
+    # Why it failed: a ``ConnectivityError`` code and the message.
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+    # The language of the person who asked: the picks' reasons and the error are written in it.
+    language = models.CharField(max_length=8, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The running worker's last sign of life, and how many times a worker started the plan.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     region_field = "region_code"
+    MAX_ATTEMPTS = 3
 
     class Meta:
         ordering = ["-created_at"]
@@ -124,6 +176,59 @@ class SitePlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("connectivity:plan-detail", args=[self.public_id])
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: its page shows the progress."""
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def time_limit_seconds(self) -> float | None:
+        return self.parameters.get("time_limit")
+
+    @property
+    def phase_solver(self) -> str:
+        """The solver of the phase running now: the plan's own, or the other one comparing."""
+        if self.phase == self.Phase.SOLVING:
+            return self.solver
+        if self.phase == self.Phase.COMPARING:
+            return self.Solver.GREEDY if self.solver == self.Solver.MILP else self.Solver.MILP
+        return ""
+
+    def phase_seconds(self, now: datetime.datetime | None = None) -> float | None:
+        """Seconds since the phase running now began."""
+        if self.status != self.Status.RUNNING or self.phase_started_at is None:
+            return None
+        return max(0.0, ((now or timezone.now()) - self.phase_started_at).total_seconds())
+
+    def solve_percent(self, now: datetime.datetime | None = None) -> int | None:
+        """While the exact solver runs: the share of its time limit used so far (it stops at
+        the limit at the latest). None otherwise: the greedy's length is not known ahead."""
+        seconds, limit = self.phase_seconds(now), self.time_limit_seconds
+        if seconds is None or not limit or self.phase_solver != self.Solver.MILP:
+            return None
+        return min(100, round(100 * seconds / limit))
+
+    def progress_percent(self, now: datetime.datetime | None = None) -> int | None:
+        """How far the plan is, at least: 0 queued, 100 ended; while running, the steps done
+        and the share of the exact solver's time limit used. None while running a step whose
+        length is not known (the data, the greedy)."""
+        if not self.is_active:
+            return 100
+        if self.status == self.Status.QUEUED:
+            return 0
+        compare = self.parameters.get("compare", True)
+        solve_span = 40 if compare else 80
+        start = {
+            self.Phase.PREPARING: 0,
+            self.Phase.SOLVING: 10,
+            self.Phase.COMPARING: 10 + solve_span,
+            self.Phase.WRITING: 90,
+        }.get(self.phase, 0)
+        if self.phase in (self.Phase.SOLVING, self.Phase.COMPARING):
+            share = self.solve_percent(now)
+            return None if share is None else start + round(solve_span * share / 100)
+        return None if self.phase == self.Phase.PREPARING else start
 
 
 class Site(models.Model):

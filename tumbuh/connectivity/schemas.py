@@ -92,7 +92,22 @@ class PlanOut(Schema):
     budget_idr: int
     cost_idr: int
     solver: str
-    status: str
+    status: str = Field(
+        description="The solver's outcome: optimal, time_limit (the best found in time) or "
+        "heuristic (the greedy); empty until the plan is ready"
+    )
+    run_status: str = Field(
+        description="queued, running, ready, failed or cancelled: poll the plan until it is "
+        "ready (then its figures and picks are there), failed (error says why) or cancelled"
+    )
+    phase: str = Field(description="While running: preparing, solving, comparing or writing")
+    progress_percent: int | None = Field(
+        description="How far the plan is, at least (100 once it ended); null while a step of "
+        "unknown length runs"
+    )
+    error_code: str = Field(description="Why it failed, a code of the connectivity errors")
+    error: str = Field(description="Why it failed, in the language of whoever asked for it")
+    cancel_requested: bool
     sites: int
     covered_enterprises: int
     covered_people: int

@@ -12,6 +12,11 @@ urlpatterns = [
     path("konsol/konektivitas/rencana/baru/", views.plan_create, name="plan-create"),
     path("konsol/konektivitas/rencana/<str:public_id>/", views.plan_detail, name="plan-detail"),
     path(
+        "konsol/konektivitas/rencana/<str:public_id>/batal/",
+        views.plan_cancel,
+        name="plan-cancel",
+    ),
+    path(
         "konsol/konektivitas/rencana/<str:public_id>/rencana.csv",
         views.plan_csv,
         name="plan-csv",

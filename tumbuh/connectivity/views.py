@@ -17,12 +17,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tumbuh.accounts.permissions import Capability, has_capability, require
 from tumbuh.accounts.scoping import scoped_businesses
@@ -38,7 +39,7 @@ from tumbuh.connectivity.forms import (
 from tumbuh.connectivity.models import ConnectivityImport, Site, SitePlan, Technology
 from tumbuh.connectivity.ranking import rank_blank_spots
 from tumbuh.core.exports import csv_response
-from tumbuh.core.htmx import render_page
+from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.money import rupiah, thousands
 
 BUSINESSES_SHOWN = 100
@@ -254,7 +255,7 @@ def plan_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = services.create_plan(
+            plan = services.queue_plan(
                 name=data["name"],
                 budget_idr=data["budget_idr"],
                 by=request.user,
@@ -267,7 +268,9 @@ def plan_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The plan is ready."))
+            messages.info(
+                request, _("The plan is being made in the background; this page shows how far.")
+            )
             return redirect(plan)
     return render(request, "connectivity/plan_form.html", {"form": form})
 
@@ -284,6 +287,23 @@ def _visible_plan(request, public_id) -> SitePlan:
 @require_http_methods(["GET", "POST"])
 def plan_detail(request, public_id):
     plan = _visible_plan(request, public_id)
+    if is_htmx(request) and not plan.is_active:
+        # The progress fragment polls; once the plan ends, the whole page shows the outcome.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    if plan.status != SitePlan.Status.READY:
+        if request.method == "POST":
+            messages.error(request, _("Only a ready plan can be adopted."))
+            return redirect(plan)
+        context = {"plan": plan, "progress": _progress(plan)}
+        if not is_htmx(request):  # the whole page; a poll gets the progress only
+            context.update(
+                region_name=queries.region_name(plan.region_code) if plan.region_code else "",
+                parameters=_plan_parameters(plan.parameters),
+                synthetic=queries.synthetic_in_ledger(),
+            )
+        return render_page(request, "connectivity/plan_detail.html", context, partial="progress")
     if request.method == "POST":
         created = services.adopt_plan(plan=plan, by=request.user)
         if created:
@@ -329,6 +349,44 @@ def plan_detail(request, public_id):
     )
 
 
+def _progress(plan: SitePlan) -> dict:
+    """What the progress of a queued or running plan shows: its steps, the one running, how
+    long it has run, and the share of the time limit its exact solver has used."""
+    now = timezone.now()
+    steps = [SitePlan.Phase.PREPARING, SitePlan.Phase.SOLVING, SitePlan.Phase.WRITING]
+    if plan.parameters.get("compare", True):
+        steps.insert(2, SitePlan.Phase.COMPARING)
+    current = steps.index(plan.phase) if plan.phase in steps else -1
+    return {
+        "steps": [
+            (step.label, "done" if n < current else "current" if n == current else "")
+            for n, step in enumerate(steps)
+        ],
+        "percent": plan.progress_percent(now),
+        "phase_seconds": plan.phase_seconds(now),
+        "solve_percent": plan.solve_percent(now),
+        "solving": plan.phase in (SitePlan.Phase.SOLVING, SitePlan.Phase.COMPARING),
+        "solver": _solver_label(plan.phase_solver),
+        "limit": plan.time_limit_seconds,
+    }
+
+
+@login_required
+@require_POST
+def plan_cancel(request, public_id):
+    plan = _visible_plan(request, public_id)
+    try:
+        services.cancel_plan(plan=plan, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if plan.status == SitePlan.Status.CANCELLED:
+            messages.success(request, _("The plan is cancelled."))
+        else:
+            messages.info(request, _("The plan stops within a few seconds; nothing of it is kept."))
+    return redirect(plan)
+
+
 def _solver_label(value: str) -> str:
     return SitePlan.Solver(value).label if value in SitePlan.Solver.values else value
 
@@ -364,6 +422,7 @@ def _plan_parameters(parameters: dict) -> list[tuple[str, str]]:
 def plan_csv(request, public_id):
     plan = _visible_plan(request, public_id)
     synthetic = queries.synthetic_in_ledger()
+    # A plan that is not ready has no picks: its file holds the header only.
 
     def rows():
         yield [

@@ -720,6 +720,12 @@ PAGES: dict[str, list[Check] | Exempt] = {
         rule(may(PLANS), REGION),
         here=here_and_there,
     ),
+    "connectivity:plan-cancel": get(
+        lambda b, w: f"/konsol/konektivitas/rencana/{b.plan.public_id}/batal/",
+        rule(may(PLANS), REGION, ok=302),
+        method="post",
+        here=here_and_there,
+    ),
     "connectivity:plan-csv": get(
         lambda b, w: f"/konsol/konektivitas/rencana/{b.plan.public_id}/rencana.csv",
         rule(may(PLANS), REGION),

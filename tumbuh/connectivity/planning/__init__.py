@@ -26,7 +26,8 @@ Pure Python over numpy and scipy: no models. Services build the candidates (with
 
 The package: ``planner`` (:func:`plan_sites`, :func:`compare`), ``costs`` (costs and backhaul
 options), ``instance`` (the input, checked and reduced, and the rules a plan must meet),
-``exact`` (the MILP), ``greedy`` and ``plan`` (the picks and their explanation). Every public
+``exact`` (the MILP), ``greedy``, ``plan`` (the picks and their explanation) and ``stoppable``
+(a solve in a child process that a cancel or an overrun stops). Every public
 name is importable from ``tumbuh.connectivity.planning``. A plan that cannot be made is refused
 with ``core.refusals.Refused`` and a ``ConnectivityError`` code; money and numbers in the
 messages come from ``core.money``.
@@ -36,6 +37,7 @@ from tumbuh.connectivity.planning.costs import BackhaulOption, Costs, backhaul_o
 from tumbuh.connectivity.planning.instance import Candidate, Equity, Place, Weights
 from tumbuh.connectivity.planning.plan import Pick, Plan
 from tumbuh.connectivity.planning.planner import SOLVERS, compare, plan_sites
+from tumbuh.connectivity.planning.stoppable import Overrun, solve_stoppable
 
 __all__ = [
     "SOLVERS",
@@ -43,6 +45,7 @@ __all__ = [
     "Candidate",
     "Costs",
     "Equity",
+    "Overrun",
     "Pick",
     "Place",
     "Plan",
@@ -50,4 +53,5 @@ __all__ = [
     "backhaul_options",
     "compare",
     "plan_sites",
+    "solve_stoppable",
 ]

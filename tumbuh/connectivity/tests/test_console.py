@@ -85,7 +85,8 @@ def make_plan(region_code, *, name, picks=(), **fields):
         budget_idr=fields.pop("budget_idr", 10_000_000_000),
         solver=fields.pop("solver", SitePlan.Solver.MILP),
         cost_idr=fields.pop("cost_idr", 2_650_000_000 * len(picks)),
-        status="optimal",
+        solver_status="optimal",
+        status=fields.pop("status", SitePlan.Status.READY),
         **fields,
     )
     for rank, village_code in enumerate(picks, start=1):
@@ -436,17 +437,25 @@ def test_the_plan_form_shows_the_default_costs(client_of, national_admin):
     assertContains(response, "Tower with 4G radio (Rp)")
 
 
-def test_a_plan_is_made_from_the_form_end_to_end(client_of, national_admin, supiori):
-    response = client_of(national_admin).post(NEW_PLAN, plan_form(), follow=True)
+def test_a_plan_is_made_from_the_form_end_to_end(
+    client_of, national_admin, supiori, django_capture_on_commit_callbacks
+):
+    client = client_of(national_admin)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(NEW_PLAN, plan_form())
 
     plan = SitePlan.objects.get()
-    assertRedirects(response, plan.get_absolute_url())
-    assert (plan.name, plan.region_code, plan.budget_idr, plan.solver) == (
+    # The request only queued it; its task ran once the request's transaction committed.
+    assertRedirects(response, plan.get_absolute_url(), fetch_redirect_response=False)
+    assert len(callbacks) == 1
+    assert (plan.name, plan.region_code, plan.budget_idr, plan.solver, plan.status) == (
         "Rencana Supiori",
         SUPIORI,
         3_000_000_000,
         "milp",
+        "ready",
     )
+    assert (plan.language, plan.attempts, plan.phase, plan.error) == ("en", 1, "", "")
     pick = plan.picks.get()  # a satellite site costs Rp2.650.000.000: one fits
     assert (pick.village.regency_id, pick.cost_idr, pick.backhaul) == (
         SUPIORI,
@@ -457,23 +466,118 @@ def test_a_plan_is_made_from_the_form_end_to_end(client_of, national_admin, supi
     assert plan.covered_enterprises == pick.enterprises
     assert plan.comparison["solver"] == "greedy"
     assert plan.parameters["costs"]["tower_idr"] == 1_500_000_000
-    assertContains(response, "The plan is ready.")
-    assertContains(response, "Rp3.000.000.000")
-    assertContains(response, "Greedy objective ÷ MILP objective")
-    assertContains(response, pick.label)
+    assert plan.parameters["time_limit"] == 30.0
+    page = client.get(plan.get_absolute_url())
+    assert messages_of(page) == [
+        "The plan is being made in the background; this page shows how far."
+    ]
+    assertContains(page, "Rp3.000.000.000")
+    assertContains(page, "Greedy objective ÷ MILP objective")
+    assertContains(page, pick.label)
+    assertNotContains(page, "plan-progress")
 
 
-def test_a_budget_too_small_for_any_site_is_refused_and_nothing_is_saved(
-    client_of, national_admin, supiori
+def test_a_budget_too_small_for_any_site_fails_the_plan_which_says_why(
+    client_of, national_admin, supiori, django_capture_on_commit_callbacks
 ):
-    response = client_of(national_admin).post(NEW_PLAN, plan_form(budget_idr="1500000000"))
+    client = client_of(national_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(NEW_PLAN, plan_form(budget_idr="1500000000"))
 
-    assert response.status_code == 200
-    assertContains(
-        response, "The cheapest site costs Rp2.650.000.000; the budget is Rp1.500.000.000."
-    )
-    assert not SitePlan.objects.exists()
+    plan = SitePlan.objects.get()
+    assert (plan.status, plan.error_code) == ("failed", "budget_too_small")
     assert not PlannedSite.objects.exists()
+    page = client.get(plan.get_absolute_url())
+    assertContains(
+        page,
+        "The plan could not be made: The cheapest site costs Rp2.650.000.000; the budget is "
+        "Rp1.500.000.000.",
+    )
+    assertNotContains(page, "Adopt for build tracking")
+    assertNotContains(page, "plan-progress")
+
+
+def test_a_queued_plan_shows_its_progress_and_polls_until_it_is_ready(
+    client_of, national_admin, supiori, query_count, django_capture_on_commit_callbacks
+):
+    client = client_of(national_admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(NEW_PLAN, plan_form())
+    plan = SitePlan.objects.get()
+    assert plan.status == "queued"
+    url = plan.get_absolute_url()
+    client.get(url)
+
+    with query_count() as queries:
+        page = client.get(url)
+    with query_count() as polled:
+        fragment = client.get(url, headers={"HX-Request": "true"})
+
+    assertContains(page, f'<div id="plan-progress" hx-get="{url}" hx-trigger="every 2s"')
+    assertContains(page, '<noscript><meta http-equiv="refresh" content="5"></noscript>')
+    assertContains(page, "Queued: it starts as soon as a worker is free.")
+    assertContains(page, '<progress max="100" value="0">0 %</progress>', html=True)
+    assertContains(page, f'action="/konsol/konektivitas/rencana/{plan.public_id}/batal/"')
+    assertNotContains(page, "Download the plan (CSV)")
+    assert fragment.content.decode().lstrip().startswith('<div id="plan-progress"')
+    assertNotContains(fragment, "<h1>")
+    # session, user, capability, scope, the plan; the page also the region's name, whether the
+    # ledger is synthetic and the console menu's memberships
+    assert (len(queries), len(polled)) == (8, 5)
+
+    callbacks[0]()  # the worker runs the task
+    done = client.get(url, headers={"HX-Request": "true"})
+    assert (done.status_code, done["HX-Refresh"]) == (204, "true")
+    assertContains(client.get(url), "Adopt for build tracking")
+
+
+def test_a_running_plan_shows_its_step_and_the_solvers_time(client_of, national_admin, world):
+    plan = make_plan("53", name="Rencana Kupang", status=SitePlan.Status.RUNNING)
+    SitePlan.objects.filter(pk=plan.pk).update(
+        phase=SitePlan.Phase.SOLVING,
+        phase_started_at=timezone.now() - datetime.timedelta(seconds=12),
+        parameters={"time_limit": 30.0, "compare": True},
+    )
+
+    page = client_of(national_admin).get(plan.get_absolute_url())
+
+    assertContains(page, "✓ preparing the data")
+    assertContains(page, '<strong aria-current="step">solving</strong>', html=True)
+    assertContains(page, "exact (mixed-integer programme, HiGHS): 12 s of its time limit of 30 s")
+    # steps done and 12 s of 30: 10 % + 40 % × 40 %
+    assertContains(page, '<progress max="100" value="26">26 %</progress>', html=True)
+
+
+def test_cancelling_a_queued_plan_from_its_page_keeps_nothing(
+    client_of, national_admin, supiori, django_capture_on_commit_callbacks
+):
+    client = client_of(national_admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(NEW_PLAN, plan_form())
+    plan = SitePlan.objects.get()
+
+    response = client.post(f"{plan.get_absolute_url()}batal/", follow=True)
+    callbacks[0]()  # the task starts afterwards and finds nothing to do
+    again = client.post(f"{plan.get_absolute_url()}batal/", follow=True)
+
+    plan.refresh_from_db()
+    assert (plan.status, plan.attempts, plan.picks.count()) == ("cancelled", 0, 0)
+    assert messages_of(response) == [
+        "The plan is being made in the background; this page shows how far.",
+        "The plan is cancelled.",
+    ]
+    assertContains(response, "This plan was cancelled; nothing of it was kept.")
+    assert messages_of(again) == ["This plan is not being planned any more: it is cancelled."]
+
+
+def test_an_officer_of_32_cannot_cancel_53s_plan(client_of, officer_32, world):
+    plan = make_plan("53", name="Rencana NTT", status=SitePlan.Status.QUEUED)
+
+    response = client_of(officer_32).post(f"{plan.get_absolute_url()}batal/")
+
+    assert response.status_code == 404
+    plan.refresh_from_db()
+    assert (plan.status, plan.cancel_requested_at) == ("queued", None)
 
 
 @pytest.mark.parametrize(

@@ -48,10 +48,13 @@ class Command(BaseCommand):
         )
         try:
             if save:
+                # The console's write path, run here at once: queued, solved, written.
                 plan = services.create_plan(
                     name=save, budget_idr=budget_idr, by=by, solver=solver, region_code=region,
                     equity=equity, time_limit=time_limit, compare=False,
                 )  # fmt: skip
+                if plan.status != plan.Status.READY:
+                    raise CommandError(f"{plan.error} (plan {plan.public_id}: {plan.status})")
                 summary = {
                     "covered_enterprises": plan.covered_enterprises,
                     "covered_people": plan.covered_people,
@@ -60,7 +63,7 @@ class Command(BaseCommand):
                     "solver": plan.solver,
                     "gap": plan.gap,
                     "seconds": plan.seconds,
-                    "status": plan.status,
+                    "status": plan.solver_status,
                     "budget_idr": plan.budget_idr,
                     "plan": plan.public_id,
                 }
