@@ -53,3 +53,25 @@ def test_todays_orders_are_those_of_the_stores_own_day(client_of):
     assert just_before.code not in html
     every = client_of(seller).get(reverse("stores:seller-orders") + "?tampil=semua")
     assert just_before.code in every.content.decode()
+
+
+def test_all_orders_page_by_keyset_newest_first(client_of, monkeypatch):
+    from tumbuh.stores.views import seller_orders
+
+    monkeypatch.setattr(seller_orders, "PAGE", 2)
+    store, product = shop_with_product(village=NAMOSAIN)
+    seller = make_owner(store.enterprise)
+    placed = [order_for(store, product) for _ in range(3)]
+    client = client_of(seller)
+
+    first = client.get(reverse("stores:seller-orders"), {"tampil": "semua"})
+    second = client.get(
+        reverse("stores:seller-orders"),
+        {"tampil": "semua", "cursor": first.context["page"].next_cursor},
+    )
+
+    newest_first = [order.code for order in reversed(placed)]
+    assert [row["order"].code for row in first.context["rows"]] == newest_first[:2]
+    assert [row["order"].code for row in second.context["rows"]] == newest_first[2:]
+    assert 'rel="next"' in first.content.decode()
+    assert 'rel="next"' not in second.content.decode()

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tumbuh.core import times
+from tumbuh.core import keyset, times
 from tumbuh.core.refusals import Refused
 from tumbuh.registry.models import Enterprise
 from tumbuh.stores import queries
@@ -51,12 +51,14 @@ def seller_orders(request):
     else:
         show = "hari-ini"
         orders = orders.filter(_placed_today(stores))
-    orders = list(orders.prefetch_related("lines").order_by("-created_at", "-pk")[:PAGE])
-    rows = [{"order": o, "whatsapp": order_services.whatsapp_buyer_link(o)} for o in orders]
+    page = keyset.page_from_request(
+        request, orders.prefetch_related("lines"), ordering=("-created_at", "-pk"), size=PAGE
+    )
+    rows = [{"order": o, "whatsapp": order_services.whatsapp_buyer_link(o)} for o in page]
     return render(
         request,
         "stores/orders/seller_list.html",
-        {"rows": rows, "show": show, "stores": stores},
+        {"rows": rows, "show": show, "stores": stores, "page": page},
     )
 
 
