@@ -284,6 +284,8 @@ HARD_ROWS_PER_BUSINESS = 1.75
 # Seeds 11 and 12 are never used to train or tune anything; seed 7 is where the shipped model
 # and its thresholds were made (``--run resolve --seed 7``, on the default generator).
 HARD_SETS = {
+    # What default_model.json is trained on (--hard training --resolvers file --model ...).
+    "training": (7, "DEFAULT_HARD_MIX", None),
     "hard": (11, "DEFAULT_HARD_MIX", None),
     "unseen": (12, "UNSEEN_MIX", None),
     "national": (13, "DEFAULT_HARD_MIX", 1900),
@@ -462,7 +464,7 @@ def baseline_clusters(raw):
     ).to_arrow_table(), comparisons
 
 
-def run_hard(folder: Path, resolver: str) -> dict:
+def run_hard(folder: Path, resolver: str, model_out: Path | None = None) -> dict:
     """One resolver on one hard set: ``baseline``, ``registry`` (the shipped model) or
     ``file`` (a model trained on the file itself), or ``chosen`` (the rule of ``resolve_file``)."""
     import logging
@@ -484,7 +486,12 @@ def run_hard(folder: Path, resolver: str) -> dict:
         if resolver == "registry":
             model = engine.default_model()
         elif resolver == "file":
-            model = engine.train(records, base="default")
+            model = engine.train(records, base=None if model_out else "default")
+            if model_out:
+                model.trained_on["data"] = (
+                    f"tumbuh.registry.synthetic.hard, {json.loads((folder / 'set.json').read_text())}"
+                )
+                model.save(model_out)
         else:
             model, extra["model"] = engine.choose_model(records)
         resolution = engine.resolve(records, model)
@@ -575,7 +582,9 @@ def main(argv: list[str] | None = None) -> None:
                 "peak_rss_mb": _peak_rss_mb(),
             }
         else:
-            result = run_hard(hard_dir(options.data, name, records), options.resolver)
+            result = run_hard(
+                hard_dir(options.data, name, records), options.resolver, options.model
+            )
         print(json.dumps(result))
         return
     if options.hard:
@@ -585,7 +594,8 @@ def main(argv: list[str] | None = None) -> None:
                 if not (hard_dir(options.data, name, records) / "records.parquet").exists():
                     print(json.dumps(_child(["--run", "prepare-hard", *common])), flush=True)
                 for resolver in options.resolvers:
-                    result = _child(["--run", "hard", *common, "--resolver", resolver])
+                    model = ["--model", str(options.model)] if options.model else []
+                    result = _child(["--run", "hard", *common, "--resolver", resolver, *model])
                     print(
                         json.dumps({**result, "machine": _machine(), "load": _load()}), flush=True
                     )

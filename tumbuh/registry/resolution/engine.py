@@ -243,33 +243,7 @@ def resolve(records, model: ResolutionModel) -> Resolution:
         predictions = linker.inference.predict(
             threshold_match_probability=model.lower, warning_mode="never"
         )
-        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            predictions, threshold_match_probability=model.upper
-        )
-        con.execute(f"""
-            CREATE TABLE clusters AS
-            WITH members AS (SELECT record_id, cluster_id FROM {clusters.physical_name}),
-            stable AS (
-                SELECT cluster_id, arg_min(record_id, (length(record_id), record_id)) AS stable_id
-                FROM members GROUP BY cluster_id
-            ),
-            linked AS (
-                SELECT p.record_id_l, p.record_id_r, p.match_probability
-                FROM {predictions.physical_name} p
-                JOIN members l ON l.record_id = p.record_id_l
-                JOIN members r ON r.record_id = p.record_id_r
-                WHERE l.cluster_id = r.cluster_id AND p.match_probability >= {model.upper}
-            ),
-            best AS (
-                SELECT record_id, max(match_probability) AS probability FROM (
-                    SELECT record_id_l AS record_id, match_probability FROM linked
-                    UNION ALL
-                    SELECT record_id_r, match_probability FROM linked
-                ) GROUP BY record_id
-            )
-            SELECT m.record_id, s.stable_id AS cluster_id, b.probability AS cluster_probability
-            FROM members m JOIN stable s USING (cluster_id) LEFT JOIN best b USING (record_id)
-        """)
+        _cluster_without_weak_chains(con, predictions.physical_name, model.upper)
         cluster_table = con.sql(
             "SELECT * FROM clusters ORDER BY length(record_id), record_id"
         ).to_arrow_table()
@@ -277,10 +251,154 @@ def resolve(records, model: ResolutionModel) -> Resolution:
             SELECT e.* FROM ({_evidence_sql(con, predictions.physical_name)}) e
             JOIN clusters l ON l.record_id = e.record_id_l
             JOIN clusters r ON r.record_id = e.record_id_r
-            WHERE e.match_probability < {model.upper} AND l.cluster_id <> r.cluster_id
+            WHERE l.cluster_id <> r.cluster_id
             ORDER BY e.match_probability DESC, e.record_id_l, e.record_id_r
         """).to_arrow_table()
     return Resolution(cluster_table, review, comparisons)
+
+
+# An automatic merge needs more than a high probability (see ``_cluster_without_weak_chains``).
+# Both conditions read the columns Splink keeps beside each pair.
+SAME_NIB = "coalesce(nib_l = nib_r, false)"
+
+
+def _sure_edge_sql(columns: set[str]) -> str:
+    near = (
+        "OR coalesce(list_has_any(nik_near_l, nik_near_r), false)"
+        if "nik_near_l" in columns
+        else ""  # a model of format /1 does not compare nik_near
+    )
+    return f"""(
+        -- the business name agrees at least a little: the NIK and the phone say who the owner
+        -- is, not which of the owner's businesses the row is about
+        (gamma_business_name <> 0 OR {SAME_NIB})
+        -- two districts are one business only if an identifier says so, never names alone
+        AND (district_code_l IS NULL OR district_code_r IS NULL
+            OR district_code_l = district_code_r OR coalesce(nik_hash_l = nik_hash_r, false)
+            OR coalesce(phone_l = phone_r, false) {near} OR {SAME_NIB})
+    )"""
+
+
+def _cluster_without_weak_chains(con: duckdb.DuckDBPyConnection, predictions: str, upper: float):
+    """Create the table ``clusters`` (``record_id``, ``cluster_id``, ``cluster_probability``).
+
+    Connected components of the pairs at or above ``upper`` would let a chain of weak links
+    join businesses that no two neighbours would call one (a "Kue Kering Agustina" in Sulawesi
+    Barat with one in Bangka Belitung, through a third). So:
+
+    1. a pair merges automatically only if it is *sure* (``SURE_EDGE_SQL``): its business names
+       agree at least a little (or it shares the NIB), and, across districts, it shares the
+       NIK, a NIK within one typo, the phone or the NIB; other pairs go to review;
+    2. sure pairs are joined strongest first (probability, then ids: deterministic), and two
+       groups are not joined when both hold NIKs and none of one is equal or within a typo of
+       one of the other: three records with two owners' NIKs are two businesses, whatever links
+       them through a record without a NIK.
+
+    A cluster's id is its smallest record id (``cluster_order_key``); ``cluster_probability``
+    is the highest probability linking the record to another member at or above ``upper``.
+    """
+    columns = set(con.sql(f"SELECT * FROM {predictions} LIMIT 0").columns)
+    con.execute(f"""
+        CREATE TEMPORARY TABLE sure_edges AS
+        SELECT record_id_l, record_id_r, match_probability FROM {predictions}
+        WHERE match_probability >= {upper} AND {_sure_edge_sql(columns)}
+    """)
+    edges = con.sql("""
+        SELECT record_id_l, record_id_r FROM sure_edges
+        ORDER BY match_probability DESC, length(record_id_l), record_id_l,
+            length(record_id_r), record_id_r
+    """).fetchall()
+    # The NIK of each linked record, and the pairs of NIKs within one typo of each other
+    # (they share a masked hash): few, since only typos make them.
+    identities = dict(
+        con.sql("""
+            SELECT record_id, nik_hash FROM records
+            WHERE nik_hash IS NOT NULL AND record_id IN (
+                SELECT record_id_l FROM sure_edges UNION SELECT record_id_r FROM sure_edges
+            )
+        """).fetchall()
+    )
+    near_pairs = {
+        (left, right)
+        for left, right in con.sql("""
+            WITH masked AS (
+                SELECT DISTINCT nik_hash, unnest(nik_near) AS near FROM records
+                WHERE nik_hash IS NOT NULL AND nik_near IS NOT NULL
+            )
+            SELECT DISTINCT a.nik_hash, b.nik_hash FROM masked a JOIN masked b USING (near)
+            WHERE a.nik_hash <> b.nik_hash
+        """).fetchall()
+    }
+    con.execute("DROP TABLE sure_edges")
+    parent: dict[str, str] = {}
+    niks: dict[str, set[str]] = {}
+
+    def root(record_id: str) -> str:
+        parent.setdefault(record_id, record_id)
+        while parent[record_id] != record_id:
+            parent[record_id] = parent[parent[record_id]]
+            record_id = parent[record_id]
+        return record_id
+
+    def owners(group: str) -> set[str]:
+        if group not in niks:
+            nik_hash = identities.get(group)
+            niks[group] = {nik_hash} if nik_hash else set()
+        return niks[group]
+
+    def conflict(left: set[str], right: set[str]) -> bool:
+        if not left or not right or left & right:
+            return False
+        return not any((a, b) in near_pairs for a in left for b in right)
+
+    for left, right in edges:
+        left, right = root(left), root(right)
+        if left == right:
+            continue
+        left_niks, right_niks = owners(left), owners(right)
+        if conflict(left_niks, right_niks):
+            continue
+        if cluster_order_key(right) < cluster_order_key(left):
+            left, right = right, left
+            left_niks, right_niks = right_niks, left_niks
+        parent[right] = left
+        niks[left] = left_niks | right_niks
+        niks.pop(right, None)
+    members = pa.table(
+        {
+            "record_id": pa.array(list(parent), pa.string()),
+            "cluster_id": pa.array([root(record_id) for record_id in parent], pa.string()),
+        }
+    )
+    con.register("linked_members", members)
+    con.execute(f"""
+        CREATE TABLE clusters AS
+        WITH members AS (
+            SELECT r.record_id, coalesce(m.cluster_id, r.record_id) AS group_id
+            FROM records r LEFT JOIN linked_members m USING (record_id)
+        ),
+        stable AS (
+            SELECT group_id, arg_min(record_id, (length(record_id), record_id)) AS stable_id
+            FROM members GROUP BY group_id
+        ),
+        linked AS (
+            SELECT p.record_id_l, p.record_id_r, p.match_probability
+            FROM {predictions} p
+            JOIN members l ON l.record_id = p.record_id_l
+            JOIN members r ON r.record_id = p.record_id_r
+            WHERE l.group_id = r.group_id AND p.match_probability >= {upper}
+        ),
+        best AS (
+            SELECT record_id, max(match_probability) AS probability FROM (
+                SELECT record_id_l AS record_id, match_probability FROM linked
+                UNION ALL
+                SELECT record_id_r, match_probability FROM linked
+            ) GROUP BY record_id
+        )
+        SELECT m.record_id, s.stable_id AS cluster_id, b.probability AS cluster_probability
+        FROM members m JOIN stable s USING (group_id) LEFT JOIN best b USING (record_id)
+    """)
+    con.unregister("linked_members")
 
 
 def cluster(records, model: ResolutionModel) -> pa.Table:

@@ -10,7 +10,9 @@ with more cells than the header keeps them, before the added columns. Every row,
 included, gets a cluster.
 
 Headers are recognised with ``tumbuh.registry.columns.recognise``; NIKs are replaced by their
-keyed hash (``tumbuh.core.personal.keyed_hash``) before matching and never leave this module;
+keyed hash (``tumbuh.core.personal.keyed_hash``) and by the keyed hashes of the NIK with each
+pair of neighbouring digits masked (``nik_near_hashes``, for typo-tolerant comparison) before
+matching, and never leave this module;
 places given by name are resolved to Kemendagri codes with the shipped region files
 (``places.py``). Without a model, one is trained on the file itself.
 
@@ -20,6 +22,7 @@ created readable and writable by its owner only (mode 0600), never anywhere else
 """
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -62,10 +65,44 @@ def read_csv(path: str | Path) -> CsvFile:
     return CsvFile(rows[0], rows[1:], delimiter, has_bom, line_terminator)
 
 
+# Letters a typist or a scan reads for digits ("32O4...", "3l74...").
+_LETTERS_AS_DIGITS = str.maketrans("OoDQIilLSsBZzG", "00001111558226")
+
+
 def normalise_nik(value: str | None) -> str | None:
-    """The 16 digits of a NIK written with or without separators; None for anything else."""
+    """The 16 digits of a NIK written with or without separators, letters read for digits put
+    back ("O" for 0, "l" for 1, "S" for 5, "B" for 8…); None for anything else."""
     digits = _NIK_SEPARATORS.sub("", value or "")
+    if not digits.isdigit() and len(digits) == 16:
+        digits = digits.translate(_LETTERS_AS_DIGITS)
     return digits if len(digits) == 16 and digits.isascii() and digits.isdigit() else None
+
+
+# Hex characters kept of each masked hash: 64 bits, enough that two different masked NIKs
+# never meet by chance in one file.
+NEAR_HASH_CHARS = 16
+
+
+def nik_near_hashes(nik: str, key: bytes | None = None) -> str:
+    """The ``nik_near`` of ``records``: one short keyed hash per pair of neighbouring digits,
+    the NIK hashed with that pair masked. NIKs within one mistyped digit, or two neighbouring
+    digits transposed, share at least one; without the key, no digit can be read back.
+
+    Keyed BLAKE2b (a MAC, 15 per NIK, so it must be cheap) with a key derived from the
+    registry's data key through ``keyed_hash``."""
+    key = key or _near_key()
+    return " ".join(
+        hashlib.blake2b(
+            f"{position}:{nik[:position]}{nik[position + 2 :]}".encode(),
+            key=key,
+            digest_size=NEAR_HASH_CHARS // 2,
+        ).hexdigest()
+        for position in range(len(nik) - 1)
+    )
+
+
+def _near_key() -> bytes:
+    return bytes.fromhex(keyed_hash("nik_near", "key"))
 
 
 def records_from_rows(
@@ -84,11 +121,12 @@ def records_from_rows(
         return value or None
 
     columns: dict[str, list] = {name: [] for name in engine.INPUT_COLUMNS}
-    nik_hashes: dict[str, str] = {}
+    nik_hashes: dict[str, tuple[str, str]] = {}
+    near_key = _near_key()
     for record_id, row in zip(record_ids, rows, strict=True):
         nik = normalise_nik(cell(row, "nik"))
         if nik and nik not in nik_hashes:
-            nik_hashes[nik] = keyed_hash("nik", nik)
+            nik_hashes[nik] = (keyed_hash("nik", nik), nik_near_hashes(nik, near_key))
         place = places.resolve(
             village_code=cell(row, "village_code"),
             village_name=cell(row, "village_name"),
@@ -97,7 +135,8 @@ def records_from_rows(
             province_name=cell(row, "province_name"),
         )
         columns["record_id"].append(record_id)
-        columns["nik_hash"].append(nik_hashes.get(nik) if nik else None)
+        columns["nik_hash"].append(nik_hashes[nik][0] if nik else None)
+        columns["nik_near"].append(nik_hashes[nik][1] if nik else None)
         columns["nib"].append(cell(row, "nib"))
         columns["phone"].append(cell(row, "phone"))
         columns["business_name"].append(cell(row, "business_name"))

@@ -30,7 +30,12 @@ from tumbuh.registry.resolution.records import (
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = "tumbuh.registry.resolution/1"
+# /2 added levels (NIK within one typo, phone within one digit, owner's words reordered or
+# left out, business names written together) and the columns they read. A /1 model (a
+# registry's stored model) still reads: every column it uses is still derived, and its
+# comparisons are applied as they were trained; retraining gives it the new levels.
+MODEL_FORMAT = "tumbuh.registry.resolution/2"
+READABLE_FORMATS = ("tumbuh.registry.resolution/1", MODEL_FORMAT)
 SEED = 20240611
 
 DEFAULT_UPPER = 0.7
@@ -77,6 +82,8 @@ def build_comparisons(*, conditional: bool = True) -> list[dict[str, Any]]:
             "comparison_levels": [
                 _null("nik_hash_l IS NULL OR nik_hash_r IS NULL", "NIK missing"),
                 _level("nik_hash_l = nik_hash_r", "same NIK"),
+                # Only files give nik_near (see ``records``); elsewhere this level never holds.
+                _level("list_has_any(nik_near_l, nik_near_r)", "NIK within one typo"),
                 _level("ELSE", "different NIK"),
             ],
         },
@@ -90,6 +97,12 @@ def build_comparisons(*, conditional: bool = True) -> list[dict[str, Any]]:
                     "phone missing, or the NIK is shared",
                 ),
                 _level("phone_l = phone_r", "same phone"),
+                # A digit dropped or mistyped; numbers in clear only (a hash says nothing).
+                _level(
+                    "NOT starts_with(phone_l, 'h:') AND NOT starts_with(phone_r, 'h:')"
+                    " AND damerau_levenshtein(phone_l, phone_r) <= 1",
+                    "phone within one digit",
+                ),
                 _level("ELSE", "different phone"),
             ],
         },
@@ -114,6 +127,13 @@ def build_comparisons(*, conditional: bool = True) -> list[dict[str, Any]]:
                     "one name abbreviates the other",
                 ),
                 _level(f"{owner_similarity} >= 0.85", "name 85% similar"),
+                # "Saputra Wahyuni"; "Ratna" for "Ratna Lumban Gaol" (the marga left out).
+                _level("owner_sorted_l = owner_sorted_r", "same words in another order"),
+                _level(
+                    "list_has_all(owner_words_l, owner_words_r)"
+                    " OR list_has_all(owner_words_r, owner_words_l)",
+                    "words of one name all in the other",
+                ),
                 _level("ELSE", "different name"),
             ],
         },
@@ -168,7 +188,16 @@ def build_comparisons(*, conditional: bool = True) -> list[dict[str, Any]]:
                     tf_adjustment_column="name_key",
                     tf_adjustment_weight=1.0,
                 ),
+                # "CVKerupuk Ikan" / "Kerupuk Ikan", "kuekering" / "Kue Kering".
+                _level(
+                    "name_squeezed_l = name_squeezed_r",
+                    "same name written together or glued to its form",
+                ),
                 _level(f"{name_similarity} >= 0.95", "name 95% similar"),
+                _level(
+                    f"{JW}(name_squeezed_l, name_squeezed_r) >= 0.92",
+                    "name 92% similar written together",
+                ),
                 _level(
                     "name_tail_l = name_tail_r",
                     "same last two words",
@@ -281,7 +310,7 @@ class ResolutionModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ResolutionModel":
-        if data.get("format") != MODEL_FORMAT:
+        if data.get("format") not in READABLE_FORMATS:
             raise ValueError(f"not a {MODEL_FORMAT} model")
         return cls(
             settings=data["splink"],
@@ -432,18 +461,46 @@ def _identifier_u(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
         """).fetchall()[0]
         if values >= MIN_IDENTIFIER_VALUES and same > 0:
             shares[comparison] = min(same / (values * (values - 1)), 0.5)
+    # Pairs of records whose NIKs differ but lie within one typo (they share a masked hash).
+    near, values = con.sql("""
+        WITH counted AS (
+            SELECT nik_hash, any_value(nik_near) AS nik_near, count(*)::DOUBLE AS n
+            FROM records WHERE nik_near IS NOT NULL GROUP BY nik_hash
+        ),
+        masked AS (SELECT DISTINCT nik_hash, n, unnest(nik_near) AS near FROM counted),
+        near_pairs AS (
+            SELECT DISTINCT a.nik_hash AS a, b.nik_hash AS b, a.n * b.n AS pairs
+            FROM masked a JOIN masked b USING (near) WHERE a.nik_hash <> b.nik_hash
+        )
+        SELECT coalesce((SELECT sum(pairs) FROM near_pairs), 0),
+            coalesce((SELECT sum(n) FROM counted), 0)
+    """).fetchall()[0]
+    if values >= MIN_IDENTIFIER_VALUES and near > 0:
+        shares["nik_near"] = min(near / (values * (values - 1)), 0.5)
     return shares
 
 
 def _set_identifier_u(settings: dict[str, Any], shares: dict[str, float]) -> None:
+    """Set u of the "same" level (the first) and of "different" (the last), and of a level in
+    between ("NIK within one typo") when ``shares`` has it as ``<comparison>_near``."""
     for comparison in settings["comparisons"]:
-        share = shares.get(comparison["output_column_name"])
+        name = comparison["output_column_name"]
+        share = shares.get(name)
         if share is None:
             continue
-        same, different = [
+        levels = [
             level for level in comparison["comparison_levels"] if not level.get("is_null_level")
         ]
-        same["u_probability"], different["u_probability"] = share, 1 - share
+        same, middle, different = levels[0], levels[1:-1], levels[-1]
+        same["u_probability"] = share
+        if f"{name}_near" in shares and middle:
+            middle[0]["u_probability"] = shares[f"{name}_near"]
+        taken = sum(
+            level["u_probability"]
+            for level in middle
+            if isinstance(level.get("u_probability"), float)
+        )
+        different["u_probability"] = max(1 - share - taken, 0.5)
 
 
 def _pairs_sharing(con: duckdb.DuckDBPyConnection, rules) -> int:

@@ -149,6 +149,7 @@ BUSINESS_FORMS: frozenset[str] = frozenset(
         "pt", "tbk", "persero", "cv", "ud", "pd", "fa", "koperasi", "kop", "ksp", "kspps", "kud", "ksu",
         "bumdes", "bumdesma", "toko", "warung", "warteg", "kedai", "kios", "lapak", "depot",
         "rm", "irt", "umkm", "ukm", "ikm", "toko kelontong", "warung kelontong", "usaha",
+        "rumah produksi",
     }
 )  # fmt: skip
 

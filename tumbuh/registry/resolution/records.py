@@ -7,6 +7,11 @@ with these columns, all strings or null; extra columns are ignored:
 ==============  ============================================================================
 record_id       unique per table; also the stable cluster id (see ``cluster_order_key``)
 nik_hash        keyed hash of the owner's NIK (``keyed_hash("nik", nik)``), compared exactly
+nik_near        optional: short keyed hashes of the NIK with each pair of neighbouring digits
+                masked, space-separated (``nik_near_hashes``); two NIKs that share one are
+                within one mistyped or two transposed digits. Only ``resolve_file`` (which
+                sees the NIK) can make them; the registry, which keeps only ``nik_hash``,
+                leaves them null and NIKs are then compared exactly
 nib             the business's NIB (13 digits)
 phone           the owner's phone; any Indonesian format, normalised here to E.164; or
                 (as ``phone_hash``) its keyed hash, which the registry passes so that no
@@ -41,6 +46,7 @@ from tumbuh.registry.resolution import normalise
 INPUT_COLUMNS = (
     "record_id",
     "nik_hash",
+    "nik_near",
     "nib",
     "phone",
     "business_name",
@@ -110,6 +116,8 @@ def prepare_sql(source: str) -> str:
         SELECT
             record_id,
             nullif(trim(nik_hash), '') AS nik_hash,
+            CASE WHEN nullif(trim(nik_near), '') IS NOT NULL
+                THEN string_split(trim(nik_near), ' ') END AS nik_near,
             {normalise.digits_sql("nib")} AS nib,
             phone,
             nullif({business["full"]}, '') AS name_full,
@@ -144,6 +152,7 @@ def prepare_sql(source: str) -> str:
     SELECT
         record_id,
         nik_hash,
+        nik_near,
         nib,
         phone,
         name_full,
@@ -155,7 +164,14 @@ def prepare_sql(source: str) -> str:
         CASE WHEN len(string_split(name_key, ' ')) >= 2
             THEN array_to_string(string_split(name_key, ' ')[-2:], ' ') END AS name_tail,
         string_split(name_key, ' ') AS name_words,
+        -- "CVKerupuk Ikan", "kuekering": the core with its spaces and any glued form dropped
+        -- from the front, the same way on both sides ("udang" loses "ud" everywhere alike).
+        nullif(regexp_replace(replace(name_core, ' ', ''), '{_GLUED_FORMS_PATTERN}', ''), '')
+            AS name_squeezed,
         owner_name,
+        owner_words,
+        -- "Saputra Wahyuni" for "Wahyuni Saputra"
+        array_to_string(list_sort(owner_words), ' ') AS owner_sorted,
         split_part(owner_name, ' ', 1) AS owner_token,
         -- "s rahayu" and "sri r" both fit "sri rahayu": first letter and last word, first word
         -- and last letter (only names of two words or more).
@@ -169,6 +185,10 @@ def prepare_sql(source: str) -> str:
         kbli
     FROM named
     """
+
+
+# Forms written glued to the next word ("CVKerupuk", "TokoSambal"), as they fold.
+_GLUED_FORMS_PATTERN = "^(?:pt|cv|ud|pd|toko|warung|kedai|usaha|kios|lapak|depot|rumahproduksi)+"
 
 
 def _region_code_sql(column: str, digits: int) -> str:
