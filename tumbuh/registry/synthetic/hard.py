@@ -155,6 +155,8 @@ for _row_index, _row in enumerate(_KEYBOARD):
         _NEIGHBOURS[_key] = _row[max(0, _i - 1) : _i] + _row[_i + 1 : _i + 2]
 _LETTERS_FOR_DIGITS = {"0": "O", "1": "l", "5": "S", "8": "B", "2": "Z", "6": "G"}
 _FORMS = ("PT", "CV", "CV.", "UD", "Toko", "Warung", "Kedai", "Usaha", "Rumah Produksi")
+# Second words of heads that are two words ("Warung Makan", "Rumah Makan", "Warung Nasi").
+_TWO_WORD_HEADS = ("Makan", "Nasi", "Kopi", "Makan Padang")
 _PHONE_STYLES = (
     "0{a}{b}{c}",
     "0{a}-{b}-{c}",
@@ -411,16 +413,20 @@ def _business_text(rng, mix: HardMix, name: str, labels: list[str]) -> str:
     words = name.split(" ")
     if rng.random() < mix.business_form:
         labels.append("business_form")
-        if words[0] in _FORMS or (len(words) > 1 and " ".join(words[:2]) in _FORMS):
-            words = words[2:] if " ".join(words[:2]) in _FORMS else words[1:]
-            words = words or name.split(" ")
+        leading = 2 if " ".join(words[:2]) in _FORMS else 1 if words[0] in _FORMS else 0
+        # "Warung Makan Bu Sri" never loses just its "Warung": the head is two words.
+        if leading and len(words) > leading and words[leading] not in _TWO_WORD_HEADS:
+            words = words[leading:]
         else:
             words = [rng.choice(_FORMS), *words]
     text = " ".join(words)
     if rng.random() < mix.business_form_glued:
         labels.append("business_form_glued")
         form = rng.choice(("CV", "PT", "UD", "Toko"))
-        text = form + (text.split(" ", 1)[1] if text.split(" ", 1)[0] in _FORMS else text)
+        first, _space, rest = text.partition(" ")
+        if first in _FORMS and rest and rest.split(" ")[0] not in _TWO_WORD_HEADS:
+            text = rest
+        text = form + text
     if rng.random() < mix.business_old_spelling:
         labels.append("business_old_spelling")
         text = _old_spelling(rng, text)
