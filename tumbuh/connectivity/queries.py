@@ -274,6 +274,12 @@ class SiteFilters:
     region: str = ""
 
 
+# The keys of the keyset-paginated lists (``core.keyset``): each ends in a unique column, or a
+# unique pair (a site's code is unique per operator), and has an index to read a page from.
+SITE_ORDER = ("operator", "code")
+PLAN_ORDER = ("-created_at", "-pk")
+
+
 def visible_sites(actor, filters: SiteFilters | None = None) -> QuerySet[Site]:
     sites = _scoped(Site.objects.select_related("village__regency"), actor)
     filters = filters or SiteFilters()
@@ -283,7 +289,7 @@ def visible_sites(actor, filters: SiteFilters | None = None) -> QuerySet[Site]:
         sites = sites.filter(operator=filters.operator)
     if filters.region and REGION_CODE.match(filters.region):
         sites = sites.filter(region_q("village__code", filters.region))
-    return sites.order_by("operator", "code")
+    return sites.order_by(*SITE_ORDER)
 
 
 def visible_site(actor, public_id: str) -> Site | None:
@@ -321,7 +327,7 @@ def villages_in_scope(actor, codes) -> list[Village]:
 def visible_plans(actor) -> QuerySet[SitePlan]:
     """Plans for the actor's regions; national plans (no region) for national staff only."""
     plans = _scoped(SitePlan.objects.select_related("created_by"), actor)
-    return plans.annotate(site_count=Count("picks")).order_by("-created_at", "-pk")
+    return plans.annotate(site_count=Count("picks")).order_by(*PLAN_ORDER)
 
 
 def visible_plan(actor, public_id: str) -> SitePlan | None:

@@ -38,6 +38,7 @@ from tumbuh.connectivity.forms import (
 )
 from tumbuh.connectivity.models import ConnectivityImport, Site, SitePlan, Technology
 from tumbuh.connectivity.ranking import rank_blank_spots
+from tumbuh.core import keyset
 from tumbuh.core.exports import csv_response
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.money import rupiah, thousands
@@ -233,8 +234,11 @@ def village(request, code):
 @require_GET
 def plan_list(request):
     _require_planning(request)
-    page = Paginator(queries.visible_plans(request.user), queries.PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = keyset.page_from_request(
+        request,
+        queries.visible_plans(request.user),
+        ordering=queries.PLAN_ORDER,
+        size=queries.PAGE_SIZE,
     )
     return render(
         request,
@@ -451,11 +455,18 @@ def site_list(request):
     _require_planning(request)
     form = SiteFilterForm(request.GET, operators=queries.operator_choices(request.user))
     sites = queries.visible_sites(request.user, form.filters())
-    page = Paginator(sites, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.page_from_request(
+        request, sites, ordering=queries.SITE_ORDER, size=queries.PAGE_SIZE
+    )
     return render_page(
         request,
         "connectivity/site_list.html",
-        {"form": form, "page": page, "synthetic": queries.synthetic_in_ledger()},
+        {
+            "form": form,
+            "page": page,
+            "count": keyset.capped_count(sites),
+            "synthetic": queries.synthetic_in_ledger(),
+        },
         partial="results",
     )
 
