@@ -51,6 +51,8 @@ from tumbuh.registry.models import (
 __all__ = ["CHUNK_ROWS", "Counts", "Importer", "RowProblem", "TakenOver", "name_key"]
 
 CHUNK_ROWS = 10_000
+# One encoder for every row (``json.dumps`` with options builds a new one per call).
+to_json = json.JSONEncoder(ensure_ascii=False).encode
 # Byte → letter of the public-id alphabet, as ``new_public_id`` maps them (byte % 32).
 PUBLIC_ID_BYTES = bytes(PUBLIC_ID_ALPHABET[byte % 32].encode()[0] for byte in range(256))
 
@@ -120,10 +122,7 @@ class Importer:
 
     def _record_values(self, values: list[str]) -> str:
         width = len(values)
-        return json.dumps(
-            {self.headers[i]: values[i] for i in self.plain_positions if i < width},
-            ensure_ascii=False,
-        )
+        return to_json({self.headers[i]: values[i] for i in self.plain_positions if i < width})
 
     def _personal_values(self, values: list[str]) -> dict:
         width = len(values)
@@ -197,13 +196,9 @@ class Importer:
         rejected.sort(key=lambda staged: staged[0])
         with transaction.atomic():
             staging.prepare()
-            written, fills = self._link(clean, counts)
+            written = self._link(clean, counts)
             staging.stage([*written, *rejected])
-            filled = staging.write(batch=self.batch, now=self.now, source=self.source)
-            for _enterprise_id, nib in fills:
-                self.enterprise_by_nib.setdefault(nib, _enterprise_id)
-            for enterprise_id, nib in filled:
-                self.enterprise_by_nib[nib] = enterprise_id
+            staging.write(batch=self.batch, now=self.now, source=self.source)
             counts.rejected = len(rejected)
             # The run's claim on the batch (its status and attempt) guards every chunk.
             counted = ImportBatch.objects.filter(
@@ -228,7 +223,7 @@ class Importer:
             "rejected",
             column,
             reason,
-            json.dumps(self._non_personal(values), ensure_ascii=False),
+            to_json(self._non_personal(values)),
         ]
         return tuple(staged)
 
@@ -292,11 +287,11 @@ class Importer:
                 key = (person_id, name_key(names[enterprise_id]))
                 self.enterprise_by_owner_name[key] = enterprise_id
 
-    def _link(self, rows: list[CleanRow], counts: Counts) -> tuple[list[tuple], list]:
+    def _link(self, rows: list[CleanRow], counts: Counts) -> list[tuple]:
         """Decide, in file order, the person and the business of every clean row; return the
-        staged rows and the NIBs that rows joining a business without one would give it."""
+        staged rows (a row that joins a business without a NIB carries its NIB to give it)."""
         if not rows:
-            return [], []
+            return []
         self._look_up(rows)
         enterprise_ids = iter(reserve_ids(Enterprise, len(rows)))
         person_ids = iter(reserve_ids(Person, len(rows)))
@@ -308,7 +303,7 @@ class Importer:
             self.enterprise_by_owner_name,
         )
         staged: list[list] = []
-        fill_row: dict[int, list] = {}  # enterprise → the last staged row that joined it
+        fill_row: dict[int, list] = {}  # business → the last staged row to give it a NIB
         for row in rows:
             nik = row.nik
             person_id = by_nik.get(row.nik_hash) if row.nik_hash else None
@@ -340,7 +335,7 @@ class Importer:
             entry = [
                 row.row_number, "new" if new_enterprise else "linked", None, None, None,
                 next(record_ids), row.row_hash, rule, self._record_values(values),
-                personal.encrypt(json.dumps(personal_values, ensure_ascii=False), context="source")
+                personal.encrypt(to_json(personal_values), context="source")
                 if personal_values else None,
                 enterprise_id, new_enterprise,
             ]  # fmt: skip
@@ -373,18 +368,13 @@ class Importer:
                 entry += [None] * 8
             entry.append(None)  # fill_nib
             if not new_enterprise and row.nib and rule != SourceRecord.Rule.NIB:
+                # No business has this NIB (or the row would have joined it): the one the row
+                # joined takes it, and later rows with it join that business.
+                by_nib[row.nib] = enterprise_id
                 entry[-1] = row.nib
                 previous = fill_row.pop(enterprise_id, None)
                 if previous is not None:
                     previous[-1] = None
                 fill_row[enterprise_id] = entry
             staged.append(entry)
-        # One NIB fills one business (the first to ask for it, as rows are read in order).
-        fills, given = [], set()
-        for enterprise_id, entry in fill_row.items():
-            if entry[-1] in given:
-                entry[-1] = None
-                continue
-            given.add(entry[-1])
-            fills.append((enterprise_id, entry[-1]))
-        return [tuple(entry) for entry in staged], fills
+        return [tuple(entry) for entry in staged]
