@@ -493,7 +493,9 @@ def run_hard(folder: Path, resolver: str, model_out: Path | None = None) -> dict
                 )
                 model.save(model_out)
         else:
-            model, extra["model"] = engine.choose_model(records)
+            from tumbuh.registry.resolution.files import choose_model
+
+            model, extra["model"] = choose_model(records)
         resolution = engine.resolve(records, model)
         clusters, comparisons = resolution.clusters, resolution.comparisons
         extra["review_pairs"] = resolution.review_pairs.num_rows

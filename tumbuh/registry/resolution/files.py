@@ -14,7 +14,8 @@ keyed hash (``tumbuh.core.personal.keyed_hash``) and by the keyed hashes of the 
 pair of neighbouring digits masked (``nik_near_hashes``, for typo-tolerant comparison) before
 matching, and never leave this module;
 places given by name are resolved to Kemendagri codes with the shipped region files
-(``places.py``). Without a model, one is trained on the file itself.
+(``places.py``). Which model resolves the file is chosen by a stated rule (``choose_model``)
+and named in the summary.
 
 The output keeps the personal columns (NIK, phone) exactly as the input had them: it is the
 partner's own file, returned to them with two columns more, and as sensitive as the input. It is
@@ -85,8 +86,9 @@ NEAR_HASH_CHARS = 16
 
 def nik_near_hashes(nik: str, key: bytes | None = None) -> str:
     """The ``nik_near`` of ``records``: one short keyed hash per pair of neighbouring digits,
-    the NIK hashed with that pair masked. NIKs within one mistyped digit, or two neighbouring
-    digits transposed, share at least one; without the key, no digit can be read back.
+    the NIK hashed with that pair masked. NIKs that differ only within two neighbouring digits
+    (one mistyped, two transposed, two side by side mistyped) share at least one; without the
+    key, no digit can be read back.
 
     Keyed BLAKE2b (a MAC, 15 per NIK, so it must be cheap) with a key derived from the
     registry's data key through ``keyed_hash``."""
@@ -148,13 +150,50 @@ def records_from_rows(
     return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
 
 
+# A file at least this large is resolved with a model trained on itself (unless a model is
+# given): the registry's own rule (``services.MIN_TRAINING_RECORDS``): below it, too few pairs
+# to estimate every parameter, and a model from a few hundred rows merges more wrongly than it
+# helps.
+MIN_TRAINING_ROWS = 50_000
+
+
+def choose_model(
+    records: pa.Table,
+    *,
+    model_path: str | Path | None = None,
+    registry_model: "engine.ResolutionModel | None" = None,
+) -> tuple["engine.ResolutionModel", str]:
+    """The model to resolve a file with, and which one it is, by this rule:
+
+    1. the model of ``model_path`` ("given") when there is one;
+    2. a model trained on the file (fixed seed; what it cannot estimate from the shipped
+       model) when the file has ``MIN_TRAINING_ROWS`` rows or more ("trained on the file");
+    3. the registry's active model when there is one ("registry");
+    4. the shipped model, ``default_model.json`` ("shipped").
+    """
+    if model_path:
+        return engine.ResolutionModel.load(model_path), "given"
+    if records.num_rows >= MIN_TRAINING_ROWS:
+        return engine.train(records), "trained on the file"
+    if registry_model is not None:
+        return registry_model, "registry"
+    shipped = engine.default_model()
+    if shipped is None:
+        return engine.train(records), "trained on the file"
+    return shipped, "shipped"
+
+
 def resolve_file(
-    in_path: str | Path, out_path: str | Path, *, model_path: str | Path | None = None
+    in_path: str | Path,
+    out_path: str | Path,
+    *,
+    model_path: str | Path | None = None,
+    registry_model: "engine.ResolutionModel | None" = None,
 ) -> dict:
     """Write ``in_path`` to ``out_path`` with ``cluster_id`` and ``match_probability`` added.
 
-    Returns counts: rows, clusters, rows that share their cluster with another row, and the
-    number of comparisons made.
+    Returns counts: rows, clusters, rows that share their cluster with another row, the
+    number of comparisons made, and which model was used (``choose_model``).
     """
     source = read_csv(in_path)
     for name in ADDED_COLUMNS:
@@ -165,7 +204,9 @@ def resolve_file(
     # The spreadsheet's row numbers: the header is row 1.
     record_ids = [str(number) for number in range(2, len(rows) + 2)]
     records = records_from_rows(source.headers, rows, record_ids)
-    model = engine.ResolutionModel.load(model_path) if model_path else engine.train(records)
+    model, model_source = choose_model(
+        records, model_path=model_path, registry_model=registry_model
+    )
     resolution = engine.resolve(records, model)
     clusters = {
         record_id: (cluster_id, probability)
@@ -194,4 +235,5 @@ def resolve_file(
         "clusters": len(cluster_sizes),
         "rows_in_shared_clusters": sum(size for size in cluster_sizes.values() if size > 1),
         "comparisons": resolution.comparisons,
+        "model": model_source,
     }

@@ -8,8 +8,8 @@ with these columns, all strings or null; extra columns are ignored:
 record_id       unique per table; also the stable cluster id (see ``cluster_order_key``)
 nik_hash        keyed hash of the owner's NIK (``keyed_hash("nik", nik)``), compared exactly
 nik_near        optional: short keyed hashes of the NIK with each pair of neighbouring digits
-                masked, space-separated (``nik_near_hashes``); two NIKs that share one are
-                within one mistyped or two transposed digits. Only ``resolve_file`` (which
+                masked, space-separated (``nik_near_hashes``); two NIKs that share one differ
+                only within two neighbouring digits (a typo, a transposition). Only ``resolve_file`` (which
                 sees the NIK) can make them; the registry, which keeps only ``nik_hash``,
                 leaves them null and NIKs are then compared exactly
 nib             the business's NIB (13 digits)

@@ -52,15 +52,41 @@ def test_every_row_and_column_kept_in_order(tmp_path, model_path, delimiter, bom
     probabilities = [row[len(HEADERS) + 1] for row in rows[1:]]
     assert float(probabilities[0]) >= 0.7 and probabilities[0] == probabilities[1]
     assert probabilities[2:] == ["", "", "", ""]
-    assert summary == {"rows": 6, "clusters": 5, "rows_in_shared_clusters": 2, "comparisons": 4}
+    assert summary == {
+        "rows": 6,
+        "clusters": 5,
+        "rows_in_shared_clusters": 2,
+        "comparisons": 4,
+        "model": "given",
+    }
 
 
-def test_without_a_model_one_is_trained_on_the_file(tmp_path):
+def test_without_a_model_a_small_file_uses_the_shipped_model(tmp_path):
     source, output = tmp_path / "mitra.csv", tmp_path / "hasil.csv"
     write(source, HEADERS, ROWS)
-    resolve_file(source, output)
+    summary = resolve_file(source, output)
     rows = list(csv.reader(output.open(encoding="utf-8")))
     assert [row[-2] for row in rows[1:]] == ["2", "2", "4", "5", "6", "7"]
+    assert summary["model"] == "shipped"
+
+
+def test_the_registry_model_comes_before_the_shipped_one(tmp_path):
+    source, output = tmp_path / "mitra.csv", tmp_path / "hasil.csv"
+    write(source, HEADERS, ROWS)
+    summary = resolve_file(source, output, registry_model=engine.default_model())
+    assert summary["model"] == "registry"
+
+
+def test_a_large_file_is_resolved_with_a_model_trained_on_itself(tmp_path, monkeypatch):
+    from tumbuh.registry.resolution import files
+
+    monkeypatch.setattr(files, "MIN_TRAINING_ROWS", len(ROWS))
+    source, output = tmp_path / "mitra.csv", tmp_path / "hasil.csv"
+    write(source, HEADERS, ROWS)
+    summary = resolve_file(source, output, registry_model=engine.default_model())
+    rows = list(csv.reader(output.open(encoding="utf-8")))
+    assert [row[-2] for row in rows[1:]] == ["2", "2", "4", "5", "6", "7"]
+    assert summary["model"] == "trained on the file"
 
 
 def test_short_rows_are_padded_not_lost(tmp_path, model_path):

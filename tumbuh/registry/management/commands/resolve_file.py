@@ -22,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--model",
             type=Path,
-            help="A saved model (JSON). Default: the registry's active model when there is one, "
-            "else a model trained on the file itself.",
+            help="A saved model (JSON). Default: a model trained on the file when it has 50,000 "
+            "rows or more, else the registry's active model, else the model shipped with Tumbuh "
+            "(the summary says which was used).",
         )
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print JSON.")
 
@@ -32,17 +33,15 @@ class Command(BaseCommand):
     ):
         if not input.exists():
             raise CommandError(f"{input}: no such file.")
-        model_path = model
-        if model_path is None and (registry_model := self._registry_model()) is not None:
-            model_path = output.with_suffix(".model.json")
-            registry_model.save(model_path)
         try:
-            summary = resolve_file(input, output, model_path=model_path)
+            summary = resolve_file(
+                input,
+                output,
+                model_path=model,
+                registry_model=None if model else self._registry_model(),
+            )
         except (ValueError, UnicodeDecodeError) as error:
             raise CommandError(f"{input.name}: {error}") from None
-        finally:
-            if model is None and model_path is not None:
-                model_path.unlink(missing_ok=True)
         if as_json:
             self.stdout.write(json.dumps(summary))
         else:
