@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from tumbuh.core.validators import normalise_phone, validate_kbli, validate_nib, validate_nik
+from tumbuh.registry.columns import FIELDS_BY_KEY
 from tumbuh.registry.importing.reading import NumberCell
 from tumbuh.registry.importing.villages import VillageIndex, VillageNotFound
 from tumbuh.registry.importing.villages import name_key as village_name_key
@@ -190,6 +191,9 @@ class RowChecker:
     def __init__(self, headers: list[str], mapping: dict[str, str], *, regency_hint: str = ""):
         self.width = len(headers)
         self.columns = {key: headers.index(header) for key, header in mapping.items()}
+        # Where each field's cell is in a row's stripped cells; an unmapped field reads the
+        # empty cell added after the last column.
+        self.slots = {key: self.columns.get(key, self.width) for key in FIELDS_BY_KEY}
         self.regency_hint = regency_hint
         self._villages: VillageIndex | None = None
         self.memo: dict[str, dict] = {
@@ -206,12 +210,6 @@ class RowChecker:
             self._villages = VillageIndex.build()
         return self._villages
 
-    def get(self, values: list[str], key: str) -> str:
-        index = self.columns.get(key)
-        if index is None or index >= len(values):
-            return ""
-        return values[index].strip()
-
     def _place(self, arguments: tuple) -> str:
         try:
             return self.villages.resolve(
@@ -225,28 +223,38 @@ class RowChecker:
         except VillageNotFound as problem:
             raise RowProblem(problem.column, problem.reason) from None
 
-    def clean(self, row_number: int, values: list[str], row_hash: str) -> CleanRow:
-        """The row's clean fields, or :class:`RowProblem` for the first failing check."""
-        get = self.get
+    def cells(self, values: list[str]) -> list[str]:
+        """The row's values stripped, one per column, then one empty cell (see ``slots``)."""
+        cells = [value.strip() for value in values[: self.width]]
+        cells.extend([""] * (self.width + 1 - len(cells)))
+        return cells
+
+    def clean(
+        self, row_number: int, values: list[str], row_hash: str, cells: list[str] | None = None
+    ) -> CleanRow:
+        """The row's clean fields, or :class:`RowProblem` for the first failing check.
+        ``cells``: the row's ``cells(values)``, when the caller has them already."""
+        cells = cells or self.cells(values)
+        slot = self.slots
         if len(values) > self.width and any(v.strip() for v in values[self.width :]):
             raise RowProblem(
                 "",
                 _("The row has %(found)s values but the header names %(expected)s columns.")
                 % {"found": len(values), "expected": self.width},
             )
-        business_name = " ".join(get(values, "business_name").split())
+        business_name = " ".join(cells[slot["business_name"]].split())
         if not business_name:
             raise RowProblem("business_name", _("The business name is empty."))
-        kind = _remembered(self.memo["kind"], get(values, "kind"), _kind) or (
+        kind = _remembered(self.memo["kind"], cells[slot["kind"]], _kind) or (
             Enterprise.Kind.BUMDES
             if business_name.lower().startswith(("bumdes", "bum desa"))
             else Enterprise.Kind.UMKM
         )
-        scale = _remembered(self.memo["scale"], get(values, "scale"), _scale)
+        scale = _remembered(self.memo["scale"], cells[slot["scale"]], _scale)
         birth_date = None
-        if birth_text := get(values, "birth_date"):
+        if birth_text := cells[slot["birth_date"]]:
             birth_date = _remembered(self.memo["birth"], birth_text, _parse_date)
-        sex = _remembered(self.memo["sex"], get(values, "sex"), _sex)
+        sex = _remembered(self.memo["sex"], cells[slot["sex"]], _sex)
         nik = None
         nik_index = self.columns.get("nik")
         if (
@@ -261,18 +269,18 @@ class RowChecker:
                     "16 digits. Format the column as text and enter the NIK again."
                 ),
             )
-        if nik_text := get(values, "nik"):
+        if nik_text := cells[slot["nik"]]:
             try:
                 nik = validate_nik(nik_text, birth_date=birth_date, sex=sex or None)
             except ValidationError as error:
                 raise RowProblem("nik", " ".join(error.messages)) from None
         phone = None
-        if phone_text := get(values, "phone"):
+        if phone_text := cells[slot["phone"]]:
             try:
                 phone = normalise_phone(phone_text)
             except ValidationError as error:
                 raise RowProblem("phone", " ".join(error.messages)) from None
-        email = get(values, "email")
+        email = cells[slot["email"]]
         if email and not (len(email) <= 254 and PLAIN_EMAIL.fullmatch(email)):
             try:
                 validate_email(email)
@@ -280,9 +288,9 @@ class RowChecker:
                 raise RowProblem(
                     "email", _("“%(value)s” is not an e-mail address.") % {"value": email}
                 ) from None
-        kbli = _remembered(self.memo["kbli"], get(values, "kbli"), _kbli)
+        kbli = _remembered(self.memo["kbli"], cells[slot["kbli"]], _kbli)
         nib = None
-        if nib_text := get(values, "nib"):
+        if nib_text := cells[slot["nib"]]:
             if PLAIN_NIB.fullmatch(nib_text):
                 nib = nib_text
             else:
@@ -290,21 +298,21 @@ class RowChecker:
                     nib = validate_nib(nib_text)
                 except ValidationError as error:
                     raise RowProblem("nib", " ".join(error.messages)) from None
-        village_text = get(values, "village_code")
+        village_text = cells[slot["village_code"]]
         if village_text:
             village_code = _remembered(self.memo["code"], village_text, _village_code)
         else:
-            village_name = get(values, "village_name")
+            village_name = cells[slot["village_name"]]
             if not village_name_key(village_name):
                 raise RowProblem("village_name", _("The village (desa/kelurahan) is missing."))
             arguments = (
                 village_name,
-                get(values, "district_name"),
-                get(values, "regency_name"),
-                get(values, "province_name"),
+                cells[slot["district_name"]],
+                cells[slot["regency_name"]],
+                cells[slot["province_name"]],
             )
             village_code = _remembered(self.memo["place"], arguments, self._place)
-        links = get(values, "links")
+        links = cells[slot["links"]]
         return CleanRow(
             row_number=row_number,
             row_hash=row_hash,
@@ -312,11 +320,11 @@ class RowChecker:
             business_name=business_name,
             kind=kind,
             scale=scale,
-            owner_name=" ".join(get(values, "owner_name").split()),
+            owner_name=" ".join(cells[slot["owner_name"]].split()),
             nik=nik,
             phone=phone,
             email=email,
-            address=get(values, "address"),
+            address=cells[slot["address"]],
             village_code=village_code,
             village_text=village_text,
             kbli=kbli,

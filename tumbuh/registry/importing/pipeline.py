@@ -90,8 +90,8 @@ class Importer:
         personal_headers = {batch.mapping[key] for key in PERSONAL_FIELDS if key in batch.mapping}
         self.personal_positions = [i for i, h in enumerate(headers) if h in personal_headers]
         self.plain_positions = [i for i, h in enumerate(headers) if h not in personal_headers]
-        self.hash_order = sorted(range(len(headers)), key=lambda index: headers[index])
-        self.hash_prefixes = [f"{headers[position]}\x1e" for position in self.hash_order]
+        hash_order = sorted(range(len(headers)), key=lambda index: headers[index])
+        self.hash_parts = [(f"{headers[position]}\x1e", position) for position in hash_order]
         self.seen_hashes: dict[str, int] = {}
         self.enterprise_by_nib: dict[str, int] = {}
         self.person_by_nik: dict[str, int] = {}
@@ -102,15 +102,14 @@ class Importer:
 
     # --- one row ---------------------------------------------------------------------------
 
-    def row_hash(self, values: list[str]) -> str:
+    def row_hash(self, values: list[str], cells: list[str] | None = None) -> str:
         """The row's content for its organisation: headers with their values, in header order
-        sorted by name, so the same row in a file with reordered columns is the same row."""
-        width = len(values)
-        parts = [
-            prefix + (values[position].strip() if position < width else "")
-            for prefix, position in zip(self.hash_prefixes, self.hash_order, strict=True)
-        ]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        sorted by name, so the same row in a file with reordered columns is the same row.
+        ``cells``: the row's stripped cells (``RowChecker.cells``), when known already."""
+        cells = cells or self.checker.cells(values)
+        return hashlib.sha256(
+            "\x1f".join([prefix + cells[position] for prefix, position in self.hash_parts]).encode()
+        ).hexdigest()
 
     def _non_personal(self, values: list[str]) -> dict:
         width = len(values)
@@ -160,8 +159,10 @@ class Importer:
         rejected: list[tuple] = []  # staged rejections
         hashed = []
         seen = self.seen_hashes
+        cells_of = self.checker.cells
         for number, values in rows:
-            digest = self.row_hash(values)
+            cells = cells_of(values)
+            digest = self.row_hash(values, cells)
             first = seen.get(digest)
             if first is not None:
                 reason = _("Identical to row %(row)s of this file, which counts for both.") % {
@@ -170,24 +171,24 @@ class Importer:
                 rejected.append(self._rejection(number, "", reason, values))
                 continue
             seen[digest] = number
-            hashed.append((number, values, digest))
+            hashed.append((number, values, digest, cells))
         existing = {
             digest
             for (digest,) in select_in(
                 "SELECT row_hash FROM registry_sourcerecord "
                 "WHERE organisation_id = %s AND row_hash IN {values}",
-                [digest for _n, _v, digest in hashed],
+                [digest for _n, _v, digest, _c in hashed],
                 [self.batch.organisation_id],
             )
         }
         clean: list[CleanRow] = []
         checker = self.checker
-        for number, values, digest in hashed:
+        for number, values, digest, cells in hashed:
             if digest in existing:
                 counts.already_imported += 1
                 continue
             try:
-                clean.append(checker.clean(number, values, digest))
+                clean.append(checker.clean(number, values, digest, cells))
             except RowProblem as problem:
                 rejected.append(
                     self._rejection(number, self._header(problem.field_key), problem.reason, values)

@@ -28,18 +28,18 @@ TABLE = "registry_import_staging"
 
 # (column, PostgreSQL type, SQLite type); JSON travels as text and is cast on the way out.
 COLUMNS = (
-    ("row_number", "integer", "integer"),
+    ("row_number", "int4", "integer"),
     ("outcome", "text", "text"),  # new | linked | rejected
     ("problem_column", "text", "text"),
     ("problem_reason", "text", "text"),
     ("rejected_values", "text", "text"),
-    ("record_id", "bigint", "integer"),
+    ("record_id", "int8", "integer"),
     ("row_hash", "text", "text"),
     ("rule", "text", "text"),
     ("record_values", "text", "text"),
     ("personal_encrypted", "bytea", "blob"),
-    ("enterprise_id", "bigint", "integer"),
-    ("is_new_enterprise", "boolean", "integer"),
+    ("enterprise_id", "int8", "integer"),
+    ("is_new_enterprise", "bool", "integer"),
     ("enterprise_public_id", "text", "text"),
     ("kind", "text", "text"),
     ("name", "text", "text"),
@@ -53,8 +53,8 @@ COLUMNS = (
     ("email", "text", "text"),
     ("links", "text", "text"),
     ("kbli", "text", "text"),
-    ("person_id", "bigint", "integer"),
-    ("is_new_person", "boolean", "integer"),
+    ("person_id", "int8", "integer"),
+    ("is_new_person", "bool", "integer"),
     ("person_public_id", "text", "text"),
     ("full_name", "text", "text"),
     ("nik_hash", "text", "text"),
@@ -66,6 +66,7 @@ COLUMNS = (
     ("fill_nib", "text", "text"),
 )
 NAMES = [name for name, _pg, _sqlite in COLUMNS]
+TYPES = [pg for _name, pg, _sqlite in COLUMNS]
 WIDTH = len(COLUMNS)
 
 
@@ -102,7 +103,7 @@ def stage(rows) -> int:
     The table is not analysed: the statements below read all of it once, and look up the
     registry through its indexes, which is what the planner does for a table it knows nothing
     about (analysing it cost more than the statements it would have planned)."""
-    return copy_rows(TABLE, NAMES, rows)
+    return copy_rows(TABLE, NAMES, rows, types=TYPES)
 
 
 def write(*, batch, now, source: str) -> list[tuple[int, str]]:
