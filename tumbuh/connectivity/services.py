@@ -147,11 +147,7 @@ def change_site_status(
                     "allowed": ", ".join(str(Site.Status(s).label) for s in sorted(allowed)) or "-",
                 },
             )
-        before = dict(
-            VillageConnectivity.objects.filter(last_mile=Technology.G4).values_list(
-                "village_id", "last_mile"
-            )
-        )
+        before = set(_with_4g_near(site))
         previous = site.status
         site.status = to_status
         if to_status in DATE_FIELDS:
@@ -178,16 +174,18 @@ def change_site_status(
         )
     if to_status not in (Site.Status.ON_AIR, Site.Status.OFF_AIR):
         return {"gained_4g": [], "lost_4g": []}
-    coverage.recompute()
-    after = set(
-        VillageConnectivity.objects.filter(last_mile=Technology.G4).values_list(
-            "village_id", flat=True
-        )
-    )
-    return {
-        "gained_4g": sorted(after - set(before)),
-        "lost_4g": sorted(set(before) - after),
-    }
+    # Only the villages within reach of the site can change.
+    coverage.recompute(around=(site.latitude, site.longitude))
+    after = set(_with_4g_near(site))
+    return {"gained_4g": sorted(after - before), "lost_4g": sorted(before - after)}
+
+
+def _with_4g_near(site: Site):
+    """The villages with 4G among those the site can reach (and a few more, in a box)."""
+    box = coverage.box_around(site.latitude, site.longitude, coverage.longest_radius_km())
+    return VillageConnectivity.objects.filter(
+        last_mile=Technology.G4, **{f"village__{lookup}": value for lookup, value in box.items()}
+    ).values_list("village_id", flat=True)
 
 
 def recompute_coverage(*, by: Actor) -> dict:

@@ -107,3 +107,36 @@ def test_the_village_view_splits_milestones_at_the_day_4g_arrived(planned):
     assert impact["covered_4g_since"] == datetime.date(2026, 2, 1)
     assert (rows["registered"]["before"], rows["registered"]["after"]) == (1, 0)
     assert (rows["store_live"]["before"], rows["store_live"]["after"]) == (0, 1)
+
+
+def test_going_on_air_recomputes_only_the_villages_in_reach_as_a_whole_recomputation_would(
+    planned,
+):
+    site, here, near = planned
+    # A village 8 km east, covered by another site 12 km east (5 km flat radius): within reach
+    # of the first site's box, and covered through a site outside it.
+    covered_by_other = village_at(3, 8)
+    site_at(12, covered_by_other, code="LAIN-12")
+    far = village_at(4, 60)
+    coverage.recompute()
+    # The far village's row is stale on purpose: a recomputation around the site leaves it.
+    VillageConnectivity.objects.filter(village=far).update(last_mile=Technology.G3)
+    for status in ("contracted", "under_construction"):
+        services.change_site_status(site=site, to_status=status, by=system_actor())
+
+    changed = services.change_site_status(site=site, to_status="on_air", by=system_actor())
+
+    assert changed == {"gained_4g": [here.code, near.code], "lost_4g": []}
+    ledger = dict(VillageConnectivity.objects.values_list("village_id", "last_mile"))
+    assert (ledger[covered_by_other.code], ledger[far.code]) == (Technology.G4, Technology.G3)
+    # A whole recomputation now changes the far village only: the rest was already exact.
+    assert coverage.recompute()["changed"] == 1
+
+
+def test_a_box_around_a_point_holds_the_circle(db):
+    box = coverage.box_around(-8.0, 120.0, 10.0)
+    # 10 km north and east of (-8, 120), measured on the sphere, are inside the box.
+    assert box["latitude__lte"] > -8.0 + 10 / 111.195 > box["latitude__gte"]
+    east = 120.0 + 10 / (111.195 * 0.99027)  # cos 8°
+    assert box["longitude__lte"] > east
+    assert box["longitude__gte"] < 120.0 - (east - 120.0)
