@@ -452,6 +452,15 @@ def measure(officers: dict, samples: int) -> None:
         "console list, province 32": (national, [f"{console}?province=32"]),
         "console list, regency 32.04": (national, [f"{console}?province=32&regency=32.04"]),
         "console list, provincial officer": (provincial, [console]),
+        "console list, BumDes only (0.3 %)": (national, [f"{console}?kind=bumdes"]),
+        "console list, province 32, paid digitally (3 %)": (
+            national,
+            [f"{console}?province=32&milestone=paid_digitally"],
+        ),
+        "console list, regency 32.04, KBLI section C": (
+            national,
+            [f"{console}?province=32&regency=32.04&kbli_section=C"],
+        ),
         "console search, common word": (national, [f"{console}?q=kopi"]),
         "console search, a business name": (national, [f"{console}?q={quote(n)}" for n in names]),
         "console business page": (national, [f"{console}usaha/{p}/" for p in public_ids]),

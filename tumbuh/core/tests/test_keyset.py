@@ -119,6 +119,16 @@ def test_a_count_is_exact_up_to_the_cap_and_labelled_above_it(businesses):
         assert (above.value, above.estimate) == (10, None)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_far_above_the_cap_the_estimate_is_given_without_counting(businesses, query_count):
+    with query_count() as queries:
+        count = capped_count(Enterprise.objects.all(), cap=0)
+
+    assert (count.is_exact, count.value) == (False, count.estimate)
+    assert count.estimate > 0
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["EXPLAIN"]
+
+
 def test_a_page_reads_one_row_more_than_it_shows_and_no_count(businesses, query_count):
     with query_count() as queries:
         page = keyset_page(Enterprise.objects.all(), ordering=("name", "pk"), size=3)
