@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,9 @@ __all__ = [
 COUNT_CAP = 10_000
 # An estimate this many times the cap is not checked by counting (PostgreSQL).
 TRUSTED_ESTIMATE = 10
+# The longest a count may take on PostgreSQL before the page gives the estimate instead.
+COUNT_BUDGET_MS = 40
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by statement_timeout
 
 
 class BadCursor(Refused):
@@ -223,23 +226,60 @@ def _planner_estimate(queryset: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def capped_count(queryset: QuerySet, *, cap: int = COUNT_CAP) -> Count:
-    """How many rows ``queryset`` has, reading at most ``cap + 1`` of them.
+def _count_within_budget(queryset: QuerySet, cap: int) -> int | None:
+    """Rows up to ``cap + 1`` on PostgreSQL, or None when counting takes longer than
+    ``COUNT_BUDGET_MS`` (a filter the planner thinks rare matches thousands: reading cap /
+    selectivity rows can take seconds). The time limit is set for this statement only, inside a
+    savepoint that a cancelled count rolls back."""
+    connection = connections[queryset.db]
+    try:
+        with transaction.atomic(using=queryset.db):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [f"{COUNT_BUDGET_MS}ms"],
+                )
+                previous = cursor.fetchone()[0]
+            found = queryset.order_by().values("pk")[: cap + 1].count()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return found
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", "") == QUERY_CANCELED:
+            return None
+        raise
 
-    Above ``cap`` the count is not exact: on PostgreSQL the planner's estimate (from the table
-    statistics, no rows read) is given for a page to show as "about N (estimated)"; when that
-    estimate is already ``TRUSTED_ESTIMATE`` times the cap, no row is counted at all.
+
+def capped_count(
+    queryset: QuerySet, *, cap: int = COUNT_CAP, page: KeysetPage | None = None
+) -> Count:
+    """How many rows ``queryset`` has, exactly up to ``cap``, at a bounded cost.
+
+    - The first page of a list that has no next page holds the whole list: counted for free.
+    - On PostgreSQL the planner's estimate (table statistics, no row read) comes first; when it
+      is already ``TRUSTED_ESTIMATE`` times the cap, that estimate is the answer.
+    - Otherwise up to ``cap + 1`` rows are counted, within ``COUNT_BUDGET_MS`` on PostgreSQL;
+      above the cap, or when the time runs out, the answer is the estimate, not exact, for a
+      page to show as "about N (estimated)". (SQLite has no estimate: "more than ``cap``".)
     """
+    if queryset.query.is_empty():  # .none(): nothing to ask the database
+        return Count(value=0, is_exact=True, cap=cap)
+    if page is not None and not page.has_previous and not page.has_next:
+        return Count(value=len(page.items), is_exact=True, cap=cap)
     estimate = _planner_estimate(queryset)
-    if estimate is not None and estimate > TRUSTED_ESTIMATE * cap:
+    if estimate is None:
+        found = queryset.order_by().values("pk")[: cap + 1].count()
+    elif estimate > TRUSTED_ESTIMATE * cap:
         # Counting to the cap would read cap / selectivity rows: 200,000 for a word in one name
         # of twenty. Far above the cap the estimate is all a page says anyway.
         return Count(value=estimate, is_exact=False, cap=cap, estimate=estimate)
-    found = queryset.order_by().values("pk")[: cap + 1].count()
-    if found <= cap:
+    else:
+        found = _count_within_budget(queryset, cap)
+    if found is not None and found <= cap:
         return Count(value=found, is_exact=True, cap=cap)
     if estimate is not None:
-        estimate = max(estimate, cap + 1)
+        estimate = max(estimate, cap + 1) if found is not None else max(estimate, 1)
     return Count(value=estimate or found, is_exact=False, cap=cap, estimate=estimate)
 
 

@@ -119,7 +119,7 @@ def _case_list(request, model, template: str):
     rows = [(case, queries.time_in_step(case, now)) for case in page]
     context = {
         "page": page,
-        "count": keyset.capped_count(queryset),
+        "count": keyset.capped_count(queryset, page=page),
         "rows": rows,
         "filters": filters,
         "steps": model.Step.choices,

@@ -74,6 +74,7 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
     if filters.cursor and filters.offset:
         raise Refused("bad_cursor", "Give either a cursor or an offset, not both.", field="cursor")
     rows = found.prefetch_related("kbli_codes")
+    page = None
     if filters.offset:
         window = list(rows[filters.offset : filters.offset + filters.limit + 1])
         more, window = len(window) > filters.limit, window[: filters.limit]
@@ -83,7 +84,7 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
             rows, ordering=queries.ENTERPRISE_ORDER, cursor=filters.cursor, size=filters.limit
         )
         window, next_cursor = page.items, page.next_cursor
-    count = keyset.capped_count(found)
+    count = keyset.capped_count(found, page=page)
     return {
         "count": count.value,
         "count_is_exact": count.is_exact,

@@ -62,7 +62,7 @@ def enterprise_list(request):
         {
             "form": form,
             "page": page,
-            "count": keyset.capped_count(enterprises),
+            "count": keyset.capped_count(enterprises, page=page),
             "oob": is_htmx(request),
         },
         partial="results",
@@ -322,7 +322,7 @@ def review_queue(request):
     return render(
         request,
         "registry/review_queue.html",
-        {"page": page, "count": keyset.capped_count(waiting)},
+        {"page": page, "count": keyset.capped_count(waiting, page=page)},
     )
 
 

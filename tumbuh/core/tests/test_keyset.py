@@ -129,6 +129,41 @@ def test_far_above_the_cap_the_estimate_is_given_without_counting(businesses, qu
     assert [query["sql"].split()[0] for query in queries.captured_queries] == ["EXPLAIN"]
 
 
+def test_the_first_page_of_a_short_list_is_its_count_without_a_query(businesses, query_count):
+    page = keyset_page(Enterprise.objects.all(), ordering=("name", "pk"), size=50)
+
+    with query_count() as queries:
+        count = capped_count(Enterprise.objects.all(), page=page)
+
+    assert (count.value, count.is_exact, len(queries)) == (10, True, 0)
+
+
+def statement_timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout")
+def test_a_count_that_runs_out_of_time_gives_the_estimate_and_leaves_the_session_as_it_was(
+    businesses, monkeypatch
+):
+    from tumbuh.core import keyset
+
+    before = statement_timeout()
+    slow = Enterprise.objects.extra(where=["pg_sleep(0.01) IS NOT NULL"])
+    monkeypatch.setattr(keyset, "COUNT_BUDGET_MS", 5)
+
+    count = capped_count(slow)
+
+    assert count.is_exact is False
+    assert count.value == count.estimate >= 1
+    assert statement_timeout() == before  # and the transaction still answers
+    monkeypatch.setattr(keyset, "COUNT_BUDGET_MS", 10_000)
+    assert capped_count(slow) == keyset.Count(value=10, is_exact=True, cap=keyset.COUNT_CAP)
+    assert statement_timeout() == before
+
+
 def test_a_page_reads_one_row_more_than_it_shows_and_no_count(businesses, query_count):
     with query_count() as queries:
         page = keyset_page(Enterprise.objects.all(), ordering=("name", "pk"), size=3)
