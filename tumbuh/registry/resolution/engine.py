@@ -85,9 +85,15 @@ def _evidence_sql(
     Per comparison ``gamma_<comparison>`` (Splink's comparison level, -1 when nothing could be
     compared) and ``weight_<comparison>`` (its match weight in bits, term frequencies included);
     per field whether the two records agree (null when one has no value) and, for names, how
-    similar they are (Jaro-Winkler, 0 to 1).
+    similar they are (Jaro-Winkler, 0 to 1); ``nik_near_agrees``: for NIKs that differ, whether
+    they differ only within two neighbouring digits (null without masked hashes).
     """
     columns = set(con.sql(f"SELECT * FROM {predictions} LIMIT 0").columns)
+    near = (
+        "CASE WHEN nik_hash_l <> nik_hash_r THEN coalesce(list_has_any(nik_near_l, nik_near_r), false) END"
+        if "nik_near_l" in columns
+        else "CAST(NULL AS BOOLEAN)"
+    )
     per_comparison = ",\n".join(
         f"gamma_{name}, round(mw_{name}"
         + (f" + coalesce(mw_tf_adj_{name}, 0)" if f"mw_tf_adj_{name}" in columns else "")
@@ -102,6 +108,7 @@ def _evidence_sql(
         round(match_weight, 4) AS match_weight,
         {per_comparison},
         {_agrees("nik_hash")} AS nik_agrees,
+        {near} AS nik_near_agrees,
         {_agrees("phone")} AS phone_agrees,
         {_agrees("owner_name")} AS owner_name_agrees,
         round({JW}(owner_name_l, owner_name_r), 4) AS owner_name_similarity,
@@ -140,8 +147,12 @@ def explain(pair) -> list[Evidence]:
             return Evidence(field_name, None, missing)
         return Evidence(field_name, bool(agrees), same if agrees else differs)
 
+    nik_differs = _("NIK differs")
+    if pair.get("nik_near_agrees"):
+        # Two neighbouring digits differ: a typo far more often than another person.
+        nik_differs = _("NIK differs only by a typo (two neighbouring digits)")
     evidence = [
-        line("nik", pair["nik_agrees"], _("same NIK"), _("NIK differs"), _("NIK missing in one record")),
+        line("nik", pair["nik_agrees"], _("same NIK"), nik_differs, _("NIK missing in one record")),
         line("phone", pair["phone_agrees"], _("same phone number"), _("phone number differs"),
              _("phone number missing in one record")),
     ]  # fmt: skip
@@ -262,16 +273,32 @@ def resolve(records, model: ResolutionModel) -> Resolution:
 SAME_NIB = "coalesce(nib_l = nib_r, false)"
 
 
+# The owner's names agree at some level of the owner comparison other than "different".
+OWNER_AGREES_SQL = f"""(
+    owner_name_l IS NULL OR owner_name_r IS NULL OR owner_name_l = owner_name_r
+    OR {JW}(owner_name_l, owner_name_r) >= 0.85
+    OR owner_short_l = owner_short_r OR owner_initial_l = owner_initial_r
+    OR list_has_all(string_split(owner_name_l, ' '), string_split(owner_name_r, ' '))
+    OR list_has_all(string_split(owner_name_r, ' '), string_split(owner_name_l, ' '))
+    OR list_sort(string_split(owner_name_l, ' ')) = list_sort(string_split(owner_name_r, ' '))
+)"""
+
+
 def _sure_edge_sql(columns: set[str]) -> str:
     near = (
         "OR coalesce(list_has_any(nik_near_l, nik_near_r), false)"
         if "nik_near_l" in columns
         else ""  # a model of format /1 does not compare nik_near
     )
+    same_nik = f"(coalesce(nik_hash_l = nik_hash_r, false) {near} OR {SAME_NIB})"
     return f"""(
         -- the business name agrees at least a little: the NIK and the phone say who the owner
         -- is, not which of the owner's businesses the row is about
         (gamma_business_name <> 0 OR {SAME_NIB})
+        -- the owner's name too, unless the NIK says it is the same person: in a district of
+        -- thousands of businesses, "Warung Makan Berkah" of two owners is common, and a phone
+        -- may be a relative's
+        AND ({same_nik} OR {OWNER_AGREES_SQL})
         -- two districts are one business only if an identifier says so, never names alone
         AND (district_code_l IS NULL OR district_code_r IS NULL
             OR district_code_l = district_code_r OR coalesce(nik_hash_l = nik_hash_r, false)

@@ -173,6 +173,7 @@ def prepare_sql(source: str) -> str:
         -- "Saputra Wahyuni" for "Wahyuni Saputra"
         array_to_string(list_sort(owner_words), ' ') AS owner_sorted,
         split_part(owner_name, ' ', 1) AS owner_token,
+        nullif(left(owner_name, 1), '') AS owner_letter,
         -- "s rahayu" and "sri r" both fit "sri rahayu": first letter and last word, first word
         -- and last letter (only names of two words or more).
         CASE WHEN len(owner_words) >= 2 THEN left(owner_name, 1) || ' ' || list_last(owner_words)

@@ -114,3 +114,23 @@ def test_the_same_file_gives_the_same_clusters():
     first, _ = clusters(rows)
     second, _ = clusters(list(reversed(rows)))
     assert first == second
+
+
+def test_a_reviewer_reads_that_two_niks_differ_only_by_a_typo(english):
+    rows = [
+        record("1", "Kue Kering Maju", "Ratna Gaol", **with_nik(NIK)),
+        record("2", "Kue Kering Maju", "Ratna Gaol", **with_nik("3204124507800010")),
+        record("3", "Kue Kering Maju", "Ratna Gaol", **with_nik("3204125512909931")),
+    ]
+    pairs = {
+        (row["record_id_l"], row["record_id_r"]): row
+        for row in engine.score_pairs(
+            pa.Table.from_pylist(rows), engine.default_model()
+        ).to_pylist()
+    }
+    near = engine.explain(pairs[("1", "2")])[0]
+    other = engine.explain(pairs[("1", "3")])[0]
+    assert near == engine.Evidence(
+        "nik", False, "NIK differs only by a typo (two neighbouring digits)"
+    )
+    assert other == engine.Evidence("nik", False, "NIK differs")

@@ -22,14 +22,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--model",
             type=Path,
-            help="A saved model (JSON). Default: a model trained on the file when it has 50,000 "
-            "rows or more, else the registry's active model, else the model shipped with Tumbuh "
-            "(the summary says which was used).",
+            help="A saved model (JSON). Default: the registry's active model when there is one, "
+            "else the model shipped with Tumbuh (the summary says which was used).",
+        )
+        parser.add_argument(
+            "--train",
+            action="store_true",
+            help="Train a model on the file itself (fixed seed) instead of using the registry's "
+            "or the shipped model; slower, and on large files no more accurate.",
         )
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print JSON.")
 
     def handle(
-        self, *args, input: Path, output: Path, model: Path | None, as_json: bool, **options
+        self,
+        *args,
+        input: Path,
+        output: Path,
+        model: Path | None,
+        train: bool,
+        as_json: bool,
+        **options,
     ):
         if not input.exists():
             raise CommandError(f"{input}: no such file.")
@@ -38,7 +50,8 @@ class Command(BaseCommand):
                 input,
                 output,
                 model_path=model,
-                registry_model=None if model else self._registry_model(),
+                registry_model=None if model or train else self._registry_model(),
+                train=train,
             )
         except (ValueError, UnicodeDecodeError) as error:
             raise CommandError(f"{input.name}: {error}") from None
