@@ -86,7 +86,9 @@ def _evidence_sql(
     compared) and ``weight_<comparison>`` (its match weight in bits, term frequencies included);
     per field whether the two records agree (null when one has no value) and, for names, how
     similar they are (Jaro-Winkler, 0 to 1); ``nik_near_agrees``: for NIKs that differ, whether
-    they differ only within two neighbouring digits (null without masked hashes).
+    they differ only within two neighbouring digits (null without masked hashes);
+    ``is_sure``: whether the pair may merge automatically at or above ``upper`` (see
+    ``_sure_edge_sql``), else it belongs in the review queue whatever its probability.
     """
     columns = set(con.sql(f"SELECT * FROM {predictions} LIMIT 0").columns)
     near = (
@@ -109,6 +111,7 @@ def _evidence_sql(
         {per_comparison},
         {_agrees("nik_hash")} AS nik_agrees,
         {near} AS nik_near_agrees,
+        {_sure_edge_sql(columns)} AS is_sure,
         {_agrees("phone")} AS phone_agrees,
         {_agrees("owner_name")} AS owner_name_agrees,
         round({JW}(owner_name_l, owner_name_r), 4) AS owner_name_similarity,
@@ -465,7 +468,8 @@ def match_new(existing, new, model: ResolutionModel, *, threshold: float | None 
     Only pairs of one new and one existing record are scored, with the blocking rules of the
     model; term frequencies come from both tables together. Returns ``new_record_id``,
     ``existing_record_id``, ``match_probability`` and the evidence, for pairs at or above
-    ``threshold`` (default: the model's ``lower``), best first.
+    ``threshold`` (default: the model's ``lower``), best first. A pair at or above ``upper``
+    merges automatically only if ``is_sure`` (as in ``resolve``); otherwise it is for review.
     """
     threshold = model.lower if threshold is None else threshold
     with quiet_splink(), connection() as con:

@@ -134,3 +134,23 @@ def test_a_reviewer_reads_that_two_niks_differ_only_by_a_typo(english):
         "nik", False, "NIK differs only by a typo (two neighbouring digits)"
     )
     assert other == engine.Evidence("nik", False, "NIK differs")
+
+
+def test_pairs_say_whether_they_may_merge_automatically():
+    rows = [
+        record("1", "Laundry Bersih Wangi", "Ani Lestari", **with_nik(NIK), phone="081355556666"),
+        record("2", "Keripik Singkong Ani", "Ani Lestari", **with_nik(NIK), phone="081355556666"),
+        record("3", "Laundry Bersih Wangi", "Ibu Ani Lestari", **with_nik(NIK)),
+    ]  # fmt: skip
+    model = engine.default_model()
+    pairs = {
+        (row["record_id_l"], row["record_id_r"]): row["is_sure"]
+        for row in engine.score_pairs(pa.Table.from_pylist(rows), model).to_pylist()
+    }
+    assert pairs == {("1", "2"): False, ("1", "3"): True, ("2", "3"): False}
+    existing, new = pa.Table.from_pylist(rows[:2]), pa.Table.from_pylist(rows[2:])
+    matches = engine.match_new(existing, new, model, threshold=0.0).to_pylist()
+    assert {(row["existing_record_id"], row["is_sure"]) for row in matches} == {
+        ("1", True),
+        ("2", False),
+    }
