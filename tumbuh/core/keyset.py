@@ -18,6 +18,7 @@ rows), above it the planner's estimate on PostgreSQL, labelled as an estimate on
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from functools import reduce
 
@@ -112,7 +113,9 @@ def _decode(cursor: str, fields: list) -> tuple[str, list]:
         raise BadCursor()
     values = []
     for field, raw in zip(fields, data[1:], strict=True):
-        if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
+            raise BadCursor()
+        if isinstance(raw, float) and not math.isfinite(raw):
             raise BadCursor()
         try:
             value = field.to_python(raw)
@@ -132,6 +135,8 @@ def _parse_ordering(queryset: QuerySet, ordering: tuple[str, ...]):
         name = item.lstrip("-")
         model = queryset.model
         field = model._meta.pk if name == "pk" else None
+        if name in queryset.query.annotations:  # a computed key: a search's distance
+            field = queryset.query.annotations[name].output_field
         if field is None:
             parts = name.split("__")
             for part in parts[:-1]:
@@ -207,10 +212,10 @@ def keyset_page(
     )
 
 
-def cursor_after(item, ordering: tuple[str, ...]) -> str:
-    """The cursor of the page that follows ``item`` in a list ordered by ``ordering`` (for a
-    list read by offset that offers the next page by cursor)."""
-    return _encode("n", _key_of(item, _parse_ordering(type(item).objects.none(), ordering)))
+def cursor_after(queryset: QuerySet, item, ordering: tuple[str, ...]) -> str:
+    """The cursor of the page that follows ``item`` of ``queryset`` ordered by ``ordering``
+    (for a list read by offset that offers the next page by cursor)."""
+    return _encode("n", _key_of(item, _parse_ordering(queryset, ordering)))
 
 
 def _planner_estimate(queryset: QuerySet) -> int | None:

@@ -59,17 +59,18 @@ def _enterprise_out(enterprise: Enterprise) -> dict:
 )
 def enterprises(request, filters: Query[EnterpriseFilterIn]):
     _require_registry(request.auth)
-    found = queries.registry_enterprises(
-        request.auth,
-        queries.EnterpriseFilters(
-            region=filters.region,
-            kind=filters.kind or "",
-            scale=filters.scale or "",
-            kbli_section=filters.kbli_section,
-            milestone=filters.milestone or "",
-            source=filters.source,
-            q=filters.q,
-        ),
+    wanted = queries.EnterpriseFilters(
+        region=filters.region,
+        kind=filters.kind or "",
+        scale=filters.scale or "",
+        kbli_section=filters.kbli_section,
+        milestone=filters.milestone or "",
+        source=filters.source,
+        q=filters.q,
+    )
+    found, order = (
+        queries.registry_enterprises(request.auth, wanted),
+        queries.enterprise_order(wanted),
     )
     if filters.cursor and filters.offset:
         raise Refused("bad_cursor", "Give either a cursor or an offset, not both.", field="cursor")
@@ -78,11 +79,9 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
     if filters.offset:
         window = list(rows[filters.offset : filters.offset + filters.limit + 1])
         more, window = len(window) > filters.limit, window[: filters.limit]
-        next_cursor = keyset.cursor_after(window[-1], queries.ENTERPRISE_ORDER) if more else None
+        next_cursor = keyset.cursor_after(found, window[-1], order) if more else None
     else:
-        page = keyset.keyset_page(
-            rows, ordering=queries.ENTERPRISE_ORDER, cursor=filters.cursor, size=filters.limit
-        )
+        page = keyset.keyset_page(rows, ordering=order, cursor=filters.cursor, size=filters.limit)
         window, next_cursor = page.items, page.next_cursor
     count = keyset.capped_count(found, page=page)
     return {

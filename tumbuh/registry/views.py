@@ -50,11 +50,12 @@ def _require_registry(request) -> None:
 def enterprise_list(request):
     _require_registry(request)
     form = EnterpriseFilterForm(request.GET, actor=request.user)
-    enterprises = queries.registry_enterprises(request.user, form.filters()).select_related(
+    filters = form.filters()
+    enterprises = queries.registry_enterprises(request.user, filters).select_related(
         "village__regency"
     )
     page = keyset.page_from_request(
-        request, enterprises, ordering=queries.ENTERPRISE_ORDER, size=queries.PAGE_SIZE
+        request, enterprises, ordering=queries.enterprise_order(filters), size=queries.PAGE_SIZE
     )
     return render_page(
         request,

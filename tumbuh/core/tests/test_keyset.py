@@ -66,7 +66,7 @@ def test_a_descending_order_on_a_timestamp_pages_newest_first(businesses):
 
 
 def test_a_cursor_for_a_row_read_by_offset_continues_after_it(businesses):
-    cursor = cursor_after(businesses[4], ("name", "pk"))
+    cursor = cursor_after(Enterprise.objects.all(), businesses[4], ("name", "pk"))
 
     page = keyset_page(Enterprise.objects.all(), ordering=("name", "pk"), cursor=cursor, size=3)
 

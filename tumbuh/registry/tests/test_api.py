@@ -2,13 +2,14 @@
 filters, limit/offset pages with a constant number of queries, and one error shape."""
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership
 from tumbuh.accounts.permissions import Capability
 from tumbuh.accounts.services import system_actor
-from tumbuh.conftest import COUNT_QUERIES, make_user
+from tumbuh.conftest import COUNT_QUERIES, make_enterprise, make_user
 from tumbuh.registry import services
 from tumbuh.registry.models import Enterprise, Milestone
 from tumbuh.registry.tests.console_helpers import (
@@ -265,6 +266,29 @@ def test_pages_by_cursor_from_first_to_last_and_refuses_a_cursor_with_an_offset(
     assert (first["count"], first["count_is_exact"]) == (12, True)
     assert (refused["reason"], refused["field"]) == ("bad_cursor", "cursor")
     assert (garbled["code"], garbled["reason"]) == ("invalid", "bad_cursor")
+
+
+def test_a_search_gives_whole_words_first_on_postgresql_and_pages_by_cursor(client_of, officer_32):
+    for name in ("Warung Kopi", "Kopiah Haji", "Kopi Aceh", "Toko Roti"):
+        make_enterprise(name, village=DAYEUHKOLOT)
+    client = client_of(officer_32)
+
+    whole = get(client, "/enterprises", q="kopi")
+    walked, cursor = [], ""
+    while True:
+        page = get(
+            client, "/enterprises", q="kopi", limit=1, **({"cursor": cursor} if cursor else {})
+        )
+        walked += [item["name"] for item in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+
+    names = [item["name"] for item in whole["items"]]
+    if connection.vendor == "postgresql":  # closest first: the word itself, then a longer one
+        assert names == ["Kopi Aceh", "Warung Kopi", "Kopiah Haji"]
+    else:
+        assert names == ["Kopi Aceh", "Kopiah Haji", "Warung Kopi"]
+    assert walked == names
 
 
 def test_an_api_key_needs_no_session_and_costs_a_constant_number_of_queries(
