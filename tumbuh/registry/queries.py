@@ -255,10 +255,11 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
         text = " ".join(filters.q.split())
         enterprises = enterprises.filter(name__icontains=text)
         if connection.vendor == "postgresql":
-            # Closest names first, by word-similarity distance, which the GiST trigram index of
-            # migration 0010 reads in order: at 30 M names, a common word's first page is read
-            # from the index instead of sorting a million matches (or walking the names in
-            # alphabetical order until fifty contain the word).
+            # Closest names first (pg_trgm word-similarity distance): the business whose name
+            # is the words asked for before the one that only contains them. The GIN trigram
+            # index of migration 0008 finds the matches; ranking them costs a sort of the
+            # matches, fine for a name and slow for a word in a twentieth of all names
+            # (docs/scale.md: an index that reads them in order cannot break the ties).
             enterprises = enterprises.annotate(distance=TrigramWordDistance(text, "name"))
     return enterprises.order_by(*enterprise_order(filters))
 
