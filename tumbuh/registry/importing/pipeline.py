@@ -199,7 +199,12 @@ class Importer:
             staging.prepare()
             written = self._link(clean, counts)
             staging.stage([*written, *rejected])
-            staging.write(batch=self.batch, now=self.now, source=self.source)
+            staging.write(
+                batch=self.batch,
+                now=self.now,
+                source=self.source,
+                gives_nibs=any(entry[-1] is not None for entry in written),
+            )
             counts.rejected = len(rejected)
             # The run's claim on the batch (its status and attempt) guards every chunk.
             counted = ImportBatch.objects.filter(
