@@ -2,10 +2,10 @@
 
 Each chunk of a partner file is checked and linked (``pipeline``), then streamed into a
 temporary table with the database's bulk path (COPY on PostgreSQL, ``executemany`` on SQLite):
-one staged row per row of the file that is written or rejected. A handful of ``INSERT …
-SELECT`` and ``UPDATE … FROM`` statements then write the people, businesses, owners, KBLI codes,
-source records, milestones and rejections of the whole chunk, each in one statement, inside the
-chunk's transaction. The table is temporary (it lives in the import's database session and is
+one staged row per row of the file that is written or rejected. One ``INSERT … SELECT`` per
+table then writes the people, businesses, owners, KBLI codes, source records, milestones and
+rejections of the whole chunk, and one ``UPDATE`` gives the businesses that rows joined the NIBs
+they brought, all inside the chunk's transaction. The table is temporary (it lives in the import's database session and is
 emptied at every chunk), so it needs no migration and two imports never see each other's rows.
 """
 
