@@ -748,7 +748,9 @@ def resolve_batch(*, batch: ImportBatch, by: User) -> dict:
         for row in engine.match_new(existing, new, model).to_pylist():
             new_id, old_id = int(row["new_record_id"]), int(row["existing_record_id"])
             low, high = sorted((new_id, old_id))
-            if row["match_probability"] >= model.upper:
+            # A sure edge only (engine.match_new): a high probability on a shared phone alone,
+            # or across districts without an identifier, goes to review like in ``resolve``.
+            if row["match_probability"] >= model.upper and row["is_sure"]:
                 merges.append((old_id, new_id, row["match_probability"]))
             else:
                 pairs.append((low, high, row["match_probability"], _evidence(row)))
