@@ -10,6 +10,7 @@ import pytest
 from tumbuh.accounts.models import Organisation
 from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import make_organisation, make_user
+from tumbuh.registry import services as registry_services
 from tumbuh.registry.models import (
     Enterprise,
     MatchCandidate,
@@ -173,3 +174,77 @@ def test_registry_records_carry_no_personal_data_in_clear(generated):
     assert "phone" not in records.column_names
     phones = [value for value in records["phone_hash"].to_pylist() if value]
     assert phones and all(len(value) == 64 for value in phones)
+
+
+def test_an_owners_other_business_from_an_import_waits_for_a_reviewer(generated, tmp_path):
+    """One owner, two businesses: the same NIK, phone, owner and village, another business
+    name. The pair is no sure edge: the new business stays apart, the pair is queued."""
+    resolve_duplicates(by=system_actor())
+    with open(generated.files[0].path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    row = next(row for row in rows if row["NIK"] and row["No HP/WA"] and row["NIB"])
+    existing = Enterprise.objects.get(nib=row["NIB"])
+    path = tmp_path / "usaha-lain.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow({**row, "Nama Usaha": "Keripik Pisang Lestari", "NIB": ""})
+    partner = make_organisation(kind=Organisation.Kind.COMMUNITY, name="Komunitas")
+
+    batch = import_file(path=path, organisation=partner, by=system_actor())
+
+    created = SourceRecord.objects.get(batch=batch).first_enterprise
+    assert Enterprise.objects.get(pk=created.pk).merged_into_id is None
+    low, high = sorted([created.pk, existing.pk])
+    assert MatchCandidate.objects.filter(
+        status=MatchCandidate.Status.PENDING, enterprise_low_id=low, enterprise_high_id=high
+    ).exists()
+
+
+def test_an_import_merges_a_likely_pair_only_when_it_is_a_sure_edge(
+    generated, tmp_path, monkeypatch
+):
+    """``resolve_batch`` merges at or above the model's upper threshold only a sure edge
+    (``engine.match_new``'s ``is_sure``); a likely pair that is not one is queued."""
+    import pyarrow as pa
+
+    from tumbuh.registry.resolution import engine
+
+    resolve_duplicates(by=system_actor())
+    existing = Enterprise.objects.deduplicated().order_by("pk").first()
+    path = tmp_path / "baru.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Nama Usaha", "Nama Pemilik", "Kode Desa"])
+        writer.writerow(["Usaha Baru Sekali", "Orang Baru", existing.village_id])
+        writer.writerow(["Usaha Baru Lagi", "Orang Lain", existing.village_id])
+    scored = {}
+
+    def likely_pairs(existing_records, new_records, model):
+        first, second = sorted(int(pk) for pk in new_records.column("record_id").to_pylist())
+        scored.update(sure=first, unsure=second)
+        return pa.Table.from_pylist(
+            [
+                {"new_record_id": str(first), "existing_record_id": str(existing.pk),
+                 "match_probability": 0.99, "is_sure": True},
+                {"new_record_id": str(second), "existing_record_id": str(existing.pk),
+                 "match_probability": 0.99, "is_sure": False},
+            ]
+        )  # fmt: skip
+
+    nothing = pa.Table.from_pylist([])
+    monkeypatch.setattr(engine, "match_new", likely_pairs)
+    monkeypatch.setattr(
+        engine, "resolve", lambda records, model: engine.Resolution(nothing, nothing, 0)
+    )
+    monkeypatch.setattr(registry_services, "_evidence", lambda row: [])
+
+    import_file(path=path, organisation=make_organisation(name="Mitra Baru"), by=system_actor())
+
+    assert Enterprise.objects.get(pk=scored["sure"]).merged_into_id == existing.pk
+    assert Enterprise.objects.get(pk=scored["unsure"]).merged_into_id is None
+    assert MatchCandidate.objects.filter(
+        status=MatchCandidate.Status.PENDING,
+        enterprise_low_id=min(existing.pk, scored["unsure"]),
+        enterprise_high_id=max(existing.pk, scored["unsure"]),
+    ).exists()
