@@ -46,7 +46,8 @@ def _enterprise_out(enterprise: Enterprise) -> dict:
         "scale": enterprise.scale,
         "nib": enterprise.nib,
         "village_code": enterprise.village_id,
-        "kbli": [k.code for k in enterprise.kbli_codes.all()],
+        # In code order: the rows' order is the order an import happened to write them in.
+        "kbli": sorted(k.code for k in enterprise.kbli_codes.all()),
     }
 
 
