@@ -85,7 +85,11 @@ def test_records_attendance_offline_in_the_mentor_app_and_sees_it_synced(
 
     # Online once today: the app installs its service worker and takes today's bundle.
     page.goto("/pendamping/")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    # Installing the worker fetches the app's shell first; on a busy CI machine that has taken
+    # longer than Playwright's default 30 s (it failed twice in 2,500-test runs).
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=90_000
+    )
     page.goto(f"/pendamping/sesi/{session.public_id}/")
     page.wait_for_function(
         "() => Object.keys(localStorage).some((key) => key.endsWith('.bundle')"
