@@ -146,6 +146,13 @@ class Enterprise(models.Model):
                 condition=Q(merged_into__isnull=True),
                 name="enterprise_scale_name_idx",
             ),
+            # The resolver's phone blocking (resolution.candidates): a partner file's phones
+            # among the live businesses', without reading them all.
+            models.Index(
+                fields=["phone_hash"],
+                condition=Q(merged_into__isnull=True) & ~Q(phone_hash=""),
+                name="enterprise_phone_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -645,3 +652,125 @@ class DataRequest(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at < (now or timezone.now())
+
+
+class BlockingKeys(models.Model):
+    """Where the resolver looks for a live business's duplicates: its blocking keys.
+
+    The resolution model compares only pairs that share a blocking key (``docs/resolution.md``):
+    an identifier (NIK, NIB, phone, found through their own indexes) or a normalised name
+    within a district, a village or a province. The name keys are derived by the engine's own
+    normalisation (``resolution.candidates``) and kept here as keyed 64-bit hashes, each
+    indexed, so that a partner file is resolved against the candidates that share a key
+    instead of re-reading the whole registry. No owner's name is kept in clear. A row is
+    written when its business is imported (``resolve_batch``) and rewritten for every business
+    of a province the national re-resolution passes through; rows of merged records are
+    ignored (only live businesses are read).
+    """
+
+    enterprise = models.OneToOneField(
+        Enterprise, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # district + business name squeezed; district + first word of the name + owner's initial;
+    # village + owner's first name; province + core business name + owner's first name
+    name_key = models.BigIntegerField(null=True)
+    token_key = models.BigIntegerField(null=True)
+    owner_key = models.BigIntegerField(null=True)
+    province_key = models.BigIntegerField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["name_key"], condition=Q(name_key__isnull=False), name="blocking_name_idx"
+            ),
+            models.Index(
+                fields=["token_key"],
+                condition=Q(token_key__isnull=False),
+                name="blocking_token_idx",
+            ),
+            models.Index(
+                fields=["owner_key"],
+                condition=Q(owner_key__isnull=False),
+                name="blocking_owner_idx",
+            ),
+            models.Index(
+                fields=["province_key"],
+                condition=Q(province_key__isnull=False),
+                name="blocking_province_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"keys of {self.enterprise_id}"
+
+
+class ResolutionRun(models.Model):
+    """A national re-resolution of the registry, one part per province and a last part for
+    the pairs across provinces.
+
+    Each part is a background task with its own status, heartbeat and attempts; a part whose
+    worker stopped goes back to the queue (``tumbuh resolve_duplicates --resume``) and starts
+    again from the registry as it now is (what it merged before stays merged). The run is done
+    when every part is.
+    """
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"resolution run {self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class ResolutionPart(models.Model):
+    """One province of a ``ResolutionRun`` (or, with a blank province, the pairs across
+    provinces, which only an identifier can link): its progress and outcome."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting for the provinces")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("resolving")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    TRANSITIONS = {
+        Status.WAITING: {Status.QUEUED},
+        Status.QUEUED: {Status.RUNNING, Status.FAILED},
+        # back to the queue when its worker stopped
+        Status.RUNNING: {Status.DONE, Status.FAILED, Status.QUEUED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    }
+    MAX_ATTEMPTS = 3
+
+    run = models.ForeignKey(ResolutionRun, on_delete=models.CASCADE, related_name="parts")
+    province_code = models.CharField(max_length=2, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    records = models.PositiveIntegerField(default=0)
+    comparisons = models.BigIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "province_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "province_code"], name="resolution_part_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}/{self.province_code or 'across'} ({self.status})"

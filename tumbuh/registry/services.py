@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,8 @@ from tumbuh.registry.models import (
     MergeRecord,
     Milestone,
     Ownership,
+    ResolutionPart,
+    ResolutionRun,
     SourceRecord,
 )
 
@@ -531,8 +534,24 @@ def decide_candidate(*, candidate: MatchCandidate, merge: bool, by: User) -> Mat
 # --- entity resolution ------------------------------------------------------------------------
 
 
-def registry_records(*, enterprise_ids=None):
-    """The live enterprises as records for the resolution engine (a pyarrow table).
+RECORD_COLUMNS = (
+    "record_id",
+    "nik_hash",
+    "nib",
+    "phone_hash",
+    "business_name",
+    "owner_name",
+    "village_code",
+    "district_code",
+    "kbli",
+)
+# Ids read per query when records are asked for by id (SQLite's limit on parameters).
+RECORDS_BY_ID_CHUNK = 5_000
+
+
+def registry_records(*, enterprise_ids=None, province_code: str | None = None):
+    """The live enterprises as records for the resolution engine (a pyarrow table): all of
+    them, those of ``enterprise_ids`` (read by id, in chunks) or those of one province.
 
     The owner's NIK is given as its keyed hash and the phone as its keyed hash (prefixed, so the
     engine compares it exactly without seeing a number): no personal data leaves the database
@@ -540,9 +559,25 @@ def registry_records(*, enterprise_ids=None):
     """
     import pyarrow as pa
 
+    columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
     enterprises = Enterprise.objects.deduplicated()
-    if enterprise_ids is not None:
-        enterprises = enterprises.filter(pk__in=list(enterprise_ids))
+    if province_code is not None:
+        # The expression of enterprise_province_name_idx: the province's rows only.
+        enterprises = enterprises.alias(province=Substr("village_id", 1, 2)).filter(
+            province=province_code
+        )
+    if enterprise_ids is None:
+        _append_records(columns, enterprises)
+    else:
+        ids = sorted(int(pk) for pk in enterprise_ids)
+        for start in range(0, len(ids), RECORDS_BY_ID_CHUNK):
+            _append_records(
+                columns, enterprises.filter(pk__in=ids[start : start + RECORDS_BY_ID_CHUNK])
+            )
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
+def _append_records(columns: dict[str, list], enterprises) -> None:
     owners: dict[int, tuple[str | None, str]] = {}
     ownerships = Ownership.objects.filter(enterprise__in=enterprises).order_by(
         "enterprise_id", "person_id"
@@ -559,20 +594,6 @@ def registry_records(*, enterprise_ids=None):
         .iterator(chunk_size=20_000)
     ):
         kbli.setdefault(enterprise_id, code)
-    columns: dict[str, list] = {
-        name: []
-        for name in (
-            "record_id",
-            "nik_hash",
-            "nib",
-            "phone_hash",
-            "business_name",
-            "owner_name",
-            "village_code",
-            "district_code",
-            "kbli",
-        )
-    }
     for pk, nib, phone_hash, name, village in (
         enterprises.order_by("pk")
         .values_list("pk", "nib", "phone_hash", "name", "village_id")
@@ -588,7 +609,6 @@ def registry_records(*, enterprise_ids=None):
         columns["village_code"].append(village)
         columns["district_code"].append(village[:8])
         columns["kbli"].append(kbli.get(pk))
-    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
 
 
 def active_model():
@@ -684,7 +704,7 @@ def resolve_duplicates(*, retrain: bool = False, by: User) -> dict:
     """
     import time
 
-    from tumbuh.registry.resolution import engine
+    from tumbuh.registry.resolution import candidates, engine
 
     started = time.perf_counter()
     records = registry_records()
@@ -694,19 +714,10 @@ def resolve_duplicates(*, retrain: bool = False, by: User) -> dict:
     trained = model is None
     if trained:
         model = train_resolution_model(records=records)
+    # The blocking keys of every record, for the imports that follow (resolve_batch).
+    candidates.store_keys(candidates.keys_of(records))
     resolution = engine.resolve(records, model)
-    kept_apart = _kept_apart()
-    merges = [
-        (int(row["cluster_id"]), int(row["record_id"]), row["cluster_probability"])
-        for row in resolution.clusters.to_pylist()
-        if row["record_id"] != row["cluster_id"]
-    ]
-    merged = _merge_all(merges, kept_apart=kept_apart, by=by)
-    pairs = []
-    for row in resolution.review_pairs.to_pylist():
-        low, high = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
-        pairs.append((low, high, row["match_probability"], _evidence(row)))
-    queued = _queue_pairs(pairs, kept_apart)
+    merged, queued = _apply(resolution, by=by)
     return {
         "records": records.num_rows,
         "comparisons": resolution.comparisons,
@@ -718,17 +729,34 @@ def resolve_duplicates(*, retrain: bool = False, by: User) -> dict:
     }
 
 
+def _apply(resolution, *, by: User) -> tuple[int, int]:
+    """Merge a resolution's clusters and queue its doubtful pairs; (merged, queued)."""
+    kept_apart = _kept_apart()
+    merges = [
+        (int(row["cluster_id"]), int(row["record_id"]), row["cluster_probability"])
+        for row in resolution.clusters.to_pylist()
+        if row["record_id"] != row["cluster_id"]
+    ]
+    merged = _merge_all(merges, kept_apart=kept_apart, by=by)
+    pairs = []
+    for row in resolution.review_pairs.to_pylist():
+        low, high = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
+        pairs.append((low, high, row["match_probability"], _evidence(row)))
+    return merged, _queue_pairs(pairs, kept_apart)
+
+
 def resolve_batch(*, batch: ImportBatch, by: User) -> dict:
     """Score the enterprises a batch created against the registry, without retraining.
 
-    Runs after an import when a model exists: sure matches merge into the existing (older)
-    record, doubtful ones go to the review queue.
+    Runs after an import: the new enterprises' blocking keys are written, then, when a model
+    exists, they are scored against the registry records that share a blocking key with one
+    of them (``resolution.candidates``: found through indexes, never by reading the whole
+    registry) and against each other. Sure matches merge into the existing (older) record,
+    doubtful ones go to the review queue. Returns the counts, ``candidates`` (registry records
+    read) among them.
     """
-    from tumbuh.registry.resolution import engine
+    from tumbuh.registry.resolution import candidates
 
-    model = active_model()
-    if model is None:
-        return {"new": batch.created_count, "merged": 0, "queued": 0}
     created = SourceRecord.objects.filter(batch=batch, rule=SourceRecord.Rule.NEW)
     new_ids = set(
         Enterprise.objects.deduplicated()
@@ -736,24 +764,34 @@ def resolve_batch(*, batch: ImportBatch, by: User) -> dict:
         .values_list("pk", flat=True)
     )
     if not new_ids:
-        return {"new": 0, "merged": 0, "queued": 0}
+        return {"new": 0, "merged": 0, "queued": 0, "candidates": 0}
     new = registry_records(enterprise_ids=new_ids)
-    existing_ids = (
-        Enterprise.objects.deduplicated().exclude(pk__in=new_ids).values_list("pk", flat=True)
-    )
-    existing = registry_records(enterprise_ids=existing_ids)
+    keys = candidates.keys_of(new)
+    candidates.store_keys(keys)
+    model = active_model()
+    if model is None:
+        return {"new": len(new_ids), "merged": 0, "queued": 0, "candidates": 0}
+    existing, found = candidates.registry_candidates(new, keys, exclude=new_ids)
+    outcome = _resolve_new(new, existing, model, by=by)
+    return {"new": len(new_ids), **outcome, "candidates": existing.num_rows, "found_by": found}
+
+
+def _resolve_new(new, existing, model, *, by: User) -> dict:
+    """Merge and queue what the model finds between ``new`` and ``existing`` records and
+    within ``new``."""
+    from tumbuh.registry.resolution import engine
+
     kept_apart = _kept_apart()
     merges, pairs = [], []
-    if existing.num_rows:
-        for row in engine.match_new(existing, new, model).to_pylist():
-            new_id, old_id = int(row["new_record_id"]), int(row["existing_record_id"])
-            low, high = sorted((new_id, old_id))
-            # A sure edge only (engine.match_new): a high probability on a shared phone alone,
-            # or across districts without an identifier, goes to review like in ``resolve``.
-            if row["match_probability"] >= model.upper and row["is_sure"]:
-                merges.append((old_id, new_id, row["match_probability"]))
-            else:
-                pairs.append((low, high, row["match_probability"], _evidence(row)))
+    for row in engine.match_new(existing, new, model).to_pylist():
+        new_id, old_id = int(row["new_record_id"]), int(row["existing_record_id"])
+        low, high = sorted((new_id, old_id))
+        # A sure edge only (engine.match_new): a high probability on a shared phone alone,
+        # or across districts without an identifier, goes to review like in ``resolve``.
+        if row["match_probability"] >= model.upper and row["is_sure"]:
+            merges.append((old_id, new_id, row["match_probability"]))
+        else:
+            pairs.append((low, high, row["match_probability"], _evidence(row)))
     if new.num_rows > 1:  # duplicates inside the file itself
         resolution = engine.resolve(new, model)
         for row in resolution.clusters.to_pylist():
@@ -766,7 +804,232 @@ def resolve_batch(*, batch: ImportBatch, by: User) -> dict:
             pairs.append((low, high, row["match_probability"], _evidence(row)))
     merged = _merge_all(sorted(merges, key=lambda m: (-m[2], m[1])), kept_apart=kept_apart, by=by)
     queued = _queue_pairs(pairs, kept_apart)
-    return {"new": len(new_ids), "merged": merged, "queued": queued}
+    return {"merged": merged, "queued": queued}
+
+
+# --- the national re-resolution, one province at a time -------------------------------------
+
+
+class PartTakenOver(Exception):
+    """Another worker took the part over (its heartbeat was late): this one stops."""
+
+
+def start_resolution_run(*, by: User, enqueue: bool = True) -> ResolutionRun:
+    """Plan a national re-resolution: one part per province, then the pairs across provinces.
+
+    The province parts are queued as background tasks (``enqueue``) or left queued for
+    ``run_resolution`` to run in this process; the last part waits until every province is
+    done. Without an active model one is trained first (on the whole registry, as
+    ``resolve_duplicates`` does).
+    """
+    from tumbuh.regions.models import Province
+    from tumbuh.registry.tasks import resolve_part_task
+
+    if active_model() is None:
+        train_resolution_model()
+    with transaction.atomic():
+        run = ResolutionRun.objects.create(started_by=acting_person(by))
+        codes = list(Province.objects.order_by("code").values_list("code", flat=True))
+        ResolutionPart.objects.bulk_create(
+            [ResolutionPart(run=run, province_code=code) for code in codes]
+            + [ResolutionPart(run=run, province_code="", status=ResolutionPart.Status.WAITING)]
+        )
+        record_event(
+            actor=by, action="registry.resolution_started", target=run, data={"parts": len(codes)}
+        )
+        if enqueue:
+            for pk in run.parts.filter(status=ResolutionPart.Status.QUEUED).values_list(
+                "pk", flat=True
+            ):
+                transaction.on_commit(partial(resolve_part_task.enqueue, pk))
+    return run
+
+
+def run_resolution(*, run: ResolutionRun, by: User, progress=None) -> ResolutionRun:
+    """Run the queued parts of ``run`` in this process, provinces first, then the pairs across
+    provinces; ``progress(part)`` is called after each."""
+    while True:
+        part = (
+            run.parts.filter(status=ResolutionPart.Status.QUEUED)
+            .exclude(province_code="")
+            .order_by("province_code")
+            .first()
+        ) or run.parts.filter(status=ResolutionPart.Status.QUEUED, province_code="").first()
+        if part is None:
+            break
+        run_resolution_part(part=part, by=by, enqueue=False)
+        if progress:
+            progress(part)
+    run.refresh_from_db()
+    return run
+
+
+def run_resolution_part(*, part: ResolutionPart, by: User, enqueue: bool = True) -> ResolutionPart:
+    """Resolve one province (or the pairs across provinces) of a run, if it is still queued.
+
+    A part that runs again after its worker stopped starts from the registry as it is now:
+    the merges it made stay, the pairs it queued are not queued twice. ``enqueue``: queue the
+    last part as a task once every province is done (else ``run_resolution`` runs it).
+    """
+    if not ResolutionPart.objects.filter(pk=part.pk, status=ResolutionPart.Status.QUEUED).update(
+        status=ResolutionPart.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    ):
+        part.refresh_from_db()
+        return part
+    part.refresh_from_db()
+    try:
+        if part.province_code:
+            outcome = _resolve_province(part, by=by)
+        else:
+            outcome = _resolve_across_provinces(part, by=by)
+    except PartTakenOver:
+        part.refresh_from_db()
+        return part
+    with transaction.atomic():
+        finished = ResolutionPart.objects.filter(
+            pk=part.pk, status=ResolutionPart.Status.RUNNING, attempts=part.attempts
+        ).update(status=ResolutionPart.Status.DONE, finished_at=timezone.now(), **outcome)
+        if finished:
+            _after_part(part.run_id, enqueue=enqueue)
+    part.refresh_from_db()
+    return part
+
+
+def _beat(part: ResolutionPart) -> None:
+    """A sign of life between the steps of a part; stop if another worker took it over."""
+    if not ResolutionPart.objects.filter(
+        pk=part.pk, status=ResolutionPart.Status.RUNNING, attempts=part.attempts
+    ).update(heartbeat_at=timezone.now()):
+        raise PartTakenOver
+
+
+def _after_part(run_id: int, *, enqueue: bool) -> None:
+    """Queue the last part when every province is done; finish the run when every part is."""
+    from tumbuh.registry.tasks import resolve_part_task
+
+    parts = ResolutionPart.objects.filter(run_id=run_id)
+    if not parts.exclude(province_code="").exclude(status=ResolutionPart.Status.DONE).exists():
+        last = parts.filter(province_code="", status=ResolutionPart.Status.WAITING)
+        pk = last.values_list("pk", flat=True).first()
+        if pk and last.update(status=ResolutionPart.Status.QUEUED) and enqueue:
+            transaction.on_commit(partial(resolve_part_task.enqueue, pk))
+    if not parts.exclude(status=ResolutionPart.Status.DONE).exists():
+        ResolutionRun.objects.filter(pk=run_id, finished_at=None).update(finished_at=timezone.now())
+
+
+def _resolve_province(part: ResolutionPart, *, by: User) -> dict:
+    """Resolve the live businesses of one province among themselves and rewrite their
+    blocking keys. Pairs across provinces are the last part's."""
+    from tumbuh.registry.resolution import candidates, engine
+
+    records = registry_records(province_code=part.province_code)
+    _beat(part)
+    candidates.store_keys(candidates.keys_of(records))
+    _beat(part)
+    if records.num_rows < 2:
+        return {"records": records.num_rows, "comparisons": 0, "merged": 0, "queued": 0}
+    resolution = engine.resolve(records, active_model())
+    _beat(part)
+    merged, queued = _apply(resolution, by=by)
+    return {
+        "records": records.num_rows,
+        "comparisons": resolution.comparisons,
+        "merged": merged,
+        "queued": queued,
+    }
+
+
+# The live businesses that share an owner or a phone with a live business of another province:
+# the only pairs across provinces the model's blocking rules make (NIK, phone; a NIB is
+# unique). One grouping query each, in the database.
+ACROSS_PROVINCES_SQL = """
+    SELECT o.enterprise_id FROM registry_ownership o
+    JOIN registry_enterprise e ON e.id = o.enterprise_id AND e.merged_into_id IS NULL
+    WHERE o.person_id IN (
+        SELECT o2.person_id FROM registry_ownership o2
+        JOIN registry_enterprise e2 ON e2.id = o2.enterprise_id AND e2.merged_into_id IS NULL
+        GROUP BY o2.person_id HAVING count(DISTINCT substr(e2.village_id, 1, 2)) > 1
+    )
+    UNION
+    SELECT id FROM registry_enterprise WHERE merged_into_id IS NULL AND phone_hash <> ''
+    AND phone_hash IN (
+        SELECT phone_hash FROM registry_enterprise
+        WHERE merged_into_id IS NULL AND phone_hash <> ''
+        GROUP BY phone_hash HAVING count(DISTINCT substr(village_id, 1, 2)) > 1
+    )
+"""
+
+
+def _resolve_across_provinces(part: ResolutionPart, *, by: User) -> dict:
+    """Resolve the businesses an owner or a phone links across provinces."""
+    from django.db import connection
+
+    from tumbuh.registry.resolution import engine
+
+    with connection.cursor() as cursor:
+        cursor.execute(ACROSS_PROVINCES_SQL)
+        ids = {row[0] for row in cursor.fetchall()}
+    _beat(part)
+    records = registry_records(enterprise_ids=ids)
+    if records.num_rows < 2:
+        return {"records": records.num_rows, "comparisons": 0, "merged": 0, "queued": 0}
+    resolution = engine.resolve(records, active_model())
+    _beat(part)
+    merged, queued = _apply(resolution, by=by)
+    return {
+        "records": records.num_rows,
+        "comparisons": resolution.comparisons,
+        "merged": merged,
+        "queued": queued,
+    }
+
+
+def resume_stalled_resolution(
+    *, stalled_after: datetime.timedelta = STALLED_AFTER, by: User, enqueue: bool = True
+) -> dict[str, int]:
+    """Requeue the parts of re-resolution runs whose worker stopped; fail those that stopped
+    ``ResolutionPart.MAX_ATTEMPTS`` times. Like ``resume_stalled_imports``: a part alive but
+    slow notices at its next beat and stops. Returns how many were resumed and failed."""
+    from tumbuh.registry.tasks import resolve_part_task
+
+    cutoff = timezone.now() - stalled_after
+    stalled = ResolutionPart.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, started_at__lt=cutoff),
+        status=ResolutionPart.Status.RUNNING,
+    )
+    outcome = {"resumed": 0, "failed": 0}
+    for part in stalled:
+        claim = ResolutionPart.objects.filter(
+            pk=part.pk, status=ResolutionPart.Status.RUNNING, heartbeat_at=part.heartbeat_at
+        )
+        given_up = part.attempts >= ResolutionPart.MAX_ATTEMPTS
+        with transaction.atomic():
+            if given_up:
+                changed = claim.update(
+                    status=ResolutionPart.Status.FAILED,
+                    finished_at=timezone.now(),
+                    error=f"stopped {part.attempts} times before the end",
+                )
+            else:
+                changed = claim.update(status=ResolutionPart.Status.QUEUED)
+            if not changed:
+                continue
+            record_event(
+                actor=by,
+                action="registry.resolution_part_failed"
+                if given_up
+                else "registry.resolution_part_resumed",
+                target=part,
+                region_code=part.province_code,
+                data={"attempts": part.attempts},
+            )
+            if enqueue and not given_up:
+                transaction.on_commit(partial(resolve_part_task.enqueue, part.pk))
+        outcome["failed" if given_up else "resumed"] += 1
+    return outcome
 
 
 # --- accounts of businesses -------------------------------------------------------------------
