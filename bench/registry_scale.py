@@ -37,6 +37,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -194,41 +195,48 @@ def actors():
 
 def saved_definitions(cursor) -> tuple[list[str], list[str]]:
     """Drop the big tables' indexes and constraints but their primary keys; return the SQL that
-    makes them again (constraints first, as unique ones bring their own index)."""
+    makes them again: the indexes (a unique constraint's as a unique index), which two sessions
+    can build at once, and the statements that attach the constraints afterwards, which are
+    quick (``ALTER TABLE`` locks its table whole, so it must not wait behind an index build)."""
     tables = ",".join(f"'{table}'::regclass" for table in TABLES)
     cursor.execute(
         f"SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype "
         f"FROM pg_constraint WHERE conrelid IN ({tables}) AND contype <> 'p'"
     )
-    # Foreign keys come back NOT VALID: the rows were made to satisfy them, and checking 30 M of
-    # them again would double the load (a real bulk load runs VALIDATE CONSTRAINT afterwards,
-    # which takes no lock that blocks writes).
-    constraints = [
-        (table, name, f"{sql} NOT VALID" if kind == "f" else sql)
-        for table, name, sql, kind in cursor.fetchall()
-    ]
+    constraints = cursor.fetchall()
     cursor.execute(
         f"SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
         f"WHERE i.indrelid IN ({tables}) AND NOT i.indisprimary AND NOT EXISTS "
         f"(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
     )
-    indexes = cursor.fetchall()
-    for table, name, _definition in constraints:
+    indexes = [sql for _name, sql in cursor.fetchall()]
+    attach = []
+    for table, name, sql, kind in constraints:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    return (
-        [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}' for table, name, sql in constraints],
-        [sql for _name, sql in indexes],
+        if kind == "u":
+            indexes.append(f'CREATE UNIQUE INDEX "{name}" ON {table} {sql.removeprefix("UNIQUE ")}')
+            attach.append(
+                f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"'
+            )
+        else:
+            # Foreign keys and checks come back NOT VALID: the rows were made to satisfy them,
+            # and checking 30 M of them again would double the load (a real bulk load runs
+            # VALIDATE CONSTRAINT afterwards, which takes no lock that blocks writes).
+            attach.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql} NOT VALID')
+    cursor.execute(
+        "SELECT indexrelid::regclass::text FROM pg_index i "
+        f"WHERE i.indrelid IN ({tables}) AND NOT i.indisprimary"
     )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f"DROP INDEX {name}")
+    return indexes, attach
 
 
-def fill(cursor, businesses: int, batches) -> dict:
-    """The registry's rows, set-based. Returns how many of each were written."""
-    n = int(businesses)  # written into the SQL: a number, so no placeholders (and % stays %)
+def village_shares(cursor, businesses: int) -> None:
+    """``bench_village``: how many businesses each village gets, and the first one's number."""
     cursor.execute(
         """
-        CREATE TEMP TABLE bench_village AS
+        CREATE UNLOGGED TABLE bench_village AS
         WITH weighted AS (
             SELECT v.code, coalesce(r.population, 1)::float
                    / count(*) OVER (PARTITION BY v.regency_id) AS weight
@@ -246,6 +254,13 @@ def fill(cursor, businesses: int, batches) -> dict:
         FROM ranked
         """.replace("%(n)s", str(int(businesses)))
     )
+
+
+def fill_statements(businesses: int, batches) -> list[list[tuple[str, str]]]:
+    """The registry's rows as ``INSERT … SELECT`` statements, in two lanes that touch different
+    tables (so two sessions can run them at once, one per core): the businesses and their
+    partner rows; the people, ownerships, KBLI codes and milestones. Each is (label, SQL)."""
+    n = int(businesses)  # written into the SQL: a number, so no placeholders (and % stays %)
     owner = f"{pick(FIRST, 'i * 7 + 1')} || ' ' || {pick(LAST, 'i * 11 + 3')}"
     name = (
         f"ltrim({pick(FORMS, 'i * 13 + 5')} || ' ' || {pick(PRODUCTS, 'i * 17 + 7')} || ' ' || "
@@ -259,78 +274,64 @@ def fill(cursor, businesses: int, batches) -> dict:
     )
     has_nib = "abs(hashint8(i * 37)) % 1000 < 400"
     has_phone = "abs(hashint8(i * 41)) % 100 < 70"
-    cursor.execute(
-        f"""
-        INSERT INTO registry_enterprise (id, public_id, kind, name, trade_names, scale, nib,
-            village_id, address, phone_hash, phone_masked, email, links, merged_into_id,
-            created_at, updated_at)
-        SELECT i, 'B' || lpad(i::text, 11, '0'), {kind}, {name}, '[]', {scale},
-            CASE WHEN {has_nib} THEN '9' || lpad(i::text, 12, '0') END,
-            v.code, '', CASE WHEN {has_phone} THEN md5(i::text) || md5((-i)::text) ELSE '' END,
-            CASE WHEN {has_phone} THEN '+62812*****' || lpad((i % 1000)::text, 3, '0') ELSE ''
-            END, '', '[]', NULL,
-            timestamp '2025-01-01' + (i % 600) * interval '1 day', now()
-        FROM bench_village v, generate_series(v.start + 1, v.start + v.n) AS i
-        """
-    )
-    live = cursor.rowcount
-    cursor.execute(
-        f"""
-        INSERT INTO registry_enterprise (id, public_id, kind, name, trade_names, scale, nib,
-            village_id, address, phone_hash, phone_masked, email, links, merged_into_id,
-            created_at, updated_at)
-        SELECT {n} + e.id / 12, 'D' || lpad((e.id / 12)::text, 11, '0'), e.kind, lower(e.name),
-            '[]', '', NULL, e.village_id, '', '', '', '', '[]', e.id,
-            e.created_at + interval '3 days', now()
-        FROM registry_enterprise e
-        WHERE e.id % 12 = 0 AND e.id <= {n}
-        """
-    )
-    merged = cursor.rowcount
-    cursor.execute(
-        f"""
-        INSERT INTO registry_person (id, public_id, full_name, nik_hash, nik_masked, nik_flags,
-            sex, phone_hash, phone_masked, created_at)
-        SELECT i, 'P' || lpad(i::text, 11, '0'), {owner}, md5('nik' || i) || md5('kin' || i),
-            lpad(((i % 90) + 10)::text, 4, '0') || '**********' || lpad((i % 100)::text, 2, '0'),
-            '[]', CASE WHEN i % 2 = 0 THEN 'P' ELSE 'L' END, '', '', now()
-        FROM generate_series(1, {n}) AS i
-        """
-    )
-    people = cursor.rowcount
-    cursor.execute(
-        "INSERT INTO registry_ownership (enterprise_id, person_id, role) "
-        f"SELECT i, i, 'owner' FROM generate_series(1, {n}) AS i"
-    )
-    cursor.execute(
-        f"INSERT INTO registry_enterprisekbli (enterprise_id, code, version) "
-        f"SELECT i, {pick(KBLI, 'i * 43')}, '2020' FROM generate_series(1, {n}) AS i"
-    )
+    businesses_lane = [
+        (
+            "businesses",
+            f"""
+            INSERT INTO registry_enterprise (id, public_id, kind, name, trade_names, scale, nib,
+                village_id, address, phone_hash, phone_masked, email, links, merged_into_id,
+                created_at, updated_at)
+            SELECT i, 'B' || lpad(i::text, 11, '0'), {kind}, {name}, '[]', {scale},
+                CASE WHEN {has_nib} THEN '9' || lpad(i::text, 12, '0') END,
+                v.code, '', CASE WHEN {has_phone} THEN md5(i::text) || md5((-i)::text) ELSE ''
+                END, CASE WHEN {has_phone} THEN '+62812*****' || lpad((i % 1000)::text, 3, '0')
+                ELSE '' END, '', '[]', NULL,
+                timestamp '2025-01-01' + (i % 600) * interval '1 day', now()
+            FROM bench_village v, generate_series(v.start + 1, v.start + v.n) AS i
+            """,
+        ),
+        (
+            "merged_records",
+            f"""
+            INSERT INTO registry_enterprise (id, public_id, kind, name, trade_names, scale, nib,
+                village_id, address, phone_hash, phone_masked, email, links, merged_into_id,
+                created_at, updated_at)
+            SELECT {n} + e.id / 12, 'D' || lpad((e.id / 12)::text, 11, '0'), e.kind,
+                lower(e.name), '[]', '', NULL, e.village_id, '', '', '', '', '[]', e.id,
+                e.created_at + interval '3 days', now()
+            FROM registry_enterprise e
+            WHERE e.id % 12 = 0 AND e.id <= {n}
+            """,
+        ),
+    ]
     batch_ids = "ARRAY[" + ",".join(str(batch.pk) for batch in batches) + "]"
     organisation_ids = "ARRAY[" + ",".join(str(batch.organisation_id) for batch in batches) + "]"
     # Every record's row (a merged record's row moved to the business it was merged into), and
     # a second partner's row for one business in four.
-    cursor.execute(
-        f"""
-        INSERT INTO registry_sourcerecord (organisation_id, batch_id, file_name, row_number,
-            row_hash, "values", enterprise_id, first_enterprise_id, rule, imported_at)
-        SELECT ({organisation_ids})[1 + e.id % {PARTNERS}], ({batch_ids})[1 + e.id % {PARTNERS}],
-            'mitra.csv', e.id, md5('row' || e.id) || md5('wor' || e.id),
-            jsonb_build_object('Nama Usaha', e.name, 'Kode Desa', e.village_id),
-            coalesce(e.merged_into_id, e.id), e.id,
-            CASE WHEN e.merged_into_id IS NULL THEN 'new' ELSE 'probable' END, e.created_at
-        FROM registry_enterprise e
-        UNION ALL
-        SELECT ({organisation_ids})[1 + (e.id + 1) % {PARTNERS}],
-            ({batch_ids})[1 + (e.id + 1) % {PARTNERS}], 'mitra.csv', e.id,
-            md5('second' || e.id) || md5(e.id || 'second'),
-            jsonb_build_object('Nama Usaha', upper(e.name), 'Kode Desa', e.village_id),
-            e.id, e.id, 'exact', e.created_at + interval '30 days'
-        FROM registry_enterprise e
-        WHERE e.merged_into_id IS NULL AND abs(hashint8(e.id * 47)) % 4 = 0
-        """
+    businesses_lane.append(
+        (
+            "source_records",
+            f"""
+            INSERT INTO registry_sourcerecord (organisation_id, batch_id, file_name, row_number,
+                row_hash, "values", enterprise_id, first_enterprise_id, rule, imported_at)
+            SELECT ({organisation_ids})[1 + e.id % {PARTNERS}],
+                ({batch_ids})[1 + e.id % {PARTNERS}], 'mitra.csv', e.id,
+                md5('row' || e.id) || md5('wor' || e.id),
+                jsonb_build_object('Nama Usaha', e.name, 'Kode Desa', e.village_id),
+                coalesce(e.merged_into_id, e.id), e.id,
+                CASE WHEN e.merged_into_id IS NULL THEN 'new' ELSE 'probable' END, e.created_at
+            FROM registry_enterprise e
+            UNION ALL
+            SELECT ({organisation_ids})[1 + (e.id + 1) % {PARTNERS}],
+                ({batch_ids})[1 + (e.id + 1) % {PARTNERS}], 'mitra.csv', e.id,
+                md5('second' || e.id) || md5(e.id || 'second'),
+                jsonb_build_object('Nama Usaha', upper(e.name), 'Kode Desa', e.village_id),
+                e.id, e.id, 'exact', e.created_at + interval '30 days'
+            FROM registry_enterprise e
+            WHERE e.merged_into_id IS NULL AND abs(hashint8(e.id * 47)) % 4 = 0
+            """,
+        )
     )
-    records = cursor.rowcount
     parts = [
         "SELECT i, 'registered', timestamp '2025-01-01' + (i % 600) * interval '1 day', "
         f"'bench' FROM generate_series(1, {n}) AS i"
@@ -345,44 +346,176 @@ def fill(cursor, businesses: int, batches) -> dict:
             f"SELECT i, '{kind_name}', timestamp '2025-02-01' + (i % 580) * interval '1 day', "
             f"'bench' FROM generate_series(1, {n}) AS i WHERE {condition}"
         )
-    cursor.execute(
-        "INSERT INTO registry_milestone (enterprise_id, kind, occurred_at, source) "
-        + " UNION ALL ".join(parts)
-    )
-    milestones = cursor.rowcount
-    for table in TABLES:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT coalesce(max(id), 1) FROM {table}))"
-        )
-    return {
-        "businesses": live,
-        "merged_records": merged,
-        "people": people,
-        "source_records": records,
-        "milestones": milestones,
-    }
+    people_lane = [
+        (
+            "people",
+            f"""
+            INSERT INTO registry_person (id, public_id, full_name, nik_hash, nik_masked,
+                nik_flags, sex, phone_hash, phone_masked, created_at)
+            SELECT i, 'P' || lpad(i::text, 11, '0'), {owner},
+                md5('nik' || i) || md5('kin' || i),
+                lpad(((i % 90) + 10)::text, 4, '0') || '**********'
+                || lpad((i % 100)::text, 2, '0'),
+                '[]', CASE WHEN i % 2 = 0 THEN 'P' ELSE 'L' END, '', '', now()
+            FROM generate_series(1, {n}) AS i
+            """,
+        ),
+        (
+            "ownerships",
+            "INSERT INTO registry_ownership (enterprise_id, person_id, role) "
+            f"SELECT i, i, 'owner' FROM generate_series(1, {n}) AS i",
+        ),
+        (
+            "kbli_codes",
+            "INSERT INTO registry_enterprisekbli (enterprise_id, code, version) "
+            f"SELECT i, {pick(KBLI, 'i * 43')}, '2020' FROM generate_series(1, {n}) AS i",
+        ),
+        (
+            "milestones",
+            "INSERT INTO registry_milestone (enterprise_id, kind, occurred_at, source) "
+            + " UNION ALL ".join(parts),
+        ),
+    ]
+    return [businesses_lane, people_lane]
+
+
+def in_lanes(database_url: str, lanes: list[list[tuple[str, str]]], setup: list[str]) -> dict:
+    """Run each lane's statements in order in a session of its own, the lanes at once (one
+    thread and one connection each); print each statement's time. Returns rows per label."""
+    import threading
+
+    import psycopg
+
+    counts: dict[str, int] = {}
+    failures: list[BaseException] = []
+
+    def run(lane: list[tuple[str, str]]) -> None:
+        try:
+            with psycopg.connect(database_url, autocommit=True) as connection:
+                for sql in setup:
+                    connection.execute(sql)
+                for label, sql in lane:
+                    started = time.perf_counter()
+                    counts[label] = connection.execute(sql).rowcount
+                    line(
+                        bench="registry_scale",
+                        step=label,
+                        rows=counts[label],
+                        seconds=round(time.perf_counter() - started, 1),
+                    )
+        except BaseException as error:  # re-raised in the caller's thread below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(lane,)) for lane in lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return counts
+
+
+def from_queue(database_url: str, jobs: list[tuple[str, str]], sessions: int, setup) -> None:
+    """Run ``jobs`` (label, SQL; longest first) in ``sessions`` sessions at once, each taking the
+    next job when it is free; print each job's time."""
+    import queue
+    import threading
+
+    import psycopg
+
+    waiting: queue.SimpleQueue = queue.SimpleQueue()
+    for job in jobs:
+        waiting.put(job)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with psycopg.connect(database_url, autocommit=True) as connection:
+                for sql in setup:
+                    connection.execute(sql)
+                while not failures:
+                    try:
+                        label, sql = waiting.get_nowait()
+                    except queue.Empty:
+                        return
+                    started = time.perf_counter()
+                    connection.execute(sql)
+                    line(
+                        bench="registry_scale",
+                        step="index",
+                        index=label,
+                        seconds=round(time.perf_counter() - started, 1),
+                    )
+        except BaseException as error:  # re-raised in the caller's thread below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def index_jobs(indexes: list[str]) -> list[tuple[str, str]]:
+    """The indexes, longest first: the trigram index, then by table (businesses, partner rows,
+    milestones, people, the rest)."""
+    order = {table: number for number, table in enumerate(
+        ("registry_enterprise", "registry_sourcerecord", "registry_milestone", "registry_person")
+    )}  # fmt: skip
+
+    def weight(sql: str) -> tuple[int, int]:
+        table = next((t for t in TABLES if re.search(rf"[ .]{t}[ (]", sql)), "")
+        return (0 if "gin" in sql.lower() else 1, order.get(table, len(order)))
+
+    return [(sql.split(" ON ")[0].split(" INDEX ")[-1], sql) for sql in sorted(indexes, key=weight)]
 
 
 def build(businesses: int) -> dict:
-    from django.db import connection, transaction
+    from django.db import connection
 
     officers, batches = actors()
+    database_url = os.environ["DATABASE_URL"]
+    session = [
+        "SET maintenance_work_mem = '2GB'",
+        "SET max_parallel_maintenance_workers = 1",
+        "SET synchronous_commit = off",
+    ]
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '2GB'")
-        cursor.execute("SET max_parallel_maintenance_workers = 2")
-        cursor.execute("SET synchronous_commit = off")
-        with transaction.atomic():
-            constraints, indexes = timed("drop_indexes", saved_definitions, cursor)
-            counts = timed("insert_rows", fill, cursor, businesses, batches)
-        timed("create_indexes", lambda: [cursor.execute(sql) for sql in indexes])
-        timed("add_constraints", lambda: [cursor.execute(sql) for sql in constraints])
+        indexes, attach = timed("drop_indexes", saved_definitions, cursor)
+        village_shares(cursor, businesses)
     connection.close()
+    counts = timed(
+        "insert_rows", in_lanes, database_url, fill_statements(businesses, batches), session
+    )
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_village")
+        for table in TABLES:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+    connection.close()
+    timed("create_indexes", from_queue, database_url, index_jobs(indexes), 2, session)
+    with connection.cursor() as cursor:
+        timed("attach_constraints", lambda: [cursor.execute(sql) for sql in attach])
         cursor.execute("SET maintenance_work_mem = '2GB'")
         timed("vacuum_analyze", lambda: [cursor.execute(f"VACUUM ANALYZE {t}") for t in TABLES])
         cursor.execute("SELECT pg_database_size(current_database())")
         counts["database_bytes"] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT c.relname, pg_table_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c "
+            f"WHERE c.relname IN ({','.join(repr(t) for t in TABLES)})"
+        )
+        for table, table_bytes, index_bytes in cursor.fetchall():
+            line(
+                bench="registry_scale",
+                table=table,
+                table_bytes=table_bytes,
+                index_bytes=index_bytes,
+            )
     return {"officers": officers, **counts}
 
 
