@@ -69,10 +69,8 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
         source=filters.source,
         q=filters.q,
     )
-    found, order = (
-        queries.registry_enterprises(request.auth, wanted),
-        queries.enterprise_order(wanted),
-    )
+    found = queries.registry_enterprises(request.auth, wanted)
+    order = queries.enterprise_order(found)
     if filters.cursor and filters.offset:
         raise Refused("bad_cursor", "Give either a cursor or an offset, not both.", field="cursor")
     rows = found.prefetch_related("kbli_codes")

@@ -254,21 +254,46 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
     if filters.q:
         text = " ".join(filters.q.split())
         enterprises = enterprises.filter(name__icontains=text)
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and _few_matches(enterprises):
             # Closest names first (pg_trgm word-similarity distance): the business whose name
             # is the words asked for before the one that only contains them. The GIN trigram
-            # index of migration 0008 finds the matches; ranking them costs a sort of the
-            # matches, fine for a name and slow for a word in a twentieth of all names
-            # (docs/scale.md: an index that reads them in order cannot break the ties).
+            # index of migration 0008 finds the matches, and ranking sorts them all, so only a
+            # search with few matches is ranked (``RANKED_SEARCH_CAP``). A word in one name of
+            # twenty (1.5 M names at 30 M) is listed by name instead, read in order from the
+            # name index, and the page says so (docs/scale.md, "Search").
             enterprises = enterprises.annotate(distance=TrigramWordDistance(text, "name"))
-    return enterprises.order_by(*enterprise_order(filters))
+    return enterprises.order_by(*enterprise_order(enterprises))
 
 
-def enterprise_order(filters: EnterpriseFilters) -> tuple[str, ...]:
-    """The registry list's order (keyset pages, core.keyset): by name, a search closest first."""
-    if filters.q.strip() and connection.vendor == "postgresql":
-        return ("distance", *ENTERPRISE_ORDER)
-    return ENTERPRISE_ORDER
+RANKED_SEARCH_CAP = 5000
+
+
+def _few_matches(enterprises: QuerySet) -> bool:
+    """Whether a search matches few enough businesses to rank them all: at most
+    ``RANKED_SEARCH_CAP``, counted at the bounded cost of ``keyset.capped_count``."""
+    from tumbuh.core.keyset import capped_count
+
+    count = capped_count(enterprises, cap=RANKED_SEARCH_CAP)
+    return count.is_exact
+
+
+def is_ranked(enterprises: QuerySet) -> bool:
+    """Whether a registry list is a ranked search (closest names first), not by name."""
+    return "distance" in enterprises.query.annotations
+
+
+def listed_by_name_for_many(enterprises: QuerySet, filters: EnterpriseFilters) -> bool:
+    """Whether a search that ranks (PostgreSQL) found too many names to rank and lists them by
+    name: the page says so and asks for more words."""
+    return (
+        bool(filters.q.strip()) and connection.vendor == "postgresql" and not is_ranked(enterprises)
+    )
+
+
+def enterprise_order(enterprises: QuerySet) -> tuple[str, ...]:
+    """The order of a list from ``registry_enterprises`` (keyset pages, core.keyset): by name,
+    a ranked search closest first."""
+    return ("distance", *ENTERPRISE_ORDER) if is_ranked(enterprises) else ENTERPRISE_ORDER
 
 
 def visible_enterprise(actor, public_id: str, *, with_details=False) -> Enterprise | None:

@@ -55,7 +55,7 @@ def enterprise_list(request):
         "village__regency"
     )
     page = keyset.page_from_request(
-        request, enterprises, ordering=queries.enterprise_order(filters), size=queries.PAGE_SIZE
+        request, enterprises, ordering=queries.enterprise_order(enterprises), size=queries.PAGE_SIZE
     )
     return render_page(
         request,
@@ -64,6 +64,8 @@ def enterprise_list(request):
             "form": form,
             "page": page,
             "count": keyset.capped_count(enterprises, page=page),
+            "by_name_search": queries.listed_by_name_for_many(enterprises, filters),
+            "ranked_cap": queries.RANKED_SEARCH_CAP,
             "oob": is_htmx(request),
         },
         partial="results",

@@ -10,7 +10,7 @@ from tumbuh.accounts.models import Membership
 from tumbuh.accounts.permissions import Capability
 from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import COUNT_QUERIES, make_enterprise, make_user
-from tumbuh.registry import services
+from tumbuh.registry import queries, services
 from tumbuh.registry.models import Enterprise, Milestone
 from tumbuh.registry.tests.console_helpers import (
     DAYEUHKOLOT,
@@ -289,6 +289,27 @@ def test_a_search_gives_whole_words_first_on_postgresql_and_pages_by_cursor(clie
     else:
         assert names == ["Kopi Aceh", "Kopiah Haji", "Warung Kopi"]
     assert walked == names
+
+
+def test_a_search_with_too_many_matches_to_rank_lists_them_by_name(
+    client_of, officer_32, monkeypatch
+):
+    monkeypatch.setattr(queries, "RANKED_SEARCH_CAP", 2)
+    for name in ("Warung Kopi", "Kopiah Haji", "Kopi Aceh", "Toko Roti"):
+        make_enterprise(name, village=DAYEUHKOLOT)
+    client = client_of(officer_32)
+
+    walked, cursor = [], ""
+    while True:
+        page = get(
+            client, "/enterprises", q="kopi", limit=2, **({"cursor": cursor} if cursor else {})
+        )
+        walked += [item["name"] for item in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+
+    # Three matches, more than the two it may rank: by name on both databases.
+    assert walked == ["Kopi Aceh", "Kopiah Haji", "Warung Kopi"]
 
 
 def test_an_api_key_needs_no_session_and_costs_a_constant_number_of_queries(
