@@ -60,6 +60,7 @@ TABLES = (
     "registry_sourcerecord",
     "registry_milestone",
 )
+PROVINCE_KEYED = TABLES[2:]  # their rows carry the business's province (models.province_key)
 FORMS = ["Warung", "Toko", "Kedai", "UD", "CV", "Usaha", "Rumah Produksi", "Dapur", "Sentra", ""]
 PRODUCTS = [
     "Kue Kering",
@@ -103,6 +104,8 @@ MILESTONES = [  # kind, share in thousandths
     ("paid_digitally", 30),
 ]
 PARTNERS = 6
+# Business number i with its village v (the rows that hang off a business carry its province).
+EACH_BUSINESS = "bench_village v, generate_series(v.start + 1, v.start + v.n) AS i"
 
 
 def line(**fields) -> None:
@@ -313,20 +316,22 @@ def fill_statements(businesses: int, batches) -> list[list[tuple[str, str]]]:
             "source_records",
             f"""
             INSERT INTO registry_sourcerecord (organisation_id, batch_id, file_name, row_number,
-                row_hash, "values", enterprise_id, first_enterprise_id, rule, imported_at)
+                row_hash, "values", enterprise_id, first_enterprise_id, rule, imported_at,
+                province_code)
             SELECT ({organisation_ids})[1 + e.id % {PARTNERS}],
                 ({batch_ids})[1 + e.id % {PARTNERS}], 'mitra.csv', e.id,
                 md5('row' || e.id) || md5('wor' || e.id),
                 jsonb_build_object('Nama Usaha', e.name, 'Kode Desa', e.village_id),
                 coalesce(e.merged_into_id, e.id), e.id,
-                CASE WHEN e.merged_into_id IS NULL THEN 'new' ELSE 'probable' END, e.created_at
+                CASE WHEN e.merged_into_id IS NULL THEN 'new' ELSE 'probable' END, e.created_at,
+                substr(e.village_id, 1, 2)
             FROM registry_enterprise e
             UNION ALL
             SELECT ({organisation_ids})[1 + (e.id + 1) % {PARTNERS}],
                 ({batch_ids})[1 + (e.id + 1) % {PARTNERS}], 'mitra.csv', e.id,
                 md5('second' || e.id) || md5(e.id || 'second'),
                 jsonb_build_object('Nama Usaha', upper(e.name), 'Kode Desa', e.village_id),
-                e.id, e.id, 'exact', e.created_at + interval '30 days'
+                e.id, e.id, 'exact', e.created_at + interval '30 days', substr(e.village_id, 1, 2)
             FROM registry_enterprise e
             WHERE e.merged_into_id IS NULL AND abs(hashint8(e.id * 47)) % 4 = 0
             """,
@@ -334,7 +339,7 @@ def fill_statements(businesses: int, batches) -> list[list[tuple[str, str]]]:
     )
     parts = [
         "SELECT i, 'registered', timestamp '2025-01-01' + (i % 600) * interval '1 day', "
-        f"'bench' FROM generate_series(1, {n}) AS i"
+        f"'bench', substr(v.code, 1, 2) FROM {EACH_BUSINESS}"
     ]
     for number, (kind_name, share) in enumerate(MILESTONES):
         condition = (
@@ -344,7 +349,7 @@ def fill_statements(businesses: int, batches) -> list[list[tuple[str, str]]]:
         )
         parts.append(
             f"SELECT i, '{kind_name}', timestamp '2025-02-01' + (i % 580) * interval '1 day', "
-            f"'bench' FROM generate_series(1, {n}) AS i WHERE {condition}"
+            f"'bench', substr(v.code, 1, 2) FROM {EACH_BUSINESS} WHERE {condition}"
         )
     people_lane = [
         (
@@ -362,18 +367,18 @@ def fill_statements(businesses: int, batches) -> list[list[tuple[str, str]]]:
         ),
         (
             "ownerships",
-            "INSERT INTO registry_ownership (enterprise_id, person_id, role) "
-            f"SELECT i, i, 'owner' FROM generate_series(1, {n}) AS i",
+            "INSERT INTO registry_ownership (enterprise_id, person_id, role, province_code) "
+            f"SELECT i, i, 'owner', substr(v.code, 1, 2) FROM {EACH_BUSINESS}",
         ),
         (
             "kbli_codes",
-            "INSERT INTO registry_enterprisekbli (enterprise_id, code, version) "
-            f"SELECT i, {pick(KBLI, 'i * 43')}, '2020' FROM generate_series(1, {n}) AS i",
+            "INSERT INTO registry_enterprisekbli (enterprise_id, code, version, province_code) "
+            f"SELECT i, {pick(KBLI, 'i * 43')}, '2020', substr(v.code, 1, 2) FROM {EACH_BUSINESS}",
         ),
         (
             "milestones",
-            "INSERT INTO registry_milestone (enterprise_id, kind, occurred_at, source) "
-            + " UNION ALL ".join(parts),
+            "INSERT INTO registry_milestone (enterprise_id, kind, occurred_at, source, "
+            "province_code) " + " UNION ALL ".join(parts),
         ),
     ]
     return [businesses_lane, people_lane]
@@ -486,12 +491,18 @@ def build(businesses: int) -> dict:
     with connection.cursor() as cursor:
         indexes, attach = timed("drop_indexes", saved_definitions, cursor)
         village_shares(cursor, businesses)
+        # The rows are written with their province (models.province_key); the triggers that
+        # keep it for the platform's own writes would look each business up again.
+        for table in PROVINCE_KEYED:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     connection.close()
     counts = timed(
         "insert_rows", in_lanes, database_url, fill_statements(businesses, batches), session
     )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_village")
+        for table in PROVINCE_KEYED:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         for table in TABLES:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

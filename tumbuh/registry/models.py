@@ -24,6 +24,15 @@ from tumbuh.regions.models import Village
 PUBLIC_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
+def province_key() -> models.CharField:
+    """The province code of the business a row hangs off (the first two characters of its
+    village code): the key the registry partitions on past one server (docs/scale.md). Database
+    triggers keep it (migration 0011) on every insert, on a move to another business (a merge)
+    and on a business's move to another province, whichever code or SQL writes the row; an object
+    made in Python has it once read back from the database."""
+    return models.CharField(max_length=2, db_default="", editable=False)
+
+
 def new_public_id() -> str:
     """A random, unguessable id for URLs (never a sequential number for personal records).
 
@@ -214,6 +223,7 @@ class EnterpriseKbli(models.Model):
     )
     code = models.CharField(max_length=5)
     version = models.CharField(max_length=4, default="2020")
+    province_code = province_key()
 
     class Meta:
         constraints = [
@@ -275,6 +285,7 @@ class Ownership(models.Model):
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="ownerships")
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.OWNER)
+    province_code = province_key()
 
     class Meta:
         constraints = [
@@ -438,6 +449,7 @@ class SourceRecord(models.Model):
     )
     rule = models.CharField(max_length=10, choices=Rule.choices, default=Rule.NEW)
     imported_at = models.DateTimeField()
+    province_code = province_key()
 
     class Meta:
         ordering = ["pk"]
@@ -477,6 +489,7 @@ class Milestone(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    province_code = province_key()
 
     class Meta:
         ordering = ["occurred_at"]
