@@ -3,7 +3,7 @@
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: demo test smoke fuzz sync lint format messages clean
+.PHONY: demo test smoke fuzz sync lint format messages clean spark
 
 demo: sync
 	$(UV) run --frozen tumbuh demo
@@ -19,6 +19,14 @@ smoke: sync
 # The served API fuzzed with schemathesis, anonymously and with a key (tools/fuzz.py says how).
 fuzz: sync
 	$(UV) run --frozen python tools/fuzz.py
+
+# Splink's Spark backend, for `bench/resolve.py --backend spark` only (docs/resolution.md): a
+# Java runtime (Debian's headless OpenJDK, 17 or later for Spark 4) and PySpark in .spark/, an
+# environment apart from .venv (the `spark` dependency group; `make sync` leaves it out).
+spark: $(UV)
+	java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || \
+		(apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless)
+	UV_PROJECT_ENVIRONMENT=.spark $(UV) sync --frozen --quiet --no-default-groups --group spark
 
 sync: $(UV)
 	$(UV) sync --frozen --quiet

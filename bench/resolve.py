@@ -32,6 +32,16 @@ seeds. For each set and each of ``--resolvers``, in a fresh process: the plain S
 (``baseline_clusters``) and/or the engine, with wall time, peak RSS of that process (ru_maxrss,
 which counts DuckDB's memory), candidate pairs compared, and pairwise precision, recall and F1
 overall and per phenomenon (``accuracy_by_phenomenon``).
+
+``--backend duckdb spark`` runs each engine resolver once per Splink backend
+(``engine.resolve(..., backend=...)``): Spark in local mode needs ``make spark`` and this
+script run with ``.spark/bin/python``. Peak memory is then that of the process tree (the JVM
+is a child process; ``peak_tree_rss_mb``, sampled), CPU time too; the line of the second
+backend adds ``agreement``: pairwise precision, recall and F1 of its clusters against the
+first backend's, so F1 1.0 means the same clusters:
+
+    .spark/bin/python bench/resolve.py --hard hard --records 100000 --resolvers registry \
+        --backend duckdb spark
 """
 
 # SQL over the bench's own tables (S608); a subprocess that runs this same script (S603).
@@ -68,6 +78,74 @@ def _setup_django() -> None:
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class TreeSampler:
+    """Resident memory and CPU time of this process and its descendants (Spark's JVM), read
+    from /proc every ``interval`` seconds: ru_maxrss sees neither a child that is still
+    running nor its CPU."""
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.interval = interval
+        self.peak_bytes = 0
+        self.child_ticks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "TreeSampler":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _descendants(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                children.setdefault(int(fields[1]), []).append(int(entry))
+        found, stack = [], [os.getpid()]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                found.append(child)
+                stack.append(child)
+        return found
+
+    def _sample(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        total = 0
+        for pid in [os.getpid(), *self._descendants()]:
+            try:
+                with open(f"/proc/{pid}/statm") as handle:
+                    total += int(handle.read().split()[1]) * page
+                if pid != os.getpid():
+                    with open(f"/proc/{pid}/stat") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                    self.child_ticks[pid] = int(fields[11]) + int(fields[12])
+            except OSError:
+                continue
+        self.peak_bytes = max(self.peak_bytes, total)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    @property
+    def peak_mb(self) -> float:
+        return round(self.peak_bytes / 2**20, 1)
+
+    @property
+    def child_cpu_seconds(self) -> float:
+        return sum(self.child_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -465,9 +543,19 @@ def baseline_clusters(raw):
     ).to_arrow_table(), comparisons
 
 
-def run_hard(folder: Path, resolver: str, model_out: Path | None = None) -> dict:
+def run_hard(
+    folder: Path,
+    resolver: str,
+    model_out: Path | None = None,
+    *,
+    backend: str = "duckdb",
+    clusters_out: Path | None = None,
+) -> dict:
     """One resolver on one hard set: ``baseline``, ``registry`` (the shipped model) or
-    ``file`` (a model trained on the file itself), or ``chosen`` (the rule of ``resolve_file``)."""
+    ``file`` (a model trained on the file itself), or ``chosen`` (the rule of ``resolve_file``).
+
+    ``backend``: where the engine's Splink scores pairs (training always runs in DuckDB).
+    ``clusters_out``: a Parquet file to keep the clusters in, to compare backends."""
     import logging
 
     import duckdb
@@ -478,9 +566,19 @@ def run_hard(folder: Path, resolver: str, model_out: Path | None = None) -> dict
     logging.getLogger("splink").setLevel(logging.ERROR)
     table = pq.read_table(folder / "records.parquet")
     truth = table.select(["record_id", "entity_id", "phenomena"])
+    extra = {}
+    sampler = TreeSampler().start()
+    if backend == "spark":
+        # Starting the JVM is paid once per process, not per resolution: timed apart.
+        from tumbuh.registry.resolution.backends import spark_session
+
+        session_started = time.perf_counter()
+        extra["spark"] = {"version": spark_session().version}
+        extra["spark"]["session_seconds"] = round(time.perf_counter() - session_started, 1)
+        extra["spark"]["master"] = spark_session().sparkContext.master
     started = time.perf_counter()
     cpu_started = time.process_time()
-    extra = {}
+    child_cpu_started = sampler.child_cpu_seconds
     if resolver == "baseline":
         clusters, comparisons = baseline_clusters(pq.read_table(folder / "raw.parquet"))
     else:
@@ -498,26 +596,43 @@ def run_hard(folder: Path, resolver: str, model_out: Path | None = None) -> dict
             from tumbuh.registry.resolution.files import choose_model
 
             model, extra["model"] = choose_model(records)
-        resolution = engine.resolve(records, model)
+        resolve_started = time.perf_counter()
+        resolution = engine.resolve(records, model, backend=backend)
+        extra["resolve_seconds"] = round(time.perf_counter() - resolve_started, 1)
         clusters, comparisons = resolution.clusters, resolution.comparisons
         extra["review_pairs"] = resolution.review_pairs.num_rows
     seconds = time.perf_counter() - started
-    # CPU time of every thread of this process: on a shared machine, what the wall time would
-    # shrink towards if the two cores were this process's alone (DuckDB uses both).
-    cpu_seconds = time.process_time() - cpu_started
+    # CPU time of every thread of this process and of its children (Spark's JVM): on a shared
+    # machine, what the wall time would shrink towards if the two cores were this run's alone.
+    sampler.stop()
+    cpu_seconds = time.process_time() - cpu_started + sampler.child_cpu_seconds - child_cpu_started
+    if clusters_out:
+        pq.write_table(clusters.select(["record_id", "cluster_id"]), clusters_out)
     accuracy = accuracy_by_phenomenon(duckdb.connect(), clusters, truth)
     return {
         "bench": "resolve_hard",
         "set": json.loads((folder / "set.json").read_text()),
         "resolver": resolver,
+        "backend": backend if resolver != "baseline" else "duckdb",
         "records": table.num_rows,
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu_seconds, 1),
         "peak_rss_mb": _peak_rss_mb(),
+        "peak_tree_rss_mb": sampler.peak_mb,
         "comparisons": comparisons,
         **extra,
         **accuracy,
     }
+
+
+def cluster_agreement(reference: Path, other: Path) -> dict:
+    """Pairwise precision, recall and F1 of one run's clusters against another's, as if the
+    first were the truth: 1.0 when both put the same records together."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    truth = pq.read_table(reference).rename_columns(["record_id", "entity_id"])
+    return pairwise_accuracy(duckdb.connect(), pq.read_table(other), truth)
 
 
 def _machine() -> str:
@@ -567,6 +682,15 @@ def main(argv: list[str] | None = None) -> None:
         "a model trained on the file, or the one resolve_file chooses",
     )
     parser.add_argument("--resolver", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--backend",
+        nargs="*",
+        default=["duckdb"],
+        choices=["duckdb", "spark"],
+        help="with --hard: where the engine's Splink scores pairs; with two, the second's "
+        "clusters are compared with the first's (spark needs `make spark` and .spark/bin/python)",
+    )
+    parser.add_argument("--clusters-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--model", type=Path, help="where --run resolve saves its model")
     parser.add_argument(
         "--no-base",
@@ -590,8 +714,13 @@ def main(argv: list[str] | None = None) -> None:
                 "peak_rss_mb": _peak_rss_mb(),
             }
         else:
+            (backend,) = options.backend
             result = run_hard(
-                hard_dir(options.data, name, records), options.resolver, options.model
+                hard_dir(options.data, name, records),
+                options.resolver,
+                options.model,
+                backend=backend,
+                clusters_out=options.clusters_out,
             )
         print(json.dumps(result))
         return
@@ -603,10 +732,30 @@ def main(argv: list[str] | None = None) -> None:
                     print(json.dumps(_child(["--run", "prepare-hard", *common])), flush=True)
                 for resolver in options.resolvers:
                     model = ["--model", str(options.model)] if options.model else []
-                    result = _child(["--run", "hard", *common, "--resolver", resolver, *model])
-                    print(
-                        json.dumps({**result, "machine": _machine(), "load": _load()}), flush=True
-                    )
+                    backends = ["duckdb"] if resolver == "baseline" else options.backend
+                    kept = []
+                    for backend in backends:
+                        # the load before the run, too: the one after may have calmed down
+                        load = _load()
+                        out = (
+                            hard_dir(options.data, name, records)
+                            / f"clusters-{resolver}-{backend}.parquet"
+                        )
+                        result = _child([
+                            "--run", "hard", *common, "--resolver", resolver, *model,
+                            "--backend", backend, "--clusters-out", str(out),
+                        ])  # fmt: skip
+                        kept.append(out)
+                        if len(kept) > 1:
+                            result["agreement"] = cluster_agreement(kept[0], out)
+                            result["agreement"]["with"] = backends[0]
+                        print(
+                            json.dumps({
+                                **result, "machine": _machine(), "load_before": load,
+                                "load": _load(),
+                            }),
+                            flush=True,
+                        )  # fmt: skip
         return
     if options.run:
         (records,) = options.records

@@ -246,23 +246,45 @@ class Resolution:
     comparisons: int
 
 
-def resolve(records, model: ResolutionModel) -> Resolution:
-    """Score candidate pairs, cluster those at or above ``upper``, list those to review."""
+def resolve(records, model: ResolutionModel, *, backend: str = "duckdb") -> Resolution:
+    """Score candidate pairs, cluster those at or above ``upper``, list those to review.
+
+    ``backend`` is where Splink blocks and scores the pairs: ``"duckdb"`` (in this process) or
+    ``"spark"`` (``backends.SparkBackend``, for a national re-resolution past one machine).
+    Either way the records are prepared, and the scored pairs clustered, in DuckDB.
+    """
+    from splink import Linker
+
+    from tumbuh.registry.resolution.backends import backend_for
+
     with quiet_splink(), connection() as con:
         load(con, records, "records")
-        db_api, linker = make_linker(con, "records", model.settings)
-        register_term_frequencies(con, db_api, linker, model.settings, ["records"])
-        blocked = linker.inference.compute_blocked_pairs_for_predict()
-        comparisons = con.sql(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
-        predictions = linker.inference.predict(
-            threshold_match_probability=model.lower, warning_mode="never"
-        )
-        _cluster_without_weak_chains(con, predictions.physical_name, model.upper)
+        scorer = backend_for(backend, con)
+        try:
+            linker = Linker(
+                scorer.table("records"),
+                scorer.settings(model.settings),
+                log_level=None,
+                validate_settings=False,
+            )
+            register_term_frequencies(
+                con, scorer.db_api, linker, model.settings, ["records"], hand_over=scorer.table
+            )
+            comparisons = scorer.count(linker.inference.compute_blocked_pairs_for_predict())
+            predictions = scorer.local(
+                linker.inference.predict(
+                    threshold_match_probability=model.lower, warning_mode="never"
+                ),
+                "scored_pairs",
+            )
+        finally:
+            scorer.close()
+        _cluster_without_weak_chains(con, predictions, model.upper)
         cluster_table = con.sql(
             "SELECT * FROM clusters ORDER BY length(record_id), record_id"
         ).to_arrow_table()
         review = con.sql(f"""
-            SELECT e.* FROM ({_evidence_sql(con, predictions.physical_name)}) e
+            SELECT e.* FROM ({_evidence_sql(con, predictions)}) e
             JOIN clusters l ON l.record_id = e.record_id_l
             JOIN clusters r ON r.record_id = e.record_id_r
             WHERE l.cluster_id <> r.cluster_id

@@ -268,9 +268,14 @@ TF_MIN_RECORDS = 100_000
 
 
 def register_term_frequencies(
-    con, db_api, linker, settings: dict[str, Any], tables: list[str]
+    con, db_api, linker, settings: dict[str, Any], tables: list[str], *, hand_over=None
 ) -> None:
-    """Compute the term-frequency lookups of ``tables`` together and hand them to the linker."""
+    """Compute the term-frequency lookups of ``tables`` together and hand them to the linker.
+
+    The lookups are computed in DuckDB; ``hand_over`` turns a table of ``con`` into a Splink
+    table of the linker's backend (``backends.SparkBackend.table``), by default the DuckDB one.
+    """
+    hand_over = hand_over or db_api.register
     union = " UNION ALL ".join(f"SELECT * FROM {table}" for table in tables)
     for column in _term_frequency_columns(settings):
         con.sql(f"DROP TABLE IF EXISTS tf_{column}")
@@ -279,9 +284,7 @@ def register_term_frequencies(
             SELECT {column}, count(*)::DOUBLE / greatest(sum(count(*)) OVER (), {TF_MIN_RECORDS}) AS tf_{column}
             FROM ({union}) WHERE {column} IS NOT NULL GROUP BY {column}
         """)
-        linker.table_management.register_term_frequency_lookup(
-            db_api.register(f"tf_{column}"), column
-        )
+        linker.table_management.register_term_frequency_lookup(hand_over(f"tf_{column}"), column)
 
 
 def _term_frequency_columns(settings: dict[str, Any]) -> list[str]:
