@@ -174,7 +174,7 @@ def write_batch(new: int):
             INSERT INTO registry_enterprise (id, public_id, kind, name, trade_names, scale, nib,
                 village_id, address, phone_hash, phone_masked, email, links, merged_into_id,
                 created_at, updated_at)
-            SELECT {top} + n, 'N' || lpad(n::text, 11, '0'), 'umkm',
+            SELECT {top} + n, 'N' || lpad({batch.pk}::text, 3, '0') || lpad(n::text, 8, '0'), 'umkm',
                 CASE WHEN n % 5 = 0 THEN upper(regexp_replace(name,
                     '^(Warung|Toko|Kedai|UD|CV|Usaha|Rumah Produksi|Dapur|Sentra) ', ''))
                     ELSE {name} END,
@@ -188,7 +188,7 @@ def write_batch(new: int):
         cursor.execute(f"""
             INSERT INTO registry_person (id, public_id, full_name, nik_hash, nik_masked, nik_flags,
                 sex, phone_hash, phone_masked, created_at)
-            SELECT {person_base} + b.n, 'Q' || lpad(b.n::text, 11, '0'),
+            SELECT {person_base} + b.n, 'Q' || lpad({batch.pk}::text, 3, '0') || lpad(b.n::text, 8, '0'),
                 CASE WHEN b.n % 5 = 0 THEN coalesce(p.full_name, {owner.replace("g ", "b.n ")})
                     ELSE {owner.replace("g ", "b.n ")} END,
                 md5('newnik' || b.n) || md5('kinwen' || b.n), '', '[]', '', '', '', now()

@@ -773,7 +773,15 @@ def resolve_batch(*, batch: ImportBatch, by: User) -> dict:
         return {"new": len(new_ids), "merged": 0, "queued": 0, "candidates": 0}
     existing, found = candidates.registry_candidates(new, keys, exclude=new_ids)
     outcome = _resolve_new(new, existing, model, by=by)
-    return {"new": len(new_ids), **outcome, "candidates": existing.num_rows, "found_by": found}
+    # A model blocking on a rule the candidate query does not know loses that rule's pairs
+    # with the registry (not within the file): said in the outcome, never silently.
+    return {
+        "new": len(new_ids),
+        **outcome,
+        "candidates": existing.num_rows,
+        "found_by": found,
+        "uncovered_rules": candidates.uncovered_rules(model),
+    }
 
 
 def _resolve_new(new, existing, model, *, by: User) -> dict:

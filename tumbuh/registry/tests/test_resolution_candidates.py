@@ -167,7 +167,7 @@ def test_an_import_reads_its_candidates_not_the_registry(db, tmp_path):
 
     outcome = resolve_batch(batch=batch, by=system_actor())
 
-    assert outcome["candidates"] == 3
+    assert outcome["candidates"] == 3 and outcome["uncovered_rules"] == []
     assert outcome["found_by"]["nik"] == 1 and outcome["found_by"]["name_key"] == 2
     assert outcome["merged"] == 2
     duplicate = SourceRecord.objects.get(batch=batch, row_number=2).first_enterprise
