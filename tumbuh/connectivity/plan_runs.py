@@ -97,16 +97,19 @@ def planning_input(
         )
         for code, _n, _la, _lo, regency, _t, _d in rows
     }
+    covers = points.within_each([row[2] for row in rows], [row[3] for row in rows], radius)
     candidates = [
         planning.Candidate(
             key=code,
             label=name,
             province_code=code[:2],
             is_3t=bool(is_3t),
-            covers=tuple(points.within(latitude, longitude, radius)),
+            covers=tuple(covered),
             options=planning.backhaul_options(distance, costs),
         )
-        for code, name, latitude, longitude, _regency, is_3t, distance in rows
+        for (code, name, _la, _lo, _regency, is_3t, distance), covered in zip(
+            rows, covers, strict=True
+        )
     ]
     return PlanningInput(candidates, places)
 

@@ -12,11 +12,12 @@ import hmac
 import os
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 VERSION = b"\x01"
 NONCE_BYTES = 12
@@ -27,7 +28,13 @@ IDENTITY_NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
 @cache
-def _keys(material: str) -> tuple[AESGCM, bytes]:
+def _keys(material: str) -> "tuple[AESGCM, bytes]":
+    # Imported on first use, not with the module: every process that imports the registry
+    # would otherwise load the cryptography bindings (see tests/test_startup.py).
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     root = base64.b64decode(material)
     if len(root) != 32:
         raise ValueError("TUMBUH_DATA_KEY must be 32 bytes, base64-encoded")
@@ -38,7 +45,7 @@ def _keys(material: str) -> tuple[AESGCM, bytes]:
     return AESGCM(derive(b"tumbuh personal data encryption v1")), derive(b"tumbuh matching hash v1")
 
 
-def _cipher() -> AESGCM:
+def _cipher() -> "AESGCM":
     return _keys(settings.TUMBUH_DATA_KEY)[0]
 
 

@@ -19,10 +19,8 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Read as a file, not through the regions app: core sits below regions (DESIGN.md, "Parts").
@@ -102,6 +100,11 @@ def normalise_phone(value: str, *, mobile: bool = False) -> str:
             ),
             code="phone_length",
         )
+    # Imported here: its numbering-plan data takes a noticeable share of every process's start-up
+    # (models import this module), and most processes never check a phone number.
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
     number = phonenumbers.PhoneNumber(country_code=INDONESIA, national_number=int(national))
     kind = phonenumbers.number_type(number)
     if kind == PhoneNumberType.UNKNOWN:

@@ -8,7 +8,14 @@ about 2.3 s there on a small machine, so they are imported inside the functions 
 ``connectivity.planning.planner`` (``exact``: SciPy's HiGHS), ``programmes.certificates``
 (fpdf2, segno), ``stores.gateway`` (midtransclient, requests), ``stores.views.checkout`` (segno),
 the capability and connectivity views (``regions.maps``: shapely, NumPy), ``core.images`` and
-``stores.images`` (Pillow, zxing-cpp).
+``stores.images`` (Pillow, zxing-cpp), ``core.validators`` (phonenumbers' numbering plans) and
+``core.personal`` (cryptography). The registry's duplicate resolution (DuckDB, pyarrow, Splink
+and its sqlglot) is run by tasks and commands that import it where they call it.
+
+What is left is mostly Django, psycopg (``django.contrib.postgres``) and the API: some 350
+pydantic models, the apps' schemas and those django-ninja makes for each operation. Their
+validators are built when first used (``core.apps.defer_api_schema_building``); the last test
+checks that loading the URLs builds none of them.
 
 Each check runs in a fresh Python process: this test process has imported everything already.
 Nothing is left out of the list. Pillow is asserted absent after the URL import only: ``tumbuh
@@ -31,12 +38,16 @@ HEAVY = [
     "segno",
     "zxingcpp",
     "splink",
+    "sqlglot",
     "duckdb",
+    "pyarrow",
     "shapely",
     "openpyxl",
     "PIL",
     "midtransclient",
     "requests",
+    "phonenumbers",
+    "cryptography",
 ]
 
 URLS = f"""
@@ -50,6 +61,39 @@ assert resolve("/api/v1/docs").route
 print(json.dumps([name for name in {HEAVY!r} if name in sys.modules]))
 """
 
+CHECK = f"""
+import json, sys
+from tumbuh.cli import main
+main(["tumbuh", "check"])
+print(json.dumps([name for name in {HEAVY!r} if name in sys.modules and name != "PIL"]))
+"""
+
+# The API's pydantic models that loading and resolving the URLs has built: those of django-ninja
+# itself, defined before the apps were ready, are set aside first.
+BUILT_SCHEMAS = """
+import json
+import django
+django.setup()
+from ninja import Schema
+from ninja.params.models import ParamModel
+
+def built():
+    found, bases = set(), [Schema, ParamModel]
+    while bases:
+        model = bases.pop()
+        bases.extend(model.__subclasses__())
+        if model.__pydantic_complete__:
+            found.add(f"{model.__module__}.{model.__qualname__}")
+    return found
+
+before = built()
+import tumbuh.urls
+from django.urls import resolve, reverse
+assert resolve(reverse("api:openapi-json")).url_name == "openapi-json"
+assert resolve("/api/v1/regions/provinces/32/regencies").route
+print(json.dumps(sorted(built() - before)))
+"""
+
 COMMAND_HELP = f"""
 import json, sys
 from tumbuh.cli import main
@@ -60,9 +104,24 @@ except SystemExit:
 print(json.dumps([name for name in {HEAVY!r} if name in sys.modules]))
 """
 
+# A plan from an empty var directory: the command's checks run, then its first query fails (no
+# tables), which is as far as this needs to go.
+PLAN = """
+import json, sys
+from tumbuh.cli import main
+try:
+    main(["tumbuh", "plan_sites", "--budget-idr", "1000000000", "--solver", "greedy"])
+except Exception as error:
+    assert "no such table" in str(error), error
+else:
+    raise AssertionError("planned without a database")
+print(json.dumps([name for name in ("tumbuh.urls", "tumbuh.api") if name in sys.modules]))
+"""
+
 
 def imported(code: str, tmp_path, **extra: str) -> list[str]:
-    """The heavy modules a fresh Python process has imported after running ``code``."""
+    """The JSON list a fresh Python process prints last after running ``code``: the heavy modules
+    it has imported, or the schemas it has built."""
     result = subprocess.run(  # noqa: S603 - our own interpreter with our own code
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -80,6 +139,21 @@ def test_the_urls_import_no_heavy_library(tmp_path, debug):
     assert imported(URLS, tmp_path, DEBUG=debug) == []
 
 
+def test_tumbuh_check_imports_no_heavy_library(tmp_path):
+    """The system checks, which also import the URLs; Pillow is left out (see the docstring)."""
+    assert imported(CHECK, tmp_path) == []
+
+
+def test_loading_the_urls_builds_no_api_schema(tmp_path):
+    """Every schema is still to be built after the URLs are loaded, reversed and resolved."""
+    assert imported(BUILT_SCHEMAS, tmp_path) == []
+
+
 def test_a_command_imports_no_heavy_library_before_it_runs(tmp_path):
     """``tumbuh plan_sites --help``: the planner's SciPy comes only with a solve."""
     assert imported(COMMAND_HELP, tmp_path) == []
+
+
+def test_plan_sites_loads_no_url(tmp_path):
+    """The planner runs the models' checks only, not those that import every view and the API."""
+    assert imported(PLAN, tmp_path) == []
