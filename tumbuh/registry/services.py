@@ -2,8 +2,11 @@
 
 Imports (``start_import`` → ``confirm_import`` → ``run_import``, or ``import_file`` in one go for
 the command line; ``resume_stalled_imports`` for those whose worker stopped), the
-digital-journey milestones (``record_milestone``, called by other apps), and merges
-(``merge_enterprises``, ``unmerge``, ``decide_candidate``).
+digital-journey milestones (``record_milestone``, called by other apps), merges
+(``merge_enterprises``, ``unmerge``, ``decide_candidate``), and entity resolution: an import
+against the registry records its blocking keys find (``resolve_batch``), the whole registry in
+one pass (``resolve_duplicates``, small registries) or one province at a time, resumable
+(``start_resolution_run``, ``run_resolution_part``, ``resume_stalled_resolution``).
 """
 
 import datetime
