@@ -29,9 +29,11 @@ PySpark and a Java runtime are not dependencies of Tumbuh: ``make spark`` instal
 # The SQL here is built from this module's constants and Splink's table names.
 # ruff: noqa: S608
 
+import atexit
 import copy
 import os
 import re
+import shutil
 import sys
 import tempfile
 from functools import cache
@@ -239,6 +241,7 @@ def spark_session():
     # local mode must be this environment's interpreter: the UDFs need rapidfuzz and Tumbuh.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     scratch = tempfile.mkdtemp(prefix="tumbuh-spark-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     cores = os.cpu_count() or 2
     session = (
         SparkSession.builder.master(os.environ.get("TUMBUH_SPARK_MASTER", "local[*]"))
