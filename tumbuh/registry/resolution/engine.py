@@ -1,5 +1,8 @@
 """Entity resolution of business records with Splink (DuckDB backend, embedded).
 
+``resolve`` can score pairs on Splink's Spark backend instead (``backend="spark"``, see
+``backends``), for a national re-resolution past one machine; everything else is DuckDB.
+
 A "record" is one row about a business, from a partner file or from the registry. The engine
 works on tables of records, never on Django models or the database, so the registry's import,
 ``resolve_duplicates`` and ``resolve_file`` all call the same functions.
