@@ -5,10 +5,11 @@
 Creates a database named for the run (``tumbuh_bench_<pid>_<time>``, dropped at the end),
 migrates it, loads the regions and the partner organisation (not timed), then imports FILE in
 this process with a timer around each phase of the importer: reading and hashing the rows,
-checking them, the lookups in the registry, linking and encrypting, the COPY into the staging
-table, the set-based writes, and the commit of each chunk (where PostgreSQL checks the deferred
-foreign keys). Prints one JSON line with the seconds of each phase and, for the writes, of each
-statement; ``--profile`` also writes a cProfile of the import.
+checking them (phone numbers apart), the lookups in the registry, linking and encrypting, the
+COPY into the staging table, the set-based writes, the commit of each chunk (where PostgreSQL
+checks the deferred foreign keys), and ``resolve_batch`` after it. Prints one JSON line with
+the seconds of each phase, the CPU seconds of this process and of its PostgreSQL backend and,
+for the writes, of each statement; ``--profile`` also writes a cProfile of the import.
 """
 
 import argparse
@@ -73,6 +74,7 @@ def measure(options) -> dict:
 
     from tumbuh.accounts.models import Organisation
     from tumbuh.accounts.services import system_actor
+    from tumbuh.registry import services
     from tumbuh.registry.importing import checks, pipeline, staging
     from tumbuh.registry.services import import_file
 
@@ -106,6 +108,8 @@ def measure(options) -> dict:
     )
     pipeline.Importer._look_up = timed("look up (NIB, NIK, owners)", pipeline.Importer._look_up)
     pipeline.Importer._link = timed("link and encrypt (with look up)", pipeline.Importer._link)
+    checks.RowChecker._phone = timed("check: phone numbers", checks.RowChecker._phone)
+    services.resolve_batch = timed("resolve_batch (after the import)", services.resolve_batch)
     staging.stage = timed("stage (binary COPY)", staging.stage)
     staging.write = timed("write (set-based statements)", staging.write)
     BaseDatabaseWrapper._commit = timed(
@@ -119,10 +123,16 @@ def measure(options) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(by_statement):
         batch = import_file(path=options.file, organisation=organisation, by=system_actor())
     total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+    backend_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     if profiler:
         profiler.disable()
         profiler.dump_stats(options.profile)
@@ -134,6 +144,9 @@ def measure(options) -> dict:
         "rejected": batch.rejected_count,
         "seconds": round(total, 2),
         "rows_per_second": round(batch.processed_rows / total),
+        # The machine is shared: CPU seconds say what the import costs, whatever the neighbours.
+        "python_cpu_seconds": round(cpu, 2),
+        "postgres_cpu_seconds": round(backend_cpu, 2),  # this session's backend, set-up included
         "phases": {name: round(value, 2) for name, value in seconds.items()},
         "statements": {
             name: round(value, 2)

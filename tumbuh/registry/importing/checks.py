@@ -68,6 +68,16 @@ PLAIN_NIB = re.compile(r"[0-9]{13}", re.ASCII)
 NOT_DIGIT = re.compile(r"\D")
 LINK_SEPARATORS = re.compile(r"[\s,;]+")
 KBLI_SEPARATORS = re.compile(r"[,;/\s]+")
+# The same separators as ``normalise_phone`` ignores.
+PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+# Indonesia's numbering plan (libphonenumber's patterns for ID) decides a number's kind from
+# its first national digits and its length: in every pattern, the digits after the first few
+# are "any digit" — four for a number starting with 8 (8071…), five for any other (21500…);
+# ``test_import_checks`` proves it from the shipped metadata. So the plan is consulted once
+# per (first digits, length), not once per row (a mobile number 0812-xxxx-xxxx: once per
+# 8123, 8124… and length).
+PHONE_KEY_DIGITS = {"8": 4}
+PHONE_KEY_DIGITS_OTHERWISE = 5
 
 
 def name_key(name: str) -> str:
@@ -175,6 +185,27 @@ def _kbli(text: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def _national_number(text: str) -> str | None:
+    """The national significant number as ``normalise_phone`` reads it from ``text``, when
+    ``text`` passes its checks of characters, prefix and length; None otherwise."""
+    text = PHONE_SEPARATORS.sub("", text)
+    if text.startswith("+62"):
+        national = text[3:]
+    elif text.startswith("62"):
+        national = text[2:]
+    elif text.startswith("0"):
+        national = text[1:]
+    elif text.startswith("8"):
+        national = text
+    else:
+        return None
+    if not (national.isascii() and national.isdigit()):
+        return None
+    if national.startswith("0") or not 8 <= len(national) <= 12:
+        return None
+    return national
+
+
 def _village_code(text: str) -> str:
     digits = NOT_DIGIT.sub("", text)
     if len(digits) != 10:
@@ -199,6 +230,7 @@ class RowChecker:
         self.memo: dict[str, dict] = {
             name: {} for name in ("kind", "scale", "sex", "birth", "kbli", "code", "place")
         }
+        self.phone_plans: set[tuple[str, int]] = set()  # (first digits, length) of valid numbers
 
     def use_villages(self, villages: VillageIndex | None) -> None:
         self._villages = villages
@@ -222,6 +254,23 @@ class RowChecker:
             )
         except VillageNotFound as problem:
             raise RowProblem(problem.column, problem.reason) from None
+
+    def _phone(self, text: str) -> str:
+        """``normalise_phone(text)``, asking the numbering plan once per (first digits, length)
+        of a valid number (see ``PHONE_KEY_DIGITS``); any other number gets the full check."""
+        national = _national_number(text)
+        if national is not None:
+            depth = PHONE_KEY_DIGITS.get(national[0], PHONE_KEY_DIGITS_OTHERWISE)
+            plan = (national[:depth], len(national))
+            if plan in self.phone_plans:
+                return "+62" + national
+        try:
+            phone = normalise_phone(text)
+        except ValidationError as error:
+            raise RowProblem("phone", " ".join(error.messages)) from None
+        if national is not None:
+            self.phone_plans.add(plan)
+        return phone
 
     def cells(self, values: list[str]) -> list[str]:
         """The row's values stripped, one per column, then one empty cell (see ``slots``)."""
@@ -276,10 +325,7 @@ class RowChecker:
                 raise RowProblem("nik", " ".join(error.messages)) from None
         phone = None
         if phone_text := cells[slot["phone"]]:
-            try:
-                phone = normalise_phone(phone_text)
-            except ValidationError as error:
-                raise RowProblem("phone", " ".join(error.messages)) from None
+            phone = self._phone(phone_text)
         email = cells[slot["email"]]
         if email and not (len(email) <= 254 and PLAIN_EMAIL.fullmatch(email)):
             try:

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.core import personal
-from tumbuh.core.bulk import reserve_ids, select_in
+from tumbuh.core.bulk import reserve_many, select_in
 from tumbuh.core.faults import pause_point
 from tumbuh.core.validators import mask_phone
 from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS
@@ -299,9 +299,10 @@ class Importer:
         if not rows:
             return []
         self._look_up(rows)
-        enterprise_ids = iter(reserve_ids(Enterprise, len(rows)))
-        person_ids = iter(reserve_ids(Person, len(rows)))
-        record_ids = iter(reserve_ids(SourceRecord, len(rows)))
+        enterprise_ids, person_ids, record_ids = map(
+            iter,
+            reserve_many((Enterprise, len(rows)), (Person, len(rows)), (SourceRecord, len(rows))),
+        )
         ids = iter(public_ids(2 * len(rows)))
         by_nib, by_nik, by_owner_name = (
             self.enterprise_by_nib,
