@@ -132,14 +132,14 @@ def pick(values: list[str], seed: str) -> str:
 
 def write_batch(new: int):
     """A partner batch of ``new`` businesses as an import leaves them; returns it."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from tumbuh.accounts import services as accounts
     from tumbuh.accounts.models import Organisation
     from tumbuh.registry.models import ImportBatch
 
     partner = accounts.create_organisation(
-        name="Mitra baru (bench)",
+        name=f"Mitra baru {int(time.time())} (bench)",
         kind=Organisation.Kind.MARKETPLACE,
         region_code="",
         by=accounts.system_actor(),
@@ -152,7 +152,8 @@ def write_batch(new: int):
         f"{pick(WORDS, 'g * 19 + 11')} || ' ' || {pick(FIRST, 'g * 23 + 13')})"
     )
     owner = f"{pick(FIRST, 'g * 7 + 3')} || ' ' || {pick(LAST, 'g * 11 + 1')}"
-    with connection.cursor() as cursor:
+    # All or nothing: a batch half written would stay in a reused registry.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT max(id) FROM registry_enterprise")
         top = cursor.fetchone()[0]
         cursor.execute("SELECT coalesce(max(id), 0) FROM registry_person")
@@ -194,7 +195,7 @@ def write_batch(new: int):
             SELECT {person_base} + b.n, 'Q' || lpad({batch.pk}::text, 3, '0') || lpad(b.n::text, 8, '0'),
                 CASE WHEN b.n % 5 = 0 THEN coalesce(p.full_name, {owner.replace("g ", "b.n ")})
                     ELSE {owner.replace("g ", "b.n ")} END,
-                md5('newnik' || b.n) || md5('kinwen' || b.n), '', '[]', '', '', '', now()
+                md5('newnik{batch.pk}-' || b.n) || md5('kinwen{batch.pk}-' || b.n), '', '[]', '', '', '', now()
             FROM bench_new b LEFT JOIN registry_person p ON p.id = b.source_person
             WHERE NOT (b.n % 10 = 0 AND b.source_person IS NOT NULL)
         """)
