@@ -82,7 +82,7 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
     else:
         page = keyset.keyset_page(rows, ordering=order, cursor=filters.cursor, size=filters.limit)
         window, next_cursor = page.items, page.next_cursor
-    count = keyset.capped_count(found, page=page)
+    count = queries.search_count(found, page=page)
     return {
         "count": count.value,
         "count_is_exact": count.is_exact,

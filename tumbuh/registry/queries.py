@@ -15,15 +15,15 @@ from functools import cache
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordDistance
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Substr
+from django.db.models.functions import Lower, Substr
 from django.utils import translation
 
 from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.accounts.permissions import Capability, capabilities, roles_with
 from tumbuh.accounts.scoping import reach_for, scope_for, scoped, scoped_businesses
-from tumbuh.core import personal
+from tumbuh.core import keyset, personal
 from tumbuh.core.region_filter import in_region, region_q
 from tumbuh.core.validators import kbli_entry, kbli_section, mask_phone
 from tumbuh.regions.models import Province, Regency
@@ -253,28 +253,48 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
         enterprises = enterprises.filter(Exists(sent))
     if filters.q:
         text = " ".join(filters.q.split())
-        enterprises = enterprises.filter(name__icontains=text)
-        if connection.vendor == "postgresql" and _few_matches(enterprises):
-            # Closest names first (pg_trgm word-similarity distance): the business whose name
-            # is the words asked for before the one that only contains them. The GIN trigram
-            # index of migration 0008 finds the matches, and ranking sorts them all, so only a
-            # search with few matches is ranked (``RANKED_SEARCH_CAP``). A word in one name of
-            # twenty (1.5 M names at 30 M) is listed by name instead, read in order from the
-            # name index, and the page says so (docs/scale.md, "Search").
-            enterprises = enterprises.annotate(distance=TrigramWordDistance(text, "name"))
+        if connection.vendor == "postgresql":
+            enterprises = _ranked_search(enterprises, text)
+        else:
+            enterprises = enterprises.filter(name__icontains=text)
     return enterprises.order_by(*enterprise_order(enterprises))
 
 
-RANKED_SEARCH_CAP = 5000
+# A search ranks at most this many matches (docs/scale.md, "Search").
+RANKED_SEARCH_CAP = 1000
 
 
-def _few_matches(enterprises: QuerySet) -> bool:
-    """Whether a search matches few enough businesses to rank them all: at most
-    ``RANKED_SEARCH_CAP``, counted at the bounded cost of ``keyset.capped_count``."""
-    from tumbuh.core.keyset import capped_count
+def _ranked_search(enterprises: QuerySet, text: str) -> QuerySet:
+    """The businesses of ``enterprises`` whose name contains ``text``, closest first (pg_trgm
+    word-similarity distance), then by name: the business whose name is the words asked for
+    before the one that only contains them.
 
-    count = capped_count(enterprises, cap=RANKED_SEARCH_CAP)
-    return count.is_exact
+    Ranking sorts the matches, so a search ranks at most ``RANKED_SEARCH_CAP`` of them, and the
+    list says so when there are more (``is_sampled_search``). Counted at the bounded cost of
+    ``keyset.capped_count``:
+
+    - at most the cap: all of them, found by the GIN trigram index (migration 0008);
+    - a few times the cap: the first ones that index finds;
+    - far more (a word in one name of twenty is in 1.5 M names at 30 M): the first ones a scan
+      of the table meets. The index would list every match before the first row is read (0.5 s
+      for "kopi" at 10 M), while the scan stops once it has the cap, after reading about
+      cap / share rows whatever the size of the registry.
+    """
+    matches = enterprises.filter(name__icontains=text)
+    count = keyset.capped_count(matches, cap=RANKED_SEARCH_CAP)
+    if not count.is_exact:
+        if count.estimate and count.estimate > keyset.TRUSTED_ESTIMATE * RANKED_SEARCH_CAP:
+            # LOWER(name) has no index: the planner scans, and the LIMIT stops the scan.
+            found = enterprises.alias(lower_name=Lower("name")).filter(
+                lower_name__contains=text.lower()
+            )
+        else:
+            found = matches
+        # Every condition stays inside: repeated outside, it would make the planner expect a
+        # few dozen rows instead of the cap and join the villages' regencies by a nested loop.
+        first = found.order_by().values("pk")[:RANKED_SEARCH_CAP]
+        matches = Enterprise.objects.filter(pk__in=first).alias(search_sampled=Value(True))
+    return matches.annotate(distance=TrigramWordDistance(text, "name"))
 
 
 def is_ranked(enterprises: QuerySet) -> bool:
@@ -282,12 +302,17 @@ def is_ranked(enterprises: QuerySet) -> bool:
     return "distance" in enterprises.query.annotations
 
 
-def listed_by_name_for_many(enterprises: QuerySet, filters: EnterpriseFilters) -> bool:
-    """Whether a search that ranks (PostgreSQL) found too many names to rank and lists them by
-    name: the page says so and asks for more words."""
-    return (
-        bool(filters.q.strip()) and connection.vendor == "postgresql" and not is_ranked(enterprises)
-    )
+def search_count(enterprises: QuerySet, page=None):
+    """How many businesses a registry list holds (``keyset.capped_count``); for a search that
+    found more than it ranks, "more than ``RANKED_SEARCH_CAP``"."""
+    if is_sampled_search(enterprises):
+        return keyset.Count(value=RANKED_SEARCH_CAP, is_exact=False, cap=RANKED_SEARCH_CAP)
+    return keyset.capped_count(enterprises, page=page)
+
+
+def is_sampled_search(enterprises: QuerySet) -> bool:
+    """Whether a search found more businesses than it ranks (the list shows the first ones)."""
+    return "search_sampled" in enterprises.query.annotations
 
 
 def enterprise_order(enterprises: QuerySet) -> tuple[str, ...]:

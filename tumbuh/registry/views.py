@@ -63,9 +63,8 @@ def enterprise_list(request):
         {
             "form": form,
             "page": page,
-            "count": keyset.capped_count(enterprises, page=page),
-            "by_name_search": queries.listed_by_name_for_many(enterprises, filters),
-            "ranked_cap": queries.RANKED_SEARCH_CAP,
+            "count": queries.search_count(enterprises, page=page),
+            "sampled_search": queries.is_sampled_search(enterprises),
             "oob": is_htmx(request),
         },
         partial="results",
