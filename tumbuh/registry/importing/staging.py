@@ -133,6 +133,10 @@ def write(*, batch, now, source: str, gives_nibs: bool) -> list[tuple[int, str]]
     else:
         codes = ", json_each(s.kbli) AS k"
         code = "k.value"
+    # The rows that hang off a business carry its province (models.province_key), read here
+    # once for the chunk instead of by the row trigger that keeps it for other writers.
+    business = f"JOIN {_table(Enterprise)} e ON e.id = s.enterprise_id"
+    province = "substr(e.village_id, 1, 2)"
     statements = [
         f"""INSERT INTO {_table(Person)} (id, public_id, full_name, nik_hash, nik_encrypted,
                 nik_masked, nik_flags, birth_date, sex, phone_hash, phone_encrypted, phone_masked,
@@ -149,37 +153,38 @@ def write(*, batch, now, source: str, gives_nibs: bool) -> list[tuple[int, str]]
             FROM {TABLE} WHERE is_new_enterprise = {true} ORDER BY enterprise_id""",
         # Owners and KBLI codes: a business created by this chunk has none yet; one that a row
         # joined may have them already, and gets only those it lacks.
-        f"""INSERT INTO {_table(Ownership)} (enterprise_id, person_id, role)
-            SELECT DISTINCT s.enterprise_id, s.person_id, %(owner)s FROM {TABLE} s
-            WHERE s.person_id IS NOT NULL AND s.outcome = 'new'
+        f"""INSERT INTO {_table(Ownership)} (enterprise_id, person_id, role, province_code)
+            SELECT DISTINCT s.enterprise_id, s.person_id, %(owner)s, {province} FROM {TABLE} s
+            {business} WHERE s.person_id IS NOT NULL AND s.outcome = 'new'
             UNION
-            SELECT s.enterprise_id, s.person_id, %(owner)s FROM {TABLE} s
-            WHERE s.person_id IS NOT NULL AND s.outcome = 'linked'
+            SELECT s.enterprise_id, s.person_id, %(owner)s, {province} FROM {TABLE} s
+            {business} WHERE s.person_id IS NOT NULL AND s.outcome = 'linked'
               AND NOT EXISTS (SELECT 1 FROM {_table(Ownership)} o
                               WHERE o.enterprise_id = s.enterprise_id
                                 AND o.person_id = s.person_id)""",
-        f"""INSERT INTO {_table(EnterpriseKbli)} (enterprise_id, code, version)
-            SELECT s.enterprise_id, {code}, '2020' FROM {TABLE} s {codes}
+        f"""INSERT INTO {_table(EnterpriseKbli)} (enterprise_id, code, version, province_code)
+            SELECT s.enterprise_id, {code}, '2020', {province} FROM {TABLE} s {business} {codes}
             WHERE s.kbli IS NOT NULL AND s.outcome = 'new'
             UNION
-            SELECT s.enterprise_id, {code}, '2020' FROM {TABLE} s {codes}
+            SELECT s.enterprise_id, {code}, '2020', {province} FROM {TABLE} s {business} {codes}
             WHERE s.kbli IS NOT NULL AND s.outcome = 'linked'
               AND NOT EXISTS (SELECT 1 FROM {_table(EnterpriseKbli)} x
                               WHERE x.enterprise_id = s.enterprise_id AND x.code = {code}
                                 AND x.version = '2020')""",
         f"""INSERT INTO {_table(SourceRecord)} (id, organisation_id, batch_id, file_name,
                 row_number, row_hash, {connection.ops.quote_name("values")}, personal_encrypted,
-                enterprise_id, first_enterprise_id, rule, imported_at)
-            SELECT record_id, %(organisation)s, %(batch)s, %(file_name)s, row_number, row_hash,
-                {_json("record_values")}, personal_encrypted, enterprise_id, enterprise_id, rule,
-                %(now)s
-            FROM {TABLE} WHERE outcome <> 'rejected' ORDER BY record_id""",
-        f"""INSERT INTO {_table(Milestone)} (enterprise_id, kind, occurred_at, source)
-            SELECT enterprise_id, %(registered)s, %(now)s, %(source)s FROM {TABLE}
-            WHERE is_new_enterprise = {true}
+                enterprise_id, first_enterprise_id, rule, imported_at, province_code)
+            SELECT s.record_id, %(organisation)s, %(batch)s, %(file_name)s, s.row_number,
+                s.row_hash, {_json("s.record_values")}, s.personal_encrypted, s.enterprise_id,
+                s.enterprise_id, s.rule, %(now)s, {province}
+            FROM {TABLE} s {business} WHERE s.outcome <> 'rejected' ORDER BY s.record_id""",
+        f"""INSERT INTO {_table(Milestone)} (enterprise_id, kind, occurred_at, source,
+                province_code)
+            SELECT enterprise_id, %(registered)s, %(now)s, %(source)s, substr(village_id, 1, 2)
+            FROM {TABLE} WHERE is_new_enterprise = {true}
             UNION ALL
-            SELECT enterprise_id, %(nib_issued)s, %(now)s, %(source)s FROM {TABLE}
-            WHERE is_new_enterprise = {true} AND nib IS NOT NULL""",
+            SELECT enterprise_id, %(nib_issued)s, %(now)s, %(source)s, substr(village_id, 1, 2)
+            FROM {TABLE} WHERE is_new_enterprise = {true} AND nib IS NOT NULL""",
         f"""INSERT INTO {_table(ImportRejection)} (batch_id, row_number,
                 {connection.ops.quote_name("column")}, reason, {connection.ops.quote_name("values")})
             SELECT %(batch)s, row_number, problem_column, problem_reason,

@@ -6,7 +6,9 @@ from django.db import migrations, models
 
 # Rows that hang off a business carry its province (``models.province_key``), kept by triggers so
 # that the ORM, the set-based import and raw SQL all agree. The province is the first two
-# characters of the business's village code.
+# characters of the business's village code. A row inserted with its province already (the
+# set-based import knows the village of every business it creates) is not looked up again: the
+# lookup cost about 30 µs a row on each of the four tables.
 TABLES = (
     "registry_enterprisekbli",
     "registry_milestone",
@@ -27,7 +29,9 @@ POSTGRESQL = [
     f"""
     CREATE FUNCTION registry_row_province() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        NEW.province_code := {PROVINCE_OF};
+        IF TG_OP = 'UPDATE' OR NEW.province_code = '' THEN
+            NEW.province_code := {PROVINCE_OF};
+        END IF;
         RETURN NEW;
     END $$
     """,
@@ -58,9 +62,12 @@ POSTGRESQL_REVERSE = [
 SQLITE = [
     *(
         f"CREATE TRIGGER {table}_province_{event} AFTER {clause} ON {table} FOR EACH ROW "
-        f"BEGIN UPDATE {table} SET province_code = {PROVINCE_OF} WHERE id = NEW.id; END"
+        f"{when}BEGIN UPDATE {table} SET province_code = {PROVINCE_OF} WHERE id = NEW.id; END"
         for table in TABLES
-        for event, clause in (("insert", "INSERT"), ("move", "UPDATE OF enterprise_id"))
+        for event, clause, when in (
+            ("insert", "INSERT", "WHEN NEW.province_code = '' "),
+            ("move", "UPDATE OF enterprise_id", ""),
+        )
     ),
     "CREATE TRIGGER registry_enterprise_province AFTER UPDATE OF village_id "
     "ON registry_enterprise FOR EACH ROW "
