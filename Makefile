@@ -28,8 +28,13 @@ spark: $(UV)
 		(apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless)
 	UV_PROJECT_ENVIRONMENT=.spark $(UV) sync --frozen --quiet --no-default-groups --group spark
 
+# Bytecode compiled at install: a command starts without compiling ~1,150 modules first
+# (`tumbuh check`: 3.3 s of CPU without it, 1.5 s with it). The project itself is installed
+# editable, outside site-packages, so it is compiled apart; a changed file is compiled again
+# as it is imported, as usual.
 sync: $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
+	.venv/bin/python -m compileall -q -j 0 tumbuh
 
 .tools/bin/uv:
 	python3 -m venv .tools
