@@ -48,6 +48,7 @@ HEAVY = [
     "requests",
     "phonenumbers",
     "cryptography",
+    "rapidfuzz",
 ]
 
 URLS = f"""

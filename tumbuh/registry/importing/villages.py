@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import ClassVar
 
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz, process
 
 from tumbuh.regions.models import District, Province, Regency, Village
 
@@ -131,6 +130,8 @@ class VillageIndex:
                 if len(exact) == 1:
                     return exact, None
             return codes, None
+        from rapidfuzz import fuzz, process  # a name to match: not at start-up
+
         found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=2)
         if not found or found[0][1] < MIN_SCORE:
             return [], None
