@@ -661,7 +661,7 @@ def main():
     line(
         bench="registry_scale",
         database=name,
-        businesses=options.businesses,
+        businesses=None if options.reuse else options.businesses,
         machine=f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
         load_1m=round(os.getloadavg()[0], 2),
     )
