@@ -305,6 +305,15 @@ def compare_with_full_read(new, existing, new_ids: set[int]) -> None:
             if not sure or (row["match_probability"] >= model.upper and row["is_sure"])
         }
 
+    # Every pair the blocking rules make (threshold 0): the same pairs, or a rule uncovered.
+    every_full = pairs(engine.match_new(whole, new, model, threshold=0.0), sure=False)
+    every_candidates = pairs(engine.match_new(existing, new, model, threshold=0.0), sure=False)
+    line(
+        step="compare_blocked_pairs",
+        blocked_pairs_full=len(every_full),
+        blocked_pairs_candidates=len(every_candidates),
+        blocked_pairs_in_both=len(every_full & every_candidates),
+    )
     line(
         step="compare_with_full_read",
         records_read_full=whole.num_rows,
@@ -331,6 +340,9 @@ def main():
         "--compare",
         action="store_true",
         help="also time the full read resolve_batch made before, and compare the pairs",
+    )
+    parser.add_argument(
+        "--rewrite-keys", action="store_true", help="write every business's keys again"
     )
     options = parser.parse_args()
 
@@ -369,7 +381,7 @@ def main():
         live = Enterprise.objects.deduplicated().count()
         if options.national:
             national_run()
-        elif BlockingKeys.objects.count() < live:
+        elif options.rewrite_keys or BlockingKeys.objects.count() < live:
             timed("write_all_keys", write_keys)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE registry_blockingkeys")

@@ -690,12 +690,20 @@ def _evidence(row: dict) -> list[dict]:
 
 def _merge_all(merges, *, kept_apart, by: User) -> int:
     """Merge (keep, drop, probability) pairs automatically; a pair kept apart stays apart."""
+    from tumbuh.registry.resolution import candidates
+
     wanted = [
         (keep, drop, probability)
         for keep, drop, probability in merges
         if (min(keep, drop), max(keep, drop)) not in kept_apart
     ]
-    return len(merge_pairs(wanted, method=MergeRecord.Method.AUTOMATIC, by=by))
+    merged = len(merge_pairs(wanted, method=MergeRecord.Method.AUTOMATIC, by=by))
+    if merged:
+        # A survivor may have gained an owner, a phone or a NIB from the record it absorbed:
+        # its blocking keys are written again (registry_records reads the live ones only).
+        survivors = {pk for keep, drop, _p in wanted for pk in (keep, drop)}
+        candidates.store_keys(candidates.keys_of(registry_records(enterprise_ids=survivors)))
+    return merged
 
 
 def resolve_duplicates(*, retrain: bool = False, by: User) -> dict:

@@ -324,3 +324,22 @@ def test_resume_without_an_unfinished_run_says_so(db):
     assert not ResolutionRun.objects.exists()
     with pytest.raises(CommandError, match="No unfinished run"):
         call_command("resolve_duplicates", resume=True)
+
+
+def test_a_survivor_that_gains_an_owner_by_a_merge_gets_its_owner_keys(db, tmp_path):
+    known = Enterprise.objects.create(name="Toko Kelontong Sumber Rejeki", village_id=DAYEUHKOLOT)
+    candidates.store_keys(candidates.keys_of(registry_records()))
+    assert BlockingKeys.objects.get(enterprise=known).owner_key is None
+    activate(default_model())
+    path = tmp_path / "mitra.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Nama Usaha", "Nama Pemilik", "Kode Desa"])
+        writer.writerow(["Toko Kelontong Sumber Rejeki", "Budi Santoso", DAYEUHKOLOT])
+    partner = make_organisation(kind=Organisation.Kind.COMMUNITY, name="Komunitas")
+
+    import_file(path=path, organisation=partner, by=system_actor())
+
+    assert Enterprise.objects.deduplicated().get() == known
+    assert known.owners.get().full_name == "Budi Santoso"
+    assert BlockingKeys.objects.get(enterprise=known).owner_key is not None
