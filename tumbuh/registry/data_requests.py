@@ -318,6 +318,11 @@ def erase_person(*, person: Person, by: User) -> Person:
     person.phone_masked = ""
     person.erased_at = timezone.now()
     person.save()
+    # The blocking keys of their businesses hash the owner's name: made again without it.
+    from tumbuh.registry.resolution import candidates
+    from tumbuh.registry.services import registry_records
+
+    candidates.store_keys(candidates.keys_of(registry_records(enterprise_ids=enterprise_ids)))
     record_event(
         actor=by,
         action="registry.person_erased",

@@ -24,7 +24,14 @@ from tumbuh.core.models import AuditEvent
 from tumbuh.core.refusals import Refused
 from tumbuh.core.tests.weight import served_size
 from tumbuh.registry import data_requests, personal_data, services
-from tumbuh.registry.models import DataRequest, Enterprise, ImportBatch, Ownership, Person
+from tumbuh.registry.models import (
+    BlockingKeys,
+    DataRequest,
+    Enterprise,
+    ImportBatch,
+    Ownership,
+    Person,
+)
 from tumbuh.registry.tests.console_helpers import (
     DAYEUHKOLOT,
     NAMOSAIN,
@@ -473,6 +480,18 @@ def test_erasing_a_sole_owner_also_erases_the_business_phone(officer_32, world):
         data_requests.erase_person(person=world["siti"], by=make_user())
     assert refusal.value.code == "personal_data_not_allowed"
     assert Person.objects.get(pk=world["siti"].pk).erased_at is None
+
+
+def test_erasing_an_owner_makes_their_businesses_blocking_keys_again_without_their_name(world):
+    budi_business = Enterprise.objects.get(name="Warung Budi")
+    keys = BlockingKeys.objects.filter(enterprise=budi_business)
+    before = keys.values_list("owner_key", "token_key", "province_key").get()
+
+    data_requests.erase_person(person=world["budi"], by=system_actor())
+    after = keys.values_list("owner_key", "token_key", "province_key").get()
+
+    assert all(before)  # the import made them from "Budi Santoso"
+    assert after == (None, None, None)
 
 
 # --- partner files at rest --------------------------------------------------------------------
