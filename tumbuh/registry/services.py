@@ -942,12 +942,19 @@ def _after_part(run_id: int, *, enqueue: bool) -> None:
 def _resolve_province(part: ResolutionPart, *, by: User) -> dict:
     """Resolve the live businesses of one province among themselves and rewrite their
     blocking keys. Pairs across provinces are the last part's."""
-    from tumbuh.registry.resolution import candidates, engine
+    from tumbuh.registry.resolution import candidates
 
     records = registry_records(province_code=part.province_code)
     _beat(part)
     candidates.store_keys(candidates.keys_of(records))
     _beat(part)
+    return _resolve_part_records(part, records, by=by)
+
+
+def _resolve_part_records(part: ResolutionPart, records, *, by: User) -> dict:
+    """Resolve ``records`` (a part's) among themselves: merge the sure, queue the doubtful."""
+    from tumbuh.registry.resolution import engine
+
     if records.num_rows < 2:
         return {"records": records.num_rows, "comparisons": 0, "merged": 0, "queued": 0}
     resolution = engine.resolve(records, active_model())
@@ -986,24 +993,11 @@ def _resolve_across_provinces(part: ResolutionPart, *, by: User) -> dict:
     """Resolve the businesses an owner or a phone links across provinces."""
     from django.db import connection
 
-    from tumbuh.registry.resolution import engine
-
     with connection.cursor() as cursor:
         cursor.execute(ACROSS_PROVINCES_SQL)
         ids = {row[0] for row in cursor.fetchall()}
     _beat(part)
-    records = registry_records(enterprise_ids=ids)
-    if records.num_rows < 2:
-        return {"records": records.num_rows, "comparisons": 0, "merged": 0, "queued": 0}
-    resolution = engine.resolve(records, active_model())
-    _beat(part)
-    merged, queued = _apply(resolution, by=by)
-    return {
-        "records": records.num_rows,
-        "comparisons": resolution.comparisons,
-        "merged": merged,
-        "queued": queued,
-    }
+    return _resolve_part_records(part, registry_records(enterprise_ids=ids), by=by)
 
 
 def resume_stalled_resolution(
