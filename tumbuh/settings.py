@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "tumbuh.stores",
     "tumbuh.catalogue",
     "tumbuh.connectivity",
+    "tumbuh.dashboards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

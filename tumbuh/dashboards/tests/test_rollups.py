@@ -1,0 +1,230 @@
+"""The onboarding rollups: kept by the triggers and folds, equal to a rebuild from the registry."""
+
+import datetime
+import random
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from tumbuh.accounts import services as account_services
+from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, SENTANI_KOTA, make_enterprise
+from tumbuh.dashboards import rollups
+from tumbuh.dashboards.models import (
+    Level,
+    OnboardingChange,
+    OnboardingCount,
+    OnboardingSeries,
+    RollupClock,
+)
+from tumbuh.registry import services as registry_services
+from tumbuh.registry.models import Enterprise, MergeRecord, Milestone
+
+pytestmark = pytest.mark.django_db
+
+KINDS = [Milestone.Kind.REGISTERED, Milestone.Kind.TRAINED, Milestone.Kind.STORE_LIVE]
+SARMI_VILLAGE = "91.10.13.2003"  # Kabupaten Sarmi, a 3T regency
+VILLAGES = [DAYEUHKOLOT, NAMOSAIN, SENTANI_KOTA, SARMI_VILLAGE]
+
+
+def snapshot():
+    counts = {
+        (row.region_code, row.is_3t, row.enterprise_kind, row.scale, row.milestone): row.count
+        for row in OnboardingCount.objects.exclude(count=0)
+    }
+    series = {
+        (row.period, row.region_code, row.start, row.is_3t, row.enterprise_kind, row.milestone): (
+            row.count
+        )
+        for row in OnboardingSeries.objects.exclude(count=0)
+    }
+    return counts, series
+
+
+def national(milestone=""):
+    return sum(
+        OnboardingCount.objects.filter(level=Level.NATIONAL, milestone=milestone).values_list(
+            "count", flat=True
+        )
+    )
+
+
+def test_a_business_and_its_milestones_count_at_every_level():
+    rollups.apply_changes()
+    business = make_enterprise(village=SARMI_VILLAGE, scale=Enterprise.Scale.MIKRO)
+    registry_services.record_milestone(
+        enterprise=business,
+        kind=Milestone.Kind.TRAINED,
+        source="test",
+        by=None,
+        occurred_at=datetime.datetime(2026, 3, 31, 20, tzinfo=datetime.UTC),  # 1 April in WIB
+    )
+    assert OnboardingChange.objects.count() == 2
+
+    fold = rollups.apply_changes()
+
+    assert (fold.changes, OnboardingChange.objects.count()) == (2, 0)
+    trained = OnboardingCount.objects.filter(milestone=Milestone.Kind.TRAINED)
+    assert sorted(trained.values_list("level", "region_code", "parent_code", "count")) == [
+        (Level.NATIONAL, "", "", 1),
+        (Level.PROVINCE, "91", "", 1),
+        (Level.REGENCY, "91.10", "91", 1),
+        (Level.DISTRICT, "91.10.13", "91.10", 1),
+        (Level.VILLAGE, SARMI_VILLAGE, "91.10.13", 1),
+    ]
+    assert set(trained.values_list("is_3t", "enterprise_kind", "scale")) == {
+        (True, "umkm", "mikro")
+    }
+    months = OnboardingSeries.objects.filter(
+        period="M", milestone=Milestone.Kind.TRAINED, level=Level.NATIONAL
+    )
+    assert list(months.values_list("start", "count")) == [(datetime.date(2026, 4, 1), 1)]
+    weeks = OnboardingSeries.objects.filter(
+        period="W", milestone=Milestone.Kind.TRAINED, level=Level.PROVINCE
+    )
+    assert list(weeks.values_list("start", "count")) == [(datetime.date(2026, 3, 30), 1)]
+    assert not OnboardingSeries.objects.filter(period="W", level=Level.REGENCY).exists()
+    assert RollupClock.objects.get(name=rollups.CLOCK).changes_applied == 2
+
+
+def test_a_merged_duplicate_stops_counting_and_comes_back_when_unmerged():
+    rollups.apply_changes()
+    actor = account_services.system_actor()
+    keep = make_enterprise("Keripik Ibu Ani")
+    drop = make_enterprise("Keripik Bu Ani", village=NAMOSAIN)
+    for business, kind in ((keep, Milestone.Kind.TRAINED), (drop, Milestone.Kind.STORE_LIVE)):
+        registry_services.record_milestone(enterprise=business, kind=kind, source="t", by=None)
+    rollups.apply_changes()
+    assert (national(), national(Milestone.Kind.STORE_LIVE)) == (2, 1)
+
+    record = registry_services.merge_enterprises(keep=keep, drop=drop, by=actor)
+    rollups.apply_changes()
+    # One business, which now has the duplicate's store milestone in its own village.
+    assert (national(), national(Milestone.Kind.STORE_LIVE)) == (1, 1)
+    assert OnboardingCount.objects.get(region_code="53", milestone="").count == 0
+    assert (
+        OnboardingCount.objects.get(region_code="32", milestone=Milestone.Kind.STORE_LIVE).count
+        == 1
+    )
+
+    registry_services.unmerge(record=record, by=actor)
+    rollups.apply_changes()
+    assert (national(), national(Milestone.Kind.STORE_LIVE)) == (2, 1)
+    assert (
+        OnboardingCount.objects.get(region_code="53", milestone=Milestone.Kind.STORE_LIVE).count
+        == 1
+    )
+    assert snapshot() == (rollups.rebuild(), snapshot())[1]
+
+
+def test_a_page_refresh_skips_when_nothing_is_pending(django_assert_max_num_queries):
+    rollups.apply_changes()
+    with django_assert_max_num_queries(1):
+        fold = rollups.refresh()
+    assert fold.changes == 0
+
+
+def test_incremental_and_rebuilt_rollups_agree_after_random_changes():
+    """Random registrations, milestones, earlier times, moves, merges, unmerges and deletions,
+    folded at random moments, end equal to a rebuild from the registry."""
+    rollups.apply_changes()
+    actor = account_services.system_actor()
+    chance = random.Random(20261207)
+    businesses: list[Enterprise] = []
+    merges: list[MergeRecord] = []
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    for step in range(160):
+        action = chance.choice(
+            ["register"] * 4 + ["milestone"] * 4 + ["earlier", "move", "merge", "unmerge", "delete"]
+        )
+        live = [b for b in businesses if not Enterprise.objects.get(pk=b.pk).merged_into_id]
+        if action == "register" or len(live) < 3:
+            businesses.append(
+                make_enterprise(
+                    f"Usaha {step}",
+                    village=chance.choice(VILLAGES),
+                    kind=chance.choice(["umkm", "umkm", "bumdes"]),
+                    scale=chance.choice(["", "mikro", "kecil"]),
+                )
+            )
+        elif action == "milestone":
+            registry_services.record_milestone(
+                enterprise=chance.choice(businesses),
+                kind=chance.choice(KINDS),
+                source="t",
+                by=None,
+                occurred_at=start + datetime.timedelta(hours=chance.randrange(0, 24 * 200)),
+            )
+        elif action == "earlier":
+            milestone = Milestone.objects.order_by("?").first()
+            if milestone:
+                registry_services.record_milestone(
+                    enterprise=milestone.enterprise,
+                    kind=milestone.kind,
+                    source="t",
+                    by=None,
+                    occurred_at=milestone.occurred_at - datetime.timedelta(days=40),
+                )
+        elif action == "move":
+            business = Enterprise.objects.get(pk=chance.choice(live).pk)
+            business.village_id = chance.choice(VILLAGES)
+            business.scale = chance.choice(["", "menengah"])
+            business.save()
+        elif action == "merge":
+            keep, drop = chance.sample(live, 2)
+            merges.append(registry_services.merge_enterprises(keep=keep, drop=drop, by=actor))
+        elif action == "unmerge" and merges:
+            record = merges.pop(chance.randrange(len(merges)))
+            registry_services.unmerge(record=record, by=actor)
+        elif action == "delete":
+            business = chance.choice(live)
+            if not MergeRecord.objects.filter(kept=business).exists() and not (
+                MergeRecord.objects.filter(dropped=business).exists()
+            ):
+                Milestone.objects.filter(enterprise=business).delete()
+                business.delete()
+                businesses.remove(business)
+        if chance.random() < 0.15:
+            rollups.apply_changes(slice_size=chance.choice([1, 3, 1000]))
+    rollups.apply_changes()
+    incremental = snapshot()
+
+    rebuilt = rollups.rebuild()
+
+    assert snapshot() == incremental
+    live_count = Enterprise.objects.deduplicated().count()
+    assert national() == live_count > 0
+    assert (
+        national(Milestone.Kind.TRAINED)
+        == Milestone.objects.filter(
+            kind=Milestone.Kind.TRAINED, enterprise__merged_into__isnull=True
+        ).count()
+    )
+    assert (
+        rebuilt.changes
+        == live_count + Milestone.objects.filter(enterprise__merged_into__isnull=True).count()
+    )
+
+
+def test_the_first_fold_builds_the_rollups_from_what_is_there():
+    make_enterprise()
+    RollupClock.objects.all().delete()
+    OnboardingChange.objects.all().delete()  # as if the triggers came after the business
+
+    rollups.apply_changes()
+
+    assert national() == 1
+    assert RollupClock.objects.get(name=rollups.CLOCK).rebuilt_at <= timezone.now()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_set_based_insert_writes_one_change_per_group():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO registry_enterprise (public_id, kind, name, trade_names, scale, "
+            "village_id, address, phone_hash, phone_masked, email, links, created_at, updated_at) "
+            "SELECT 'pid' || g, 'umkm', 'Usaha ' || g, '[]', '', %s, '', '', '', '', '[]', "
+            "now(), now() FROM generate_series(1, 500) g",
+            [DAYEUHKOLOT],
+        )
+    assert list(OnboardingChange.objects.values_list("delta", flat=True)) == [500]
