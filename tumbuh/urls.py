@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("tumbuh.stores.urls")),
     path("", include("tumbuh.catalogue.urls")),
     path("", include("tumbuh.connectivity.urls")),
+    path("", include("tumbuh.dashboards.urls")),
+    path("", include("tumbuh.dashboards.opendata.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

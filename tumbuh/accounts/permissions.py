@@ -29,6 +29,11 @@ class Capability(models.TextChoices):
     MENTOR_CASELOAD = "mentor_caseload", _("Visit and mentor the businesses assigned to you")
     RUN_STORE = "run_store", _("Run your online store and receive orders")
     PLAN_INFRASTRUCTURE = "plan_infrastructure", _("Plan towers and backhaul for blank spots")
+    VIEW_DASHBOARDS = (
+        "view_dashboards",
+        _("See the programme's figures and targets for your region"),
+    )
+    SET_TARGETS = "set_targets", _("Set the programme's targets for your region")
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -40,6 +45,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_BUSINESSES,
             Capability.RUN_PROGRAMMES,
             Capability.PLAN_INFRASTRUCTURE,
+            Capability.VIEW_DASHBOARDS,
+            Capability.SET_TARGETS,
         }
     ),
     Role.OFFICER: frozenset(
@@ -49,15 +56,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_BUSINESSES,
             Capability.RUN_PROGRAMMES,
             Capability.PLAN_INFRASTRUCTURE,
+            Capability.VIEW_DASHBOARDS,
+            Capability.SET_TARGETS,
         }
     ),
     Role.MENTOR: frozenset({Capability.MENTOR_CASELOAD}),
     Role.SELLER: frozenset({Capability.RUN_STORE}),
-    Role.PLANNER: frozenset({Capability.VIEW_ORGANISATIONS, Capability.PLAN_INFRASTRUCTURE}),
+    Role.PLANNER: frozenset(
+        {Capability.VIEW_ORGANISATIONS, Capability.PLAN_INFRASTRUCTURE, Capability.VIEW_DASHBOARDS}
+    ),
 }
 
 # Capabilities that only national ministry staff hold, whatever their role grants elsewhere.
 MINISTRY_ONLY = frozenset({Capability.MANAGE_PRIORITY_AREAS})
+# Capabilities that only government offices (ministry, provincial and regency offices) hold.
+GOVERNMENT_ONLY = frozenset({Capability.SET_TARGETS, Capability.VIEW_DASHBOARDS})
 
 
 def membership_grants(membership: Membership, capability: Capability) -> bool:
@@ -65,6 +78,8 @@ def membership_grants(membership: Membership, capability: Capability) -> bool:
         return False
     if capability in MINISTRY_ONLY:
         return membership.organisation.kind == Organisation.Kind.MINISTRY and membership.is_national
+    if capability in GOVERNMENT_ONLY:
+        return membership.organisation.kind in Organisation.GOVERNMENT_KINDS
     return True
 
 

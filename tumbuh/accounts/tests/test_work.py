@@ -69,6 +69,8 @@ def test_providers_are_called_explicitly_with_the_capabilities_held(settings, of
             Capability.IMPORT_BUSINESSES,
             Capability.RUN_PROGRAMMES,
             Capability.PLAN_INFRASTRUCTURE,
+            Capability.VIEW_DASHBOARDS,
+            Capability.SET_TARGETS,
         ]
     )
     assert calls_made == [("caseload", officer_32.pk, held), ("store", officer_32.pk, held)]

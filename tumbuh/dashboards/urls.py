@@ -1,0 +1,7 @@
+"""The console's dashboards (``/konsol/dasbor/``)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "dashboards"
+
+urlpatterns: list = []
