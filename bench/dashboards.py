@@ -1,0 +1,243 @@
+"""The dashboards at national scale: rollup rebuild, incremental fold, and page and API timings.
+
+    uv run python bench/dashboards.py --businesses 1000000 [--samples 30] [--keep]
+    uv run python bench/dashboards.py --reuse tumbuh_scale_<pid>_<time>   # a registry_scale DB
+
+Builds a synthetic registry with ``bench/registry_scale.py``'s set-based build (in a PostgreSQL
+database named for this run, dropped at the end unless ``--keep``) or reuses one a run kept.
+Then, printing one JSON line each, with the machine's load average:
+
+1. ``rebuild``: ``tumbuh rebuild_rollups``' work (:func:`tumbuh.dashboards.rollups.rebuild`),
+   with the rows each rollup holds per level.
+2. ``incremental``: 100,000 new milestones written by one set-based statement (the change
+   triggers run inside it; its time is beside the same statement's time with the triggers off),
+   then folded by :func:`~tumbuh.dashboards.rollups.apply_changes`; the folded national count
+   is checked against a raw count.
+3. The pages and API calls of the dashboards and open data, as a national and a provincial
+   officer, through Django's request handling with DEBUG off (no network), beside two baselines
+   of the same run: ``/healthz`` and the raw count by province × milestone that the rollups
+   replace.
+"""
+
+# The SQL is built from this module's constants and integers; nothing from outside reaches it.
+# ruff: noqa: S608
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import registry_scale  # noqa: E402
+from bench.registry_scale import ADMIN, line, percentiles, time_calls, tumbuh  # noqa: E402
+from bench.serving import server_env  # noqa: E402
+
+NEW_MILESTONES = 100_000
+RAW_COUNT = (
+    "SELECT substr(e.village_id, 1, 2), m.kind, count(*) FROM registry_milestone m "
+    "JOIN registry_enterprise e ON e.id = m.enterprise_id WHERE e.merged_into_id IS NULL "
+    "GROUP BY 1, 2"
+)
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def rebuild() -> None:
+    from django.db import connection
+
+    from tumbuh.dashboards import rollups
+
+    fold = rollups.rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboards_onboardingcount")
+        cursor.execute("ANALYZE dashboards_onboardingseries")
+        rows = {}
+        for table in ("dashboards_onboardingcount", "dashboards_onboardingseries"):
+            cursor.execute(f"SELECT level, count(*) FROM {table} GROUP BY level ORDER BY level")
+            rows[table] = dict(cursor.fetchall())
+            cursor.execute(f"SELECT pg_total_relation_size('{table}')")
+            rows[f"{table}_bytes"] = cursor.fetchone()[0]
+    line(
+        bench="dashboards",
+        step="rebuild",
+        seconds=round(fold.seconds, 1),
+        facts=fold.changes,
+        groups=fold.groups,
+        rows_by_level=rows,
+        load_1m=load(),
+    )
+
+
+def _insert_milestones(cursor, kind: str) -> float:
+    started = time.perf_counter()
+    cursor.execute(
+        "INSERT INTO registry_milestone (enterprise_id, kind, occurred_at, source, province_code) "
+        "SELECT e.id, %s, now() - (e.id %% 300) * interval '1 day', 'bench', "
+        "substr(e.village_id, 1, 2) FROM registry_enterprise e "
+        "WHERE e.merged_into_id IS NULL AND NOT EXISTS (SELECT 1 FROM registry_milestone m "
+        "WHERE m.enterprise_id = e.id AND m.kind = %s) ORDER BY e.id LIMIT %s",
+        [kind, kind, NEW_MILESTONES],
+    )
+    return time.perf_counter() - started
+
+
+def incremental() -> None:
+    from django.db import connection, transaction
+
+    from tumbuh.dashboards import rollups
+    from tumbuh.dashboards.models import Level, OnboardingCount
+    from tumbuh.registry.models import Milestone
+
+    rollups.apply_changes()
+    with connection.cursor() as cursor:
+        # The same statement without the change triggers, rolled back: the triggers' cost.
+        with transaction.atomic():
+            cursor.execute("ALTER TABLE registry_milestone DISABLE TRIGGER USER")
+            bare = _insert_milestones(cursor, Milestone.Kind.FIRST_ONLINE_SALE)
+            transaction.set_rollback(True)
+        with transaction.atomic():
+            written = _insert_milestones(cursor, Milestone.Kind.FIRST_ONLINE_SALE)
+        cursor.execute("SELECT count(*) FROM dashboards_onboardingchange")
+        change_rows = cursor.fetchone()[0]
+    fold = rollups.apply_changes()
+    counted = sum(
+        OnboardingCount.objects.filter(
+            level=Level.NATIONAL, milestone=Milestone.Kind.FIRST_ONLINE_SALE
+        ).values_list("count", flat=True)
+    )
+    raw = Milestone.objects.filter(
+        kind=Milestone.Kind.FIRST_ONLINE_SALE, enterprise__merged_into__isnull=True
+    ).count()
+    line(
+        bench="dashboards",
+        step="incremental",
+        milestones=NEW_MILESTONES,
+        insert_seconds=round(written, 2),
+        insert_without_triggers_seconds=round(bare, 2),
+        change_rows=change_rows,
+        fold_seconds=round(fold.seconds, 2),
+        folded_changes=fold.changes,
+        national_count=counted,
+        raw_count=raw,
+        agrees=counted == raw,
+        load_1m=load(),
+    )
+
+
+def measure(officers: dict, samples: int) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    def client_of(user) -> Client:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        return client
+
+    national = client_of(officers["national"])
+    provincial = client_of(officers["province_32"])
+    public = Client(HTTP_HOST="127.0.0.1")
+    stats = "/api/v1/stats/onboarding"
+    calls = {
+        "healthz (baseline)": (national, ["/healthz"]),
+        "dashboard, national": (national, ["/konsol/dasbor/"]),
+        "dashboard, province 32": (national, ["/konsol/dasbor/wilayah/32/"]),
+        "dashboard, regency 32.04": (national, ["/konsol/dasbor/wilayah/32.04/"]),
+        "dashboard, provincial officer": (provincial, ["/konsol/dasbor/"]),
+        "targets page": (national, ["/konsol/dasbor/target/"]),
+        "api stats, national": (national, [f"{stats}?milestone=store_live"]),
+        "api stats, province 32": (national, [f"{stats}?region=32&milestone=store_live"]),
+        "api stats, regency 32.04": (national, [f"{stats}?region=32.04&milestone=registered"]),
+        "open data home": (public, ["/data/"]),
+        "open data map": (public, ["/data/peta.svg"]),
+        "ckan package_list": (public, ["/api/3/action/package_list"]),
+    }
+    with connection.cursor() as cursor:
+        durations = []
+        for _ in range(max(3, samples // 5)):
+            started = time.perf_counter()
+            cursor.execute(RAW_COUNT)
+            cursor.fetchall()
+            durations.append((time.perf_counter() - started) * 1000)
+    line(
+        bench="dashboards",
+        call="raw count by province × milestone (baseline: what the rollups replace)",
+        load_1m=load(),
+        **percentiles(durations),
+    )
+    for label, (client, paths) in calls.items():
+        before = load()
+        timings = percentiles(time_calls(client, paths, samples))
+        line(bench="dashboards", call=label, samples=samples, load_1m=before, **timings)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--businesses", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the database (prints its name)")
+    parser.add_argument("--reuse", metavar="DATABASE", help="measure a database a run kept")
+    options = parser.parse_args()
+
+    name = options.reuse or f"tumbuh_dash_{os.getpid()}_{int(time.time())}"
+    env = {
+        **server_env(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        "DJANGO_SETTINGS_MODULE": "tumbuh.settings",
+        "TUMBUH_VAR_DIR": tempfile.mkdtemp(prefix="tumbuh-dash-"),
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    line(
+        bench="dashboards",
+        database=name,
+        businesses=None if options.reuse else options.businesses,
+        machine=f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        load_1m=load(),
+    )
+    try:
+        if options.reuse:
+            tumbuh("migrate", "--verbosity", "0", env=env)
+        else:
+            registry_scale.timed(
+                "migrate_and_load_regions", registry_scale.create_database, name, env
+            )
+        tumbuh("collectstatic", "--noinput", "--verbosity", "0", env=env)  # DEBUG off: manifest
+        import django
+
+        django.setup()
+        from tumbuh.accounts.models import User
+
+        if options.reuse:
+            officers = {
+                "national": User.objects.get(email="national@bench.example.id"),
+                "province_32": User.objects.get(email="province_32@bench.example.id"),
+            }
+        else:
+            built = registry_scale.build(options.businesses)
+            officers = built.pop("officers")
+            line(bench="dashboards", step="registry_built", **built)
+        rebuild()
+        incremental()
+        measure(officers, options.samples)
+    finally:
+        if not (options.keep or options.reuse):
+            import psycopg
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(ADMIN, autocommit=True) as connection:
+                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        else:
+            line(bench="dashboards", kept=name)
+
+
+if __name__ == "__main__":
+    main()
