@@ -228,3 +228,27 @@ def test_a_set_based_insert_writes_one_change_per_group():
             [DAYEUHKOLOT],
         )
     assert list(OnboardingChange.objects.values_list("delta", flat=True)) == [500]
+
+
+def test_a_partner_import_and_its_resolution_reach_the_rollups(tmp_path):
+    """The set-based import path (INSERT … SELECT, automatic merges) through the same triggers."""
+    from tumbuh.registry.tests.console_helpers import GEGERKALONG, import_rows, nik, partner, row
+
+    rollups.apply_changes()
+    rows = [
+        row(
+            "Keripik Singkong Ibu Ani", owner="Ani Suryani", nik=nik("320412"), nib="1234567890123"
+        ),
+        row("Kopi Gegerkalong", owner="Budi", village=GEGERKALONG, scale="kecil"),
+        row("Tenun Namosain", owner="Maria", village=NAMOSAIN, nib="9234567890123"),
+    ]
+    import_rows(tmp_path, partner(), rows)
+    import_rows(tmp_path, partner(), rows[:1], name="mitra-2.csv")  # the same business again
+    rollups.apply_changes()
+    incremental = snapshot()
+
+    rollups.rebuild()
+
+    assert snapshot() == incremental
+    assert national() == Enterprise.objects.deduplicated().count() == 3
+    assert national(Milestone.Kind.NIB_ISSUED) == 2
