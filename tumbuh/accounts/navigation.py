@@ -52,6 +52,9 @@ class Section:
 SECTIONS = (
     Section(_("Home"), "accounts:console-home", frozenset(), "accounts", ("console-home",)),
     Section(
+        _("Dashboards"), "dashboards:dashboard", frozenset({C.VIEW_DASHBOARDS}), "dashboards"
+    ),
+    Section(
         _("Organisations"),
         "accounts:organisation-list",
         frozenset({C.VIEW_ORGANISATIONS}),

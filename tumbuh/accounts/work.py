@@ -62,6 +62,7 @@ CAPABILITY_PAGES = {
     Capability.IMPORT_BUSINESSES: "registry:import-list",
     Capability.RUN_PROGRAMMES: "programmes:console-home",
     Capability.PLAN_INFRASTRUCTURE: "connectivity:home",
+    Capability.VIEW_DASHBOARDS: "dashboards:dashboard",
 }
 
 

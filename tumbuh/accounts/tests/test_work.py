@@ -81,6 +81,7 @@ def test_providers_are_called_explicitly_with_the_capabilities_held(settings, of
         (str(Capability.IMPORT_BUSINESSES.label), "/konsol/registri/impor/", Specificity.CONSOLE),
         (str(Capability.RUN_PROGRAMMES.label), "/konsol/program/", Specificity.CONSOLE),
         (str(Capability.PLAN_INFRASTRUCTURE.label), "/konsol/konektivitas/", Specificity.CONSOLE),
+        (str(Capability.VIEW_DASHBOARDS.label), "/konsol/dasbor/", Specificity.CONSOLE),
     ]
     assert work.landing_url(officer_32) == "/toko-saya/"
 

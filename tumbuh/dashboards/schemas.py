@@ -1,0 +1,67 @@
+"""API shapes of the dashboards: counts of businesses per region and milestone, never a business."""
+
+import datetime
+
+from ninja import Field, Schema
+
+MILESTONE_HELP = (
+    "'businesses' (deduplicated businesses themselves) or a milestone of the digital journey: "
+    "registered, assessed, trained, nib_issued, halal_certified, store_live, first_online_sale, "
+    "paid_digitally"
+)
+
+
+class OnboardingIn(Schema):
+    region: str = Field(
+        "ID",
+        pattern=r"^(ID|\d{2}(\.\d{2}(\.\d{2})?)?)$",
+        description="ID (the country), a province (32), a regency (32.04) or a district (32.04.12)",
+    )
+    milestone: str = Field("businesses", max_length=20, description=MILESTONE_HELP)
+
+
+class SeriesIn(OnboardingIn):
+    period: str = Field(
+        "week", pattern=r"^(week|month)$", description="week (country and provinces only) or month"
+    )
+
+
+class RegionOut(Schema):
+    code: str = Field(description="ID for the country, else the Kemendagri code")
+    name: str
+    level: str = Field(description="national, province, regency or district")
+
+
+class ChildOut(Schema):
+    code: str
+    name: str
+    count: int
+    target: int | None
+
+
+class OnboardingOut(Schema):
+    region: RegionOut
+    milestone: str
+    as_of: datetime.datetime | None = Field(
+        description="When the figures were last brought up to date"
+    )
+    count: int = Field(description="Deduplicated businesses that reached the milestone")
+    count_3t: int = Field(description="Of which in 3T regencies")
+    target: int | None = Field(description="The current target for the year, if one is set")
+    target_year: int | None
+    progress: float | None = Field(description="count / target (0.25 is a quarter)")
+    children: list[ChildOut] = Field(description="The regions one level down")
+
+
+class PointOut(Schema):
+    start: datetime.date = Field(description="First day of the week (Monday) or month")
+    new: int
+    cumulative: int
+
+
+class SeriesOut(Schema):
+    region: RegionOut
+    milestone: str
+    period: str
+    as_of: datetime.datetime | None
+    points: list[PointOut]

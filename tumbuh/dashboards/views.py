@@ -1,0 +1,396 @@
+"""The console's onboarding dashboards and targets (``/konsol/dasbor/``).
+
+Every page needs ``Capability.VIEW_DASHBOARDS`` (403 without it) and shows only regions inside
+the person's scope: a region outside it is a 404, exactly like one that does not exist. The
+figures come from ``queries`` (the rollups, never the registry); the one change, setting a
+target, goes through ``services.set_target``. Charts and maps are SVG drawn here, on the
+server: no JavaScript is needed, drill-down is by links.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tumbuh.accounts.permissions import Capability, has_capability
+from tumbuh.core.exports import csv_response, xlsx_response
+from tumbuh.core.money import decimal_text, thousands
+from tumbuh.dashboards import queries, sections, services
+from tumbuh.dashboards.forms import TargetForm
+from tumbuh.dashboards.models import BUSINESSES, Level
+from tumbuh.dashboards.queries import MILESTONES, Onboarding, Region
+from tumbuh.regions.queries import region_name
+from tumbuh.registry.models import Enterprise, Milestone
+
+FORMATS = ("csv", "xlsx")
+MEASURE_PARAMETER = "tonggak"  # ?tonggak=store_live: the milestone of the map and evenness
+
+
+def _scope(request):
+    scope = queries.dashboard_scope(request.user)
+    if scope is None:
+        raise PermissionDenied(Capability.VIEW_DASHBOARDS.label)
+    return scope
+
+
+def _visible_region(scope, code: str) -> Region:
+    code = queries.region_from_url(code)
+    region = queries.find_region(code) if scope.allows(code) else None
+    if region is None:
+        raise Http404(_("No such region in your regions."))
+    return region
+
+
+def _measure(request) -> str:
+    measure = request.GET.get(MEASURE_PARAMETER, BUSINESSES)
+    return measure if measure in MILESTONES else BUSINESSES
+
+
+# --- tables (shown and downloaded alike) ------------------------------------------------------
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    links: list[str | None] = field(default_factory=list)  # of each row's first cell
+
+    def display(self) -> list[list]:
+        """The rows as shown: numbers written the Indonesian way, each first cell with its link."""
+        shown = []
+        for index, row in enumerate(self.rows):
+            cells = [(_cell_text(cell), _is_number(cell)) for cell in row[1:]]
+            link = self.links[index] if index < len(self.links) else None
+            shown.append({"link": link, "first": _cell_text(row[0]), "cells": cells})
+        return shown
+
+
+def _is_number(value) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return thousands(value)
+    if isinstance(value, float):
+        return decimal_text(value)
+    return str(value)
+
+
+def _rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def tables(data: Onboarding, measure: str) -> dict[str, Table]:
+    """Every table of a region's dashboard, by the slug of its download."""
+    labels = [capfirst(queries.milestone_label(milestone)) for milestone in MILESTONES]
+    region = data.region
+    progress = Table(
+        "tonggak",
+        _("Milestones against their targets"),
+        [
+            _("Milestone"),
+            _("Count"),
+            _("3T"),
+            _("Not 3T"),
+            _("Target %(year)s") % {"year": data.year},
+            _("Progress (%)"),
+        ],
+    )
+    for figure in data.figures:
+        progress.rows.append(
+            [
+                capfirst(figure.label),
+                figure.count,
+                figure.count_3t,
+                figure.count_other,
+                figure.target,
+                figure.percent,
+            ]
+        )
+    children = Table(
+        "wilayah",
+        _("Regions of %(region)s") % {"region": region.name},
+        [
+            _("Code"),
+            _("Name"),
+            _("Population"),
+            _("%(milestone)s per 1,000 people") % {"milestone": queries.milestone_label(measure)},
+            *labels,
+        ],
+    )
+    for child in data.children:
+        children.rows.append(
+            [
+                child.region.code,
+                child.region.name,
+                child.region.population,
+                _rounded(child.per_1000(measure), 4),
+                *(child.count(milestone) for milestone in MILESTONES),
+            ]
+        )
+        children.links.append(
+            reverse("dashboards:region", args=[child.region.code])
+            if data.child_level is not None and data.child_level <= Level.DISTRICT
+            else None
+        )
+    three_t = Table("tigat", _("3T regencies and the rest"), [_("Regencies"), *labels])
+    three_t.rows.append([_("3T"), *(figure.count_3t for figure in data.figures)])
+    three_t.rows.append([_("Not 3T"), *(figure.count_other for figure in data.figures)])
+    kinds = Table("jenis", _("By kind of business"), [_("Kind"), *labels])
+    for kind, counts in data.by_kind.items():
+        kinds.rows.append(
+            [str(Enterprise.Kind(kind).label), *(counts.get(m, 0) for m in MILESTONES)]
+        )
+    scales = Table("skala", _("By scale"), [_("Scale"), *labels])
+    for scale, counts in data.by_scale.items():
+        scales.rows.append([queries.scale_label(scale), *(counts.get(m, 0) for m in MILESTONES)])
+    lagging = Table(
+        "tertinggal",
+        _("Lagging regencies"),
+        [_("Code"), _("Regency"), _("Count"), _("Population"), _("Per 1,000 people")],
+    )
+    for rate in data.evenness.lagging:
+        lagging.rows.append(
+            [rate.code, rate.name, rate.count, rate.population, _rounded(rate.per_1000, 4)]
+        )
+        lagging.links.append(
+            reverse("dashboards:region", args=[rate.code]) if rate.code != region.code else None
+        )
+    lines = list(data.series)
+    series = Table(
+        "deret",
+        _("Cumulative counts per week") if data.period == "W" else _("Cumulative counts per month"),
+        [_("Period from"), *(capfirst(queries.milestone_label(m)) for m in lines)],
+    )
+    if lines:
+        for index, point in enumerate(data.series[lines[0]]):
+            series.rows.append(
+                [point.start.isoformat(), *(data.series[m][index].cumulative for m in lines)]
+            )
+    return {
+        table.slug: table for table in (progress, three_t, children, kinds, scales, lagging, series)
+    }
+
+
+# --- charts and the map -----------------------------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 220, 40
+LINE_COLOURS = ("#0072b2", "#e69f00", "#009e73")  # Okabe–Ito, colour-blind safe
+
+
+def line_chart(data: Onboarding) -> SafeString:
+    """The cumulative series as a small SVG line chart (one polyline per milestone)."""
+    lines = {m: points for m, points in data.series.items() if points}
+    title = escape(_("Cumulative counts since the first record"))
+    if not lines:
+        return mark_safe(f'<p class="help">{escape(_("No records yet."))}</p>')  # noqa: S308
+    length = max(len(points) for points in lines.values())
+    top = max(max(point.cumulative for point in points) for points in lines.values()) or 1
+    inner_w = CHART_WIDTH - 2 * CHART_MARGIN
+    inner_h = CHART_HEIGHT - 2 * CHART_MARGIN
+
+    def x(index: int) -> float:
+        return CHART_MARGIN + (inner_w * index / (length - 1) if length > 1 else inner_w / 2)
+
+    def y(value: int) -> float:
+        return CHART_HEIGHT - CHART_MARGIN - inner_h * value / top
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
+        f'width="100%" role="img" aria-label="{title}"><title>{title}</title>',
+        f'<line x1="{CHART_MARGIN}" y1="{CHART_HEIGHT - CHART_MARGIN}" '
+        f'x2="{CHART_WIDTH - CHART_MARGIN}" y2="{CHART_HEIGHT - CHART_MARGIN}" stroke="#8c8c8c"/>',
+        f'<text x="{CHART_MARGIN}" y="{CHART_MARGIN - 10}" font-size="14">'
+        f"{escape(thousands(top))}</text>",
+    ]
+    first_points = next(iter(lines.values()))
+    parts.append(
+        f'<text x="{CHART_MARGIN}" y="{CHART_HEIGHT - 12}" font-size="14">'
+        f"{escape(formats.date_format(first_points[0].start, 'SHORT_DATE_FORMAT'))}</text>"
+        f'<text x="{CHART_WIDTH - CHART_MARGIN}" y="{CHART_HEIGHT - 12}" font-size="14" '
+        f'text-anchor="end">'
+        f"{escape(formats.date_format(first_points[-1].start, 'SHORT_DATE_FORMAT'))}</text>"
+    )
+    for number, (milestone, points) in enumerate(lines.items()):
+        colour = LINE_COLOURS[number % len(LINE_COLOURS)]
+        coordinates = " ".join(
+            f"{x(i):.1f},{y(point.cumulative):.1f}" for i, point in enumerate(points)
+        )
+        label = escape(queries.milestone_label(milestone))
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{coordinates}">'
+            f"<title>{label}: {escape(thousands(points[-1].cumulative))}</title></polyline>"
+        )
+        legend_x = CHART_MARGIN + 10 + number * 200
+        parts.append(
+            f'<rect x="{legend_x}" y="{CHART_MARGIN}" width="14" height="4" fill="{colour}"/>'
+            f'<text x="{legend_x + 20}" y="{CHART_MARGIN + 6}" font-size="14">{label}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
+
+
+def choropleth(data: Onboarding, measure: str) -> SafeString | None:
+    """The children coloured by ``measure`` per 1,000 people (provinces or regencies only)."""
+    if data.region.level not in (Level.NATIONAL, Level.PROVINCE) or not data.children:
+        return None
+    from tumbuh.regions import maps  # NumPy and shapely, loaded only when a map is drawn
+
+    level = "province" if data.region.level == Level.NATIONAL else "regency"
+    return maps.choropleth(
+        level,
+        {child.region.code: child.per_1000(measure) for child in data.children},
+        title=_("%(milestone)s per 1,000 people") % {"milestone": queries.milestone_label(measure)},
+        legend=_("Per 1,000 people"),
+        within=data.region.code or None,
+        href=lambda code: reverse("dashboards:region", args=[code]),
+        labels={child.region.code: child.region.name for child in data.children},
+    )
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _ancestors(scope, region: Region) -> list[dict]:
+    """Links up to the widest region of the scope (breadcrumbs)."""
+    codes = [""] + [region.code[:length] for length in (2, 5) if len(region.code) > length]
+    return [
+        {
+            "name": region_name(code),
+            "url": reverse("dashboards:region", args=[queries.url_code(code)]),
+        }
+        for code in codes
+        if scope.allows(code)
+    ]
+
+
+def _render_region(request, scope, region: Region, *, others=()):
+    measure = _measure(request)
+    data = queries.onboarding(region, measure=measure)
+    context = {
+        "data": data,
+        "region": region,
+        "measure": measure,
+        "measure_label": queries.milestone_label(measure),
+        "measures": [(m, queries.milestone_label(m)) for m in MILESTONES],
+        "measure_parameter": MEASURE_PARAMETER,
+        "headline": [data.figure(m) for m in queries.HEADLINE],
+        "tables": tables(data, measure),
+        "chart": line_chart(data),
+        "map": choropleth(data, measure),
+        "ancestors": _ancestors(scope, region),
+        "others": [
+            {"name": region_name(code), "url": reverse("dashboards:region", args=[code])}
+            for code in others
+        ],
+        "panels": sections.panels(region.code),
+        "may_set_targets": has_capability(request.user, Capability.SET_TARGETS),
+    }
+    return render(request, "dashboards/region.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    scope = _scope(request)
+    homes = queries.home_regions(scope)
+    if not homes:
+        raise PermissionDenied(Capability.VIEW_DASHBOARDS.label)
+    region = queries.find_region(homes[0])
+    if region is None:
+        raise Http404
+    return _render_region(request, scope, region, others=homes[1:])
+
+
+@login_required
+@require_GET
+def region(request, code: str):
+    scope = _scope(request)
+    return _render_region(request, scope, _visible_region(scope, code))
+
+
+@login_required
+@require_GET
+def download(request, code: str, table: str, fmt: str):
+    scope = _scope(request)
+    found = _visible_region(scope, code)
+    if fmt not in FORMATS:
+        raise Http404
+    measure = _measure(request)
+    chosen = tables(queries.onboarding(found, measure=measure), measure).get(table)
+    if chosen is None:
+        raise Http404
+    file_name = f"dasbor-{found.url_code}-{chosen.slug}.{fmt}"
+    rows = [chosen.header, *chosen.rows]
+    if fmt == "csv":
+        return csv_response(rows, file_name=file_name)
+    return xlsx_response(rows, file_name=file_name, sheet_title=chosen.title)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request):
+    scope = _scope(request)
+    may_set = has_capability(request.user, Capability.SET_TARGETS)
+    if request.method == "POST" and not may_set:
+        raise PermissionDenied(Capability.SET_TARGETS.label)
+    form = TargetForm(
+        request.POST if request.method == "POST" else None,
+        initial={"year": queries.current_year()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = services.set_target(
+                region_code=data["region_code"],
+                year=data["year"],
+                milestone=data["milestone"],
+                count=data["count"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except ValidationError as refusal:
+            form.add_error(getattr(refusal, "field", None) or None, refusal)
+        except PermissionDenied as refusal:
+            form.add_error("region_code", str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Target set: %(count)s businesses %(milestone)s in %(region)s by %(year)s.")
+                % {
+                    "count": thousands(target.count),
+                    "milestone": queries.milestone_label(target.milestone),
+                    "region": region_name(target.region_code),
+                    "year": target.year,
+                },
+            )
+            return redirect("dashboards:targets")
+    groups = queries.targets_in_scope(scope)
+    for group in groups:
+        group["region_name"] = region_name(group["current"].region_code)
+        group["milestone_label"] = str(Milestone.Kind(group["current"].milestone).label)
+        group["region_url"] = reverse(
+            "dashboards:region", args=[queries.url_code(group["current"].region_code)]
+        )
+    return render(
+        request,
+        "dashboards/targets.html",
+        {"form": form, "groups": groups, "may_set_targets": may_set},
+    )
