@@ -175,3 +175,41 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.region_code or 'ID'} {self.year} {self.milestone}: {self.count}"
+
+
+class SectionFigure(models.Model):
+    """One figure of a dashboard section beyond onboarding, for one region, as of its clock.
+
+    The sections (the flagship programme, capability levels, licensing, stores and the BBI
+    catalogue, connectivity, the partners' scorecard) are recomputed together by the worker
+    (:func:`tumbuh.dashboards.sections.refresh_sections`) and read by the pages, which never
+    count the facts themselves. ``region_code`` is empty for the whole country, else a province
+    or a regency (sections stop at the regency). ``measure`` is a short name such as
+    ``enrolled`` or ``paid_value``; ``dimension`` splits it (a priority area's slug, a
+    partner's id, a level, a status) or is empty. The clock of a section is the
+    :class:`RollupClock` named ``section:<section>``.
+    """
+
+    class Unit(models.TextChoices):
+        COUNT = "count", _("count")
+        IDR = "idr", _("rupiah")
+        DAYS = "days", _("days")
+
+    section = models.CharField(max_length=20)
+    region_code = models.CharField(max_length=13, blank=True)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    measure = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=60, blank=True)
+    value = models.BigIntegerField()
+    unit = models.CharField(max_length=5, choices=Unit.choices, default=Unit.COUNT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "region_code", "measure", "dimension"],
+                name="section_figure_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.section} {self.region_code or 'ID'} {self.measure} {self.dimension}: {self.value}"
