@@ -323,12 +323,13 @@ def _partners() -> tuple[Facts, list]:
         dimension="organisation_id",
     )
     carried = (
-        survivors.filter(enterprise__milestones__isnull=False)
-        .values("region", "organisation_id", kind=F("enterprise__milestones__kind"))
+        survivors.values("region", "organisation_id", kind=F("enterprise__milestones__kind"))
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
     )
     for row in carried:
+        if row["kind"] is None:  # a business with no milestone yet (one join, no filter)
+            continue
         key = (row["region"], "carried", f"{row['organisation_id']}:{row['kind']}")
         facts[key] = facts.get(key, 0) + row["n"]
     duplicates = records.filter(
@@ -575,8 +576,8 @@ def _licensing_panel(figures: dict, as_of) -> Panel:
     panel = Panel(LICENSING, _("Licensing"), as_of)
     panel.columns = ["", _("NIB"), _("Halal certificate")]
 
-    def pair(nib: str, halal: str, cell=_count) -> list[Cell]:
-        return [cell(figures.get((nib, ""))), cell(figures.get((halal, "")))]
+    def pair(nib: str, halal: str, cell=_count, default=0) -> list[Cell]:
+        return [cell(figures.get((nib, ""), default)), cell(figures.get((halal, ""), default))]
 
     def days(value) -> Cell:
         return Cell(value, "–" if value is None else _("%(days)s days") % {"days": value})
@@ -586,7 +587,7 @@ def _licensing_panel(figures: dict, as_of) -> Panel:
         Row(_("Open cases"), pair("nib_open", "halal_open")),
         Row(
             _("Median waiting time"),
-            pair("nib_waiting_days", "halal_waiting_days", cell=days),
+            pair("nib_waiting_days", "halal_waiting_days", cell=days, default=None),
         ),
     ]
     panel.note = _(

@@ -181,7 +181,7 @@ def test_licensing_counts_businesses_open_cases_and_median_waits(officer_32, off
     assert figures("licensing", "32.04")[("nib_waiting_days", "")] == 7
     assert cells(panel("32", "licensing")) == {
         "Businesses issued (halal: valid today)": ["2", "1"],
-        "Open cases": ["–", "–"],
+        "Open cases": ["0", "0"],
         "Median waiting time": ["7 days", "30 days"],
     }
 
