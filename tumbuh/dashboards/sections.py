@@ -62,8 +62,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tumbuh.accounts.models import Organisation
+from tumbuh.capability.queries import latest_levels
+from tumbuh.capability.scoring import LEVELS
+from tumbuh.catalogue.queries import listed_products
+from tumbuh.connectivity.models import Backhaul, Site, Technology, VillageConnectivity
 from tumbuh.core.money import local_number, rupiah, thousands
 from tumbuh.dashboards.models import CODE_LENGTH, Level, RollupClock, SectionFigure
+from tumbuh.dashboards.tasks import refresh_sections_task
+from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
+from tumbuh.programmes.models import Enrolment, Programme, ProgrammeArea
+from tumbuh.regions.models import PriorityArea, Village
+from tumbuh.registry.models import Enterprise, Milestone, SourceRecord
+from tumbuh.stores.models import Order, Store
 
 SECTION_DELAY = datetime.timedelta(minutes=5)
 CLOCK_PREFIX = "section:"
@@ -120,13 +131,11 @@ def _levels_of(regency: str) -> tuple[tuple[str, Level], ...]:
 
 def flagship_programme():
     """The flagship programme: the largest target, then the latest start (None without one)."""
-    from tumbuh.programmes.models import Programme
 
     return Programme.objects.order_by("-target_count", "-starts_on", "-pk").first()
 
 
 def _programme() -> tuple[Facts, list]:
-    from tumbuh.programmes.models import Enrolment, ProgrammeArea
 
     programme = flagship_programme()
     if programme is None:
@@ -155,8 +164,6 @@ def _programme() -> tuple[Facts, list]:
 
 
 def _capability() -> tuple[Facts, list]:
-    from tumbuh.capability.queries import latest_levels
-    from tumbuh.registry.models import Enterprise
 
     levels = latest_levels(Enterprise.objects.deduplicated(), length=REGENCY_LENGTH)
     return {(region, "businesses", str(level)): n for (region, level), n in levels.items()}, []
@@ -176,7 +183,6 @@ def _medians(durations: dict[str, list[float]], measure: str) -> list:
 
 
 def _licensing() -> tuple[Facts, list]:
-    from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
 
     business = Coalesce("enterprise__merged_into_id", "enterprise_id")
     region = _regency(Coalesce("enterprise__merged_into__village_id", "enterprise__village_id"))
@@ -209,9 +215,6 @@ def _licensing() -> tuple[Facts, list]:
 
 
 def _stores() -> tuple[Facts, list]:
-    from tumbuh.catalogue.queries import listed_products
-    from tumbuh.registry.models import Enterprise
-    from tumbuh.stores.models import Order, Store
 
     facts: Facts = {}
     region = _regency("village_id")
@@ -257,10 +260,8 @@ def _stores() -> tuple[Facts, list]:
 
 
 def _connectivity() -> tuple[Facts, list]:
-    from tumbuh.connectivity.models import Backhaul, Site, Technology, VillageConnectivity
+    # The planning package imports the solvers: only the worker needs them.
     from tumbuh.connectivity.planning.costs import Costs
-    from tumbuh.regions.models import Village
-    from tumbuh.registry.models import Enterprise
 
     facts: Facts = {}
     villages = dict(Village.objects.values_list("regency_id").annotate(n=Count("pk")).order_by())
@@ -309,7 +310,6 @@ def _connectivity() -> tuple[Facts, list]:
 
 
 def _partners() -> tuple[Facts, list]:
-    from tumbuh.registry.models import SourceRecord
 
     facts: Facts = {}
     records = SourceRecord.objects.annotate(region=_regency("enterprise__village_id"))
@@ -466,8 +466,6 @@ def _request_refresh() -> bool:
     """Enqueue the refresh unless one was enqueued within the delay; whether it was."""
     if not cache.add(ENQUEUED_KEY, timezone.now().isoformat(), SECTION_DELAY.total_seconds()):
         return False
-    from tumbuh.dashboards.tasks import refresh_sections_task
-
     refresh_sections_task.enqueue()
     return True
 
@@ -516,7 +514,6 @@ def _dimensions(figures: dict, measure: str) -> dict[str, int]:
 
 
 def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
-    from tumbuh.regions.models import PriorityArea
 
     panel = Panel(PROGRAMME, _("Flagship programme by priority area"), as_of)
     quota = _dimensions(figures, "quota")
@@ -527,8 +524,6 @@ def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
     if national:
         programme = _dimensions(figures, "programme")
         if programme:
-            from tumbuh.programmes.models import Programme
-
             public_id, target = next(iter(programme.items()))
             name = Programme.objects.filter(public_id=public_id).values_list("name", flat=True)
             panel.figures.append((name.first() or public_id, thousands(target)))
@@ -557,7 +552,6 @@ def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
 
 
 def _capability_panel(figures: dict, as_of) -> Panel:
-    from tumbuh.capability.scoring import LEVELS
 
     panel = Panel(CAPABILITY, _("Capability levels"), as_of)
     panel.columns = [_("Level"), _("Businesses"), _("Share")]
@@ -626,7 +620,6 @@ SITE_STATUSES = (
 
 
 def _connectivity_panel(figures: dict, as_of) -> Panel:
-    from tumbuh.connectivity.models import Technology
 
     panel = Panel(CONNECTIVITY, _("Connectivity per layer"), as_of)
     villages = figures.get(("villages", ""), 0)
@@ -660,8 +653,6 @@ def _connectivity_panel(figures: dict, as_of) -> Panel:
 
 
 def _partners_panel(figures: dict, as_of) -> Panel:
-    from tumbuh.accounts.models import Organisation
-    from tumbuh.registry.models import Milestone
 
     panel = Panel(PARTNERS, _("Partners' scorecard"), as_of)
     brought = _dimensions(figures, "businesses")
