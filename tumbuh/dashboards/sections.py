@@ -31,7 +31,8 @@ Decisions, each a definition the pages repeat in their notes:
 - **Licensing**: businesses helped to a NIB (issued cases), businesses holding a halal
   certificate valid today, each counted once (a merged record counts as its survivor); cases
   still open; and the median waiting time in whole days of the cases issued, from the case's
-  opening to the recording of the issue (medians are computed per region, not added up).
+  first event (its opening) to its reaching "issued", as the case's events record them
+  (medians are computed per region, not added up).
 - **Stores and BBI**: live stores, orders placed, orders paid (a paid time and not refunded) and
   their value (``total_idr``), the part of that value from stores in 3T regencies and from
   BumDes, and the products listed in the BBI catalogue (on sale in live stores), by the store's
@@ -56,7 +57,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,11 +205,12 @@ def _licensing() -> tuple[Facts, list]:
             f"{prefix}_open",
         )
         durations: dict[str, list[float]] = defaultdict(list)
-        for code, opened, entered in (
+        issued = (
             cases.filter(step=model.Step.ISSUED)
-            .values_list("region", "created_at", "step_entered_at")
-            .iterator(chunk_size=5_000)
-        ):
+            .annotate(opened=Min("events__at"))
+            .values_list("region", "opened", "step_entered_at")
+        )
+        for code, opened, entered in issued.iterator(chunk_size=5_000):
             durations[code].append(max((entered - opened).total_seconds(), 0))
         figures += _medians(durations, f"{prefix}_waiting_days")
     return facts, figures
@@ -584,9 +586,7 @@ def _licensing_panel(figures: dict, as_of) -> Panel:
             pair("nib_waiting_days", "halal_waiting_days", cell=days, default=None),
         ),
     ]
-    panel.note = _(
-        "Each business counted once. Waiting time: from opening the case to recording the issue."
-    )
+    panel.note = _("Each business counted once. Waiting time: from opening the case to its issue.")
     return panel
 
 

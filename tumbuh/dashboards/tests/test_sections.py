@@ -136,6 +136,14 @@ def test_capability_levels_follow_the_latest_assessment(settings):
 # --- licensing --------------------------------------------------------------------------------
 
 
+def opened(case, at, *, issued):
+    """Date a case back as the licensing demo does: its opening event at ``at``, its issue at
+    ``issued`` (the services stamp every step with the moment it is recorded)."""
+    case.events.filter(from_step="").update(at=at)
+    case.events.filter(to_step="issued").update(at=issued)
+    type(case).objects.filter(pk=case.pk).update(step_entered_at=issued)
+
+
 def test_licensing_counts_businesses_open_cases_and_median_waits(officer_32, officer_53):
     from tumbuh.licensing import services as licensing
     from tumbuh.licensing.models import HalalCase, NibCase
@@ -155,15 +163,11 @@ def test_licensing_counts_businesses_open_cases_and_median_waits(officer_32, off
             if to_step == NibCase.Step.ISSUED:
                 data = {"nib": f"912000123456{number}"}
             case = licensing.advance_nib_case(case=case, to=to_step, by=officer_32, **data)
-        NibCase.objects.filter(pk=case.pk).update(
-            created_at=now - datetime.timedelta(days=days, hours=1), step_entered_at=now
-        )
+        opened(case, now - datetime.timedelta(days=days, hours=1), issued=now)
     halal = halal_case_at(
         HalalCase.Step.ISSUED, enterprise=halal_ready_enterprise(nib="9120009876543"), by=officer_32
     )
-    HalalCase.objects.filter(pk=halal.pk).update(
-        created_at=now - datetime.timedelta(days=30), step_entered_at=now
-    )
+    opened(halal, now - datetime.timedelta(days=30), issued=now)
     licensing.start_nib_case(
         enterprise=make_enterprise("Usaha Kupang", village=NAMOSAIN), by=officer_53
     )
