@@ -61,7 +61,6 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tumbuh.accounts.models import Organisation
 from tumbuh.capability.queries import latest_levels
@@ -132,12 +131,10 @@ def _levels_of(regency: str) -> tuple[tuple[str, Level], ...]:
 
 def flagship_programme():
     """The flagship programme: the largest target, then the latest start (None without one)."""
-
     return Programme.objects.order_by("-target_count", "-starts_on", "-pk").first()
 
 
 def _programme() -> tuple[Facts, list]:
-
     programme = flagship_programme()
     if programme is None:
         return {}, []
@@ -165,7 +162,6 @@ def _programme() -> tuple[Facts, list]:
 
 
 def _capability() -> tuple[Facts, list]:
-
     levels = latest_levels(Enterprise.objects.deduplicated(), length=REGENCY_LENGTH)
     return {(region, "businesses", str(level)): n for (region, level), n in levels.items()}, []
 
@@ -184,7 +180,6 @@ def _medians(durations: dict[str, list[float]], measure: str) -> list:
 
 
 def _licensing() -> tuple[Facts, list]:
-
     business = Coalesce("enterprise__merged_into_id", "enterprise_id")
     region = _regency(Coalesce("enterprise__merged_into__village_id", "enterprise__village_id"))
     facts: Facts = {}
@@ -217,7 +212,6 @@ def _licensing() -> tuple[Facts, list]:
 
 
 def _stores() -> tuple[Facts, list]:
-
     facts: Facts = {}
     region = _regency("village_id")
     _add(
@@ -312,7 +306,6 @@ def _connectivity() -> tuple[Facts, list]:
 
 
 def _partners() -> tuple[Facts, list]:
-
     facts: Facts = {}
     records = SourceRecord.objects.annotate(region=_regency("enterprise__village_id"))
     survivors = records.filter(enterprise__merged_into__isnull=True)
@@ -516,7 +509,6 @@ def _dimensions(figures: dict, measure: str) -> dict[str, int]:
 
 
 def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
-
     panel = Panel(PROGRAMME, _("Flagship programme by priority area"), as_of)
     quota = _dimensions(figures, "quota")
     enrolled = _dimensions(figures, "enrolled")
@@ -554,7 +546,6 @@ def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
 
 
 def _capability_panel(figures: dict, as_of) -> Panel:
-
     panel = Panel(CAPABILITY, _("Capability levels"), as_of)
     panel.columns = [_("Level"), _("Businesses"), _("Share")]
     by_level = _dimensions(figures, "businesses")
@@ -610,17 +601,7 @@ def _stores_panel(figures: dict, as_of) -> Panel:
     return panel
 
 
-SITE_STATUSES = (
-    ("planned", gettext_lazy("planned")),
-    ("contracted", gettext_lazy("contracted")),
-    ("under_construction", gettext_lazy("under construction")),
-    ("on_air", gettext_lazy("on air")),
-    ("off_air", gettext_lazy("off air")),
-)
-
-
 def _connectivity_panel(figures: dict, as_of) -> Panel:
-
     panel = Panel(CONNECTIVITY, _("Connectivity per layer"), as_of)
     villages = figures.get(("villages", ""), 0)
 
@@ -644,7 +625,7 @@ def _connectivity_panel(figures: dict, as_of) -> Panel:
     sites = _dimensions(figures, "sites")
     panel.figures = [
         (_("BTS sites %(status)s") % {"status": label}, thousands(sites.get(status, 0)))
-        for status, label in SITE_STATUSES
+        for status, label in Site.Status.choices
     ]
     panel.figures.append(
         (_("Businesses waiting for 4G"), thousands(figures.get(("businesses_waiting", ""), 0)))
@@ -653,7 +634,6 @@ def _connectivity_panel(figures: dict, as_of) -> Panel:
 
 
 def _partners_panel(figures: dict, as_of) -> Panel:
-
     panel = Panel(PARTNERS, _("Partners' scorecard"), as_of)
     brought = _dimensions(figures, "businesses")
     duplicates = _dimensions(figures, "duplicates")
