@@ -42,7 +42,7 @@ SKIPPED_PREFIXES = ("/keluar/", "/admin/", "/static/", "/media/", "/healthz")
 SKIPPED_SUFFIXES = ("/sw.js", ".webmanifest")
 LANGUAGE_SWITCH = "/bahasa/"
 # Links that lead to a file rather than a page: fetched and read for NIKs, not opened as pages.
-DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".json", "/unduh/")
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".json", ".jsonld", ".parquet", ".svg", "/unduh/")
 
 
 def origin_of(url: str) -> str:
