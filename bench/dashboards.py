@@ -183,7 +183,13 @@ def main():
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its name)")
     parser.add_argument("--reuse", metavar="DATABASE", help="measure a database a run kept")
+    parser.add_argument(
+        "--steps",
+        default="rebuild,incremental,measure",
+        help="which steps to run, comma-separated (default: all three)",
+    )
     options = parser.parse_args()
+    steps = set(options.steps.split(","))
 
     name = options.reuse or f"tumbuh_dash_{os.getpid()}_{int(time.time())}"
     env = {
@@ -224,9 +230,12 @@ def main():
             built = registry_scale.build(options.businesses)
             officers = built.pop("officers")
             line(bench="dashboards", step="registry_built", **built)
-        rebuild()
-        incremental()
-        measure(officers, options.samples)
+        if "rebuild" in steps:
+            rebuild()
+        if "incremental" in steps:
+            incremental()
+        if "measure" in steps:
+            measure(officers, options.samples)
     finally:
         if not (options.keep or options.reuse):
             import psycopg
