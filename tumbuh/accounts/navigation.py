@@ -51,9 +51,7 @@ class Section:
 
 SECTIONS = (
     Section(_("Home"), "accounts:console-home", frozenset(), "accounts", ("console-home",)),
-    Section(
-        _("Dashboards"), "dashboards:dashboard", frozenset({C.VIEW_DASHBOARDS}), "dashboards"
-    ),
+    Section(_("Dashboards"), "dashboards:dashboard", frozenset({C.VIEW_DASHBOARDS}), "dashboards"),
     Section(
         _("Organisations"),
         "accounts:organisation-list",

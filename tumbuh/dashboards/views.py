@@ -131,7 +131,10 @@ def tables(data: Onboarding, measure: str) -> dict[str, Table]:
             _("Code"),
             _("Name"),
             _("Population"),
-            _("%(milestone)s per 1,000 people") % {"milestone": queries.milestone_label(measure)},
+            capfirst(
+                _("%(milestone)s per 1,000 people")
+                % {"milestone": queries.milestone_label(measure)}
+            ),
             *labels,
         ],
     )
@@ -257,7 +260,9 @@ def choropleth(data: Onboarding, measure: str) -> SafeString | None:
     return maps.choropleth(
         level,
         {child.region.code: child.per_1000(measure) for child in data.children},
-        title=_("%(milestone)s per 1,000 people") % {"milestone": queries.milestone_label(measure)},
+        title=capfirst(
+            _("%(milestone)s per 1,000 people") % {"milestone": queries.milestone_label(measure)}
+        ),
         legend=_("Per 1,000 people"),
         within=data.region.code or None,
         href=lambda code: reverse("dashboards:region", args=[code]),
