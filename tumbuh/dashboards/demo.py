@@ -9,8 +9,9 @@
   population.
 
 Figures are never written here: the registry's facts reach the rollups through the change
-triggers, and the demo only folds them (``rollups.apply_changes``) so that the first page does
-not have to.
+triggers, and the demo only folds them (``rollups.apply_changes``) and computes the sections'
+figures from the other apps (``sections.refresh_sections``) so that the first page does not have
+to.
 """
 
 from django.db.models import Sum
@@ -20,6 +21,7 @@ from tumbuh.accounts.services import system_actor
 from tumbuh.core.demodata import DemoReport
 from tumbuh.dashboards import rollups, services
 from tumbuh.dashboards.models import Target
+from tumbuh.dashboards.sections import refresh_sections
 from tumbuh.regions.models import PriorityAreaRegency, Province, Regency
 from tumbuh.registry.models import Milestone
 
@@ -90,6 +92,7 @@ def load(*, seed: int, report: DemoReport) -> None:
         made += _set(code, year, Milestone.Kind.TRAINED, count, reason, actor)
 
     fold = rollups.apply_changes()
+    refresh_sections()  # the worker keeps them within five minutes; the first reader need not wait
     regencies_with_targets = len(trained)
     total = Province.objects.aggregate(people=Sum("population"))["people"] or 0
     report.say(

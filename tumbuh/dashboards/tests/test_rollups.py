@@ -252,3 +252,26 @@ def test_a_partner_import_and_its_resolution_reach_the_rollups(tmp_path):
     assert snapshot() == incremental
     assert national() == Enterprise.objects.deduplicated().count() == 3
     assert national(Milestone.Kind.NIB_ISSUED) == 2
+
+
+def test_the_rebuild_command_counts_the_registry_and_the_sections():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    make_enterprise()
+    output = io.StringIO()
+    call_command("rebuild_rollups", stdout=output)
+    result = json.loads(output.getvalue())
+    assert result["facts"] == 1
+    assert set(result["sections"]["rows"]) == {
+        "programme",
+        "capability",
+        "licensing",
+        "stores",
+        "connectivity",
+        "partners",
+    }
+    assert national() == 1
+    assert RollupClock.objects.filter(name="section:connectivity").exists()

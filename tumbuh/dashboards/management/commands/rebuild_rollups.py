@@ -11,15 +11,25 @@ import json
 from django.core.management.base import BaseCommand
 
 from tumbuh.dashboards import rollups
+from tumbuh.dashboards.sections import refresh_sections
 
 
 class Command(BaseCommand):
-    help = "Rebuild the dashboards' rollups (onboarding counts and series) from the registry."
+    help = (
+        "Rebuild the dashboards' rollups (onboarding counts and series) from the registry, and "
+        "the sections' figures from the other apps."
+    )
 
     def handle(self, *args, **options):
         fold = rollups.rebuild()
+        sections = refresh_sections()
         self.stdout.write(
             json.dumps(
-                {"facts": fold.changes, "groups": fold.groups, "seconds": round(fold.seconds, 3)}
+                {
+                    "facts": fold.changes,
+                    "groups": fold.groups,
+                    "seconds": round(fold.seconds, 3),
+                    "sections": sections,
+                }
             )
         )
