@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from tumbuh.accounts import services as account_services
-from tumbuh.accounts.models import Membership
+from tumbuh.accounts.models import Membership, Organisation
+from tumbuh.conftest import make_organisation
 from tumbuh.dashboards import rollups
 from tumbuh.dashboards.models import RollupClock
 from tumbuh.dashboards.tests.test_console import build_world
@@ -114,6 +115,18 @@ def test_an_api_key_of_a_provincial_office_sees_its_province(client, office_53, 
     body = client.get(URL, {"region": "53"}, headers=headers).json()
     assert (body["region"]["code"], body["count"], len(body["children"])) == ("53", 1, 22)
     assert client.get(URL, {"region": "32"}, headers=headers).status_code == 404
+
+
+def test_an_api_key_of_a_partner_may_not_ask(client, world):
+    partner = make_organisation(kind=Organisation.Kind.MARKETPLACE, region_code="", name="Pasar")
+    _key, secret = account_services.issue_api_key(
+        organisation=partner,
+        label="pasar",
+        role=Membership.Role.OFFICER,
+        by=account_services.system_actor(),
+    )
+    response = client.get(URL, headers={"Authorization": f"Bearer {secret}"})
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
 
 
 def test_the_weekly_series(client_of, national_admin, world):

@@ -9,6 +9,7 @@ import math
 import openpyxl
 import pytest
 
+from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation
 from tumbuh.conftest import (
     DAYEUHKOLOT,
@@ -272,3 +273,25 @@ def test_a_page_runs_a_bounded_number_of_queries(
     for path in paths:
         with django_assert_max_num_queries(22):
             assert client.get(path).status_code == 200
+
+
+def test_a_person_with_several_regions_starts_on_the_first_and_links_the_others(
+    client_of, office_32, office_53, world
+):
+    officer = make_user(organisation=office_53)
+    account_services.grant_membership(
+        user=officer,
+        organisation=office_32,
+        role=Membership.Role.OFFICER,
+        region_code="32.04",
+        by=account_services.system_actor(),
+    )
+    page = client_of(officer).get("/konsol/dasbor/")
+
+    assert page.context["data"].region.code == "32.04"
+    assert page.context["others"] == [
+        {"name": "Nusa Tenggara Timur", "url": "/konsol/dasbor/wilayah/53/"}
+    ]
+    assert client_of(officer).get("/konsol/dasbor/wilayah/53/").status_code == 200
+    assert client_of(officer).get("/konsol/dasbor/wilayah/32/").status_code == 404
+    assert client_of(officer).get("/konsol/dasbor/wilayah/32.01/").status_code == 404
