@@ -3,9 +3,8 @@ and the headline map.
 
 Everything is computed from :func:`datasets.snapshot` (the rollups, suppressed; built once per
 position of the rollup clock). The pages are public and kept by the page cache
-(``core.page_cache``) under a scope named after the rollup clock, for at most
-:data:`PAGE_SECONDS`: a page says "as of" the clock, and is at most that much older than the
-rollups. Files, the catalogue and the map are the same in every language
+(``core.page_cache``) under a scope named after the build of the datasets, for at most
+:data:`PAGE_SECONDS`; a page says "as of" the rollup clock of that build. Files, the catalogue and the map are the same in every language
 (``is_language_neutral``) and may be stored by shared caches for :data:`FILE_SECONDS`.
 """
 
@@ -23,8 +22,6 @@ from django.views.decorators.http import require_GET
 
 from tumbuh.core.money import decimal_text
 from tumbuh.core.page_cache import cached_page
-from tumbuh.dashboards import rollups
-from tumbuh.dashboards.models import RollupClock
 from tumbuh.dashboards.opendata import datasets
 from tumbuh.registry.models import Milestone
 
@@ -37,14 +34,11 @@ CC_BY_URL = "https://creativecommons.org/licenses/by/4.0/"
 ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
 
 
-def _clock_scope(request, *args, **kwargs) -> list[str]:
-    rollups.refresh()
-    clock = RollupClock.objects.filter(name=rollups.CLOCK).first()
-    stamp = f"{clock.as_of.isoformat()}:{clock.changes_applied}" if clock else "none"
-    return [f"opendata:{stamp}"]
+def _snapshot_scope(request, *args, **kwargs) -> list[str]:
+    return [f"opendata:{datasets.snapshot().stamp}"]
 
 
-opendata_page = cached_page(_clock_scope, timeout=lambda: PAGE_SECONDS)
+opendata_page = cached_page(_snapshot_scope, timeout=lambda: PAGE_SECONDS)
 
 
 def _map_size(svg: str) -> tuple[int, int]:

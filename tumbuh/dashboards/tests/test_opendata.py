@@ -360,3 +360,18 @@ def test_map_is_a_valid_cacheable_svg(client, registry):
         assert titles["Jawa Barat"] == gettext("No data")
     again = client.get("/data/peta.svg", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
+
+
+def test_files_are_built_again_once_the_clock_moved_and_the_build_is_old(registry, monkeypatch):
+    first = datasets.snapshot()
+    _businesses(10, NAMOSAIN)
+    rollups.apply_changes()
+
+    kept = datasets.snapshot()
+    monkeypatch.setattr(datasets, "REBUILD_SECONDS", 0)
+    rebuilt = datasets.snapshot()
+
+    assert kept.stamp == first.stamp
+    assert kept.national["usaha"] == 60
+    assert rebuilt.stamp != first.stamp
+    assert rebuilt.national["usaha"] == 70
