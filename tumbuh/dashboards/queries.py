@@ -83,11 +83,12 @@ def scale_label(scale: str) -> str:
 # --- who may look where -----------------------------------------------------------------------
 
 
-def dashboard_scope(actor) -> RegionScope | None:
+def dashboard_scope(actor, held: dict | None = None) -> RegionScope | None:
     """The regions whose figures ``actor`` may see, or None when it may not see dashboards.
 
     Only memberships (or API keys) of government offices in a role that views dashboards count,
-    so a partner's officer sees none and a person's other memberships add no region.
+    so a partner's officer sees none and a person's other memberships add no region. ``held``
+    is ``permissions.capabilities(actor)`` when the caller has it already.
     """
     if isinstance(actor, APIKey):
         if not actor.is_active or actor.role not in DASHBOARD_ROLES:
@@ -99,7 +100,8 @@ def dashboard_scope(actor) -> RegionScope | None:
         return None
     if actor.is_superuser:
         return NATIONAL
-    granting = capabilities(actor).get(Capability.VIEW_DASHBOARDS)
+    held = capabilities(actor) if held is None else held
+    granting = held.get(Capability.VIEW_DASHBOARDS)
     if not granting:
         return None
     codes = {membership.region_code for membership in granting}

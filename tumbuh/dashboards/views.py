@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tumbuh.accounts.permissions import Capability, has_capability
+from tumbuh.accounts.permissions import Capability, capabilities
 from tumbuh.core.exports import csv_response, xlsx_response
 from tumbuh.core.money import decimal_text, thousands
 from tumbuh.dashboards import queries, sections, services
@@ -37,9 +37,13 @@ MEASURE_PARAMETER = "tonggak"  # ?tonggak=store_live: the milestone of the map a
 
 
 def _scope(request):
-    scope = queries.dashboard_scope(request.user)
+    """The viewer's regions (403 without the capability); remembers whether they may set
+    targets, from the same read of their memberships."""
+    held = capabilities(request.user)
+    scope = queries.dashboard_scope(request.user, held)
     if scope is None:
         raise PermissionDenied(Capability.VIEW_DASHBOARDS.label)
+    request.may_set_targets = Capability.SET_TARGETS in held
     return scope
 
 
@@ -297,6 +301,7 @@ def _render_region(request, scope, region: Region, *, others=()):
         "measures": [(m, queries.milestone_label(m)) for m in MILESTONES],
         "measure_parameter": MEASURE_PARAMETER,
         "headline": [data.figure(m) for m in queries.HEADLINE],
+        "targeted": [figure for figure in data.figures if figure.target],
         "tables": tables(data, measure),
         "chart": line_chart(data),
         "map": choropleth(data, measure),
@@ -306,7 +311,7 @@ def _render_region(request, scope, region: Region, *, others=()):
             for code in others
         ],
         "panels": sections.panels(region.code),
-        "may_set_targets": has_capability(request.user, Capability.SET_TARGETS),
+        "may_set_targets": request.may_set_targets,
     }
     return render(request, "dashboards/region.html", context)
 
@@ -353,7 +358,7 @@ def download(request, code: str, table: str, fmt: str):
 @require_http_methods(["GET", "POST"])
 def targets(request):
     scope = _scope(request)
-    may_set = has_capability(request.user, Capability.SET_TARGETS)
+    may_set = request.may_set_targets
     if request.method == "POST" and not may_set:
         raise PermissionDenied(Capability.SET_TARGETS.label)
     form = TargetForm(

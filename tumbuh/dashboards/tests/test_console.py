@@ -271,7 +271,7 @@ def test_a_page_runs_a_bounded_number_of_queries(
         make_enterprise(name, village=NAMOSAIN)
     rollups.apply_changes()
     for path in paths:
-        with django_assert_max_num_queries(22):
+        with django_assert_max_num_queries(18):
             assert client.get(path).status_code == 200
 
 

@@ -100,3 +100,19 @@ def test_a_planner_sees_the_targets_but_may_not_set_them(client_of, office_32):
 
 def test_a_mentor_may_not_open_the_targets(client_of, mentor_32):
     assert client_of(mentor_32).get(URL).status_code == 403
+
+
+def test_the_list_runs_a_bounded_number_of_queries(
+    client_of, national_admin, django_assert_max_num_queries
+):
+    year = queries.current_year()
+    client = client_of(national_admin)
+    client.get(URL)  # the names of the provinces and regencies are read once per process
+    for region in ("", "32", "53", "32.04", "91.03"):
+        for count in (5, 6):
+            services.set_target(
+                region_code=region, year=year, milestone="trained", count=count, by=national_admin
+            )
+    with django_assert_max_num_queries(6):
+        page = client.get(URL)
+    assert len(page.context["groups"]) == 5
