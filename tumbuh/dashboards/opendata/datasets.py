@@ -686,3 +686,74 @@ def businesses_per_thousand(published: Published) -> dict[str, float | None]:
         people = population.get(code)
         values[code] = None if count is None or not people else 1000 * count / people
     return values
+
+
+def joint_intervals(tables: list[Table]) -> dict[tuple, tuple[float, float, int]]:
+    """The attacker of every table at once: for each hidden figure (by key), the least and
+    largest value consistent with every published figure of every table, and its true value.
+
+    The unknowns are the hidden keys (a figure shared by several tables is one unknown); the
+    equations are every line of every table (its cells add up to its total); each hidden figure
+    is at least 1. Over real numbers (HiGHS): the joint system is not always totally
+    unimodular, so these bounds contain the whole-number bounds and may be wider.
+    """
+    import numpy as np
+    from scipy.optimize import linprog
+
+    values: dict[tuple, int] = {}
+    hidden: set[tuple] = set()
+    equations = []
+    for table in tables:
+        grid = disclosure._grid(table.cells)
+        if grid is None:
+            continue
+        mask = disclosure._hidden_grid(grid, table.suppression)
+        at = {position: key for key, position in table.keys().items()}
+        for (i, j), key in at.items():
+            values[key] = grid[i][j]
+            if mask[i][j]:
+                hidden.add(key)
+        height, width = len(grid), len(grid[0])
+        lines = [[(i, j) for j in range(width)] for i in range(height)]
+        lines += [[(i, j) for i in range(height)] for j in range(width)]
+        for line in lines:
+            if any(mask[i][j] for i, j in line):
+                equations.append(
+                    [
+                        (at[position], -1 if n == len(line) - 1 else 1)
+                        for n, position in enumerate(line)
+                    ]
+                )
+    variables = sorted(hidden, key=repr)
+    index = {key: n for n, key in enumerate(variables)}
+    matrix, right_side = [], []
+    for equation in equations:
+        row, known = np.zeros(len(variables)), 0
+        for key, coefficient in equation:
+            if key in index:
+                row[index[key]] += coefficient
+            else:
+                known += coefficient * values[key]
+        matrix.append(row)
+        right_side.append(-known)
+    found = {}
+    for key in variables:
+        bounds = []
+        for sign in (1, -1):
+            objective = np.zeros(len(variables))
+            objective[index[key]] = sign
+            result = linprog(
+                objective,
+                A_eq=np.array(matrix),
+                b_eq=np.array(right_side, dtype=float),
+                bounds=[(1, None)] * len(variables),
+                method="highs",
+            )
+            if result.status == 3:
+                bounds.append(float("inf"))
+            elif result.status != 0:
+                raise RuntimeError(f"The joint attacker's linear program failed: {result.message}")
+            else:
+                bounds.append(sign * result.fun)
+        found[key] = (bounds[0], bounds[1], values[key])
+    return found

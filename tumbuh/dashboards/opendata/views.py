@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -151,8 +152,12 @@ def download(request, slug, extension):
         raise Http404
     snapshot = datasets.snapshot()
     published = snapshot.datasets[slug]
-    content = (
-        datasets.csv_bytes(published) if extension == "csv" else datasets.parquet_bytes(published)
+    write = datasets.csv_bytes if extension == "csv" else datasets.parquet_bytes
+    # Written once per build and format, not per download.
+    content = cache.get_or_set(
+        f"{datasets.CACHE_KEY}:{snapshot.stamp}:{slug}.{extension}",
+        lambda: write(published),
+        datasets.REBUILD_SECONDS * 2,
     )
     return _file_response(
         request,

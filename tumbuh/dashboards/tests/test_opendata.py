@@ -375,3 +375,18 @@ def test_files_are_built_again_once_the_clock_moved_and_the_build_is_old(registr
     assert kept.national["usaha"] == 60
     assert rebuilt.stamp != first.stamp
     assert rebuilt.national["usaha"] == 70
+
+
+def test_an_attacker_of_all_tables_at_once_recovers_nothing(registry):
+    tables = [
+        table for published in datasets.snapshot().datasets.values() for table in published.tables
+    ]
+
+    intervals = datasets.joint_intervals(tables)
+
+    assert len(intervals) == 21
+    for key, (least, largest, value) in intervals.items():
+        assert least <= value <= largest, key
+        assert largest - least >= 1, key  # not recoverable
+        if value < disclosure.THRESHOLD:
+            assert largest >= disclosure.THRESHOLD, key
