@@ -128,6 +128,8 @@ def tables(data: Onboarding, measure: str) -> dict[str, Table]:
                 figure.percent,
             ]
         )
+    # A target column and its progress for each milestone that a child region has a target for.
+    targeted = [m for m in MILESTONES if any(m in child.targets for child in data.children)]
     children = Table(
         "wilayah",
         _("Regions of %(region)s") % {"region": region.name},
@@ -142,16 +144,25 @@ def tables(data: Onboarding, measure: str) -> dict[str, Table]:
             *labels,
         ],
     )
+    for milestone in targeted:
+        label = queries.milestone_label(milestone)
+        children.header += [
+            _("Target %(year)s: %(milestone)s") % {"year": data.year, "milestone": label},
+            _("Progress (%%): %(milestone)s") % {"milestone": label},
+        ]
     for child in data.children:
-        children.rows.append(
-            [
-                child.region.code,
-                child.region.name,
-                child.region.population,
-                _rounded(child.per_1000(measure), 4),
-                *(child.count(milestone) for milestone in MILESTONES),
-            ]
-        )
+        row = [
+            child.region.code,
+            child.region.name,
+            child.region.population,
+            _rounded(child.per_1000(measure), 4),
+            *(child.count(milestone) for milestone in MILESTONES),
+        ]
+        for milestone in targeted:
+            target = child.targets.get(milestone)
+            percent = round(child.count(milestone) * 100 / target, 1) if target else None
+            row += [target, percent]
+        children.rows.append(row)
         children.links.append(
             reverse("dashboards:region", args=[child.region.code])
             if data.child_level is not None and data.child_level <= Level.DISTRICT

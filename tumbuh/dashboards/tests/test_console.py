@@ -215,7 +215,7 @@ def test_a_table_downloads_as_csv(english, client_of, national_admin, world):
 
 
 def test_the_children_table_downloads_as_csv_with_the_chosen_measure(
-    english, client_of, officer_32, world
+    english, client_of, officer_32, national_admin, world
 ):
     response = client_of(officer_32).get(
         "/konsol/dasbor/wilayah/32/unduh/wilayah.csv", {"tonggak": "store_live"}
@@ -228,6 +228,15 @@ def test_the_children_table_downloads_as_csv_with_the_chosen_measure(
         "32.04", "Kabupaten Bandung", "3839721", "0.0005", "2", "0", "0", "1", "0", "0", "2",
         "0", "0",
     ]  # fmt: skip
+    # No regency of 32 has a target: no target columns. The provinces have one each.
+    national = client_of(national_admin).get("/konsol/dasbor/wilayah/ID/unduh/wilayah.csv")
+    provinces = list(csv.reader(io.StringIO(national.content.decode("utf-8-sig"))))
+    year = queries.current_year()
+    assert provinces[0][-2:] == [
+        f"Target {year}: online store live",
+        "Progress (%): online store live",
+    ]
+    assert [row[-2:] for row in provinces[1:]] == [["10", "20.0"], ["", ""], ["", ""]]
 
 
 def test_a_table_downloads_as_xlsx(english, client_of, national_admin, world):
