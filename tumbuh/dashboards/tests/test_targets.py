@@ -116,3 +116,14 @@ def test_the_list_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(6):
         page = client.get(URL)
     assert len(page.context["groups"]) == 5
+
+
+def test_national_staff_set_the_national_target_as_id_or_empty(client_of, national_admin):
+    client = client_of(national_admin)
+    for code, count in (("ID", "30000000"), ("", "31000000")):
+        response = client.post(URL, form(region_code=code, count=count, reason=""))
+        assert response.status_code == 302
+    assert list(Target.objects.order_by("id").values_list("region_code", "count")) == [
+        ("", 30_000_000),
+        ("", 31_000_000),
+    ]
