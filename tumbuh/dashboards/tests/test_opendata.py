@@ -390,3 +390,29 @@ def test_an_attacker_of_all_tables_at_once_recovers_nothing(registry):
         assert largest - least >= 1, key  # not recoverable
         if value < disclosure.THRESHOLD:
             assert largest >= disclosure.THRESHOLD, key
+
+
+def test_headline_page_is_kept_for_anonymous_visitors(client, registry, query_count):
+    first = client.get("/data/")
+
+    with query_count() as queries:
+        again = client.get("/data/")
+
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert len(queries) == 0  # served by the page cache before any view runs
+
+
+def test_monthly_totals_are_tied_to_the_province_table_only_when_equal(registry):
+    provinces = {"32": "Jawa Barat"}
+    counts = datasets.defaultdict(int)
+    datasets._add(counts, "32.04", False, "umkm", "", 12)
+    province = datasets._province_table(provinces, counts)
+    april = datetime.date(2026, 4, 1)
+    equal, _months = datasets._month_tables_from(provinces, {("32", april, ""): 12})
+    unequal, _months = datasets._month_tables_from(provinces, {("32", april, ""): 11})
+
+    datasets._unlink_unequal_totals(equal, province)
+    datasets._unlink_unequal_totals(unequal, province)
+
+    assert (equal[0].total_column_key, unequal[0].total_column_key) == (("m", ""), ("series", ""))
