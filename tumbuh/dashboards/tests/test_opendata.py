@@ -416,3 +416,38 @@ def test_monthly_totals_are_tied_to_the_province_table_only_when_equal(registry)
     datasets._unlink_unequal_totals(unequal, province)
 
     assert (equal[0].total_column_key, unequal[0].total_column_key) == (("m", ""), ("series", ""))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_counts_in_every_regency_leave_nothing_to_recover(seed):
+    """Counts drawn at random for every regency of the test provinces, many of them small."""
+    import random
+
+    from tumbuh.regions.models import Regency
+
+    chance = random.Random(seed)
+    counts = datasets.defaultdict(int)
+    for code, is_3t in Regency.objects.values_list("code", "is_3t"):
+        for kind in ("umkm", "bumdes"):
+            left = chance.choice([0, 0, 2, 5, 9, 14, 40, 300])
+            datasets._add(counts, code, is_3t, kind, "", left)
+            for milestone in Milestone.Kind.values[:4]:
+                left = chance.randint(0, left)
+                datasets._add(counts, code, is_3t, kind, milestone, left)
+    provinces = datasets._names(datasets.Level.PROVINCE)
+    tables = [
+        datasets._province_table(provinces, counts),
+        *datasets._regency_tables(provinces, counts),
+        *datasets._three_t_tables(provinces, counts),
+        datasets._kind_table(provinces, counts),
+    ]
+
+    datasets.harmonise(tables)
+
+    intervals = datasets.joint_intervals(tables)
+    assert intervals
+    for key, (least, largest, value) in intervals.items():
+        assert least <= value <= largest, key
+        assert largest - least >= 1, key
+        if value < disclosure.THRESHOLD:
+            assert largest >= disclosure.THRESHOLD, key
