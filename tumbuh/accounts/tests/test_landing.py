@@ -177,6 +177,7 @@ def test_the_console_home_of_an_officer_lists_their_console_pages(client_of, off
         ("/konsol/registri/impor/", Specificity.CONSOLE),
         ("/konsol/program/", Specificity.CONSOLE),
         ("/konsol/konektivitas/", Specificity.CONSOLE),
+        ("/konsol/dasbor/", Specificity.CONSOLE),
         ("/konsol/perizinan/", Specificity.CONSOLE),
     ]
     assert not says_no_role(response)
@@ -192,6 +193,7 @@ def test_the_console_home_of_a_national_admin_includes_priority_areas(client_of,
         "/konsol/registri/impor/",
         "/konsol/program/",
         "/konsol/konektivitas/",
+        "/konsol/dasbor/",
         "/konsol/perizinan/",
     ]
 

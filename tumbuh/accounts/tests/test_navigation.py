@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 EVERY_SECTION = [
     "/konsol/",
+    "/konsol/dasbor/",
     "/konsol/organisasi/",
     "/konsol/kawasan/",
     "/konsol/registri/",
@@ -58,6 +59,7 @@ def persona(kind):
             "planner",
             [
                 "/konsol/",
+                "/konsol/dasbor/",
                 "/konsol/organisasi/",
                 "/konsol/kawasan/",
                 "/konsol/konektivitas/",
