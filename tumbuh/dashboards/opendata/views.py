@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tumbuh.core.money import decimal_text
 from tumbuh.core.page_cache import cached_page
@@ -91,7 +91,7 @@ def distributions(request, slug: str) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 @opendata_page
 def home(request):
     """``/data/``: the national figures, the map, the datasets and their licences."""
@@ -121,7 +121,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 @opendata_page
 def dataset(request, slug):
     """One dataset: its metadata, columns, files and how small counts are hidden."""
@@ -145,7 +145,7 @@ def dataset(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def download(request, slug, extension):
     """A dataset as CSV or Parquet."""
     if slug not in datasets.BY_SLUG or extension not in FORMATS:
@@ -232,7 +232,7 @@ def catalogue_document(request) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def catalog(request):
     """``/data/catalog.jsonld``: the DCAT catalogue."""
     snapshot = datasets.snapshot()
@@ -242,7 +242,7 @@ def catalog(request):
     )
 
 
-@require_GET
+@require_safe
 def headline_map(request):
     """``/data/peta.svg``: provinces by businesses per 1,000 people, a separate cached image."""
     snapshot = datasets.snapshot()
