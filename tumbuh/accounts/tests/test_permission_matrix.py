@@ -118,6 +118,11 @@ def ministry_staff(persona: Persona) -> bool:
     return persona.is_ministry and persona.role in RUNS
 
 
+def views_dashboards(persona: Persona) -> bool:
+    """The programme's figures: government staff who run or plan, in their regions."""
+    return persona.is_government and persona.role in VIEWS_ORGANISATIONS
+
+
 def everyone(persona: Persona) -> bool:
     return True
 
@@ -759,6 +764,33 @@ PAGES: dict[str, list[Check] | Exempt] = {
         here=here_and_there,
     ),
     "connectivity:maps": listing("/konsol/konektivitas/peta/", rule(may(PLANS), REGION)),
+    # dashboards: government staff who may view them, by the membership's regions
+    "dashboards:dashboard": listing("/konsol/dasbor/", rule(views_dashboards)),
+    "dashboards:targets": listing("/konsol/dasbor/target/", rule(views_dashboards)),
+    "dashboards:region": get(
+        lambda b, w: f"/konsol/dasbor/wilayah/{b.village[:5]}/",
+        rule(views_dashboards, REGION),
+        here=here_and_there,
+    ),
+    "dashboards:download": get(
+        lambda b, w: f"/konsol/dasbor/wilayah/{b.village[:5]}/unduh/tonggak.csv",
+        rule(views_dashboards, REGION),
+        here=here_and_there,
+    ),
+    # open data: aggregates with disclosure control, the same for everyone
+    **{
+        f"opendata:{name}": PUBLIC
+        for name in (
+            "home",
+            "catalog",
+            "map",
+            "download",
+            "dataset",
+            "package-list",
+            "package-show",
+            "package-search",
+        )
+    },
 }
 
 
@@ -913,6 +945,16 @@ OPERATIONS: dict[tuple[str, str], list[Check] | Exempt] = {
     ("GET", f"{API}/connectivity/villages/{{code}}"): get(
         lambda b, w: f"{API}/connectivity/villages/{b.village}",
         rule(may(PLANS), REGION),
+        here=here_and_there,
+    ),
+    ("GET", f"{API}/stats/onboarding"): get(
+        lambda b, w: f"{API}/stats/onboarding?region={b.village[:5]}",
+        rule(views_dashboards, REGION),
+        here=here_and_there,
+    ),
+    ("GET", f"{API}/stats/onboarding/series"): get(
+        lambda b, w: f"{API}/stats/onboarding/series?region={b.village[:5]}&period=month",
+        rule(views_dashboards, REGION),
         here=here_and_there,
     ),
     ("GET", f"{API}/connectivity/ranking"): listing(
