@@ -92,6 +92,8 @@ TOTAL_COLUMN = "jumlah"
 BUSINESSES_COLUMN = "usaha"
 CACHE_KEY = "tumbuh:opendata:snapshot"
 REBUILD_SECONDS = 3600
+BUILD_LOCK = "tumbuh:opendata:building"
+BUILD_LOCK_SECONDS = 600
 
 # Columns of the milestone tables: the businesses themselves, then each milestone.
 MILESTONE_COLUMNS = [(BUSINESSES, BUSINESSES_COLUMN)] + [
@@ -646,8 +648,16 @@ def snapshot() -> Snapshot:
     kept = cache.get(CACHE_KEY)
     if kept is not None and (kept.stamp == stamp or time.time() - kept.built_at < REBUILD_SECONDS):
         return kept
-    started = time.perf_counter()
-    datasets = build()
+    # One build at a time: the others serve the kept build meanwhile (if there is one).
+    locked = cache.add(BUILD_LOCK, 1, BUILD_LOCK_SECONDS)
+    if not locked and kept is not None:
+        return kept
+    try:
+        started = time.perf_counter()
+        datasets = build()
+    finally:
+        if locked:
+            cache.delete(BUILD_LOCK)
     built = Snapshot(
         as_of=clock.as_of if clock else None,
         datasets=datasets,

@@ -451,3 +451,17 @@ def test_random_counts_in_every_regency_leave_nothing_to_recover(seed):
         assert largest - least >= 1, key
         if value < disclosure.THRESHOLD:
             assert largest >= disclosure.THRESHOLD, key
+
+
+def test_while_one_build_runs_the_others_serve_the_kept_one(registry, monkeypatch):
+    from django.core.cache import cache
+
+    first = datasets.snapshot()
+    _businesses(10, NAMOSAIN)
+    rollups.apply_changes()
+    monkeypatch.setattr(datasets, "REBUILD_SECONDS", 0)
+    cache.add(datasets.BUILD_LOCK, 1, 60)  # another process is building
+
+    assert datasets.snapshot().stamp == first.stamp
+    cache.delete(datasets.BUILD_LOCK)
+    assert datasets.snapshot().national["usaha"] == 70
