@@ -5,6 +5,10 @@ government office, in a role that views dashboards (403 otherwise). A region out
 caller's scope answers 404, exactly like one that does not exist; an unknown milestone is a
 refusal (422, reason ``unknown_milestone``). Every figure comes from the rollups, as of
 ``as_of``.
+
+The other sections (``/stats/<area>``: programme, capability, licensing, stores, connectivity,
+partners) are aggregates the worker recomputes (``sections``), as of their own ``as_of``; they
+go down to the regency, the partners' scorecard to the province (422 below it).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -17,11 +21,19 @@ from tumbuh.accounts.auth import api_auth
 from tumbuh.accounts.permissions import Capability
 from tumbuh.core.errors import ErrorOut
 from tumbuh.core.refusals import Refused
-from tumbuh.dashboards import queries, rollups
+from tumbuh.dashboards import queries, rollups, sections
 from tumbuh.dashboards.error_codes import DashboardsError
 from tumbuh.dashboards.models import BUSINESSES, Level, OnboardingSeries
 from tumbuh.dashboards.queries import Region
-from tumbuh.dashboards.schemas import OnboardingIn, OnboardingOut, SeriesIn, SeriesOut
+from tumbuh.dashboards.schemas import (
+    Area,
+    OnboardingIn,
+    OnboardingOut,
+    SectionIn,
+    SectionOut,
+    SeriesIn,
+    SeriesOut,
+)
 from tumbuh.registry.models import Milestone
 
 router = Router(tags=["stats"], auth=api_auth)
@@ -86,4 +98,28 @@ def onboarding_series(request, params: Query[SeriesIn]):
             {"start": point.start, "new": point.new, "cumulative": point.cumulative}
             for point in points
         ],
+    }
+
+
+@router.get(
+    "/{area}",
+    response={200: SectionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="A section of a region's dashboard: its figures and its table",
+)
+def section(request, area: Area, params: Query[SectionIn]):
+    region = _region(request.auth, params.region)
+    found = sections.section(area.value, region.code)
+    if found is None:
+        raise HttpError(422, "The partners' scorecard is kept for the country and the provinces.")
+    panel, figures = found
+    return {
+        "area": area,
+        "region": {"code": region.url_code, "name": region.name, "level": region.level_name},
+        "as_of": panel.as_of,
+        "figures": figures,
+        "columns": panel.columns,
+        "rows": [
+            {"label": row.label, "values": [cell.value for cell in row.cells]} for row in panel.rows
+        ],
+        "note": panel.note,
     }

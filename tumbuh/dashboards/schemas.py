@@ -1,6 +1,7 @@
 """API shapes of the dashboards: counts of businesses per region and milestone, never a business."""
 
 import datetime
+from enum import StrEnum
 
 from ninja import Field, Schema
 
@@ -65,3 +66,53 @@ class SeriesOut(Schema):
     period: str
     as_of: datetime.datetime | None
     points: list[PointOut]
+
+
+class Area(StrEnum):
+    """The dashboard's sections beyond onboarding."""
+
+    PROGRAMME = "programme"
+    CAPABILITY = "capability"
+    LICENSING = "licensing"
+    STORES = "stores"
+    CONNECTIVITY = "connectivity"
+    PARTNERS = "partners"
+
+
+class SectionIn(Schema):
+    region: str = Field(
+        "ID",
+        pattern=r"^(ID|\d{2}(\.\d{2})?)$",
+        description="ID (the country), a province (32) or a regency (32.04): the sections go "
+        "down to the regency; the partners' scorecard to the province",
+    )
+
+
+class SectionFigureOut(Schema):
+    measure: str = Field(description="What is counted, e.g. enrolled, nib_open, paid_value")
+    dimension: str = Field(
+        description="What the figure is broken down by (a priority area's slug, a capability "
+        "level, a signal, a site status, a partner organisation's id or id:milestone), or ''"
+    )
+    label: str = Field(description="The name of the dimension, or '' without one")
+    value: int = Field(description="Added up over the region; a median for the waiting days")
+    unit: str = Field(description="count, idr (rupiah) or days")
+
+
+class SectionRowOut(Schema):
+    label: str
+    values: list[int | float | None] = Field(
+        description="One value per column after the first; a share is a percentage (12.5)"
+    )
+
+
+class SectionOut(Schema):
+    area: Area
+    region: RegionOut
+    as_of: datetime.datetime | None = Field(
+        description="When the figures were computed; null while being computed the first time"
+    )
+    figures: list[SectionFigureOut] = Field(description="The stored figures of the region")
+    columns: list[str] = Field(description="The dashboard table's columns")
+    rows: list[SectionRowOut] = Field(description="The dashboard table's rows")
+    note: str = Field(description="How the figures are defined")

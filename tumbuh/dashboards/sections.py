@@ -504,6 +504,77 @@ def panels(region_code: str) -> list[Panel]:
     return result
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One stored figure of a section, with the name of what its dimension denotes."""
+
+    measure: str
+    dimension: str
+    label: str
+    value: int
+    unit: str
+
+
+def section(key: str, region_code: str) -> tuple[Panel, list[Figure]] | None:
+    """One section of ``region_code`` for the API: its panel and its stored figures.
+
+    None when the section stops above the region (the partners below a province). A district
+    is not asked for: the sections go down to the regency.
+    """
+    if len(region_code) > CODE_LENGTH[DEEPEST.get(key, Level.REGENCY)]:
+        return None
+    clocks = _clocks()
+    if _is_stale(clocks) and _request_refresh():
+        clocks = _clocks()
+    stored = list(
+        SectionFigure.objects.filter(section=key, region_code=region_code)
+        .order_by("measure", "dimension")
+        .values_list("measure", "dimension", "value", "unit")
+    )
+    figures = {(measure, dimension): value for measure, dimension, value, _unit in stored}
+    if key == PROGRAMME:
+        panel = _programme_panel(figures, clocks.get(key), national=not region_code)
+    else:
+        panel = PANELS[key](figures, clocks.get(key))
+    labels = _labels(key, {dimension for _m, dimension, _v, _u in stored})
+    return panel, [
+        Figure(measure, dimension, labels.get(dimension, ""), value, unit)
+        for measure, dimension, value, unit in stored
+    ]
+
+
+def _labels(key: str, dimensions: set[str]) -> dict[str, str]:
+    """The names of a section's dimensions (a priority area's slug, a level's number, ...)."""
+    if key == PROGRAMME:
+        names = dict(PriorityArea.objects.filter(slug__in=dimensions).values_list("slug", "name"))
+        names |= dict(
+            Programme.objects.filter(public_id__in=dimensions).values_list("public_id", "name")
+        )
+        return {str(code): str(name) for code, name in names.items()}
+    if key == CAPABILITY:
+        return {str(level.number): str(level.name) for level in LEVELS}
+    if key == CONNECTIVITY:
+        return {
+            str(value): str(label) for value, label in [*Technology.choices, *Site.Status.choices]
+        }
+    if key == PARTNERS:
+        organisations = {dimension.split(":")[0] for dimension in dimensions}
+        names = {
+            str(pk): name
+            for pk, name in Organisation.objects.filter(
+                pk__in=[int(org) for org in organisations if org.isdigit()]
+            ).values_list("pk", "name")
+        }
+        kinds = dict(Milestone.Kind.choices)
+        labels = {}
+        for dimension in dimensions:
+            org, _sep, kind = dimension.partition(":")
+            name = names.get(org, org)
+            labels[dimension] = f"{name} · {kinds[kind]}" if kind in kinds else name
+        return labels
+    return {}
+
+
 def _dimensions(figures: dict, measure: str) -> dict[str, int]:
     return {dim: value for (name, dim), value in figures.items() if name == measure}
 
@@ -666,3 +737,12 @@ def _partners_panel(figures: dict, as_of) -> Panel:
         + _("The %(count)s partners that brought the most.") % {"count": PARTNERS_SHOWN}
     )
     return panel
+
+
+PANELS = {
+    CAPABILITY: _capability_panel,
+    LICENSING: _licensing_panel,
+    STORES: _stores_panel,
+    CONNECTIVITY: _connectivity_panel,
+    PARTNERS: _partners_panel,
+}

@@ -354,15 +354,22 @@ def download(request, code: str, table: str, fmt: str):
     found = _visible_region(scope, code)
     if fmt not in FORMATS:
         raise Http404
-    measure = _measure(request)
-    chosen = tables(queries.onboarding(found, measure=measure), measure).get(table)
-    if chosen is None:
-        raise Http404
-    file_name = f"dasbor-{found.url_code}-{chosen.slug}.{fmt}"
-    rows = [chosen.header, *chosen.rows]
+    if table in sections.SECTIONS:
+        # A section's panel; the partners' stops at the province, so below it there is none.
+        panel = next((p for p in sections.panels(found.code) if p.key == table), None)
+        if panel is None:
+            raise Http404
+        title, rows = panel.title, panel.table()
+    else:
+        measure = _measure(request)
+        chosen = tables(queries.onboarding(found, measure=measure), measure).get(table)
+        if chosen is None:
+            raise Http404
+        title, rows = chosen.title, [chosen.header, *chosen.rows]
+    file_name = f"dasbor-{found.url_code}-{table}.{fmt}"
     if fmt == "csv":
         return csv_response(rows, file_name=file_name)
-    return xlsx_response(rows, file_name=file_name, sheet_title=chosen.title)
+    return xlsx_response(rows, file_name=file_name, sheet_title=title)
 
 
 @login_required

@@ -957,6 +957,11 @@ OPERATIONS: dict[tuple[str, str], list[Check] | Exempt] = {
         rule(views_dashboards, REGION),
         here=here_and_there,
     ),
+    ("GET", f"{API}/stats/{{area}}"): get(
+        lambda b, w: f"{API}/stats/stores?region={b.village[:5]}",
+        rule(views_dashboards, REGION),
+        here=here_and_there,
+    ),
     ("GET", f"{API}/connectivity/ranking"): listing(
         f"{API}/connectivity/ranking", rule(may(PLANS), REGION)
     ),

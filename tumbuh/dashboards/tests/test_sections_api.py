@@ -1,0 +1,365 @@
+"""The sections beyond onboarding through the API (``/api/v1/stats/<area>``) and the console's
+downloads of their tables: exact figures from ``SectionFigure``, scoped like the dashboards.
+
+The facts are made through the apps' own paths (the scenarios of ``test_sections``), then the
+worker's recomputation runs once; every answer is compared whole.
+"""
+
+import csv
+import datetime
+import io
+
+import pytest
+
+from tumbuh.accounts import services as account_services
+from tumbuh.accounts.models import Membership, Organisation
+from tumbuh.conftest import NAMOSAIN, make_organisation
+from tumbuh.dashboards import sections
+from tumbuh.dashboards.models import RollupClock
+from tumbuh.dashboards.tests.test_sections import flagship_scenario, stores_scenario
+from tumbuh.registry.models import Milestone
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+API = "/api/v1/stats"
+NATIONAL = {"code": "ID", "name": "National", "level": "national"}
+JAWA_BARAT = {"code": "32", "name": "Jawa Barat", "level": "province"}
+BANDUNG = {"code": "32.04", "name": "Kabupaten Bandung", "level": "regency"}
+
+
+def as_of(body, area: str) -> None:
+    """The answer's as_of is the section's clock; removed from ``body`` for exact comparisons."""
+    answered = datetime.datetime.fromisoformat(body.pop("as_of").replace("Z", "+00:00"))
+    clock = RollupClock.objects.get(name=f"{sections.CLOCK_PREFIX}{area}").as_of
+    assert answered == clock.replace(microsecond=clock.microsecond // 1000 * 1000)  # JSON: ms
+
+
+def figure(measure, dimension, label, value, unit="count") -> dict:
+    return {
+        "measure": measure,
+        "dimension": dimension,
+        "label": label,
+        "value": value,
+        "unit": unit,
+    }
+
+
+def partners_scenario(tmp_path):
+    """Two partners: the first brings three businesses (one in NTT), the second one of them
+    again (a duplicate) and one of its own; the shared one is trained."""
+    from tumbuh.registry import services as registry_services
+    from tumbuh.registry.models import Enterprise
+    from tumbuh.registry.tests.console_helpers import import_rows, nik, partner, row
+
+    first = partner(name="Mitra Pertama")
+    second = partner(name="Mitra Kedua")
+    keripik = row("Keripik Maju", owner="Ani", nik=nik("320412", serial=1), kbli="10792")
+    import_rows(
+        tmp_path,
+        first,
+        [
+            keripik,
+            row("Batik Sari", owner="Budi", nik=nik("320412", serial=2), kbli="13912"),
+            row("Tenun Ina", owner="Dewi", nik=nik("537101", serial=4), village=NAMOSAIN,
+                kbli="13912"),
+        ],
+        name="pertama.csv",
+    )  # fmt: skip
+    import_rows(
+        tmp_path,
+        second,
+        [keripik, row("Kopi Baru", owner="Eka", nik=nik("320412", serial=5), kbli="10761")],
+        name="kedua.csv",
+    )
+    registry_services.record_milestone(
+        enterprise=Enterprise.objects.get(name="Keripik Maju"),
+        kind=Milestone.Kind.TRAINED,
+        source="test",
+        by=None,
+    )
+    return first, second
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def test_the_flagship_programme_of_the_country(client_of, national_admin):
+    programme, bandung, kupang = flagship_scenario()
+    sections.refresh_sections()
+
+    response = client_of(national_admin).get(f"{API}/programme")
+
+    assert response.status_code == 200
+    body = response.json()
+    as_of(body, "programme")
+    assert body == {
+        "area": "programme",
+        "region": NATIONAL,
+        "figures": [
+            figure("completed", bandung.slug, "Kawasan Bandung", 1),
+            figure("completed", kupang.slug, "Kawasan Kupang", 0),
+            figure("enrolled", bandung.slug, "Kawasan Bandung", 3),
+            figure("enrolled", kupang.slug, "Kawasan Kupang", 1),
+            figure("programme", programme.public_id, "Program Unggulan", 30_000),
+            figure("quota", bandung.slug, "Kawasan Bandung", 200),
+            figure("quota", kupang.slug, "Kawasan Kupang", 100),
+        ],
+        "columns": ["Priority area", "Quota", "Enrolled", "Completed", "% of quota"],
+        "rows": [
+            {"label": "Kawasan Bandung", "values": [200, 3, 1, 1.5]},
+            {"label": "Kawasan Kupang", "values": [100, 1, 0, 1.0]},
+            {"label": "All areas", "values": [300, 4, 1, 1.3]},
+        ],
+        "note": "",
+    }
+
+
+def test_the_programme_of_a_province_for_its_officer(client_of, officer_32):
+    _programme, bandung, _kupang = flagship_scenario()
+    sections.refresh_sections()
+
+    body = client_of(officer_32).get(f"{API}/programme", {"region": "32"}).json()
+
+    as_of(body, "programme")
+    assert body == {
+        "area": "programme",
+        "region": JAWA_BARAT,
+        "figures": [
+            figure("completed", bandung.slug, "Kawasan Bandung", 1),
+            figure("enrolled", bandung.slug, "Kawasan Bandung", 3),
+        ],
+        "columns": ["Priority area", "Enrolled", "Completed"],
+        "rows": [
+            {"label": "Kawasan Bandung", "values": [3, 1]},
+            {"label": "All areas", "values": [3, 1]},
+        ],
+        "note": "Quotas are set for whole priority areas: see the national dashboard.",
+    }
+
+
+def test_stores_of_a_regency_in_rupiah(client_of, national_admin):
+    stores_scenario()
+    sections.refresh_sections()
+
+    body = client_of(national_admin).get(f"{API}/stores", {"region": "32.04"}).json()
+
+    as_of(body, "stores")
+    assert body == {
+        "area": "stores",
+        "region": BANDUNG,
+        "figures": [
+            figure("orders", "", "", 3),
+            figure("orders_paid", "", "", 1),
+            figure("paid_value", "", "", 15_000, "idr"),
+            figure("paid_value_3t", "", "", 0, "idr"),
+            figure("paid_value_bumdes", "", "", 0, "idr"),
+            figure("products_listed", "", "", 2),
+            figure("stores_live", "", "", 1),
+        ],
+        "columns": ["", "Value"],
+        "rows": [
+            {"label": "Live stores", "values": [1]},
+            {"label": "Products in the BBI catalogue", "values": [2]},
+            {"label": "Orders placed", "values": [3]},
+            {"label": "Orders paid", "values": [1]},
+            {"label": "Paid value", "values": [15_000]},
+            {"label": "Share of paid value from 3T regions", "values": [0.0]},
+            {"label": "Share of paid value from BumDes", "values": [0.0]},
+        ],
+        "note": "",
+    }
+
+
+def test_the_partners_scorecard_names_the_partners(client_of, national_admin, tmp_path):
+    first, second = partners_scenario(tmp_path)
+    sections.refresh_sections()
+    client = client_of(national_admin)
+
+    body = client.get(f"{API}/partners").json()
+
+    as_of(body, "partners")
+    one, two = str(first.pk), str(second.pk)
+    assert body["figures"] == [
+        figure("businesses", one, "Mitra Pertama", 3),
+        figure("businesses", two, "Mitra Kedua", 2),
+        figure("carried", f"{one}:registered", "Mitra Pertama · registered", 3),
+        figure("carried", f"{one}:trained", "Mitra Pertama · trained", 1),
+        figure("carried", f"{two}:registered", "Mitra Kedua · registered", 2),
+        figure("carried", f"{two}:trained", "Mitra Kedua · trained", 1),
+        figure("duplicates", two, "Mitra Kedua", 1),  # Keripik Maju, matched at import
+    ]
+    kinds = [str(kind.label) for kind in Milestone.Kind if kind != Milestone.Kind.REGISTERED]
+    assert body["columns"] == ["Partner", "Businesses brought", *kinds, "Duplicates sent"]
+    assert body["rows"] == [
+        {"label": "Mitra Pertama", "values": [3, 0, 1, 0, 0, 0, 0, 0, 0]},
+        {"label": "Mitra Kedua", "values": [2, 0, 1, 0, 0, 0, 0, 0, 1]},
+    ]
+    in_ntt = client.get(f"{API}/partners", {"region": "53"}).json()
+    assert in_ntt["figures"] == [
+        figure("businesses", one, "Mitra Pertama", 1),
+        figure("carried", f"{one}:registered", "Mitra Pertama · registered", 1),
+    ]
+    below = client.get(f"{API}/partners", {"region": "32.04"})
+    assert below.status_code == 422
+    assert below.json() == {
+        "code": "invalid",
+        "detail": "The partners' scorecard is kept for the country and the provinces.",
+    }
+
+
+def test_a_section_never_computed_answers_without_figures(client_of, national_admin):
+    from django.core.cache import cache
+
+    cache.add(sections.ENQUEUED_KEY, "queued", 300)  # a refresh is queued, not yet run
+
+    body = client_of(national_admin).get(f"{API}/capability").json()
+
+    assert body["as_of"] is None
+    assert body["figures"] == []
+    assert [row["values"] for row in body["rows"]] == [[0, None]] * 5
+    cache.delete(sections.ENQUEUED_KEY)
+
+
+@pytest.mark.parametrize("region", ["53", "53.71", "99", "32.99"])
+def test_a_region_outside_the_scope_is_not_found(client_of, officer_32, region):
+    response = client_of(officer_32).get(f"{API}/licensing", {"region": region})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_an_unknown_area_or_a_district_is_invalid(client_of, national_admin):
+    client = client_of(national_admin)
+
+    unknown = client.get(f"{API}/weather")
+    district = client.get(f"{API}/stores", {"region": "32.04.12"})
+
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "invalid")
+    assert (district.status_code, district.json()["code"]) == (422, "invalid")
+
+
+def test_who_may_ask(client, client_of, mentor_32):
+    assert client.get(f"{API}/stores").status_code == 401
+    response = client_of(mentor_32).get(f"{API}/stores", {"region": "32"})
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+def test_an_api_key_of_a_partner_may_not_ask(client):
+    partner = make_organisation(kind=Organisation.Kind.MARKETPLACE, region_code="", name="Pasar")
+    _key, secret = account_services.issue_api_key(
+        organisation=partner,
+        label="pasar",
+        role=Membership.Role.OFFICER,
+        by=account_services.system_actor(),
+    )
+
+    response = client.get(f"{API}/partners", headers={"Authorization": f"Bearer {secret}"})
+
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+def test_an_api_key_of_a_provincial_office_sees_its_province(client, office_53):
+    flagship_scenario()
+    sections.refresh_sections()
+    _key, secret = account_services.issue_api_key(
+        organisation=office_53,
+        label="dasbor",
+        role=Membership.Role.OFFICER,
+        by=account_services.system_actor(),
+    )
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    body = client.get(f"{API}/programme", {"region": "53"}, headers=headers).json()
+
+    assert body["rows"] == [
+        {"label": "Kawasan Kupang", "values": [1, 0]},
+        {"label": "All areas", "values": [1, 0]},
+    ]
+    refused = client.get(f"{API}/programme", {"region": "32"}, headers=headers)
+    assert refused.status_code == 404
+
+
+# The session, the user, their memberships, the region, the clocks and the figures; then the
+# names: of the priority areas and the programme (for the table and the labels), of the partners.
+QUERIES = {"programme": 9, "partners": 8}
+
+
+def test_a_call_runs_a_fixed_number_of_queries(
+    client_of, national_admin, tmp_path, django_assert_num_queries
+):
+    partners_scenario(tmp_path)
+    flagship_scenario()
+    sections.refresh_sections()
+    client = client_of(national_admin)
+    for area in sections.SECTIONS:
+        with django_assert_num_queries(QUERIES.get(area, 6)):
+            assert client.get(f"{API}/{area}", {"region": "32"}).status_code == 200
+
+
+def test_the_openapi_lists_the_areas(client):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    parameters = schema["paths"]["/api/v1/stats/{area}"]["get"]["parameters"]
+    area = next(parameter for parameter in parameters if parameter["name"] == "area")
+    enum = area["schema"].get("enum") or schema["components"]["schemas"]["Area"]["enum"]
+    assert enum == list(sections.SECTIONS)
+
+
+# --- the console's downloads ------------------------------------------------------------------
+
+
+def download(client, code: str, table: str, fmt: str = "csv"):
+    return client.get(f"/konsol/dasbor/wilayah/{code}/unduh/{table}.{fmt}")
+
+
+def rows_of(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_a_section_table_downloads_as_csv_and_xlsx(client_of, national_admin):
+    import openpyxl
+
+    flagship_scenario()
+    sections.refresh_sections()
+    client = client_of(national_admin)
+
+    response = download(client, "ID", "programme")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="dasbor-ID-programme.csv"'
+    assert rows_of(response) == [
+        ["Priority area", "Quota", "Enrolled", "Completed", "% of quota"],
+        ["Kawasan Bandung", "200", "3", "1", "1.5"],
+        ["Kawasan Kupang", "100", "1", "0", "1.0"],
+        ["All areas", "300", "4", "1", "1.3"],
+    ]
+    workbook = download(client, "32", "programme", "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet.title == "Flagship programme by priority "  # cut to Excel's 31 characters
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        ["Priority area", "Enrolled", "Completed"],
+        ["Kawasan Bandung", 3, 1],
+        ["All areas", 3, 1],
+    ]
+
+
+def test_the_region_page_links_every_section_table(client_of, officer_32, tmp_path):
+    flagship_scenario()
+    partners_scenario(tmp_path)
+    sections.refresh_sections()
+
+    page = client_of(officer_32).get("/konsol/dasbor/wilayah/32/").content.decode()
+
+    for key in sections.SECTIONS:
+        for fmt in ("csv", "xlsx"):
+            assert f'href="/konsol/dasbor/wilayah/32/unduh/{key}.{fmt}"' in page
+
+
+def test_a_section_download_outside_the_scope_or_unknown_is_not_found(client_of, officer_32):
+    sections.refresh_sections()
+    client = client_of(officer_32)
+
+    assert download(client, "53", "programme").status_code == 404
+    assert download(client, "32", "weather").status_code == 404
+    assert download(client, "32.04", "partners").status_code == 404  # kept down to provinces
+    assert download(client, "32.04", "connectivity").status_code == 200
