@@ -7,18 +7,22 @@ target, goes through ``services.set_target``. Charts and maps are SVG drawn here
 server: no JavaScript is needed, drill-down is by links.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -301,30 +305,49 @@ def _ancestors(scope, region: Region) -> list[dict]:
     ]
 
 
+# How long a rendered dashboard body is kept at most. Its key is a digest of everything it shows,
+# so a kept body is never stale: a fold, a target or a section refresh makes a new key.
+BODY_SECONDS = 600
+
+
 def _render_region(request, scope, region: Region, *, others=()):
+    """The dashboard of ``region``: its figures read from the rollups (a few milliseconds), the
+    page body (tables, map, chart: most of the time) rendered once per distinct content."""
     measure = _measure(request)
     data = queries.onboarding(region, measure=measure)
-    context = {
+    panels = sections.panels(region.code)
+    shown = {
         "data": data,
         "region": region,
         "measure": measure,
-        "measure_label": queries.milestone_label(measure),
-        "measures": [(m, queries.milestone_label(m)) for m in MILESTONES],
-        "measure_parameter": MEASURE_PARAMETER,
-        "headline": [data.figure(m) for m in queries.HEADLINE],
-        "targeted": [figure for figure in data.figures if figure.target],
-        "tables": tables(data, measure),
-        "chart": line_chart(data),
-        "map": choropleth(data, measure),
+        "panels": panels,
         "ancestors": _ancestors(scope, region),
         "others": [
             {"name": region_name(code), "url": reverse("dashboards:region", args=[code])}
             for code in others
         ],
-        "panels": sections.panels(region.code),
         "may_set_targets": request.may_set_targets,
     }
-    return render(request, "dashboards/region.html", context)
+    digest = hashlib.sha256(
+        repr((sorted(shown.items()), get_language(), timezone.get_current_timezone_name())).encode()
+    ).hexdigest()
+    key = f"dashboards:region-body:{digest}"
+    body = cache.get(key)
+    if body is None:
+        context = {
+            **shown,
+            "measure_label": queries.milestone_label(measure),
+            "measures": [(m, queries.milestone_label(m)) for m in MILESTONES],
+            "measure_parameter": MEASURE_PARAMETER,
+            "headline": [data.figure(m) for m in queries.HEADLINE],
+            "targeted": [figure for figure in data.figures if figure.target],
+            "tables": tables(data, measure),
+            "chart": line_chart(data),
+            "map": choropleth(data, measure),
+        }
+        body = render_to_string("dashboards/_region_body.html", context, request=request)
+        cache.set(key, str(body), BODY_SECONDS)
+    return render(request, "dashboards/region.html", {"region": region, "body": mark_safe(body)})  # noqa: S308 - rendered by our template
 
 
 @login_required

@@ -304,3 +304,25 @@ def test_a_person_with_several_regions_starts_on_the_first_and_links_the_others(
     assert client_of(officer).get("/konsol/dasbor/wilayah/53/").status_code == 200
     assert client_of(officer).get("/konsol/dasbor/wilayah/32/").status_code == 404
     assert client_of(officer).get("/konsol/dasbor/wilayah/32.01/").status_code == 404
+
+
+def test_a_kept_page_body_changes_with_what_it_shows(client_of, national_admin, world):
+    client = client_of(national_admin)
+    first = client.get("/konsol/dasbor/").content.decode()
+    again = client.get("/konsol/dasbor/")
+    assert "data" not in again.context  # the body was kept: no figures were drawn again
+    assert again.content.decode().partition("<main")[2] == first.partition("<main")[2]
+
+    make_enterprise("Kopi Baru", village=NAMOSAIN)  # folded when the page is read
+    services.set_target(
+        region_code="",
+        year=queries.current_year(),
+        milestone=STORE_LIVE,
+        count=90,
+        by=national_admin,
+    )
+    second = client.get("/konsol/dasbor/").content.decode()
+
+    assert '<progress max="60" value="3">' in first
+    assert '<progress max="90" value="3">' in second
+    assert "<strong>5</strong>" in first and "<strong>6</strong>" in second
