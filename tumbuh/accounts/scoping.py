@@ -74,7 +74,8 @@ NATIONAL = RegionScope(None)
 NOWHERE = RegionScope(frozenset())
 
 
-def _merge(codes: Iterable[str]) -> RegionScope:
+def merged_scope(codes: Iterable[str]) -> RegionScope:
+    """The scope of several regions: the country if one is "", else the widest of each branch."""
     codes = set(codes)
     if "" in codes:
         return NATIONAL
@@ -99,14 +100,14 @@ def scope_for(actor, *, roles: Iterable[str] | None = None) -> RegionScope:
     if isinstance(actor, APIKey):
         if not actor.is_active or (roles is not None and actor.role not in roles):
             return NOWHERE
-        return _merge([actor.region_code])
+        return merged_scope([actor.region_code])
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return NOWHERE
     if actor.is_superuser:
         return NATIONAL
     cache = actor.__dict__.setdefault("_region_scope_cache", {})
     if roles not in cache:
-        cache[roles] = _merge(
+        cache[roles] = merged_scope(
             membership.region_code
             for membership in _memberships(actor)
             if roles is None or membership.role in roles
@@ -225,8 +226,8 @@ def _reach_of(grants: Iterable[tuple[str, int, bool]]) -> Reach:
         else:
             partners.setdefault(organisation_id, []).append(region_code)
     return Reach(
-        _merge(regions),
-        tuple((pk, _merge(codes)) for pk, codes in sorted(partners.items())),
+        merged_scope(regions),
+        tuple((pk, merged_scope(codes)) for pk, codes in sorted(partners.items())),
     )
 
 

@@ -32,8 +32,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import APIKey, Organisation
 from tumbuh.accounts.permissions import Capability, capabilities, roles_with
-from tumbuh.accounts.scoping import NATIONAL, NOWHERE, RegionScope, scope_for
-from tumbuh.core.region_filter import in_region
+from tumbuh.accounts.scoping import NATIONAL, RegionScope, merged_scope, scope_for
 from tumbuh.dashboards import rollups
 from tumbuh.dashboards.models import (
     BUSINESSES,
@@ -104,11 +103,7 @@ def dashboard_scope(actor, held: dict | None = None) -> RegionScope | None:
     granting = held.get(Capability.VIEW_DASHBOARDS)
     if not granting:
         return None
-    codes = {membership.region_code for membership in granting}
-    if "" in codes:
-        return NATIONAL
-    kept = {c for c in codes if not any(o != c and in_region(c, o) for o in codes)}
-    return RegionScope(frozenset(kept)) if kept else NOWHERE
+    return merged_scope(membership.region_code for membership in granting)
 
 
 def home_regions(scope: RegionScope) -> list[str]:

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import User
-from tumbuh.accounts.permissions import Capability, has_capability, roles_with
-from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.permissions import Capability, capabilities
+from tumbuh.accounts.scoping import merged_scope
 from tumbuh.core.refusals import Refused
 from tumbuh.dashboards.error_codes import DashboardsError
 from tumbuh.dashboards.models import Target
@@ -18,10 +18,19 @@ FIRST_YEAR, LAST_YEAR = 2020, 2045  # the programme's horizon (Indonesia Emas 20
 
 
 def may_set_target(user: User, region_code: str) -> bool:
-    """Government staff set targets for their own region and every region inside it."""
-    if not has_capability(user, Capability.SET_TARGETS):
+    """Government staff set targets for their own region and every region inside it.
+
+    Only the memberships that grant the capability (government offices) give regions: a
+    person who is also a partner's admin with national scope gains nothing from it.
+    """
+    if not user.is_authenticated or not user.is_active:
         return False
-    return scope_for(user, roles=roles_with(Capability.SET_TARGETS)).allows(region_code)
+    if user.is_superuser:
+        return True
+    granting = capabilities(user).get(Capability.SET_TARGETS)
+    if not granting:
+        return False
+    return merged_scope(m.region_code for m in granting).allows(region_code)
 
 
 @transaction.atomic

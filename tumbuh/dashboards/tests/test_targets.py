@@ -127,3 +127,28 @@ def test_national_staff_set_the_national_target_as_id_or_empty(client_of, nation
         ("", 30_000_000),
         ("", 31_000_000),
     ]
+
+
+def test_a_partner_membership_widens_no_target_scope(officer_32):
+    """An officer of province 32 who is also a national partner's admin sets targets in 32 only."""
+    from django.core.exceptions import PermissionDenied
+
+    from tumbuh.accounts import services as account_services
+    from tumbuh.accounts.models import Organisation
+    from tumbuh.conftest import make_organisation
+
+    marketplace = make_organisation(kind=Organisation.Kind.MARKETPLACE, region_code="")
+    account_services.grant_membership(
+        user=officer_32,
+        organisation=marketplace,
+        role=Membership.Role.ADMIN,
+        by=account_services.system_actor(),
+    )
+
+    assert services.may_set_target(officer_32, "32.04")
+    assert not services.may_set_target(officer_32, "53")
+    with pytest.raises(PermissionDenied):
+        services.set_target(
+            region_code="53", year=2026, milestone="store_live", count=5, by=officer_32
+        )
+    assert not Target.objects.filter(region_code="53").exists()
