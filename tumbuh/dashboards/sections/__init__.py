@@ -1,0 +1,47 @@
+"""The dashboard's sections beyond onboarding: the flagship programme, capability, licensing,
+stores and the BBI catalogue, connectivity, and the partners' scorecard.
+
+Two halves: :mod:`~tumbuh.dashboards.sections.compute` recomputes every section's figures from
+the other apps' tables into :class:`~tumbuh.dashboards.models.SectionFigure` (the worker runs
+it, ``refresh_sections``; its docstring defines every measure), and
+:mod:`~tumbuh.dashboards.sections.panels` reads those rows into the panels of a dashboard and
+the API's answers (``panels``, ``section``), never counting facts. The names other modules use
+are re-exported here.
+"""
+
+from tumbuh.dashboards.sections.compute import (
+    CAPABILITY,
+    CLOCK_PREFIX,
+    CONNECTIVITY,
+    ENQUEUED_KEY,
+    LICENSING,
+    PARTNERS,
+    PROGRAMME,
+    SECTION_DELAY,
+    SECTIONS,
+    STORES,
+    flagship_programme,
+    refresh_sections,
+)
+from tumbuh.dashboards.sections.panels import Cell, Figure, Panel, Row, panels, section
+
+__all__ = [
+    "CAPABILITY",
+    "CLOCK_PREFIX",
+    "CONNECTIVITY",
+    "ENQUEUED_KEY",
+    "LICENSING",
+    "PARTNERS",
+    "PROGRAMME",
+    "SECTIONS",
+    "SECTION_DELAY",
+    "STORES",
+    "Cell",
+    "Figure",
+    "Panel",
+    "Row",
+    "flagship_programme",
+    "panels",
+    "refresh_sections",
+    "section",
+]

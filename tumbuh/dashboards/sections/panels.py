@@ -1,0 +1,394 @@
+"""The sections' panels: what a dashboard and the API show, read from the stored figures.
+
+:func:`panels` reads only :class:`~tumbuh.dashboards.models.SectionFigure` rows (one query for
+the clocks, one for the region's figures, and at most one name lookup each for the priority
+areas, the partners and the flagship programme); it never counts facts. When the clocks are
+missing or older than :data:`~tumbuh.dashboards.sections.compute.SECTION_DELAY` it enqueues
+``tasks.refresh_sections_task``, at most once per delay (``cache.add`` of ``ENQUEUED_KEY``), and
+shows the figures as of their clock — or "being computed" before the first refresh. So a figure
+is at most ``SECTION_DELAY`` plus one refresh old while someone looks at a dashboard, and
+``tumbuh rebuild_rollups`` recomputes them at once.
+
+A :class:`Panel` is a section of one region: headline figures and one table (its ``columns``
+and ``rows``), which the console downloads as CSV or XLSX (``Panel.table``) and the API returns
+(:func:`section`, with the stored figures and the names of their dimensions).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.models import Organisation
+from tumbuh.capability.scoring import LEVELS
+from tumbuh.connectivity.models import Site, Technology
+from tumbuh.core.money import local_number, rupiah, thousands
+from tumbuh.dashboards.models import CODE_LENGTH, Level, RollupClock, SectionFigure
+from tumbuh.dashboards.sections.compute import (
+    CAPABILITY,
+    CLOCK_PREFIX,
+    CONNECTIVITY,
+    DEEPEST,
+    ENQUEUED_KEY,
+    LICENSING,
+    PARTNERS,
+    PROGRAMME,
+    REGENCY_LENGTH,
+    SECTION_DELAY,
+    SECTIONS,
+    STORES,
+)
+from tumbuh.dashboards.tasks import refresh_sections_task
+from tumbuh.programmes.models import Programme
+from tumbuh.regions.models import PriorityArea
+from tumbuh.registry.models import Milestone
+
+PARTNERS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value of a table: the number (for CSV) and its text (for the page)."""
+
+    value: int | float | str | None
+    text: str
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+
+
+@dataclass
+class Panel:
+    """One section of a region's dashboard: headline figures and an optional table.
+
+    ``as_of`` is None while the section has never been computed. ``columns`` and ``rows`` form
+    the table (``table()`` gives it as plain values for a CSV or XLSX download).
+    """
+
+    key: str
+    title: str
+    as_of: datetime.datetime | None
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def is_computed(self) -> bool:
+        return self.as_of is not None
+
+    def table(self) -> list[list]:
+        """The table as a header row and value rows (for ``core.exports``)."""
+        return [self.columns] + [[row.label, *(c.value for c in row.cells)] for row in self.rows]
+
+
+def _count(value) -> Cell:
+    return Cell(value, thousands(value) if value is not None else "–")
+
+
+def _money(value) -> Cell:
+    return Cell(value, rupiah(value) if value is not None else "–")
+
+
+def _percent(part, whole) -> Cell:
+    if not whole or part is None:
+        return Cell(None, "–")
+    share = 100 * part / whole
+    return Cell(round(share, 1), f"{local_number(share, decimals=1)} %")
+
+
+def _request_refresh() -> bool:
+    """Enqueue the refresh unless one was enqueued within the delay; whether it was."""
+    if not cache.add(ENQUEUED_KEY, timezone.now().isoformat(), SECTION_DELAY.total_seconds()):
+        return False
+    refresh_sections_task.enqueue()
+    return True
+
+
+def _clocks() -> dict[str, datetime.datetime]:
+    return {
+        name.removeprefix(CLOCK_PREFIX): as_of
+        for name, as_of in RollupClock.objects.filter(name__startswith=CLOCK_PREFIX).values_list(
+            "name", "as_of"
+        )
+    }
+
+
+def _is_stale(clocks: dict) -> bool:
+    limit = timezone.now() - SECTION_DELAY
+    return any(clocks.get(section) is None or clocks[section] < limit for section in SECTIONS)
+
+
+def panels(region_code: str) -> list[Panel]:
+    """The sections' panels for ``region_code`` ("" national; a district or village shows its
+    regency's figures, the deepest the sections go)."""
+    region_code = region_code[:REGENCY_LENGTH]
+    clocks = _clocks()
+    if _is_stale(clocks) and _request_refresh():
+        clocks = _clocks()  # a test's immediate backend has refreshed them already
+    figures: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    for section, measure, dimension, value in SectionFigure.objects.filter(
+        region_code=region_code
+    ).values_list("section", "measure", "dimension", "value"):
+        figures[section][(measure, dimension)] = value
+    level = len(region_code)
+    result = [
+        _programme_panel(figures[PROGRAMME], clocks.get(PROGRAMME), national=not region_code),
+        _capability_panel(figures[CAPABILITY], clocks.get(CAPABILITY)),
+        _licensing_panel(figures[LICENSING], clocks.get(LICENSING)),
+        _stores_panel(figures[STORES], clocks.get(STORES)),
+        _connectivity_panel(figures[CONNECTIVITY], clocks.get(CONNECTIVITY)),
+    ]
+    if level <= CODE_LENGTH[DEEPEST[PARTNERS]]:
+        result.append(_partners_panel(figures[PARTNERS], clocks.get(PARTNERS)))
+    return result
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stored figure of a section, with the name of what its dimension denotes."""
+
+    measure: str
+    dimension: str
+    label: str
+    value: int
+    unit: str
+
+
+def section(key: str, region_code: str) -> tuple[Panel, list[Figure]] | None:
+    """One section of ``region_code`` for the API: its panel and its stored figures.
+
+    None when the section stops above the region (the partners below a province). A district
+    is not asked for: the sections go down to the regency.
+    """
+    if len(region_code) > CODE_LENGTH[DEEPEST.get(key, Level.REGENCY)]:
+        return None
+    clocks = _clocks()
+    if _is_stale(clocks) and _request_refresh():
+        clocks = _clocks()
+    stored = list(
+        SectionFigure.objects.filter(section=key, region_code=region_code)
+        .order_by("measure", "dimension")
+        .values_list("measure", "dimension", "value", "unit")
+    )
+    figures = {(measure, dimension): value for measure, dimension, value, _unit in stored}
+    if key == PROGRAMME:
+        panel = _programme_panel(figures, clocks.get(key), national=not region_code)
+    else:
+        panel = PANELS[key](figures, clocks.get(key))
+    labels = _labels(key, {dimension for _m, dimension, _v, _u in stored})
+    return panel, [
+        Figure(measure, dimension, labels.get(dimension, ""), value, unit)
+        for measure, dimension, value, unit in stored
+    ]
+
+
+def _labels(key: str, dimensions: set[str]) -> dict[str, str]:
+    """The names of a section's dimensions (a priority area's slug, a level's number, ...)."""
+    if key == PROGRAMME:
+        names = dict(PriorityArea.objects.filter(slug__in=dimensions).values_list("slug", "name"))
+        names |= dict(
+            Programme.objects.filter(public_id__in=dimensions).values_list("public_id", "name")
+        )
+        return {str(code): str(name) for code, name in names.items()}
+    if key == CAPABILITY:
+        return {str(level.number): str(level.name) for level in LEVELS}
+    if key == CONNECTIVITY:
+        return {
+            str(value): str(label) for value, label in [*Technology.choices, *Site.Status.choices]
+        }
+    if key == PARTNERS:
+        organisations = {dimension.split(":")[0] for dimension in dimensions}
+        names = {
+            str(pk): name
+            for pk, name in Organisation.objects.filter(
+                pk__in=[int(org) for org in organisations if org.isdigit()]
+            ).values_list("pk", "name")
+        }
+        kinds = dict(Milestone.Kind.choices)
+        labels = {}
+        for dimension in dimensions:
+            org, _sep, kind = dimension.partition(":")
+            name = names.get(org, org)
+            labels[dimension] = f"{name} · {kinds[kind]}" if kind in kinds else name
+        return labels
+    return {}
+
+
+def _dimensions(figures: dict, measure: str) -> dict[str, int]:
+    return {dim: value for (name, dim), value in figures.items() if name == measure}
+
+
+def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
+    panel = Panel(PROGRAMME, _("Flagship programme by priority area"), as_of)
+    quota = _dimensions(figures, "quota")
+    enrolled = _dimensions(figures, "enrolled")
+    completed = _dimensions(figures, "completed")
+    slugs = sorted(set(quota) | set(enrolled))
+    names = dict(PriorityArea.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    if national:
+        programme = _dimensions(figures, "programme")
+        if programme:
+            public_id, target = next(iter(programme.items()))
+            name = Programme.objects.filter(public_id=public_id).values_list("name", flat=True)
+            panel.figures.append((name.first() or public_id, thousands(target)))
+        panel.columns = [_("Priority area"), _("Quota"), _("Enrolled"), _("Completed"),
+                         _("% of quota")]  # fmt: skip
+    else:
+        panel.columns = [_("Priority area"), _("Enrolled"), _("Completed")]
+        panel.note = _("Quotas are set for whole priority areas: see the national dashboard.")
+    for slug in sorted(slugs, key=lambda slug: names.get(slug, slug)):
+        cells = [_count(enrolled.get(slug, 0)), _count(completed.get(slug, 0))]
+        if national:
+            cells = [
+                _count(quota.get(slug)),
+                *cells,
+                _percent(enrolled.get(slug, 0), quota.get(slug)),
+            ]
+        panel.rows.append(Row(names.get(slug, slug), cells))
+    if panel.rows:
+        totals = [sum(enrolled.values()), sum(completed.values())]
+        cells = [_count(value) for value in totals]
+        if national:
+            whole = sum(quota.values())
+            cells = [_count(whole), *cells, _percent(totals[0], whole)]
+        panel.rows.append(Row(_("All areas"), cells))
+    return panel
+
+
+def _capability_panel(figures: dict, as_of) -> Panel:
+    panel = Panel(CAPABILITY, _("Capability levels"), as_of)
+    panel.columns = [_("Level"), _("Businesses"), _("Share")]
+    by_level = _dimensions(figures, "businesses")
+    total = sum(by_level.values())
+    for level in LEVELS:
+        n = by_level.get(str(level.number), 0)
+        label = f"{level.number} · {level.name}"
+        panel.rows.append(Row(label, [_count(n), _percent(n, total)]))
+    panel.figures.append((_("Businesses assessed"), thousands(total)))
+    panel.note = _("Deduplicated businesses by the level of their latest assessment.")
+    return panel
+
+
+def _licensing_panel(figures: dict, as_of) -> Panel:
+    panel = Panel(LICENSING, _("Licensing"), as_of)
+    panel.columns = ["", _("NIB"), _("Halal certificate")]
+
+    def pair(nib: str, halal: str, cell=_count, default=0) -> list[Cell]:
+        return [cell(figures.get((nib, ""), default)), cell(figures.get((halal, ""), default))]
+
+    def days(value) -> Cell:
+        return Cell(value, "–" if value is None else _("%(days)s days") % {"days": value})
+
+    panel.rows = [
+        Row(_("Businesses issued (halal: valid today)"), pair("nib_issued", "halal_certified")),
+        Row(_("Open cases"), pair("nib_open", "halal_open")),
+        Row(
+            _("Median waiting time"),
+            pair("nib_waiting_days", "halal_waiting_days", cell=days, default=None),
+        ),
+    ]
+    panel.note = _("Each business counted once. Waiting time: from opening the case to its issue.")
+    return panel
+
+
+def _stores_panel(figures: dict, as_of) -> Panel:
+    panel = Panel(STORES, _("Stores and the BBI catalogue"), as_of)
+
+    def value(measure: str) -> int:
+        return figures.get((measure, ""), 0)
+
+    paid = value("paid_value")
+    panel.columns = ["", _("Value")]
+    panel.rows = [
+        Row(_("Live stores"), [_count(value("stores_live"))]),
+        Row(_("Products in the BBI catalogue"), [_count(value("products_listed"))]),
+        Row(_("Orders placed"), [_count(value("orders"))]),
+        Row(_("Orders paid"), [_count(value("orders_paid"))]),
+        Row(_("Paid value"), [_money(paid)]),
+        Row(_("Share of paid value from 3T regions"), [_percent(value("paid_value_3t"), paid)]),
+        Row(_("Share of paid value from BumDes"), [_percent(value("paid_value_bumdes"), paid)]),
+    ]
+    return panel
+
+
+def _connectivity_panel(figures: dict, as_of) -> Panel:
+    panel = Panel(CONNECTIVITY, _("Connectivity per layer"), as_of)
+    villages = figures.get(("villages", ""), 0)
+
+    def share(label, n: int) -> Row:
+        return Row(label, [_count(n), _percent(n, villages)])
+
+    def layer(label, measure: str) -> Row:
+        return share(label, figures.get((measure, ""), 0))
+
+    panel.columns = ["", _("Villages"), _("Share")]
+    panel.rows = [
+        layer(_("Backbone within reach (fibre point of presence)"), "villages_backbone"),
+        layer(_("Middle mile (backhaul)"), "villages_middle_mile"),
+        layer(_("Last mile (any signal)"), "villages_last_mile"),
+    ]
+    for technology in reversed(Technology.values):
+        label = _("Signal: %(technology)s") % {"technology": Technology(technology).label}
+        panel.rows.append(share(label, figures.get(("villages_signal", technology), 0)))
+    panel.rows.append(layer(_("Without 4G"), "villages_without_4g"))
+    panel.rows.append(Row(_("All villages"), [_count(villages), Cell(None, "")]))
+    sites = _dimensions(figures, "sites")
+    panel.figures = [
+        (_("BTS sites %(status)s") % {"status": label}, thousands(sites.get(status, 0)))
+        for status, label in Site.Status.choices
+    ]
+    panel.figures.append(
+        (_("Businesses waiting for 4G"), thousands(figures.get(("businesses_waiting", ""), 0)))
+    )
+    return panel
+
+
+def _partners_panel(figures: dict, as_of) -> Panel:
+    panel = Panel(PARTNERS, _("Partners' scorecard"), as_of)
+    brought = _dimensions(figures, "businesses")
+    duplicates = _dimensions(figures, "duplicates")
+    carried = _dimensions(figures, "carried")
+    top = sorted(brought, key=lambda org: (-brought[org], int(org)))[:PARTNERS_SHOWN]
+    names = {
+        str(pk): name
+        for pk, name in Organisation.objects.filter(pk__in=[int(org) for org in top]).values_list(
+            "pk", "name"
+        )
+    }
+    kinds = [kind for kind in Milestone.Kind if kind != Milestone.Kind.REGISTERED]
+    panel.columns = [
+        _("Partner"),
+        _("Businesses brought"),
+        *(str(kind.label) for kind in kinds),
+        _("Duplicates sent"),
+    ]
+    for org in top:
+        cells = [_count(brought[org])]
+        cells += [_count(carried.get(f"{org}:{kind}", 0)) for kind in kinds]
+        cells.append(_count(duplicates.get(org, 0)))
+        panel.rows.append(Row(names.get(org, org), cells))
+    panel.note = (
+        _(
+            "Deduplicated businesses each partner's records resolve to, how many reached each "
+            "milestone, and the records that duplicated a business already known."
+        )
+        + " "
+        + _("The %(count)s partners that brought the most.") % {"count": PARTNERS_SHOWN}
+    )
+    return panel
+
+
+PANELS = {
+    CAPABILITY: _capability_panel,
+    LICENSING: _licensing_panel,
+    STORES: _stores_panel,
+    CONNECTIVITY: _connectivity_panel,
+    PARTNERS: _partners_panel,
+}
