@@ -11,7 +11,7 @@
 Figures are never written here: the registry's facts reach the rollups through the change
 triggers, and the demo only folds them (``rollups.apply_changes``), computes the sections'
 figures from the other apps (``sections.refresh_sections``) and builds the open data files
-(``opendata.datasets.snapshot``) so that the first reader does not have to.
+(``opendata.publish.snapshot``) so that the first reader does not have to.
 """
 
 from django.db.models import Sum
@@ -21,7 +21,7 @@ from tumbuh.accounts.services import system_actor
 from tumbuh.core.demodata import DemoReport
 from tumbuh.dashboards import rollups, services
 from tumbuh.dashboards.models import Target
-from tumbuh.dashboards.opendata.datasets import snapshot
+from tumbuh.dashboards.opendata.publish import snapshot
 from tumbuh.dashboards.sections import refresh_sections
 from tumbuh.regions.models import PriorityAreaRegency, Province, Regency
 from tumbuh.registry.models import Milestone

@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from tumbuh.dashboards.opendata import datasets, views
+from tumbuh.dashboards.opendata import datasets, publish, views
 
 MAX_ROWS = 1000
 DEFAULT_ROWS = 10
@@ -85,7 +85,7 @@ def package(request, found: datasets.Dataset, modified: str | None) -> dict:
 
 
 def _modified() -> str | None:
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     return snapshot.as_of.replace(tzinfo=None).isoformat() if snapshot.as_of else None
 
 

@@ -1,7 +1,7 @@
 """The public open data pages: ``/data/``, each dataset's page, its files, the DCAT catalogue
 and the headline map.
 
-Everything is computed from :func:`datasets.snapshot` (the rollups, suppressed; built once per
+Everything is computed from :func:`publish.snapshot` (the rollups, suppressed; built once per
 position of the rollup clock). The pages are public and kept by the page cache
 (``core.page_cache``) under a scope named after the build of the datasets, for at most
 :data:`PAGE_SECONDS`; a page says "as of" the rollup clock of that build. Files, the catalogue and the map are the same in every language
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from tumbuh.core.money import decimal_text
 from tumbuh.core.page_cache import cached_page
-from tumbuh.dashboards.opendata import datasets
+from tumbuh.dashboards.opendata import datasets, publish
 from tumbuh.registry.models import Milestone
 
 PAGE_SECONDS = 300
@@ -36,7 +36,7 @@ ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
 
 
 def _snapshot_scope(request, *args, **kwargs) -> list[str]:
-    return [f"opendata:{datasets.snapshot().stamp}"]
+    return [f"opendata:{publish.snapshot().stamp}"]
 
 
 opendata_page = cached_page(_snapshot_scope, timeout=lambda: PAGE_SECONDS)
@@ -51,7 +51,7 @@ def _headline_map(snapshot) -> str:
     from tumbuh.regions import maps
     from tumbuh.regions.models import Province
 
-    values = datasets.businesses_per_thousand(snapshot.datasets["usaha-provinsi-tonggak"])
+    values = publish.businesses_per_thousand(snapshot.datasets["usaha-provinsi-tonggak"])
     with translation.override("id"):
         return maps.choropleth(
             "province",
@@ -95,7 +95,7 @@ def distributions(request, slug: str) -> list[dict]:
 @opendata_page
 def home(request):
     """``/data/``: the national figures, the map, the datasets and their licences."""
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     national = snapshot.national
     in_3t, everywhere = snapshot.three_t
     width, height = _map_size(_headline_map(snapshot))
@@ -128,7 +128,7 @@ def dataset(request, slug):
     found = datasets.BY_SLUG.get(slug)
     if found is None:
         raise Http404
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     published = snapshot.datasets[slug]
     return render(
         request,
@@ -150,14 +150,14 @@ def download(request, slug, extension):
     """A dataset as CSV or Parquet."""
     if slug not in datasets.BY_SLUG or extension not in FORMATS:
         raise Http404
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     published = snapshot.datasets[slug]
-    write = datasets.csv_bytes if extension == "csv" else datasets.parquet_bytes
+    write = publish.csv_bytes if extension == "csv" else publish.parquet_bytes
     # Written once per build and format, not per download.
     content = cache.get_or_set(
-        f"{datasets.CACHE_KEY}:{snapshot.stamp}:{slug}.{extension}",
+        f"{publish.CACHE_KEY}:{snapshot.stamp}:{slug}.{extension}",
         lambda: write(published),
-        datasets.REBUILD_SECONDS * 2,
+        publish.REBUILD_SECONDS * 2,
     )
     return _file_response(
         request,
@@ -170,7 +170,7 @@ def download(request, slug, extension):
 
 def catalogue_document(request) -> dict:
     """The DCAT-AP style catalogue of every dataset, as a JSON-LD document."""
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     modified = snapshot.as_of.isoformat() if snapshot.as_of else None
     publisher = {"@type": "foaf:Organization", "foaf:name": datasets.PRODUCER}
     entries = []
@@ -235,7 +235,7 @@ def catalogue_document(request) -> dict:
 @require_safe
 def catalog(request):
     """``/data/catalog.jsonld``: the DCAT catalogue."""
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     content = json.dumps(catalogue_document(request), ensure_ascii=False, indent=1).encode()
     return _file_response(
         request, content, media_type="application/ld+json; charset=utf-8", as_of=snapshot.as_of
@@ -245,6 +245,6 @@ def catalog(request):
 @require_safe
 def headline_map(request):
     """``/data/peta.svg``: provinces by businesses per 1,000 people, a separate cached image."""
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     content = str(_headline_map(snapshot)).encode()
     return _file_response(request, content, media_type="image/svg+xml", as_of=snapshot.as_of)

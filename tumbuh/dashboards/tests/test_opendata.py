@@ -5,6 +5,7 @@ import datetime
 import gzip
 import io
 import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
 
 import pytest
 from django.urls import reverse
@@ -14,7 +15,8 @@ from django.utils.translation import gettext
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, SENTANI_KOTA, make_enterprise
 from tumbuh.core.money import decimal_text
 from tumbuh.dashboards import disclosure, rollups
-from tumbuh.dashboards.opendata import datasets
+from tumbuh.dashboards.models import Level
+from tumbuh.dashboards.opendata import onboarding, publish, tables
 from tumbuh.regions.models import Province
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.models import Enterprise, Milestone
@@ -138,7 +140,7 @@ def test_monthly_table_counts_new_milestones_in_their_month(client, registry):
 
 
 def test_no_published_figure_is_small_or_recoverable(client, registry):
-    snapshot = datasets.snapshot()
+    snapshot = publish.snapshot()
     published_keys, hidden_keys = set(), set()
     for slug in SLUGS:
         published = snapshot.datasets[slug]
@@ -208,7 +210,7 @@ def test_catalogue_is_dcat_json_ld(client, registry):
     assert "idn-area-data 4.0.1, ODbL 1.0" in first["dct:rights"]
     assert first["dct:accrualPeriodicity"]["@id"].endswith("/frequency/DAILY")
     assert first["dct:spatial"]["@id"].endswith("/country/IDN")
-    assert first["dct:modified"]["@value"] == datasets.snapshot().as_of.isoformat()
+    assert first["dct:modified"]["@value"] == publish.snapshot().as_of.isoformat()
     assert first["dcat:distribution"] == [
         {
             "@type": "dcat:Distribution",
@@ -362,13 +364,13 @@ def test_map_is_a_valid_cacheable_svg(client, registry):
 
 
 def test_files_are_built_again_once_the_clock_moved_and_the_build_is_old(registry, monkeypatch):
-    first = datasets.snapshot()
+    first = publish.snapshot()
     _businesses(10, NAMOSAIN)
     rollups.apply_changes()
 
-    kept = datasets.snapshot()
-    monkeypatch.setattr(datasets, "REBUILD_SECONDS", 0)
-    rebuilt = datasets.snapshot()
+    kept = publish.snapshot()
+    monkeypatch.setattr(publish, "REBUILD_SECONDS", 0)
+    rebuilt = publish.snapshot()
 
     assert kept.stamp == first.stamp
     assert kept.national["usaha"] == 60
@@ -377,11 +379,11 @@ def test_files_are_built_again_once_the_clock_moved_and_the_build_is_old(registr
 
 
 def test_an_attacker_of_all_tables_at_once_recovers_nothing(registry):
-    tables = [
-        table for published in datasets.snapshot().datasets.values() for table in published.tables
+    every = [
+        table for published in publish.snapshot().datasets.values() for table in published.tables
     ]
 
-    intervals = datasets.joint_intervals(tables)
+    intervals = tables.joint_intervals(every)
 
     assert len(intervals) == 21
     for key, (least, largest, value) in intervals.items():
@@ -404,15 +406,15 @@ def test_headline_page_is_kept_for_anonymous_visitors(client, registry, query_co
 
 def test_monthly_totals_are_tied_to_the_province_table_only_when_equal(registry):
     provinces = {"32": "Jawa Barat"}
-    counts = datasets.defaultdict(int)
-    datasets._add(counts, "32.04", False, "umkm", "", 12)
-    province = datasets._province_table(provinces, counts)
+    counts = defaultdict(int)
+    onboarding.add_count(counts, "32.04", False, "umkm", "", 12)
+    province = onboarding.province_table(provinces, counts)
     april = datetime.date(2026, 4, 1)
-    equal, _months = datasets._month_tables_from(provinces, {("32", april, ""): 12})
-    unequal, _months = datasets._month_tables_from(provinces, {("32", april, ""): 11})
+    equal, _months = onboarding.month_tables_from(provinces, {("32", april, ""): 12})
+    unequal, _months = onboarding.month_tables_from(provinces, {("32", april, ""): 11})
 
-    datasets._unlink_unequal_totals(equal, province)
-    datasets._unlink_unequal_totals(unequal, province)
+    onboarding.unlink_unequal_totals(equal, province)
+    onboarding.unlink_unequal_totals(unequal, province)
 
     assert (equal[0].total_column_key, unequal[0].total_column_key) == (("m", ""), ("series", ""))
 
@@ -425,25 +427,25 @@ def test_random_counts_in_every_regency_leave_nothing_to_recover(seed):
     from tumbuh.regions.models import Regency
 
     chance = random.Random(seed)
-    counts = datasets.defaultdict(int)
+    counts = defaultdict(int)
     for code, is_3t in Regency.objects.values_list("code", "is_3t"):
         for kind in ("umkm", "bumdes"):
             left = chance.choice([0, 0, 2, 5, 9, 14, 40, 300])
-            datasets._add(counts, code, is_3t, kind, "", left)
+            onboarding.add_count(counts, code, is_3t, kind, "", left)
             for milestone in Milestone.Kind.values[:4]:
                 left = chance.randint(0, left)
-                datasets._add(counts, code, is_3t, kind, milestone, left)
-    provinces = datasets._names(datasets.Level.PROVINCE)
-    tables = [
-        datasets._province_table(provinces, counts),
-        *datasets._regency_tables(provinces, counts),
-        *datasets._three_t_tables(provinces, counts),
-        datasets._kind_table(provinces, counts),
+                onboarding.add_count(counts, code, is_3t, kind, milestone, left)
+    provinces = onboarding.names(Level.PROVINCE)
+    every = [
+        onboarding.province_table(provinces, counts),
+        *onboarding.regency_tables(provinces, counts),
+        *onboarding.three_t_tables(provinces, counts),
+        onboarding.kind_table(provinces, counts),
     ]
 
-    datasets.harmonise(tables)
+    tables.harmonise(every)
 
-    intervals = datasets.joint_intervals(tables)
+    intervals = tables.joint_intervals(every)
     assert intervals
     for key, (least, largest, value) in intervals.items():
         assert least <= value <= largest, key
@@ -455,12 +457,12 @@ def test_random_counts_in_every_regency_leave_nothing_to_recover(seed):
 def test_while_one_build_runs_the_others_serve_the_kept_one(registry, monkeypatch):
     from django.core.cache import cache
 
-    first = datasets.snapshot()
+    first = publish.snapshot()
     _businesses(10, NAMOSAIN)
     rollups.apply_changes()
-    monkeypatch.setattr(datasets, "REBUILD_SECONDS", 0)
-    cache.add(datasets.BUILD_LOCK, 1, 60)  # another process is building
+    monkeypatch.setattr(publish, "REBUILD_SECONDS", 0)
+    cache.add(publish.BUILD_LOCK, 1, 60)  # another process is building
 
-    assert datasets.snapshot().stamp == first.stamp
-    cache.delete(datasets.BUILD_LOCK)
-    assert datasets.snapshot().national["usaha"] == 70
+    assert publish.snapshot().stamp == first.stamp
+    cache.delete(publish.BUILD_LOCK)
+    assert publish.snapshot().national["usaha"] == 70
