@@ -17,7 +17,10 @@ Decisions, each a definition the pages repeat in their notes:
   start). Its quotas per priority area are national (an area spans regencies of several
   regions), so they are stored for the whole country only; enrolments (those holding a place:
   applied, accepted, active, completed — as the quotas count them) and completions are counted
-  by the cohort's venue village, at every level.
+  by the cohort's venue village, at every level. The same per partner, the organisation that
+  runs the cohort (``Cohort.partner``), in each priority area (dimension ``<organisation
+  id>:<area slug>``: ``partner_enrolled``, ``partner_completed``, and the partner's share of
+  the area's quota, ``partner_quota``, national like the areas' quotas).
 - **Capability**: deduplicated businesses by the level of their latest assessment
   (``capability.queries.latest_levels``), by the business's village.
 - **Licensing**: businesses helped to a NIB (issued cases), businesses holding a halal
@@ -33,7 +36,12 @@ Decisions, each a definition the pages repeat in their notes:
   last-mile signal; villages within reach of the backbone (a fibre point of presence within
   ``Costs.fibre_max_km``, the distance up to which the planner allows fibre backhaul), with a
   middle mile, with any last-mile signal, without 4G; BTS sites by status; deduplicated
-  businesses in villages without 4G.
+  businesses in villages without 4G. **Against plan**: the picks of the latest ready
+  :class:`~tumbuh.connectivity.models.SitePlan` (:func:`latest_ready_plan`, national or of one
+  region) by the village of the pick (``plan_picks``, dimension the plan's public id), and of
+  them those adopted for build tracking by the status of their site (``plan_sites``, dimension
+  the status: ``connectivity.services.adopt_plan`` links each pick to the ``Site`` it creates,
+  ``PlannedSite.site``); picks not yet adopted are the difference.
 - **Partners** (national and provincial figures only): per organisation, the deduplicated
   businesses its source records resolve to now (a record follows its business through merges),
   how many of them reached each milestone, and the duplicates it sent: records that matched an
@@ -53,10 +61,17 @@ from django.utils import timezone
 
 from tumbuh.capability.queries import latest_levels
 from tumbuh.catalogue.queries import listed_products
-from tumbuh.connectivity.models import Backhaul, Site, Technology, VillageConnectivity
+from tumbuh.connectivity.models import (
+    Backhaul,
+    PlannedSite,
+    Site,
+    SitePlan,
+    Technology,
+    VillageConnectivity,
+)
 from tumbuh.dashboards.models import CODE_LENGTH, Level, RollupClock, SectionFigure
 from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
-from tumbuh.programmes.models import Enrolment, Programme, ProgrammeArea
+from tumbuh.programmes.models import Enrolment, PartnerQuota, Programme, ProgrammeArea
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, SourceRecord
 from tumbuh.stores.models import Order, Store
@@ -127,11 +142,17 @@ def _programme() -> tuple[Facts, list]:
         "area__slug", "quota"
     ):
         national.append(("quota", slug, quota, Level.NATIONAL, ""))
+    for partner, slug, quota in PartnerQuota.objects.filter(
+        programme_area__programme=programme
+    ).values_list("partner_id", "programme_area__area__slug", "quota"):
+        national.append(("partner_quota", f"{partner}:{slug}", quota, Level.NATIONAL, ""))
     facts: Facts = {}
     rows = (
         Enrolment.objects.filter(cohort__programme=programme, status__in=Enrolment.HOLDS_PLACE)
         .annotate(region=_regency("cohort__venue_village_id"))
-        .values("region", area=F("cohort__programme_area__area__slug"))
+        .values(
+            "region", area=F("cohort__programme_area__area__slug"), partner=F("cohort__partner_id")
+        )
         .annotate(
             n=Count("pk"),
             done=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
@@ -139,8 +160,14 @@ def _programme() -> tuple[Facts, list]:
         .order_by()
     )
     for row in rows:
-        for measure, value in (("enrolled", row["n"]), ("completed", row["done"])):
-            key = (row["region"], measure, row["area"])
+        by_partner = f"{row['partner']}:{row['area']}"
+        for measure, dimension, value in (
+            ("enrolled", row["area"], row["n"]),
+            ("completed", row["area"], row["done"]),
+            ("partner_enrolled", by_partner, row["n"]),
+            ("partner_completed", by_partner, row["done"]),
+        ):
+            key = (row["region"], measure, dimension)
             facts[key] = facts.get(key, 0) + value
     return facts, national
 
@@ -286,7 +313,31 @@ def _connectivity() -> tuple[Facts, list]:
         .order_by()
     )
     _add(facts, waiting, "businesses_waiting")
+    plan = latest_ready_plan()
+    if plan is not None:
+        picks = (
+            PlannedSite.objects.filter(plan=plan)
+            .annotate(region=F("village__regency_id"))
+            .values("region", status=F("site__status"))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in picks:
+            key = (row["region"], "plan_picks", plan.public_id)
+            facts[key] = facts.get(key, 0) + row["n"]
+            if row["status"]:  # adopted: the pick's site is tracked
+                key = (row["region"], "plan_sites", row["status"])
+                facts[key] = facts.get(key, 0) + row["n"]
     return facts, []
+
+
+def latest_ready_plan() -> SitePlan | None:
+    """The site plan the connectivity section measures against: the latest to become ready."""
+    return (
+        SitePlan.objects.filter(status=SitePlan.Status.READY)
+        .order_by(F("finished_at").desc(nulls_last=True), "-created_at", "-pk")
+        .first()
+    )
 
 
 def _partners() -> tuple[Facts, list]:

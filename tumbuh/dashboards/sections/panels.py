@@ -19,12 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tumbuh.accounts.models import Organisation
 from tumbuh.capability.scoring import LEVELS
-from tumbuh.connectivity.models import Site, Technology
+from tumbuh.connectivity.models import Site, SitePlan, Technology
 from tumbuh.core.money import local_number, rupiah, thousands
 from tumbuh.dashboards.models import CODE_LENGTH, Level, RollupClock, SectionFigure
 from tumbuh.dashboards.sections.compute import (
@@ -44,6 +46,7 @@ from tumbuh.dashboards.sections.compute import (
 from tumbuh.dashboards.tasks import refresh_sections_task
 from tumbuh.programmes.models import Programme
 from tumbuh.regions.models import PriorityArea
+from tumbuh.regions.queries import region_name
 from tumbuh.registry.models import Milestone
 
 PARTNERS_SHOWN = 10
@@ -125,6 +128,30 @@ def _is_stale(clocks: dict) -> bool:
     return any(clocks.get(section) is None or clocks[section] < limit for section in SECTIONS)
 
 
+def _stored(region_code: str, section: str | None = None) -> tuple[list, dict]:
+    """The stored figures of ``region_code`` (of one ``section``, or all) as rows of section,
+    measure, dimension, value and unit; nationally also the provinces' connectivity per layer
+    (the national panel's table), as {province code: {(measure, dimension): value}}."""
+    where = Q(region_code=region_code)
+    if section is not None:
+        where &= Q(section=section)
+    national = not region_code and section in (None, CONNECTIVITY)
+    if national:
+        where |= Q(section=CONNECTIVITY, level=Level.PROVINCE, measure__in=PROVINCE_MEASURES)
+    rows = []
+    provinces: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    for key, code, measure, dimension, value, unit in (
+        SectionFigure.objects.filter(where)
+        .order_by("measure", "dimension")
+        .values_list("section", "region_code", "measure", "dimension", "value", "unit")
+    ):
+        if code == region_code:
+            rows.append((key, measure, dimension, value, unit))
+        else:
+            provinces[code][(measure, dimension)] = value
+    return rows, provinces
+
+
 def panels(region_code: str) -> list[Panel]:
     """The sections' panels for ``region_code`` ("" national; a district or village shows its
     regency's figures, the deepest the sections go)."""
@@ -132,10 +159,9 @@ def panels(region_code: str) -> list[Panel]:
     clocks = _clocks()
     if _is_stale(clocks) and _request_refresh():
         clocks = _clocks()  # a test's immediate backend has refreshed them already
+    stored, provinces = _stored(region_code)
     figures: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    for section, measure, dimension, value in SectionFigure.objects.filter(
-        region_code=region_code
-    ).values_list("section", "measure", "dimension", "value"):
+    for section, measure, dimension, value, _unit in stored:
         figures[section][(measure, dimension)] = value
     level = len(region_code)
     result = [
@@ -143,7 +169,11 @@ def panels(region_code: str) -> list[Panel]:
         _capability_panel(figures[CAPABILITY], clocks.get(CAPABILITY)),
         _licensing_panel(figures[LICENSING], clocks.get(LICENSING)),
         _stores_panel(figures[STORES], clocks.get(STORES)),
-        _connectivity_panel(figures[CONNECTIVITY], clocks.get(CONNECTIVITY)),
+        _connectivity_panel(
+            figures[CONNECTIVITY],
+            clocks.get(CONNECTIVITY),
+            provinces=None if region_code else provinces,
+        ),
     ]
     if level <= CODE_LENGTH[DEEPEST[PARTNERS]]:
         result.append(_partners_panel(figures[PARTNERS], clocks.get(PARTNERS)))
@@ -165,52 +195,73 @@ def section(key: str, region_code: str) -> tuple[Panel, list[Figure]] | None:
     """One section of ``region_code`` for the API: its panel and its stored figures.
 
     None when the section stops above the region (the partners below a province). A district
-    is not asked for: the sections go down to the regency.
+    is not asked for: the sections go down to the regency. The figures are the region's own
+    (the national connectivity table's provinces are in its rows, not in the figures).
     """
     if len(region_code) > CODE_LENGTH[DEEPEST.get(key, Level.REGENCY)]:
         return None
     clocks = _clocks()
     if _is_stale(clocks) and _request_refresh():
         clocks = _clocks()
-    stored = list(
-        SectionFigure.objects.filter(section=key, region_code=region_code)
-        .order_by("measure", "dimension")
-        .values_list("measure", "dimension", "value", "unit")
-    )
-    figures = {(measure, dimension): value for measure, dimension, value, _unit in stored}
+    stored, provinces = _stored(region_code, key)
+    figures = {(measure, dimension): value for _s, measure, dimension, value, _u in stored}
     if key == PROGRAMME:
         panel = _programme_panel(figures, clocks.get(key), national=not region_code)
+    elif key == CONNECTIVITY:
+        panel = _connectivity_panel(
+            figures, clocks.get(key), provinces=None if region_code else provinces
+        )
     else:
         panel = PANELS[key](figures, clocks.get(key))
-    labels = _labels(key, {dimension for _m, dimension, _v, _u in stored})
+    labels = _labels(key, {dimension for _s, _m, dimension, _v, _u in stored})
     return panel, [
         Figure(measure, dimension, labels.get(dimension, ""), value, unit)
-        for measure, dimension, value, unit in stored
+        for _s, measure, dimension, value, unit in stored
     ]
+
+
+def _organisation_names(ids) -> dict[str, str]:
+    """The names of organisations by their id as a dimension holds it (a string)."""
+    wanted = [int(pk) for pk in ids if str(pk).isdigit()]
+    if not wanted:
+        return {}
+    return {
+        str(pk): name
+        for pk, name in Organisation.objects.filter(pk__in=wanted).values_list("pk", "name")
+    }
 
 
 def _labels(key: str, dimensions: set[str]) -> dict[str, str]:
     """The names of a section's dimensions (a priority area's slug, a level's number, ...)."""
     if key == PROGRAMME:
-        names = dict(PriorityArea.objects.filter(slug__in=dimensions).values_list("slug", "name"))
+        pairs = [dimension.partition(":") for dimension in dimensions]
+        slugs = {slug for _org, sep, slug in pairs if sep} | {
+            dimension for dimension in dimensions if ":" not in dimension
+        }
+        names = dict(PriorityArea.objects.filter(slug__in=slugs).values_list("slug", "name"))
         names |= dict(
             Programme.objects.filter(public_id__in=dimensions).values_list("public_id", "name")
         )
-        return {str(code): str(name) for code, name in names.items()}
+        labels = {str(code): str(name) for code, name in names.items()}
+        partners = _organisation_names({org for org, sep, _slug in pairs if sep})
+        for org, sep, slug in pairs:
+            if sep:
+                labels[f"{org}{sep}{slug}"] = f"{partners.get(org, org)} · {names.get(slug, slug)}"
+        return labels
     if key == CAPABILITY:
         return {str(level.number): str(level.name) for level in LEVELS}
     if key == CONNECTIVITY:
-        return {
+        labels = {
             str(value): str(label) for value, label in [*Technology.choices, *Site.Status.choices]
         }
+        plans = dimensions - set(labels) - {""}
+        if plans:
+            labels |= dict(
+                SitePlan.objects.filter(public_id__in=plans).values_list("public_id", "name")
+            )
+        return labels
     if key == PARTNERS:
-        organisations = {dimension.split(":")[0] for dimension in dimensions}
-        names = {
-            str(pk): name
-            for pk, name in Organisation.objects.filter(
-                pk__in=[int(org) for org in organisations if org.isdigit()]
-            ).values_list("pk", "name")
-        }
+        names = _organisation_names({dimension.split(":")[0] for dimension in dimensions})
         kinds = dict(Milestone.Kind.choices)
         labels = {}
         for dimension in dimensions:
@@ -226,12 +277,15 @@ def _dimensions(figures: dict, measure: str) -> dict[str, int]:
 
 
 def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
+    """The flagship programme by priority area, then the partners with the most enrolments
+    in each area they run cohorts in (with their share of the area's quota nationally)."""
     panel = Panel(PROGRAMME, _("Flagship programme by priority area"), as_of)
     quota = _dimensions(figures, "quota")
     enrolled = _dimensions(figures, "enrolled")
     completed = _dimensions(figures, "completed")
     slugs = sorted(set(quota) | set(enrolled))
     names = dict(PriorityArea.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    notes = []
     if national:
         programme = _dimensions(figures, "programme")
         if programme:
@@ -242,23 +296,57 @@ def _programme_panel(figures: dict, as_of, *, national: bool) -> Panel:
                          _("% of quota")]  # fmt: skip
     else:
         panel.columns = [_("Priority area"), _("Enrolled"), _("Completed")]
-        panel.note = _("Quotas are set for whole priority areas: see the national dashboard.")
+        notes.append(_("Quotas are set for whole priority areas: see the national dashboard."))
+
+    def cells(quota: int | None, enrolled: int, completed: int) -> list[Cell]:
+        shown = [_count(enrolled), _count(completed)]
+        if national:
+            shown = [_count(quota), *shown, _percent(enrolled, quota)]
+        return shown
+
     for slug in sorted(slugs, key=lambda slug: names.get(slug, slug)):
-        cells = [_count(enrolled.get(slug, 0)), _count(completed.get(slug, 0))]
-        if national:
-            cells = [
-                _count(quota.get(slug)),
-                *cells,
-                _percent(enrolled.get(slug, 0), quota.get(slug)),
-            ]
-        panel.rows.append(Row(names.get(slug, slug), cells))
+        panel.rows.append(
+            Row(
+                names.get(slug, slug),
+                cells(quota.get(slug), enrolled.get(slug, 0), completed.get(slug, 0)),
+            )
+        )
     if panel.rows:
-        totals = [sum(enrolled.values()), sum(completed.values())]
-        cells = [_count(value) for value in totals]
-        if national:
-            whole = sum(quota.values())
-            cells = [_count(whole), *cells, _percent(totals[0], whole)]
-        panel.rows.append(Row(_("All areas"), cells))
+        totals = cells(sum(quota.values()), sum(enrolled.values()), sum(completed.values()))
+        panel.rows.append(Row(_("All areas"), totals))
+    partner_enrolled = _dimensions(figures, "partner_enrolled")
+    partner_completed = _dimensions(figures, "partner_completed")
+    partner_quota = _dimensions(figures, "partner_quota") if national else {}
+
+    def rank(dimension: str) -> tuple:
+        org, _sep, slug = dimension.partition(":")
+        return (-partner_enrolled.get(dimension, 0), -partner_completed.get(dimension, 0),
+                int(org), names.get(slug, slug))  # fmt: skip
+
+    top = sorted(set(partner_enrolled) | set(partner_quota), key=rank)[:PARTNERS_SHOWN]
+    partners = _organisation_names({dimension.partition(":")[0] for dimension in top})
+    for dimension in top:
+        org, _sep, slug = dimension.partition(":")
+        label = f"{partners.get(org, org)} · {names.get(slug, slug)}"
+        panel.rows.append(
+            Row(
+                label,
+                cells(
+                    partner_quota.get(dimension),
+                    partner_enrolled.get(dimension, 0),
+                    partner_completed.get(dimension, 0),
+                ),
+            )
+        )
+    if top:
+        notes.append(
+            _(
+                "After the areas: the %(count)s partners with the most enrolments, each in the "
+                "area where it runs cohorts (its quota: its share of the area's quota)."
+            )
+            % {"count": PARTNERS_SHOWN}
+        )
+    panel.note = " ".join(notes)
     return panel
 
 
@@ -318,8 +406,52 @@ def _stores_panel(figures: dict, as_of) -> Panel:
     return panel
 
 
-def _connectivity_panel(figures: dict, as_of) -> Panel:
+# The measures of the national connectivity table, one row per province.
+PROVINCE_COLUMNS = (
+    ("villages", "", gettext_lazy("Villages")),
+    ("villages_backbone", "", gettext_lazy("Backbone within reach")),
+    ("villages_middle_mile", "", gettext_lazy("Middle mile")),
+    ("villages_last_mile", "", gettext_lazy("Last mile")),
+    ("villages_without_4g", "", gettext_lazy("Without 4G")),
+    ("sites", Site.Status.ON_AIR, gettext_lazy("BTS sites on air")),
+)
+PROVINCE_MEASURES = sorted({measure for measure, _dimension, _label in PROVINCE_COLUMNS})
+
+
+def _connectivity_panel(figures: dict, as_of, *, provinces: dict | None = None) -> Panel:
+    """Connectivity per layer: nationally one row per province (``provinces``, their figures),
+    below it the region's villages by layer and signal with their shares; the figures above
+    the table give the BTS sites by status, the sites against the latest ready plan and the
+    businesses waiting for 4G."""
     panel = Panel(CONNECTIVITY, _("Connectivity per layer"), as_of)
+    if provinces is not None and as_of is not None:
+        _rows_per_province(panel, figures, provinces)
+    else:
+        _rows_per_layer(panel, figures)
+    sites = _dimensions(figures, "sites")
+    panel.figures = [
+        (_("BTS sites %(status)s") % {"status": label}, thousands(sites.get(status, 0)))
+        for status, label in Site.Status.choices
+    ]
+    panel.figures.append(
+        (_("Businesses waiting for 4G"), thousands(figures.get(("businesses_waiting", ""), 0)))
+    )
+    picked = sum(_dimensions(figures, "plan_picks").values())
+    if picked:
+        adopted = _dimensions(figures, "plan_sites")
+        panel.figures += [
+            (_("Sites picked by the latest ready site plan"), thousands(picked)),
+            (_("Picked sites not yet adopted"), thousands(picked - sum(adopted.values()))),
+        ]
+        panel.figures += [
+            (_("Picked sites %(status)s") % {"status": label}, thousands(adopted.get(status, 0)))
+            for status, label in Site.Status.choices
+            if status != Site.Status.OFF_AIR or adopted.get(status)
+        ]
+    return panel
+
+
+def _rows_per_layer(panel: Panel, figures: dict) -> None:
     villages = figures.get(("villages", ""), 0)
 
     def share(label, n: int) -> Row:
@@ -339,15 +471,35 @@ def _connectivity_panel(figures: dict, as_of) -> Panel:
         panel.rows.append(share(label, figures.get(("villages_signal", technology), 0)))
     panel.rows.append(layer(_("Without 4G"), "villages_without_4g"))
     panel.rows.append(Row(_("All villages"), [_count(villages), Cell(None, "")]))
-    sites = _dimensions(figures, "sites")
-    panel.figures = [
-        (_("BTS sites %(status)s") % {"status": label}, thousands(sites.get(status, 0)))
-        for status, label in Site.Status.choices
-    ]
-    panel.figures.append(
-        (_("Businesses waiting for 4G"), thousands(figures.get(("businesses_waiting", ""), 0)))
+
+
+def _rows_per_province(panel: Panel, figures: dict, provinces: dict) -> None:
+    panel.columns = [_("Province"), *(str(label) for _m, _d, label in PROVINCE_COLUMNS)]
+    for code in sorted(provinces):
+        shown = provinces[code]
+        panel.rows.append(
+            Row(
+                region_name(code),
+                [
+                    _count(shown.get((measure, dimension), 0))
+                    for measure, dimension, _label in PROVINCE_COLUMNS
+                ],
+            )
+        )
+    panel.rows.append(
+        Row(
+            _("All provinces"),
+            [
+                _count(figures.get((measure, dimension), 0))
+                for measure, dimension, _label in PROVINCE_COLUMNS
+            ],
+        )
     )
-    return panel
+    panel.note = _(
+        "Villages per province: with a fibre point of presence within reach, with a middle "
+        "mile (backhaul), with any last-mile signal, without 4G; and the BTS sites on air. The "
+        "signals in detail are on each province's dashboard."
+    )
 
 
 def _partners_panel(figures: dict, as_of) -> Panel:
@@ -356,12 +508,7 @@ def _partners_panel(figures: dict, as_of) -> Panel:
     duplicates = _dimensions(figures, "duplicates")
     carried = _dimensions(figures, "carried")
     top = sorted(brought, key=lambda org: (-brought[org], int(org)))[:PARTNERS_SHOWN]
-    names = {
-        str(pk): name
-        for pk, name in Organisation.objects.filter(pk__in=[int(org) for org in top]).values_list(
-            "pk", "name"
-        )
-    }
+    names = _organisation_names(top)
     kinds = [kind for kind in Milestone.Kind if kind != Milestone.Kind.REGISTERED]
     panel.columns = [
         _("Partner"),

@@ -1,7 +1,8 @@
 """The sections beyond onboarding: figures recomputed by the worker, panels read from them.
 
-Each section's facts are made through the apps' own services or their test builders; the
-figures are then compared exactly, per region, with what a reader can count by hand.
+Each section's facts are made through the apps' own services or their test builders (the
+shared ``scenarios``); the figures are then compared exactly, per region, with what a reader can
+count by hand.
 """
 
 import datetime
@@ -11,17 +12,19 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tumbuh.accounts.services import system_actor
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise, make_store
 from tumbuh.dashboards import sections
 from tumbuh.dashboards.models import Level, RollupClock, SectionFigure
-from tumbuh.programmes.models import Enrolment
-from tumbuh.registry import services as registry_services
-from tumbuh.registry.models import Enterprise, Milestone
+from tumbuh.dashboards.tests.scenarios import (
+    connectivity_scenario,
+    flagship_scenario,
+    partners_scenario,
+    ready_plan,
+    stores_scenario,
+)
+from tumbuh.regions.models import Village
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-SARMI_VILLAGE = "91.10.13.2003"  # Kabupaten Sarmi, a 3T regency
 
 
 def figures(section: str, region_code: str) -> dict:
@@ -46,40 +49,9 @@ def cells(item: sections.Panel) -> dict:
 # --- the flagship programme -------------------------------------------------------------------
 
 
-def flagship_scenario():
-    from tumbuh.programmes.tests.builders import (
-        food_business,
-        make_area,
-        make_cohort,
-        make_enrolment,
-        make_programme,
-        make_programme_area,
-    )
-
-    programme = make_programme(name="Program Unggulan", target_count=30_000)
-    bandung = make_programme_area(
-        programme=programme, area=make_area(name="Kawasan Bandung"), quota=200
-    )
-    kupang = make_programme_area(
-        programme=programme, area=make_area(regencies=("53.71",), name="Kawasan Kupang"), quota=100
-    )
-    in_bandung = make_cohort(programme_area=bandung, village=DAYEUHKOLOT)
-    in_kupang = make_cohort(programme_area=kupang, village=NAMOSAIN)
-    statuses = [Enrolment.Status.ACTIVE, Enrolment.Status.ACCEPTED, Enrolment.Status.COMPLETED,
-                Enrolment.Status.WITHDRAWN]  # fmt: skip
-    for number, status in enumerate(statuses):
-        make_enrolment(in_bandung, food_business(f"Usaha {number}"), status=status)
-    make_enrolment(
-        in_kupang, food_business("Usaha Kupang", village=NAMOSAIN), status=Enrolment.Status.APPLIED
-    )
-    # A smaller programme is not the flagship: its enrolments never count.
-    other = make_programme_area(programme=make_programme(target_count=50), quota=40)
-    make_enrolment(make_cohort(programme_area=other), food_business("Usaha Lain"))
-    return programme, bandung.area, kupang.area
-
-
-def test_the_flagship_programme_by_priority_area():
-    programme, bandung, kupang = flagship_scenario()
+def test_the_flagship_programme_by_priority_area_and_partner():
+    programme, bandung, kupang, partners = flagship_scenario()
+    west, east, spare = (str(partner.pk) for partner in partners)
 
     sections.refresh_sections()
 
@@ -90,21 +62,80 @@ def test_the_flagship_programme_by_priority_area():
         ("enrolled", bandung.slug): 3,  # the withdrawn enrolment holds no place
         ("completed", bandung.slug): 1,
         ("enrolled", kupang.slug): 1,
+        ("partner_quota", f"{west}:{bandung.slug}"): 120,
+        ("partner_quota", f"{spare}:{bandung.slug}"): 30,
+        ("partner_quota", f"{east}:{kupang.slug}"): 60,
+        ("partner_enrolled", f"{west}:{bandung.slug}"): 3,
+        ("partner_completed", f"{west}:{bandung.slug}"): 1,
+        ("partner_enrolled", f"{east}:{kupang.slug}"): 1,
     }
-    regional = {("enrolled", bandung.slug): 3, ("completed", bandung.slug): 1}
+    regional = {
+        ("enrolled", bandung.slug): 3,
+        ("completed", bandung.slug): 1,
+        ("partner_enrolled", f"{west}:{bandung.slug}"): 3,
+        ("partner_completed", f"{west}:{bandung.slug}"): 1,
+    }
     assert figures("programme", "32") == figures("programme", "32.04") == regional
-    assert figures("programme", "53.71") == {("enrolled", kupang.slug): 1}
+    assert figures("programme", "53.71") == {
+        ("enrolled", kupang.slug): 1,
+        ("partner_enrolled", f"{east}:{kupang.slug}"): 1,
+    }
     shown = panel("", "programme")
     assert shown.figures == [("Program Unggulan", "30.000")]
     assert cells(shown) == {
         "Kawasan Bandung": ["200", "3", "1", "1.5 %"],
         "Kawasan Kupang": ["100", "1", "0", "1 %"],
         "All areas": ["300", "4", "1", "1.3 %"],
+        # the partners, most enrolments first, with their share of the area's quota
+        "Mitra Bandung · Kawasan Bandung": ["120", "3", "1", "2.5 %"],
+        "Mitra Timur · Kawasan Kupang": ["60", "1", "0", "1.7 %"],
+        "Mitra Cadangan · Kawasan Bandung": ["30", "0", "0", "0 %"],
     }
+    assert [row.label for row in shown.rows][3:] == [
+        "Mitra Bandung · Kawasan Bandung",
+        "Mitra Timur · Kawasan Kupang",
+        "Mitra Cadangan · Kawasan Bandung",
+    ]
+    assert shown.note == (
+        "After the areas: the 10 partners with the most enrolments, each in the area where it "
+        "runs cohorts (its quota: its share of the area's quota)."
+    )
     assert cells(panel("53", "programme")) == {
         "Kawasan Kupang": ["1", "0"],
         "All areas": ["1", "0"],
+        "Mitra Timur · Kawasan Kupang": ["1", "0"],
     }
+
+
+def test_the_programme_panel_shows_the_ten_partners_with_the_most_enrolments():
+    from tumbuh.programmes.tests.builders import (
+        food_business,
+        make_area,
+        make_cohort,
+        make_enrolment,
+        make_partner,
+        make_programme,
+        make_programme_area,
+    )
+
+    area = make_programme_area(
+        programme=make_programme(target_count=1_000), area=make_area(name="Kawasan"), quota=500
+    )
+    for number in range(12):  # partner k enrols k businesses
+        cohort = make_cohort(programme_area=area, partner=make_partner(name=f"Mitra {number:02d}"))
+        for serial in range(number):
+            make_enrolment(cohort, food_business(f"Usaha {number}-{serial}"))
+
+    sections.refresh_sections()
+
+    shown = panel("32", "programme")
+    assert [row.label for row in shown.rows] == [
+        "Kawasan",
+        "All areas",
+        *(f"Mitra {number:02d} · Kawasan" for number in range(11, 1, -1)),
+    ]
+    assert cells(shown)["All areas"] == ["66", "0"]
+    assert cells(shown)["Mitra 11 · Kawasan"] == ["11", "0"]
 
 
 # --- capability levels ------------------------------------------------------------------------
@@ -193,23 +224,6 @@ def test_licensing_counts_businesses_open_cases_and_median_waits(officer_32, off
 # --- stores and BBI ---------------------------------------------------------------------------
 
 
-def stores_scenario():
-    from tumbuh.stores.services import orders
-    from tumbuh.stores.tests.order_builders import order_for, shop_with_product
-
-    system = system_actor()
-    bandung, keripik = shop_with_product(price_idr=15_000)
-    sarmi, sagu = shop_with_product(price_idr=40_000, village=SARMI_VILLAGE, kind="bumdes")
-    make_store("Toko Draf", live=False)
-    paid = order_for(bandung, keripik, payment="transfer")
-    orders.transition(order=paid, to="paid", by=system)
-    order_for(bandung, keripik)  # cash at pickup, not paid yet
-    refunded = order_for(bandung, keripik, payment="transfer")
-    orders.transition(order=refunded, to="paid", by=system)
-    orders.transition(order=refunded, to="refunded", by=system)
-    orders.transition(order=order_for(sarmi, sagu, payment="transfer"), to="paid", by=system)
-
-
 def test_stores_orders_and_paid_value_with_the_shares_from_3t_and_bumdes():
     stores_scenario()
 
@@ -244,29 +258,7 @@ def test_stores_orders_and_paid_value_with_the_shares_from_3t_and_bumdes():
 
 
 def test_connectivity_per_layer_sites_and_businesses_waiting():
-    from tumbuh.connectivity import coverage
-    from tumbuh.connectivity.models import Backhaul, PointOfPresence, Site, Technology
-    from tumbuh.connectivity.tests.helpers import only_hand_made_villages, site_at, village_at
-    from tumbuh.regions.models import Village
-
-    only_hand_made_villages()
-    first, _second, third, far = (
-        village_at(number, km) for number, km in enumerate([0, 4, 8, 60], start=1)
-    )
-    tower = site_at(0, first)
-    Site.objects.filter(pk=tower.pk).update(backhaul=Backhaul.MICROWAVE)
-    site_at(60, far, technology=Technology.G2)
-    site_at(8, third, status=Site.Status.PLANNED)
-    PointOfPresence.objects.create(
-        code="POP-1", name="PoP", latitude=0.0, longitude=105.0 + 20 / 111.195,
-        source="uji", source_date=datetime.date(2026, 1, 1),
-    )  # fmt: skip
-    coverage.recompute()
-    make_enterprise("Usaha Bersinyal", village=first.code)
-    waiting = make_enterprise("Usaha Menunggu", village=third.code)
-    duplicate = make_enterprise("Usaha Menunggu (ganda)", village=third.code)
-    registry_services.merge_enterprises(keep=waiting, drop=duplicate, by=system_actor())
-    make_enterprise("Usaha Bandung")  # Dayeuhkolot has no 4G in the ledger
+    connectivity_scenario()
 
     sections.refresh_sections()
 
@@ -292,43 +284,117 @@ def test_connectivity_per_layer_sites_and_businesses_waiting():
     assert ("BTS sites planned", "1") in shown.figures
     assert ("Businesses waiting for 4G", "1") in shown.figures
     assert cells(shown)["Signal: 4G"][0] == "2"
+    assert plan_figures(shown) == []  # no ready plan yet
+
+
+def test_the_national_connectivity_panel_has_a_row_per_province():
+    connectivity_scenario()
+
+    sections.refresh_sections()
+
+    shown = panel("", "connectivity")
+    assert shown.columns == ["Province", "Villages", "Backbone within reach", "Middle mile",
+                             "Last mile", "Without 4G", "BTS sites on air"]  # fmt: skip
+    counts = {
+        code: Village.objects.filter(code__startswith=code).count() for code in ("32", "53", "91")
+    }
+    total = sum(counts.values())
+    assert Village.objects.count() == total  # the session loads these three provinces
+    assert shown.table()[1:] == [
+        ["Jawa Barat", counts["32"], 0, 0, 0, counts["32"], 0],
+        ["Nusa Tenggara Timur", counts["53"], 3, 2, 3, counts["53"] - 2, 2],
+        ["Papua", counts["91"], 0, 0, 0, counts["91"], 0],
+        ["All provinces", total, 3, 2, 3, total - 2, 2],
+    ]
+    assert cells(shown)["All provinces"][0] == f"{total:,}".replace(",", ".")
+    assert ("BTS sites on air", "2") in shown.figures
+    assert shown.note.startswith("Villages per province:")
+    # A province's panel keeps its villages by layer and signal, with their shares.
+    assert [row.label for row in panel("53", "connectivity").rows][:3] == [
+        "Backbone within reach (fibre point of presence)",
+        "Middle mile (backhaul)",
+        "Last mile (any signal)",
+    ]
+
+
+def test_sites_against_the_latest_ready_plan(national_admin):
+    from tumbuh.connectivity import services as connectivity
+
+    first, second, third, _far = connectivity_scenario()
+    ready_plan("Rencana Lama", [first.code] * 5, days_ago=30)  # an older ready plan
+    plan = ready_plan(
+        "Rencana Baru", [first.code, second.code, third.code, DAYEUHKOLOT], days_ago=1
+    )
+    ready_plan("Rencana Gagal", [first.code], status="failed")  # never ready: not a plan
+
+    sections.refresh_sections()
+
+    kupang = figures("connectivity", "53.71")
+    assert kupang[("plan_picks", plan.public_id)] == 3
+    assert not [key for key in kupang if key[0] == "plan_sites"]  # nothing adopted yet
+    assert figures("connectivity", "32")[("plan_picks", plan.public_id)] == 1
+    assert figures("connectivity", "")[("plan_picks", plan.public_id)] == 4
+    assert plan_figures(panel("53.71", "connectivity")) == [
+        ("Sites picked by the latest ready site plan", "3"),
+        ("Picked sites not yet adopted", "3"),
+        ("Picked sites planned", "0"),
+        ("Picked sites contracted", "0"),
+        ("Picked sites under construction", "0"),
+        ("Picked sites on air", "0"),
+    ]
+
+    sites = {
+        site.village_id: site for site in connectivity.adopt_plan(plan=plan, by=national_admin)
+    }
+    for village, steps in (
+        (second.code, ["contracted"]),
+        (third.code, ["contracted", "under_construction", "on_air"]),
+        (DAYEUHKOLOT, ["contracted", "under_construction"]),
+    ):
+        site = sites[village]
+        for step in steps:
+            connectivity.change_site_status(site=site, to_status=step, by=national_admin)
+            site.refresh_from_db()
+    sections.refresh_sections()
+
+    assert {
+        key: value
+        for key, value in figures("connectivity", "53.71").items()
+        if key[0].startswith("plan_")
+    } == {
+        ("plan_picks", plan.public_id): 3,
+        ("plan_sites", "planned"): 1,
+        ("plan_sites", "contracted"): 1,
+        ("plan_sites", "on_air"): 1,
+    }
+    assert plan_figures(panel("", "connectivity")) == [
+        ("Sites picked by the latest ready site plan", "4"),
+        ("Picked sites not yet adopted", "0"),
+        ("Picked sites planned", "1"),
+        ("Picked sites contracted", "1"),
+        ("Picked sites under construction", "1"),
+        ("Picked sites on air", "1"),
+    ]
+    # The adopted sites count among the BTS sites by status too (the scenario's own: 2 on air,
+    # 1 planned).
+    assert figures("connectivity", "")[("sites", "on_air")] == 3
+    assert figures("connectivity", "")[("sites", "planned")] == 2
+
+
+def plan_figures(shown) -> list:
+    """The panel's figures about the sites against the plan."""
+    return [
+        (label, text)
+        for label, text in shown.figures
+        if label.startswith(("Sites picked", "Picked sites"))
+    ]
 
 
 # --- partners' scorecard ----------------------------------------------------------------------
 
 
 def test_partners_scorecard_counts_deduplicated_businesses_milestones_and_duplicates(tmp_path):
-    from tumbuh.registry.tests.console_helpers import import_rows, nik, partner, row
-
-    first = partner(name="Mitra Pertama")
-    second = partner(name="Mitra Kedua")
-    keripik = row("Keripik Maju", owner="Ani", nik=nik("320412", serial=1), kbli="10792")
-    import_rows(
-        tmp_path,
-        first,
-        [
-            keripik,
-            row("Batik Sari", owner="Budi", nik=nik("320412", serial=2), kbli="13912"),
-            row("Batik Sari Dua", owner="Cici", nik=nik("320412", serial=3), kbli="13912"),
-            row("Tenun Ina", owner="Dewi", nik=nik("537101", serial=4), village=NAMOSAIN,
-                kbli="13912"),
-        ],
-        name="pertama.csv",
-    )  # fmt: skip
-    import_rows(
-        tmp_path,
-        second,
-        [keripik, row("Kopi Baru", owner="Eka", nik=nik("320412", serial=5), kbli="10761")],
-        name="kedua.csv",
-    )
-    batik, batik_two, maju = (
-        Enterprise.objects.get(name=name)
-        for name in ("Batik Sari", "Batik Sari Dua", "Keripik Maju")
-    )
-    registry_services.merge_enterprises(keep=batik, drop=batik_two, by=system_actor())
-    registry_services.record_milestone(
-        enterprise=maju, kind=Milestone.Kind.TRAINED, source="test", by=None
-    )
+    first, second = partners_scenario(tmp_path)
 
     sections.refresh_sections()
 
@@ -387,18 +453,25 @@ def test_a_stale_clock_enqueues_one_refresh_per_delay():
 
 
 def test_sections_never_computed_say_so_and_the_page_reads_no_raw_tables(
-    django_assert_max_num_queries, tmp_path
+    django_assert_num_queries, tmp_path
 ):
+    from tumbuh.regions.queries import region_name
+
     cache.add(sections.ENQUEUED_KEY, "queued", 300)  # a refresh is queued, not yet run
     waiting = render_to_string("dashboards/_sections.html", {"panels": sections.panels("")})
     assert waiting.count("Being computed") == 6
     flagship_scenario()
     stores_scenario()
+    partners_scenario(tmp_path)
     sections.refresh_sections()
+    region_name("32")  # the provinces' names are kept by the process once read
 
-    # The clocks, the figures, and the names of the areas, the programme and the partners.
-    with django_assert_max_num_queries(5):
+    # The clocks, the figures (with the provinces' connectivity), and the names of the areas,
+    # the programme, the programme's partners and the scorecard's partners.
+    with django_assert_num_queries(6):
         html = render_to_string("dashboards/_sections.html", {"panels": sections.panels("")})
 
     assert "Being computed" not in html
     assert "Program Unggulan" in html and "Rp55.000" in html
+    assert "Mitra Bandung · Kawasan Bandung" in html and "Mitra Pertama" in html
+    assert "Nusa Tenggara Timur" in html

@@ -1,8 +1,8 @@
 """The sections beyond onboarding through the API (``/api/v1/stats/<area>``) and the console's
 downloads of their tables: exact figures from ``SectionFigure``, scoped like the dashboards.
 
-The facts are made through the apps' own paths (the scenarios of ``test_sections``), then the
-worker's recomputation runs once; every answer is compared whole.
+The facts are made through the apps' own paths (the shared ``scenarios``), then the worker's
+recomputation runs once; every answer is compared whole.
 """
 
 import csv
@@ -13,10 +13,17 @@ import pytest
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation
-from tumbuh.conftest import NAMOSAIN, make_organisation
+from tumbuh.conftest import make_organisation
 from tumbuh.dashboards import sections
 from tumbuh.dashboards.models import RollupClock
-from tumbuh.dashboards.tests.test_sections import flagship_scenario, stores_scenario
+from tumbuh.dashboards.tests.scenarios import (
+    connectivity_scenario,
+    flagship_scenario,
+    partners_scenario,
+    ready_plan,
+    stores_scenario,
+)
+from tumbuh.regions.models import Village
 from tumbuh.registry.models import Milestone
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -44,47 +51,18 @@ def figure(measure, dimension, label, value, unit="count") -> dict:
     }
 
 
-def partners_scenario(tmp_path):
-    """Two partners: the first brings three businesses (one in NTT), the second one of them
-    again (a duplicate) and one of its own; the shared one is trained."""
-    from tumbuh.registry import services as registry_services
-    from tumbuh.registry.models import Enterprise
-    from tumbuh.registry.tests.console_helpers import import_rows, nik, partner, row
-
-    first = partner(name="Mitra Pertama")
-    second = partner(name="Mitra Kedua")
-    keripik = row("Keripik Maju", owner="Ani", nik=nik("320412", serial=1), kbli="10792")
-    import_rows(
-        tmp_path,
-        first,
-        [
-            keripik,
-            row("Batik Sari", owner="Budi", nik=nik("320412", serial=2), kbli="13912"),
-            row("Tenun Ina", owner="Dewi", nik=nik("537101", serial=4), village=NAMOSAIN,
-                kbli="13912"),
-        ],
-        name="pertama.csv",
-    )  # fmt: skip
-    import_rows(
-        tmp_path,
-        second,
-        [keripik, row("Kopi Baru", owner="Eka", nik=nik("320412", serial=5), kbli="10761")],
-        name="kedua.csv",
-    )
-    registry_services.record_milestone(
-        enterprise=Enterprise.objects.get(name="Keripik Maju"),
-        kind=Milestone.Kind.TRAINED,
-        source="test",
-        by=None,
-    )
-    return first, second
-
-
 # --- the API ----------------------------------------------------------------------------------
 
 
+PARTNERS_NOTE = (
+    "After the areas: the 10 partners with the most enrolments, each in the area where it runs "
+    "cohorts (its quota: its share of the area's quota)."
+)
+
+
 def test_the_flagship_programme_of_the_country(client_of, national_admin):
-    programme, bandung, kupang = flagship_scenario()
+    programme, bandung, kupang, partners = flagship_scenario()
+    west, east, spare = (str(partner.pk) for partner in partners)
     sections.refresh_sections()
 
     response = client_of(national_admin).get(f"{API}/programme")
@@ -92,48 +70,69 @@ def test_the_flagship_programme_of_the_country(client_of, national_admin):
     assert response.status_code == 200
     body = response.json()
     as_of(body, "programme")
+    in_bandung = f"{west}:{bandung.slug}"
+    in_kupang = f"{east}:{kupang.slug}"
+    spare_in_bandung = f"{spare}:{bandung.slug}"
     assert body == {
         "area": "programme",
         "region": NATIONAL,
-        "figures": [
-            figure("completed", bandung.slug, "Kawasan Bandung", 1),
-            figure("completed", kupang.slug, "Kawasan Kupang", 0),
-            figure("enrolled", bandung.slug, "Kawasan Bandung", 3),
-            figure("enrolled", kupang.slug, "Kawasan Kupang", 1),
-            figure("programme", programme.public_id, "Program Unggulan", 30_000),
-            figure("quota", bandung.slug, "Kawasan Bandung", 200),
-            figure("quota", kupang.slug, "Kawasan Kupang", 100),
-        ],
+        "figures": sorted(
+            [
+                figure("completed", bandung.slug, "Kawasan Bandung", 1),
+                figure("completed", kupang.slug, "Kawasan Kupang", 0),
+                figure("enrolled", bandung.slug, "Kawasan Bandung", 3),
+                figure("enrolled", kupang.slug, "Kawasan Kupang", 1),
+                figure("partner_completed", in_bandung, "Mitra Bandung · Kawasan Bandung", 1),
+                figure("partner_completed", in_kupang, "Mitra Timur · Kawasan Kupang", 0),
+                figure("partner_enrolled", in_bandung, "Mitra Bandung · Kawasan Bandung", 3),
+                figure("partner_enrolled", in_kupang, "Mitra Timur · Kawasan Kupang", 1),
+                figure("partner_quota", in_bandung, "Mitra Bandung · Kawasan Bandung", 120),
+                figure("partner_quota", spare_in_bandung, "Mitra Cadangan · Kawasan Bandung", 30),
+                figure("partner_quota", in_kupang, "Mitra Timur · Kawasan Kupang", 60),
+                figure("programme", programme.public_id, "Program Unggulan", 30_000),
+                figure("quota", bandung.slug, "Kawasan Bandung", 200),
+                figure("quota", kupang.slug, "Kawasan Kupang", 100),
+            ],
+            key=lambda item: (item["measure"], item["dimension"]),
+        ),
         "columns": ["Priority area", "Quota", "Enrolled", "Completed", "% of quota"],
         "rows": [
             {"label": "Kawasan Bandung", "values": [200, 3, 1, 1.5]},
             {"label": "Kawasan Kupang", "values": [100, 1, 0, 1.0]},
             {"label": "All areas", "values": [300, 4, 1, 1.3]},
+            {"label": "Mitra Bandung · Kawasan Bandung", "values": [120, 3, 1, 2.5]},
+            {"label": "Mitra Timur · Kawasan Kupang", "values": [60, 1, 0, 1.7]},
+            {"label": "Mitra Cadangan · Kawasan Bandung", "values": [30, 0, 0, 0.0]},
         ],
-        "note": "",
+        "note": PARTNERS_NOTE,
     }
 
 
 def test_the_programme_of_a_province_for_its_officer(client_of, officer_32):
-    _programme, bandung, _kupang = flagship_scenario()
+    _programme, bandung, _kupang, (west, _east, _spare) = flagship_scenario()
     sections.refresh_sections()
 
     body = client_of(officer_32).get(f"{API}/programme", {"region": "32"}).json()
 
     as_of(body, "programme")
+    in_bandung = f"{west.pk}:{bandung.slug}"
     assert body == {
         "area": "programme",
         "region": JAWA_BARAT,
         "figures": [
             figure("completed", bandung.slug, "Kawasan Bandung", 1),
             figure("enrolled", bandung.slug, "Kawasan Bandung", 3),
+            figure("partner_completed", in_bandung, "Mitra Bandung · Kawasan Bandung", 1),
+            figure("partner_enrolled", in_bandung, "Mitra Bandung · Kawasan Bandung", 3),
         ],
         "columns": ["Priority area", "Enrolled", "Completed"],
         "rows": [
             {"label": "Kawasan Bandung", "values": [3, 1]},
             {"label": "All areas", "values": [3, 1]},
+            {"label": "Mitra Bandung · Kawasan Bandung", "values": [3, 1]},
         ],
-        "note": "Quotas are set for whole priority areas: see the national dashboard.",
+        "note": "Quotas are set for whole priority areas: see the national dashboard. "
+        + PARTNERS_NOTE,
     }
 
 
@@ -186,12 +185,13 @@ def test_the_partners_scorecard_names_the_partners(client_of, national_admin, tm
         figure("carried", f"{one}:trained", "Mitra Pertama · trained", 1),
         figure("carried", f"{two}:registered", "Mitra Kedua · registered", 2),
         figure("carried", f"{two}:trained", "Mitra Kedua · trained", 1),
+        figure("duplicates", one, "Mitra Pertama", 1),  # Batik Sari Dua, merged later
         figure("duplicates", two, "Mitra Kedua", 1),  # Keripik Maju, matched at import
     ]
     kinds = [str(kind.label) for kind in Milestone.Kind if kind != Milestone.Kind.REGISTERED]
     assert body["columns"] == ["Partner", "Businesses brought", *kinds, "Duplicates sent"]
     assert body["rows"] == [
-        {"label": "Mitra Pertama", "values": [3, 0, 1, 0, 0, 0, 0, 0, 0]},
+        {"label": "Mitra Pertama", "values": [3, 0, 1, 0, 0, 0, 0, 0, 1]},
         {"label": "Mitra Kedua", "values": [2, 0, 1, 0, 0, 0, 0, 0, 1]},
     ]
     in_ntt = client.get(f"{API}/partners", {"region": "53"}).json()
@@ -205,6 +205,44 @@ def test_the_partners_scorecard_names_the_partners(client_of, national_admin, tm
         "code": "invalid",
         "detail": "The partners' scorecard is kept for the country and the provinces.",
     }
+
+
+def test_connectivity_of_the_country_per_province_and_against_the_plan(client_of, national_admin):
+    first, second, _third, _far = connectivity_scenario()
+    plan = ready_plan("Rencana Uji", [first.code, second.code])
+    sections.refresh_sections()
+    client = client_of(national_admin)
+
+    body = client.get(f"{API}/connectivity").json()
+
+    as_of(body, "connectivity")
+    counts = {
+        code: Village.objects.filter(code__startswith=code).count() for code in ("32", "53", "91")
+    }
+    total = sum(counts.values())
+    assert body["columns"] == ["Province", "Villages", "Backbone within reach", "Middle mile",
+                               "Last mile", "Without 4G", "BTS sites on air"]  # fmt: skip
+    assert body["rows"] == [
+        {"label": "Jawa Barat", "values": [counts["32"], 0, 0, 0, counts["32"], 0]},
+        {"label": "Nusa Tenggara Timur", "values": [counts["53"], 3, 2, 3, counts["53"] - 2, 2]},
+        {"label": "Papua", "values": [counts["91"], 0, 0, 0, counts["91"], 0]},
+        {"label": "All provinces", "values": [total, 3, 2, 3, total - 2, 2]},
+    ]
+    # The figures are the country's own; the plan's picks are labelled with the plan's name.
+    assert [item for item in body["figures"] if item["measure"].startswith("plan")] == [
+        figure("plan_picks", plan.public_id, "Rencana Uji", 2)
+    ]
+    assert {item["measure"] for item in body["figures"]} == {
+        "businesses_waiting", "plan_picks", "sites", "villages", "villages_backbone",
+        "villages_last_mile", "villages_middle_mile", "villages_signal", "villages_without_4g",
+    }  # fmt: skip
+    in_kupang = client.get(f"{API}/connectivity", {"region": "53.71"}).json()
+    assert in_kupang["columns"] == ["", "Villages", "Share"]
+    assert in_kupang["rows"][0]["label"] == "Backbone within reach (fibre point of presence)"
+    downloaded = rows_of(download(client, "ID", "connectivity"))
+    assert downloaded[0] == body["columns"]
+    assert downloaded[2] == ["Nusa Tenggara Timur", *map(str, body["rows"][1]["values"])]
+    assert len(downloaded) == 5
 
 
 def test_a_section_never_computed_answers_without_figures(client_of, national_admin):
@@ -274,14 +312,16 @@ def test_an_api_key_of_a_provincial_office_sees_its_province(client, office_53):
     assert body["rows"] == [
         {"label": "Kawasan Kupang", "values": [1, 0]},
         {"label": "All areas", "values": [1, 0]},
+        {"label": "Mitra Timur · Kawasan Kupang", "values": [1, 0]},
     ]
     refused = client.get(f"{API}/programme", {"region": "32"}, headers=headers)
     assert refused.status_code == 404
 
 
 # The session, the user, their memberships, the region, the clocks and the figures; then the
-# names: of the priority areas and the programme (for the table and the labels), of the partners.
-QUERIES = {"programme": 9, "partners": 8}
+# names: of the priority areas and the programme's partners (for the table and the labels) and
+# of the programme (for the labels), of the scorecard's partners (the same).
+QUERIES = {"programme": 11, "partners": 8}
 
 
 def test_a_call_runs_a_fixed_number_of_queries(
@@ -332,6 +372,9 @@ def test_a_section_table_downloads_as_csv_and_xlsx(client_of, national_admin):
         ["Kawasan Bandung", "200", "3", "1", "1.5"],
         ["Kawasan Kupang", "100", "1", "0", "1.0"],
         ["All areas", "300", "4", "1", "1.3"],
+        ["Mitra Bandung · Kawasan Bandung", "120", "3", "1", "2.5"],
+        ["Mitra Timur · Kawasan Kupang", "60", "1", "0", "1.7"],
+        ["Mitra Cadangan · Kawasan Bandung", "30", "0", "0", "0.0"],
     ]
     workbook = download(client, "32", "programme", "xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
@@ -340,6 +383,7 @@ def test_a_section_table_downloads_as_csv_and_xlsx(client_of, national_admin):
         ["Priority area", "Enrolled", "Completed"],
         ["Kawasan Bandung", 3, 1],
         ["All areas", 3, 1],
+        ["Mitra Bandung · Kawasan Bandung", 3, 1],
     ]
 
 
