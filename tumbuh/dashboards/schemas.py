@@ -91,8 +91,9 @@ class SectionIn(Schema):
 class SectionFigureOut(Schema):
     measure: str = Field(description="What is counted, e.g. enrolled, nib_open, paid_value")
     dimension: str = Field(
-        description="What the figure is broken down by (a priority area's slug, a capability "
-        "level, a signal, a site status, a partner organisation's id or id:milestone), or ''"
+        description="What the figure is broken down by (a priority area's slug, a partner "
+        "organisation's id:area slug, a capability level, a signal, a site status, a site "
+        "plan's public id, a partner organisation's id or id:milestone), or ''"
     )
     label: str = Field(description="The name of the dimension, or '' without one")
     value: int = Field(description="Added up over the region; a median for the waiting days")

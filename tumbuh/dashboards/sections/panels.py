@@ -1,8 +1,10 @@
 """The sections' panels: what a dashboard and the API show, read from the stored figures.
 
 :func:`panels` reads only :class:`~tumbuh.dashboards.models.SectionFigure` rows (one query for
-the clocks, one for the region's figures, and at most one name lookup each for the priority
-areas, the partners and the flagship programme); it never counts facts. When the clocks are
+the clocks, one for the region's figures — nationally with the provinces' connectivity, the
+rows of its table — and at most one name lookup each for the priority areas, the flagship
+programme, the programme's partners and the scorecard's partners; the provinces' names come
+from ``regions.queries.region_name``, kept by the process); it never counts facts. When the clocks are
 missing or older than :data:`~tumbuh.dashboards.sections.compute.SECTION_DELAY` it enqueues
 ``tasks.refresh_sections_task``, at most once per delay (``cache.add`` of ``ENQUEUED_KEY``), and
 shows the figures as of their clock — or "being computed" before the first refresh. So a figure
@@ -11,7 +13,10 @@ is at most ``SECTION_DELAY`` plus one refresh old while someone looks at a dashb
 
 A :class:`Panel` is a section of one region: headline figures and one table (its ``columns``
 and ``rows``), which the console downloads as CSV or XLSX (``Panel.table``) and the API returns
-(:func:`section`, with the stored figures and the names of their dimensions).
+(:func:`section`, with the stored figures and the names of their dimensions). Two tables hold
+more than one kind of row: the programme's lists the priority areas, their total, then the
+partners with the most enrolments, each in its area (``PARTNERS_SHOWN``); the connectivity
+table is one row per province nationally, the villages by layer and signal below.
 """
 
 import datetime
@@ -50,6 +55,16 @@ from tumbuh.regions.queries import region_name
 from tumbuh.registry.models import Milestone
 
 PARTNERS_SHOWN = 10
+# The measures of the national connectivity table, one row per province.
+PROVINCE_COLUMNS = (
+    ("villages", "", gettext_lazy("Villages")),
+    ("villages_backbone", "", gettext_lazy("Backbone within reach")),
+    ("villages_middle_mile", "", gettext_lazy("Middle mile")),
+    ("villages_last_mile", "", gettext_lazy("Last mile")),
+    ("villages_without_4g", "", gettext_lazy("Without 4G")),
+    ("sites", Site.Status.ON_AIR, gettext_lazy("BTS sites on air")),
+)
+PROVINCE_MEASURES = sorted({measure for measure, _dimension, _label in PROVINCE_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -404,18 +419,6 @@ def _stores_panel(figures: dict, as_of) -> Panel:
         Row(_("Share of paid value from BumDes"), [_percent(value("paid_value_bumdes"), paid)]),
     ]
     return panel
-
-
-# The measures of the national connectivity table, one row per province.
-PROVINCE_COLUMNS = (
-    ("villages", "", gettext_lazy("Villages")),
-    ("villages_backbone", "", gettext_lazy("Backbone within reach")),
-    ("villages_middle_mile", "", gettext_lazy("Middle mile")),
-    ("villages_last_mile", "", gettext_lazy("Last mile")),
-    ("villages_without_4g", "", gettext_lazy("Without 4G")),
-    ("sites", Site.Status.ON_AIR, gettext_lazy("BTS sites on air")),
-)
-PROVINCE_MEASURES = sorted({measure for measure, _dimension, _label in PROVINCE_COLUMNS})
 
 
 def _connectivity_panel(figures: dict, as_of, *, provinces: dict | None = None) -> Panel:
