@@ -219,6 +219,7 @@ WORK_PROVIDERS = [
     "tumbuh.programmes.work.work_for",
     "tumbuh.licensing.work.work_for",
     "tumbuh.stores.work.work_for",
+    "tumbuh.dashboards.work.work_for",
 ]
 # Cross-app hooks (tumbuh/core/hooks.py): a lower app calls the functions higher apps list here,
 # explicitly and in order; nothing registers itself on import. Listed in docs/architecture.md.

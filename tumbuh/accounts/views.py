@@ -104,6 +104,7 @@ def console_home(request):
             "memberships": list(request.user.memberships.select_related("organisation")),
             "own_work": [item for item in work if item.specificity > Specificity.CONSOLE],
             "console_work": [item for item in work if item.specificity <= Specificity.CONSOLE],
+            "headlines": [item for item in work if item.figures],
         },
     )
 

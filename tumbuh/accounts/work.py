@@ -32,7 +32,10 @@ Work comes from two places:
      (halal-process mentors often have no programmes mentor profile; ``Specificity.CASES``),
      and the licensing console for programme staff (``Specificity.CONSOLE``);
    - ``tumbuh.stores.work.work_for``: the stores a person runs (``/toko-saya/``,
-     ``Specificity.STORE``), or opening one for their business (``Specificity.NEXT_STEP``).
+     ``Specificity.STORE``), or opening one for their business (``Specificity.NEXT_STEP``);
+   - ``tumbuh.dashboards.work.work_for``: the dashboard of the programme for government staff
+     who view it, with the headline figures of their widest region (``Specificity.CONSOLE``;
+     the console home shows those figures first).
 
 Landing (``landing_url``): the most specific work wins; between equally specific work, the
 earlier (providers in the order of the setting, each provider's work in its own order). Console
@@ -54,7 +57,8 @@ from tumbuh.accounts.permissions import Capability, capabilities
 
 # The console page of each capability that has one. The mentor caseload and the store are not
 # here: they need a mentor profile or a business account as well as a role, so the programmes
-# and stores providers declare them.
+# and stores providers declare them; nor is the dashboard, which the dashboards provider declares
+# with its headline figures.
 CAPABILITY_PAGES = {
     Capability.VIEW_ORGANISATIONS: "accounts:organisation-list",
     Capability.MANAGE_PRIORITY_AREAS: "regions:area-list",
@@ -62,7 +66,6 @@ CAPABILITY_PAGES = {
     Capability.IMPORT_BUSINESSES: "registry:import-list",
     Capability.RUN_PROGRAMMES: "programmes:console-home",
     Capability.PLAN_INFRASTRUCTURE: "connectivity:home",
-    Capability.VIEW_DASHBOARDS: "dashboards:dashboard",
 }
 
 
@@ -86,6 +89,8 @@ class Work:
     specificity: Specificity
     detail: str = ""
     memberships: tuple[Membership, ...] = field(default=(), compare=False)
+    # Headline figures shown with the link on the console home: (label, value, note) texts.
+    figures: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
 
 def console_work(held: dict[Capability, list[Membership]]) -> list[Work]:

@@ -429,6 +429,25 @@ def onboarding(region: Region, *, measure: str = BUSINESSES, year: int | None = 
     )
 
 
+def headline(
+    region: Region, *, year: int | None = None
+) -> tuple[list[Figure], datetime.datetime | None]:
+    """The headline figures of ``region`` (businesses and stores live, with their 3T part and
+    current targets) and their "as of": the console home's summary, in four queries."""
+    rollups.refresh()
+    year = year or current_year()
+    figures = {m: Figure(m, milestone_label(m)) for m in HEADLINE}
+    own = OnboardingCount.objects.filter(region_code=region.code, milestone__in=HEADLINE)
+    for is_3t, milestone, count in own.values_list("is_3t", "milestone", "count"):
+        figures[milestone].count += count
+        figures[milestone].count_3t += count if is_3t else 0
+    for (_code, milestone), target in current_targets([region.code], year).items():
+        if milestone in figures:
+            figures[milestone].target = target.count
+            figures[milestone].target_year = year
+    return list(figures.values()), as_of()
+
+
 def stats(region: Region, milestone: str, *, year: int | None = None) -> dict:
     """The stats API's answer for one region and milestone: a handful of queries."""
     rollups.refresh()
