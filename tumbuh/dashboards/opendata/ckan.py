@@ -86,7 +86,9 @@ def package(request, found: datasets.Dataset, modified: str | None) -> dict:
 
 def _modified() -> str | None:
     snapshot = publish.snapshot()
-    return snapshot.as_of.replace(tzinfo=None).isoformat() if snapshot.as_of else None
+    if snapshot is None or snapshot.as_of is None:
+        return None
+    return snapshot.as_of.replace(tzinfo=None).isoformat()
 
 
 @require_GET

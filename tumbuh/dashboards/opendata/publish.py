@@ -42,6 +42,12 @@ CACHE_KEY = "tumbuh:opendata:snapshot"
 REBUILD_SECONDS = 3600
 BUILD_LOCK = "tumbuh:opendata:building"
 BUILD_LOCK_SECONDS = 600
+MAX_AGE_SECONDS = 24 * 3600
+ENQUEUED_KEY = "tumbuh:opendata:enqueued"
+ENQUEUED_SECONDS = BUILD_LOCK_SECONDS
+# The clocks of the section figures that datasets read ("section:<name>", kept by
+# ``dashboards.sections``; named here by value, as that module's layout may change).
+SECTION_CLOCKS = ("section:capability", "section:stores")
 
 REGION_COLUMNS = [
     Column("kode_wilayah", "Kode wilayah Kemendagri (kosong: Indonesia)"),
@@ -156,7 +162,7 @@ class Snapshot:
     as_of: datetime.datetime | None
     datasets: dict[str, Published]
     seconds: float  # to build them
-    stamp: str  # the rollup clock's position when built
+    stamp: str  # the sources' clocks when built (``_position``)
     built_at: float  # Unix time
 
     @property
@@ -174,44 +180,91 @@ class Snapshot:
         return last[3], last[5]
 
 
-def _clock() -> RollupClock | None:
-    return RollupClock.objects.filter(name=rollups.CLOCK).first()
+def _position() -> tuple[str, datetime.datetime | None]:
+    """Where the sources stand: a stamp of their clocks, and the rollup clock's "as of"."""
+    clocks = {
+        name: (as_of, changes)
+        for name, as_of, changes in RollupClock.objects.filter(
+            name__in=[rollups.CLOCK, *SECTION_CLOCKS]
+        ).values_list("name", "as_of", "changes_applied")
+    }
+    stamp = ";".join(
+        f"{name}={as_of.isoformat()}:{changes}" for name, (as_of, changes) in sorted(clocks.items())
+    )
+    return stamp or "none", clocks.get(rollups.CLOCK, (None, 0))[0]
 
 
-def snapshot() -> Snapshot:
-    """The datasets as last built, built again when the rollup clock has moved and the kept
-    build is older than :data:`REBUILD_SECONDS` (or there is none).
+def _is_due(kept: Snapshot, stamp: str) -> bool:
+    """Whether a kept build should be made again: its sources moved and it is older than
+    :data:`REBUILD_SECONDS`, or it is older than a day whatever moved (the declared frequency;
+    the connectivity ledger has no clock of its own)."""
+    age = time.time() - kept.built_at
+    return age >= MAX_AGE_SECONDS or (kept.stamp != stamp and age >= REBUILD_SECONDS)
 
-    Calls :func:`rollups.refresh` first. Suppressing every table of the whole country takes
-    seconds to tens of seconds (the module's docstring), so the files are not rebuilt on every
-    fold of the rollups (every few seconds when the registry is busy): at most once per
-    :data:`REBUILD_SECONDS`, which the daily frequency of the metadata allows. The "as of" of
-    every page and file is that of the build.
+
+def snapshot() -> Snapshot | None:
+    """The datasets as last built; None before the first build.
+
+    Never builds: when the kept build is due again (:func:`_is_due`) or missing, it enqueues
+    ``tasks.rebuild_opendata_task`` (at most once per :data:`ENQUEUED_SECONDS`, ``cache.add``
+    of :data:`ENQUEUED_KEY`) and answers with the kept build meanwhile, whose "as of" every
+    page and file shows. Suppressing every table of the whole country takes seconds to tens of
+    seconds (``onboarding``'s docstring): too long for a request, and the demo builds it first.
+    Calls :func:`rollups.refresh` first, as every reader of the rollups does.
     """
     rollups.refresh()
-    clock = _clock()
-    stamp = f"{clock.as_of.isoformat()}:{clock.changes_applied}" if clock else "none"
+    stamp, _as_of = _position()
     kept = cache.get(CACHE_KEY)
-    if kept is not None and (kept.stamp == stamp or time.time() - kept.built_at < REBUILD_SECONDS):
+    if kept is not None and not _is_due(kept, stamp):
         return kept
-    # One build at a time: the others serve the kept build meanwhile (if there is one).
-    locked = cache.add(BUILD_LOCK, 1, BUILD_LOCK_SECONDS)
-    if not locked and kept is not None:
-        return kept
+    if _request_rebuild():
+        kept = cache.get(CACHE_KEY) or kept  # a test's immediate backend has built it already
+    return kept
+
+
+def _request_rebuild() -> bool:
+    """Enqueue a rebuild unless one was enqueued within :data:`ENQUEUED_SECONDS`; whether it was.
+
+    Enqueued at once, not on commit: the request has written nothing the task must see. A
+    finished build lifts the guard; a failed one leaves it, so it is retried after the period.
+    """
+    if not cache.add(ENQUEUED_KEY, time.time(), ENQUEUED_SECONDS):
+        return False
+    from tumbuh.dashboards.tasks import rebuild_opendata_task
+
+    rebuild_opendata_task.enqueue()
+    return True
+
+
+def rebuild(*, only_if_due: bool = False) -> Snapshot | None:
+    """Build every dataset and keep the build (the worker's task and the demo call this).
+
+    One build at a time (:data:`BUILD_LOCK`): while another runs this answers None. With
+    ``only_if_due`` (the task: several may have been enqueued) a kept build that is not due
+    again is answered as it is.
+    """
+    rollups.refresh()
+    stamp, as_of = _position()
+    if only_if_due:
+        kept = cache.get(CACHE_KEY)
+        if kept is not None and not _is_due(kept, stamp):
+            return kept
+    if not cache.add(BUILD_LOCK, 1, BUILD_LOCK_SECONDS):
+        return None
     try:
         started = time.perf_counter()
         datasets = build()
+        built = Snapshot(
+            as_of=as_of,
+            datasets=datasets,
+            seconds=time.perf_counter() - started,
+            stamp=stamp,
+            built_at=time.time(),
+        )
+        cache.set(CACHE_KEY, built, None)
+        cache.delete(ENQUEUED_KEY)  # the next move of the sources may ask again at once
     finally:
-        if locked:
-            cache.delete(BUILD_LOCK)
-    built = Snapshot(
-        as_of=clock.as_of if clock else None,
-        datasets=datasets,
-        seconds=time.perf_counter() - started,
-        stamp=stamp,
-        built_at=time.time(),
-    )
-    cache.set(CACHE_KEY, built, None)
+        cache.delete(BUILD_LOCK)
     return built
 
 

@@ -33,10 +33,25 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apa
 FORMATS = {"csv": "CSV", "parquet": "Parquet"}
 CC_BY_URL = "https://creativecommons.org/licenses/by/4.0/"
 ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
+RETRY_SECONDS = 60
 
 
 def _snapshot_scope(request, *args, **kwargs) -> list[str]:
-    return [f"opendata:{publish.snapshot().stamp}"]
+    snapshot = publish.snapshot()
+    return [f"opendata:{snapshot.stamp if snapshot else 'none'}"]
+
+
+def _being_prepared(request):
+    """The answer of a page, file or map before the first build is kept: 503 with Retry-After.
+
+    Only a new installation (the demo builds the files) or a cache that lost the build meets
+    it; the worker's build takes seconds to a minute. Building inside the request instead would
+    hold a web thread for up to a minute nationally, beyond a proxy's patience.
+    """
+    response = render(request, "opendata/preparing.html", status=503)
+    response["Retry-After"] = str(RETRY_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 opendata_page = cached_page(_snapshot_scope, timeout=lambda: PAGE_SECONDS)
@@ -96,6 +111,8 @@ def distributions(request, slug: str) -> list[dict]:
 def home(request):
     """``/data/``: the national figures, the map, the datasets and their licences."""
     snapshot = publish.snapshot()
+    if snapshot is None:
+        return _being_prepared(request)
     national = snapshot.national
     in_3t, everywhere = snapshot.three_t
     width, height = _map_size(_headline_map(snapshot))
@@ -129,6 +146,8 @@ def dataset(request, slug):
     if found is None:
         raise Http404
     snapshot = publish.snapshot()
+    if snapshot is None:
+        return _being_prepared(request)
     published = snapshot.datasets[slug]
     return render(
         request,
@@ -151,6 +170,8 @@ def download(request, slug, extension):
     if slug not in datasets.BY_SLUG or extension not in FORMATS:
         raise Http404
     snapshot = publish.snapshot()
+    if snapshot is None:
+        return _being_prepared(request)
     published = snapshot.datasets[slug]
     write = publish.csv_bytes if extension == "csv" else publish.parquet_bytes
     # Written once per build and format, not per download.
@@ -171,7 +192,7 @@ def download(request, slug, extension):
 def catalogue_document(request) -> dict:
     """The DCAT-AP style catalogue of every dataset, as a JSON-LD document."""
     snapshot = publish.snapshot()
-    modified = snapshot.as_of.isoformat() if snapshot.as_of else None
+    modified = snapshot.as_of.isoformat() if snapshot and snapshot.as_of else None
     publisher = {"@type": "foaf:Organization", "foaf:name": datasets.PRODUCER}
     entries = []
     for found in datasets.DATASETS:
@@ -234,11 +255,14 @@ def catalogue_document(request) -> dict:
 
 @require_safe
 def catalog(request):
-    """``/data/catalog.jsonld``: the DCAT catalogue."""
+    """``/data/catalog.jsonld``: the DCAT catalogue (metadata only: served before a build too)."""
     snapshot = publish.snapshot()
     content = json.dumps(catalogue_document(request), ensure_ascii=False, indent=1).encode()
     return _file_response(
-        request, content, media_type="application/ld+json; charset=utf-8", as_of=snapshot.as_of
+        request,
+        content,
+        media_type="application/ld+json; charset=utf-8",
+        as_of=snapshot.as_of if snapshot else None,
     )
 
 
@@ -246,5 +270,7 @@ def catalog(request):
 def headline_map(request):
     """``/data/peta.svg``: provinces by businesses per 1,000 people, a separate cached image."""
     snapshot = publish.snapshot()
+    if snapshot is None:
+        return _being_prepared(request)
     content = str(_headline_map(snapshot)).encode()
     return _file_response(request, content, media_type="image/svg+xml", as_of=snapshot.as_of)

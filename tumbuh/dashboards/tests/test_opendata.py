@@ -8,15 +8,19 @@ import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import http_date
 from django.utils.translation import gettext
+from django_tasks import task_backends
 
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, SENTANI_KOTA, make_enterprise
 from tumbuh.core.money import decimal_text
 from tumbuh.dashboards import disclosure, rollups
 from tumbuh.dashboards.models import Level
 from tumbuh.dashboards.opendata import onboarding, publish, tables
+from tumbuh.dashboards.tasks import rebuild_opendata_task
 from tumbuh.regions.models import Province
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.models import Enterprise, Milestone
@@ -454,15 +458,67 @@ def test_random_counts_in_every_regency_leave_nothing_to_recover(seed):
             assert largest >= disclosure.THRESHOLD, key
 
 
-def test_while_one_build_runs_the_others_serve_the_kept_one(registry, monkeypatch):
-    from django.core.cache import cache
-
+def test_while_one_build_runs_a_rebuild_task_waits_and_the_kept_one_is_served(
+    registry, monkeypatch
+):
     first = publish.snapshot()
     _businesses(10, NAMOSAIN)
     rollups.apply_changes()
     monkeypatch.setattr(publish, "REBUILD_SECONDS", 0)
     cache.add(publish.BUILD_LOCK, 1, 60)  # another process is building
 
-    assert publish.snapshot().stamp == first.stamp
+    assert rebuild_opendata_task.call() == {"skipped": "another build is running"}
+    assert publish.snapshot().stamp == first.stamp  # its task skipped: the kept build
     cache.delete(publish.BUILD_LOCK)
+    cache.delete(publish.ENQUEUED_KEY)  # that build would have lifted the guard
     assert publish.snapshot().national["usaha"] == 70
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """Tasks are kept, not run: what a request enqueued can be counted."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    yield backend.results
+    backend.clear()
+
+
+def test_a_stale_build_is_served_while_one_rebuild_is_enqueued(
+    client, registry, monkeypatch, queued_tasks
+):
+    first = publish.rebuild()
+    _businesses(10, NAMOSAIN)
+    rollups.apply_changes()
+    monkeypatch.setattr(publish, "REBUILD_SECONDS", 0)
+    build = publish.build
+    monkeypatch.setattr(publish, "build", None)  # a request that built would fail
+
+    answers = [client.get("/data/usaha-provinsi-tonggak.csv") for _ in range(3)]
+    national = _csv(client, "usaha-provinsi-tonggak")[-1]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert national[:3] == ["", "Indonesia", "60"]  # the kept build, not the 70 of now
+    assert answers[0]["Last-Modified"] == http_date(first.as_of.timestamp())
+    assert [result.task.name for result in queued_tasks] == ["rebuild_opendata_task"]
+    monkeypatch.setattr(publish, "build", build)  # the worker runs the task
+    rebuilt = rebuild_opendata_task.call()
+    assert rebuilt["stamp"] != first.stamp
+    assert publish.snapshot().national["usaha"] == 70
+    assert cache.get(publish.ENQUEUED_KEY) is None  # a finished build lifts the guard
+
+
+def test_before_the_first_build_pages_say_it_is_being_prepared(client, registry, queued_tasks):
+    home = client.get("/data/")
+    download = client.get("/data/usaha-provinsi-jenis.csv")
+    catalogue = client.get("/data/catalog.jsonld")
+
+    assert (home.status_code, download.status_code, catalogue.status_code) == (503, 503, 200)
+    assert home["Retry-After"] == "60"
+    assert "no-store" in home["Cache-Control"]
+    with translation.override("en"):
+        assert "being prepared" in client.get("/data/peta.svg").content.decode()
+    assert catalogue.json()["dct:modified"]["@value"] is None
+    assert [result.task.name for result in queued_tasks] == ["rebuild_opendata_task"]
+    assert cache.get(publish.CACHE_KEY) is None
+    rebuild_opendata_task.call()
+    assert client.get("/data/").status_code == 200
