@@ -84,6 +84,22 @@ class Table:
             shown.append({"link": link, "first": _cell_text(row[0]), "cells": cells})
         return shown
 
+    def body_html(self) -> SafeString:
+        """The rows as ``<tr>`` elements, written here rather than by template loops: the
+        national page has a thousand cells, and the template engine spends most of a redrawn
+        page's time on them."""
+        lines = []
+        for row in self.display():
+            first = escape(row["first"])
+            if row["link"]:
+                first = f'<a href="{escape(row["link"])}">{first}</a>'
+            cells = "".join(
+                f'<td class="num">{escape(text)}</td>' if is_number else f"<td>{escape(text)}</td>"
+                for text, is_number in row["cells"]
+            )
+            lines.append(f'<tr><th scope="row">{first}</th>{cells}</tr>')
+        return mark_safe("\n".join(lines))  # noqa: S308 - every text escaped above
+
 
 def _is_number(value) -> bool:
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
@@ -305,22 +321,46 @@ def _ancestors(scope, region: Region) -> list[dict]:
     ]
 
 
-# How long a rendered dashboard body is kept at most. Its key is a digest of everything it shows,
-# so a kept body is never stale: a fold, a target or a section refresh makes a new key.
+# How long a rendered part of a dashboard is kept at most. Its key is a digest of everything it
+# shows, so a kept part is never stale: a fold, a target or a section refresh makes a new key.
 BODY_SECONDS = 600
+
+
+def _kept(name: str, shown: dict, draw) -> SafeString:
+    """``draw()``'s HTML, kept under a digest of ``shown`` (and the language and time zone)."""
+    digest = hashlib.sha256(
+        repr((sorted(shown.items()), get_language(), timezone.get_current_timezone_name())).encode()
+    ).hexdigest()
+    key = f"dashboards:{name}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = str(draw())
+        cache.set(key, html, BODY_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by our templates
 
 
 def _render_region(request, scope, region: Region, *, others=()):
     """The dashboard of ``region``: its figures read from the rollups (a few milliseconds), the
-    page body (tables, map, chart: most of the time) rendered once per distinct content."""
+    page body (tables, map, chart: most of the time) rendered once per distinct content.
+
+    The sections are kept apart from the onboarding figures: a fold of the rollups (every few
+    seconds while the registry is busy) draws the onboarding part again, not the sections, whose
+    figures change only when the worker refreshes them."""
     measure = _measure(request)
     data = queries.onboarding(region, measure=measure)
     panels = sections.panels(region.code)
+    sections_html = _kept(
+        "region-sections",
+        {"region": region, "panels": panels},
+        lambda: render_to_string(
+            "dashboards/_sections.html", {"region": region, "panels": panels}, request=request
+        ),
+    )
     shown = {
         "data": data,
         "region": region,
         "measure": measure,
-        "panels": panels,
+        "sections_html": sections_html,
         "ancestors": _ancestors(scope, region),
         "others": [
             {"name": region_name(code), "url": reverse("dashboards:region", args=[code])}
@@ -328,12 +368,8 @@ def _render_region(request, scope, region: Region, *, others=()):
         ],
         "may_set_targets": request.may_set_targets,
     }
-    digest = hashlib.sha256(
-        repr((sorted(shown.items()), get_language(), timezone.get_current_timezone_name())).encode()
-    ).hexdigest()
-    key = f"dashboards:region-body:{digest}"
-    body = cache.get(key)
-    if body is None:
+
+    def draw():
         context = {
             **shown,
             "measure_label": queries.milestone_label(measure),
@@ -345,9 +381,10 @@ def _render_region(request, scope, region: Region, *, others=()):
             "chart": line_chart(data),
             "map": choropleth(data, measure),
         }
-        body = render_to_string("dashboards/_region_body.html", context, request=request)
-        cache.set(key, str(body), BODY_SECONDS)
-    return render(request, "dashboards/region.html", {"region": region, "body": mark_safe(body)})  # noqa: S308 - rendered by our template
+        return render_to_string("dashboards/_region_body.html", context, request=request)
+
+    body = _kept("region-body", shown, draw)
+    return render(request, "dashboards/region.html", {"region": region, "body": body})
 
 
 @login_required
