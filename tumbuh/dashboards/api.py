@@ -8,7 +8,8 @@ refusal (422, reason ``unknown_milestone``). Every figure comes from the rollups
 
 The other sections (``/stats/<area>``: programme, capability, licensing, stores, connectivity,
 partners) are aggregates the worker recomputes (``sections``), as of their own ``as_of``; they
-go down to the regency, the partners' scorecard to the province (422 below it).
+go down to the regency, the partners' scorecard to the province (422 below it). The sections
+with events (programme, licensing, stores, connectivity) also answer their monthly series.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -122,4 +123,5 @@ def section(request, area: Area, params: Query[SectionIn]):
             {"label": row.label, "values": [cell.value for cell in row.cells]} for row in panel.rows
         ],
         "note": panel.note,
+        "series": panel.series.points() if panel.series else [],
     }

@@ -213,3 +213,37 @@ class SectionFigure(models.Model):
 
     def __str__(self):
         return f"{self.section} {self.region_code or 'ID'} {self.measure} {self.dimension}: {self.value}"
+
+
+class SectionSeries(models.Model):
+    """What happened in one month, for one measure of a section, in one region.
+
+    The monthly companion of :class:`SectionFigure`, for the sections' event-like measures (the
+    flagship programme's enrolments and completions, NIBs and halal certificates issued, orders
+    paid and their value, BTS sites going on air): ``value`` counts (or adds up, for a value in
+    rupiah) the events of the month starting on ``month`` (its first day, in Western Indonesian
+    Time), in ``region_code`` ("" the whole country, a province or a regency). Months without
+    events have no row; the pages add the months up into cumulative lines. Capability levels
+    and the partners' scorecard are stocks, not flows, and have no series. Recomputed with the
+    figures by :func:`tumbuh.dashboards.sections.refresh_sections`, which replaces every row.
+    """
+
+    section = models.CharField(max_length=20)
+    measure = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    region_code = models.CharField(max_length=13, blank=True)
+    month = models.DateField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            # Led by the region: a dashboard reads one region's series (all its sections, or
+            # one for the API) with one lookup of this index.
+            models.UniqueConstraint(
+                fields=["region_code", "section", "measure", "month"],
+                name="section_series_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.section} {self.region_code or 'ID'} {self.measure} {self.month:%Y-%m}: {self.value}"

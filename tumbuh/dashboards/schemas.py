@@ -107,6 +107,17 @@ class SectionRowOut(Schema):
     )
 
 
+class SectionMonthOut(Schema):
+    month: datetime.date = Field(description="First day of the month (Western Indonesian Time)")
+    measure: str = Field(
+        description="What happened: enrolled, completed (programme); nib_issued, halal_issued "
+        "(licensing); orders_paid, paid_value (stores); sites_on_air (connectivity)"
+    )
+    value: int = Field(description="In the month, added up over the region")
+    cumulative: int = Field(description="From the first month of the series to this one")
+    unit: str = Field(description="count or idr (rupiah)")
+
+
 class SectionOut(Schema):
     area: Area
     region: RegionOut
@@ -117,3 +128,8 @@ class SectionOut(Schema):
     columns: list[str] = Field(description="The dashboard table's columns")
     rows: list[SectionRowOut] = Field(description="The dashboard table's rows")
     note: str = Field(description="How the figures are defined")
+    series: list[SectionMonthOut] = Field(
+        description="The monthly series of the section's events, measure by measure, every "
+        "month from the first with a record in the region to the last; empty for capability "
+        "and partners (stocks, not flows)"
+    )

@@ -47,6 +47,29 @@ Decisions, each a definition the pages repeat in their notes:
   how many of them reached each milestone, and the duplicates it sent: records that matched an
   existing business at import (``rule`` other than ``new``) or whose business was later merged
   into another (``enterprise`` differs from ``first_enterprise``).
+
+**Monthly series** (:class:`~tumbuh.dashboards.models.SectionSeries`) of the measures that are
+events, by the month they happened in Western Indonesian Time, with one grouped query each (``GROUP
+BY`` the regency and the month, added up to the provinces and the country like the figures),
+replaced in the same transaction:
+
+- **Flagship programme**: ``enrolled``, the enrolments holding a place by the month of the
+  application (``applied_at``: the place is taken then, as the quotas count it), and
+  ``completed``, the completions by the month of ``completed_at`` (the services stamp it; a
+  completed row without it counts in the month it last changed); so each line ends at the
+  section's totals.
+- **Licensing**: ``nib_issued``, the businesses whose NIB case reached "issued" that month
+  (``step_entered_at``; a business once a month), and ``halal_issued``, the halal certificates
+  by their date of issue (``issued_on``): certificates issued, not the businesses holding a
+  valid one today, which is the figure ``halal_certified``.
+- **Stores and BBI**: ``orders_paid`` and ``paid_value`` (rupiah) by the month of payment
+  (``paid_at``), a refunded order not counted, as in the totals.
+- **Connectivity**: ``sites_on_air``, the BTS sites whose status event (``SiteEvent``, written
+  by the services and the imports) put them on air that month (``occurred_on``), each site
+  once a month; a site back on air after being off air counts again.
+
+Capability levels and the partners' scorecard are stocks, not flows (a business's latest
+level; the businesses a partner brought), and have no series.
 """
 
 import datetime
@@ -55,8 +78,8 @@ import time
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, DateField, F, Min, Q, Sum
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
 from tumbuh.capability.queries import latest_levels
@@ -65,11 +88,19 @@ from tumbuh.connectivity.models import (
     Backhaul,
     PlannedSite,
     Site,
+    SiteEvent,
     SitePlan,
     Technology,
     VillageConnectivity,
 )
-from tumbuh.dashboards.models import CODE_LENGTH, Level, RollupClock, SectionFigure
+from tumbuh.core.times import WIB, ZONES
+from tumbuh.dashboards.models import (
+    CODE_LENGTH,
+    Level,
+    RollupClock,
+    SectionFigure,
+    SectionSeries,
+)
 from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
 from tumbuh.programmes.models import Enrolment, PartnerQuota, Programme, ProgrammeArea
 from tumbuh.regions.models import Village
@@ -104,6 +135,8 @@ DEEPEST = {PARTNERS: Level.PROVINCE}
 
 # (regency code, measure, dimension) → value, additive over regions.
 Facts = dict[tuple[str, str, str], int]
+# (regency code, measure, first day of the month) → value, additive over regions and months.
+Monthly = dict[tuple[str, str, datetime.date], int]
 
 
 def _regency(column: str) -> Substr:
@@ -125,6 +158,34 @@ def _levels_of(regency: str) -> tuple[tuple[str, Level], ...]:
     )
 
 
+def _month(column: str, *, is_moment: bool = True) -> TruncMonth:
+    """The first day of the month of ``column`` in Western Indonesian Time (a date column
+    already holds a local day). Django writes it for each engine: ``date_trunc`` of the moment
+    at time zone Asia/Jakarta on PostgreSQL, its own function with the same zone on SQLite."""
+    if is_moment:
+        return TruncMonth(column, output_field=DateField(), tzinfo=ZONES[WIB])
+    return TruncMonth(column)
+
+
+def _add_months(monthly: Monthly, rows, measure: str, *, key: str = "n") -> None:
+    """Add ``rows`` (dicts with ``region``, ``month`` and ``key``) to ``monthly``."""
+    for row in rows:
+        if not row[key]:
+            continue
+        at = (row["region"], measure, row["month"])
+        monthly[at] = monthly.get(at, 0) + row[key]
+
+
+def _business() -> Coalesce:
+    """A business as it counts now: a merged record counts as its survivor."""
+    return Coalesce("enterprise__merged_into_id", "enterprise_id")
+
+
+def _business_region() -> Substr:
+    """The regency of a business as it counts now (its survivor's village)."""
+    return _regency(Coalesce("enterprise__merged_into__village_id", "enterprise__village_id"))
+
+
 # --- the sections' facts ----------------------------------------------------------------------
 
 
@@ -133,10 +194,10 @@ def flagship_programme():
     return Programme.objects.order_by("-target_count", "-starts_on", "-pk").first()
 
 
-def _programme() -> tuple[Facts, list]:
+def _programme() -> tuple[Facts, list, Monthly]:
     programme = flagship_programme()
     if programme is None:
-        return {}, []
+        return {}, [], {}
     national = [("programme", programme.public_id, programme.target_count, Level.NATIONAL, "")]
     for slug, quota in ProgrammeArea.objects.filter(programme=programme).values_list(
         "area__slug", "quota"
@@ -169,12 +230,36 @@ def _programme() -> tuple[Facts, list]:
         ):
             key = (row["region"], measure, dimension)
             facts[key] = facts.get(key, 0) + value
-    return facts, national
+    monthly: Monthly = {}
+    enrolments = Enrolment.objects.filter(cohort__programme=programme).annotate(
+        region=_regency("cohort__venue_village_id")
+    )
+    # A place is taken when the business applies (the quotas count applications).
+    _add_months(
+        monthly,
+        enrolments.filter(status__in=Enrolment.HOLDS_PLACE)
+        .values("region", month=_month("applied_at"))
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "enrolled",
+    )
+    # The services stamp every completion; a row without the stamp (loaded another way) counts
+    # in the month it last changed, so the months still add up to the completions.
+    _add_months(
+        monthly,
+        enrolments.filter(status=Enrolment.Status.COMPLETED)
+        .values("region", month=_month(Coalesce("completed_at", "updated_at")))
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "completed",
+    )
+    return facts, national, monthly
 
 
-def _capability() -> tuple[Facts, list]:
+def _capability() -> tuple[Facts, list, Monthly]:
     levels = latest_levels(Enterprise.objects.deduplicated(), length=REGENCY_LENGTH)
-    return {(region, "businesses", str(level)): n for (region, level), n in levels.items()}, []
+    facts = {(region, "businesses", str(level)): n for (region, level), n in levels.items()}
+    return facts, [], {}  # a stock (each business's latest level): no monthly series
 
 
 def _medians(durations: dict[str, list[float]], measure: str) -> list:
@@ -190,9 +275,8 @@ def _medians(durations: dict[str, list[float]], measure: str) -> list:
     ]
 
 
-def _licensing() -> tuple[Facts, list]:
-    business = Coalesce("enterprise__merged_into_id", "enterprise_id")
-    region = _regency(Coalesce("enterprise__merged_into__village_id", "enterprise__village_id"))
+def _licensing() -> tuple[Facts, list, Monthly]:
+    business, region = _business(), _business_region()
     facts: Facts = {}
     issued = NibCase.objects.filter(step=NibCase.Step.ISSUED).annotate(region=region)
     _add(facts, issued.values("region").annotate(n=Count(business, distinct=True)), "nib_issued")
@@ -219,10 +303,28 @@ def _licensing() -> tuple[Facts, list]:
         for code, opened, entered in issued.iterator(chunk_size=5_000):
             durations[code].append(max((entered - opened).total_seconds(), 0))
         figures += _medians(durations, f"{prefix}_waiting_days")
-    return facts, figures
+    monthly: Monthly = {}
+    _add_months(
+        monthly,
+        NibCase.objects.filter(step=NibCase.Step.ISSUED)
+        .annotate(region=region)
+        .values("region", month=_month("step_entered_at"))
+        .annotate(n=Count(business, distinct=True))
+        .order_by(),
+        "nib_issued",
+    )
+    _add_months(
+        monthly,
+        HalalCertificate.objects.annotate(region=region)
+        .values("region", month=_month("issued_on", is_moment=False))
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "halal_issued",
+    )
+    return facts, figures, monthly
 
 
-def _stores() -> tuple[Facts, list]:
+def _stores() -> tuple[Facts, list, Monthly]:
     facts: Facts = {}
     region = _regency("village_id")
     _add(
@@ -263,10 +365,20 @@ def _stores() -> tuple[Facts, list]:
         .order_by(),
         "products_listed",
     )
-    return facts, []
+    monthly: Monthly = {}
+    by_month = list(
+        Order.objects.filter(paid)
+        .annotate(region=_regency("store__village_id"))
+        .values("region", month=_month("paid_at"))
+        .annotate(n=Count("pk"), value=Sum("total_idr"))
+        .order_by()
+    )
+    _add_months(monthly, by_month, "orders_paid")
+    _add_months(monthly, by_month, "paid_value", key="value")
+    return facts, [], monthly
 
 
-def _connectivity() -> tuple[Facts, list]:
+def _connectivity() -> tuple[Facts, list, Monthly]:
     # The planning package imports the solvers: only the worker needs them.
     from tumbuh.connectivity.planning.costs import Costs
 
@@ -328,7 +440,17 @@ def _connectivity() -> tuple[Facts, list]:
             if row["status"]:  # adopted: the pick's site is tracked
                 key = (row["region"], "plan_sites", row["status"])
                 facts[key] = facts.get(key, 0) + row["n"]
-    return facts, []
+    monthly: Monthly = {}
+    _add_months(
+        monthly,
+        SiteEvent.objects.filter(to_status=Site.Status.ON_AIR)
+        .annotate(region=_regency("site__village_id"))
+        .values("region", month=_month("occurred_on", is_moment=False))
+        .annotate(n=Count("site_id", distinct=True))
+        .order_by(),
+        "sites_on_air",
+    )
+    return facts, [], monthly
 
 
 def latest_ready_plan() -> SitePlan | None:
@@ -340,7 +462,7 @@ def latest_ready_plan() -> SitePlan | None:
     )
 
 
-def _partners() -> tuple[Facts, list]:
+def _partners() -> tuple[Facts, list, Monthly]:
     facts: Facts = {}
     records = SourceRecord.objects.annotate(region=_regency("enterprise__village_id"))
     survivors = records.filter(enterprise__merged_into__isnull=True)
@@ -371,7 +493,7 @@ def _partners() -> tuple[Facts, list]:
         "duplicates",
         dimension="organisation_id",
     )
-    return facts, []
+    return facts, [], {}  # stocks (businesses brought, milestones reached): no monthly series
 
 
 COMPUTE = {
@@ -408,28 +530,55 @@ def _rows(section: str, facts: Facts, figures: list) -> list[SectionFigure]:
     ]
 
 
-def refresh_sections() -> dict:
-    """Recompute every section's figures and replace them in one transaction.
+def _series_rows(section: str, monthly: Monthly) -> list[SectionSeries]:
+    """The regencies' months added up to their provinces and the country."""
+    totals: dict[tuple[str, Level, str, datetime.date], int] = defaultdict(int)
+    for (regency, measure, month), value in monthly.items():
+        for code, level in _levels_of(regency):
+            totals[(code, level, measure, month)] += value
+    return [
+        SectionSeries(
+            section=section,
+            measure=measure,
+            level=level,
+            region_code=code,
+            month=month,
+            value=value,
+        )
+        for (code, level, measure, month), value in totals.items()
+    ]
 
-    Returns the number of rows written per section and the seconds taken.
+
+def refresh_sections() -> dict:
+    """Recompute every section's figures and monthly series and replace them in one
+    transaction.
+
+    Returns the number of rows written per section (``rows``, ``series``) and the seconds taken.
     """
     started = time.perf_counter()
     as_of = timezone.now()
-    rows = {section: _rows(section, *COMPUTE[section]()) for section in SECTIONS}
+    rows, series = {}, {}
+    for section in SECTIONS:
+        facts, figures, monthly = COMPUTE[section]()
+        rows[section] = _rows(section, facts, figures)
+        series[section] = _series_rows(section, monthly)
     computed = time.perf_counter() - started
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
         SectionFigure.objects.all().delete()
+        SectionSeries.objects.all().delete()
         for section in SECTIONS:
             SectionFigure.objects.bulk_create(rows[section], batch_size=5_000)
+            SectionSeries.objects.bulk_create(series[section], batch_size=5_000)
             RollupClock.objects.update_or_create(
                 name=f"{CLOCK_PREFIX}{section}",
                 defaults={"as_of": as_of, "changes_applied": 0, "rebuilt_at": timezone.now()},
             )
     return {
         "rows": {section: len(rows[section]) for section in SECTIONS},
+        "series": {section: len(series[section]) for section in SECTIONS},
         "compute_seconds": round(computed, 3),
         "seconds": round(time.perf_counter() - started, 3),
     }

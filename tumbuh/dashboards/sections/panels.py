@@ -48,6 +48,7 @@ from tumbuh.dashboards.sections.compute import (
     SECTIONS,
     STORES,
 )
+from tumbuh.dashboards.sections.series import Series, read_series
 from tumbuh.dashboards.tasks import refresh_sections_task
 from tumbuh.programmes.models import Programme
 from tumbuh.regions.models import PriorityArea
@@ -86,7 +87,8 @@ class Panel:
     """One section of a region's dashboard: headline figures and an optional table.
 
     ``as_of`` is None while the section has never been computed. ``columns`` and ``rows`` form
-    the table (``table()`` gives it as plain values for a CSV or XLSX download).
+    the table (``table()`` gives it as plain values for a CSV or XLSX download). ``series`` is
+    the section's monthly series in the region, None for a section without one.
     """
 
     key: str
@@ -96,6 +98,7 @@ class Panel:
     columns: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     note: str = ""
+    series: Series | None = None
 
     @property
     def is_computed(self) -> bool:
@@ -192,6 +195,9 @@ def panels(region_code: str) -> list[Panel]:
     ]
     if level <= CODE_LENGTH[DEEPEST[PARTNERS]]:
         result.append(_partners_panel(figures[PARTNERS], clocks.get(PARTNERS)))
+    series = read_series(region_code)
+    for panel in result:
+        panel.series = series.get(panel.key)
     return result
 
 
@@ -228,6 +234,7 @@ def section(key: str, region_code: str) -> tuple[Panel, list[Figure]] | None:
         )
     else:
         panel = PANELS[key](figures, clocks.get(key))
+    panel.series = read_series(region_code, key).get(key)
     labels = _labels(key, {dimension for _s, _m, dimension, _v, _u in stored})
     return panel, [
         Figure(measure, dimension, labels.get(dimension, ""), value, unit)

@@ -1,5 +1,5 @@
 """The facts behind the dashboard sections, made through the apps' own paths (their services
-or their tests' builders), shared by ``test_sections`` (the stored figures and the panels) and
+or their tests' builders), shared by ``test_sections`` (the stored figures, the monthly series and the panels) and
 ``test_sections_api`` (the API and the downloads).
 
 Each builder says in its docstring what it makes, so that a test's expected figures can be
@@ -11,7 +11,8 @@ import datetime
 from django.utils import timezone
 
 from tumbuh.accounts.services import system_actor
-from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_store
+from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise, make_store
+from tumbuh.core.times import WIB, ZONES
 from tumbuh.programmes.models import Enrolment
 
 SARMI_VILLAGE = "91.10.13.2003"  # Kabupaten Sarmi, a 3T regency
@@ -130,7 +131,6 @@ def connectivity_scenario():
     one in the last, a planned 4G site in the third; a fibre point of presence 20 km east.
     Businesses: one in the first village, one in the third with a merged duplicate, one in
     Dayeuhkolot (no 4G in the ledger). Returns the four villages."""
-    from tumbuh.conftest import make_enterprise
     from tumbuh.connectivity import coverage
     from tumbuh.connectivity.models import Backhaul, PointOfPresence, Site, Technology
     from tumbuh.connectivity.tests.helpers import only_hand_made_villages, site_at, village_at
@@ -188,3 +188,119 @@ def ready_plan(name: str, villages, *, days_ago: int = 0, status="ready"):
             reason="uji",
         )
     return plan
+
+
+def at_wib(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime.datetime:
+    """A moment in Western Indonesian Time."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=ZONES[WIB])
+
+
+def monthly_scenario(*, officer_32, officer_53, planner):
+    """Events in January to April 2026 in Kabupaten Bandung (32.04) and Kota Kupang (53.71), or
+    Sarmi (91.10) for a store, each dated after it is made through the apps' paths:
+
+    - flagship programme (a cohort in each regency): in Bandung, an enrolment applied on 10
+      January, one applied on 1 February at 01:00 WIB (still 31 January in UTC) and completed on
+      1 April at 00:30 WIB (31 March in UTC), and a withdrawn one (holds no place) applied in
+      January; in Kupang, one applied on 5 March;
+    - licensing: a NIB issued to a Bandung business on 15 February and to a Kupang business on
+      10 March (``officer_32``, ``officer_53``); a halal certificate issued in Bandung on 10
+      January;
+    - stores: in Bandung, orders paid on 15 January and 20 February (Rp15,000 each) and a third
+      paid in January then refunded; in Sarmi, one paid on 3 February (Rp40,000);
+    - connectivity: a site in Dayeuhkolot goes on air on 20 January, one in Namosain on 2 March,
+      and a third in Dayeuhkolot is only contracted (``planner`` changes them).
+    """
+    from tumbuh.connectivity import services as connectivity
+    from tumbuh.connectivity.models import Site
+    from tumbuh.connectivity.tests.helpers import site_at
+    from tumbuh.licensing import services as licensing
+    from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
+    from tumbuh.licensing.tests.conftest import (
+        NIB_STEP_DATA,
+        halal_case_at,
+        halal_ready_enterprise,
+    )
+    from tumbuh.programmes.tests.builders import (
+        food_business,
+        make_area,
+        make_cohort,
+        make_enrolment,
+        make_partner,
+        make_programme,
+        make_programme_area,
+    )
+    from tumbuh.regions.models import Village
+    from tumbuh.stores.models import Order
+    from tumbuh.stores.services import orders
+    from tumbuh.stores.tests.order_builders import order_for, shop_with_product
+
+    programme = make_programme(name="Program Bulanan", target_count=1_000)
+    bandung = make_programme_area(programme=programme, area=make_area(), quota=100)
+    kupang = make_programme_area(
+        programme=programme, area=make_area(regencies=("53.71",)), quota=100
+    )
+    partner = make_partner(name="Mitra Bulanan")
+    in_bandung = make_cohort(programme_area=bandung, partner=partner, village=DAYEUHKOLOT)
+    in_kupang = make_cohort(programme_area=kupang, partner=partner, village=NAMOSAIN)
+    for name, status, applied, completed in (
+        ("Usaha Januari", Enrolment.Status.ACTIVE, at_wib(2026, 1, 10), None),
+        ("Usaha Februari", Enrolment.Status.COMPLETED, at_wib(2026, 2, 1, 1), at_wib(2026, 4, 1, 0, 30)),
+        ("Usaha Mundur", Enrolment.Status.WITHDRAWN, at_wib(2026, 1, 12), None),
+    ):  # fmt: skip
+        enrolment = make_enrolment(in_bandung, food_business(name), status=status)
+        Enrolment.objects.filter(pk=enrolment.pk).update(applied_at=applied, completed_at=completed)
+    kupang_enrolment = make_enrolment(
+        in_kupang, food_business("Usaha Maret", village=NAMOSAIN), status=Enrolment.Status.APPLIED
+    )
+    Enrolment.objects.filter(pk=kupang_enrolment.pk).update(applied_at=at_wib(2026, 3, 5))
+
+    for number, (village, by, issued) in enumerate(
+        (
+            (DAYEUHKOLOT, officer_32, at_wib(2026, 2, 15)),
+            (NAMOSAIN, officer_53, at_wib(2026, 3, 10)),
+        )
+    ):
+        case = licensing.start_nib_case(
+            enterprise=make_enterprise(f"Usaha Berizin {number}", village=village), by=by
+        )
+        for to_step in NibCase.Step.values[1:]:
+            data = NIB_STEP_DATA[case.step]
+            if to_step == NibCase.Step.ISSUED:
+                data = {"nib": f"912000765432{number}"}
+            case = licensing.advance_nib_case(case=case, to=to_step, by=by, **data)
+        NibCase.objects.filter(pk=case.pk).update(step_entered_at=issued)
+    halal = halal_case_at(
+        HalalCase.Step.ISSUED, enterprise=halal_ready_enterprise(nib="9120001111111"), by=officer_32
+    )
+    assert HalalCertificate.objects.get(case=halal).issued_on == datetime.date(2026, 1, 10)
+
+    system = system_actor()
+    shop, keripik = shop_with_product(price_idr=15_000)
+    sarmi, sagu = shop_with_product(price_idr=40_000, village=SARMI_VILLAGE)
+    for store, product, paid_at, refunded in (
+        (shop, keripik, at_wib(2026, 1, 15), False),
+        (shop, keripik, at_wib(2026, 2, 20), False),
+        (shop, keripik, at_wib(2026, 1, 16), True),
+        (sarmi, sagu, at_wib(2026, 2, 3), False),
+    ):
+        order = order_for(store, product, payment="transfer")
+        orders.transition(order=order, to="paid", by=system)
+        if refunded:
+            orders.transition(order=order, to="refunded", by=system)
+        Order.objects.filter(pk=order.pk).update(paid_at=paid_at)
+
+    dayeuhkolot, namosain = (
+        Village.objects.get(code=DAYEUHKOLOT),
+        Village.objects.get(code=NAMOSAIN),
+    )
+    for village, code, on in (
+        (dayeuhkolot, "S-JAN", datetime.date(2026, 1, 20)),
+        (namosain, "S-MAR", datetime.date(2026, 3, 2)),
+    ):
+        site = site_at(0, village, status=Site.Status.UNDER_CONSTRUCTION, code=code)
+        connectivity.change_site_status(site=site, to_status=Site.Status.ON_AIR, by=planner, on=on)
+    contracted = site_at(0, dayeuhkolot, status=Site.Status.PLANNED, code="S-KONTRAK")
+    connectivity.change_site_status(
+        site=contracted, to_status=Site.Status.CONTRACTED, by=planner, on=datetime.date(2026, 2, 2)
+    )

@@ -14,15 +14,18 @@ from django.utils import timezone
 
 from tumbuh.conftest import DAYEUHKOLOT, NAMOSAIN, make_enterprise, make_store
 from tumbuh.dashboards import sections
-from tumbuh.dashboards.models import Level, RollupClock, SectionFigure
+from tumbuh.dashboards.models import Level, RollupClock, SectionFigure, SectionSeries
+from tumbuh.dashboards.tests import scenarios
 from tumbuh.dashboards.tests.scenarios import (
     connectivity_scenario,
     flagship_scenario,
+    monthly_scenario,
     partners_scenario,
     ready_plan,
     stores_scenario,
 )
 from tumbuh.regions.models import Village
+from tumbuh.stores.models import Order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -466,12 +469,181 @@ def test_sections_never_computed_say_so_and_the_page_reads_no_raw_tables(
     sections.refresh_sections()
     region_name("32")  # the provinces' names are kept by the process once read
 
-    # The clocks, the figures (with the provinces' connectivity), and the names of the areas,
-    # the programme, the programme's partners and the scorecard's partners.
-    with django_assert_num_queries(6):
+    # The clocks, the figures (with the provinces' connectivity), the monthly series, and the
+    # names of the areas, the programme, the programme's partners and the scorecard's partners.
+    with django_assert_num_queries(7):
         html = render_to_string("dashboards/_sections.html", {"panels": sections.panels("")})
 
     assert "Being computed" not in html
     assert "Program Unggulan" in html and "Rp55.000" in html
     assert "Mitra Bandung · Kawasan Bandung" in html and "Mitra Pertama" in html
     assert "Nusa Tenggara Timur" in html
+
+
+# --- monthly series ---------------------------------------------------------------------------
+
+
+def months(section: str, region_code: str) -> dict:
+    """The section's stored months of one region: {(measure, "YYYY-MM"): value}."""
+    return {
+        (measure, f"{month:%Y-%m}"): value
+        for measure, month, value in SectionSeries.objects.filter(
+            section=section, region_code=region_code
+        ).values_list("measure", "month", "value")
+    }
+
+
+@pytest.fixture
+def monthly(officer_32, officer_53, national_admin):
+    monthly_scenario(officer_32=officer_32, officer_53=officer_53, planner=national_admin)
+    sections.refresh_sections()
+
+
+@pytest.mark.usefixtures("monthly")
+def test_monthly_series_per_regency_province_and_the_country():
+    # The enrolment applied at 01:00 WIB on 1 February (31 January in UTC) counts in February,
+    # its completion at 00:30 WIB on 1 April in April; the withdrawn one holds no place.
+    bandung_programme = {
+        ("enrolled", "2026-01"): 1,
+        ("enrolled", "2026-02"): 1,
+        ("completed", "2026-04"): 1,
+    }
+    assert months("programme", "32.04") == months("programme", "32") == bandung_programme
+    assert months("programme", "53.71") == months("programme", "53") == {("enrolled", "2026-03"): 1}
+    assert months("programme", "") == {**bandung_programme, ("enrolled", "2026-03"): 1}
+
+    assert months("licensing", "32.04") == {
+        ("nib_issued", "2026-02"): 1,
+        ("halal_issued", "2026-01"): 1,
+    }
+    assert months("licensing", "53.71") == {("nib_issued", "2026-03"): 1}
+    assert months("licensing", "") == {
+        ("nib_issued", "2026-02"): 1,
+        ("nib_issued", "2026-03"): 1,
+        ("halal_issued", "2026-01"): 1,
+    }
+
+    # The refunded order counts neither in January nor anywhere.
+    assert (
+        months("stores", "32.04")
+        == months("stores", "32")
+        == {
+            ("orders_paid", "2026-01"): 1,
+            ("paid_value", "2026-01"): 15_000,
+            ("orders_paid", "2026-02"): 1,
+            ("paid_value", "2026-02"): 15_000,
+        }
+    )
+    assert months("stores", "91.10") == {
+        ("orders_paid", "2026-02"): 1,
+        ("paid_value", "2026-02"): 40_000,
+    }
+    assert months("stores", "") == {
+        ("orders_paid", "2026-01"): 1,
+        ("paid_value", "2026-01"): 15_000,
+        ("orders_paid", "2026-02"): 2,
+        ("paid_value", "2026-02"): 55_000,
+    }
+
+    # The contracted site's event is not a site going on air.
+    assert months("connectivity", "32.04") == {("sites_on_air", "2026-01"): 1}
+    assert months("connectivity", "53") == {("sites_on_air", "2026-03"): 1}
+    assert months("connectivity", "") == {
+        ("sites_on_air", "2026-01"): 1,
+        ("sites_on_air", "2026-03"): 1,
+    }
+
+    # Stocks have no series; the rows' levels follow their codes.
+    assert not SectionSeries.objects.filter(section__in=["capability", "partners"]).exists()
+    assert set(SectionSeries.objects.values_list("level", "region_code")) == {
+        (Level.NATIONAL, ""),
+        (Level.PROVINCE, "32"),
+        (Level.PROVINCE, "53"),
+        (Level.PROVINCE, "91"),
+        (Level.REGENCY, "32.04"),
+        (Level.REGENCY, "53.71"),
+        (Level.REGENCY, "91.10"),
+    }
+
+
+@pytest.mark.usefixtures("monthly")
+def test_a_panel_fills_the_months_and_adds_them_up():
+    shown = panel("", "programme").series
+
+    assert shown.months == tuple(datetime.date(2026, month, 1) for month in (1, 2, 3, 4))
+    assert [(line.measure, line.values, line.cumulative) for line in shown.lines] == [
+        ("enrolled", (1, 1, 1, 0), [1, 2, 3, 3]),
+        ("completed", (0, 0, 0, 1), [0, 0, 0, 1]),
+    ]
+    # A regency's series runs from its own first month to its last.
+    assert panel("53.71", "connectivity").series.months == (datetime.date(2026, 3, 1),)
+    assert panel("", "capability").series is None
+    assert panel("", "partners").series is None
+    assert panel("53.71", "stores").series.months == ()  # nothing paid in Kupang
+
+
+@pytest.mark.usefixtures("monthly")
+def test_a_panel_draws_its_cumulative_chart_and_the_table_of_its_months():
+    html = render_to_string("dashboards/_sections.html", {"panels": sections.panels("")})
+
+    stores = html[html.index('id="section-stores"') : html.index('id="section-connectivity"')]
+    # One chart per unit: the orders, then the rupiah.
+    assert stores.count("<svg") == 2
+    assert 'aria-label="Cumulative per month: Orders paid"' in stores
+    assert 'aria-label="Cumulative per month: Paid value"' in stores
+    assert "<title>Paid value: Rp70.000</title>" in stores
+    assert "<details><summary>The figures of the chart</summary>" in stores
+    assert (
+        '<tr><th scope="row">January 2026</th><td class="num">1</td><td class="num">1</td>'
+        '<td class="num">Rp15.000</td><td class="num">Rp15.000</td></tr>'
+    ) in stores
+    assert (
+        '<tr><th scope="row">February 2026</th><td class="num">2</td><td class="num">3</td>'
+        '<td class="num">Rp55.000</td><td class="num">Rp70.000</td></tr>'
+    ) in stores
+    assert ">Orders paid (cumulative)</th>" in stores
+    connectivity = html[
+        html.index('id="section-connectivity"') : html.index('id="section-partners"')
+    ]
+    assert '<polyline fill="none" stroke="#0072b2"' in connectivity
+    assert '<th scope="row">February 2026</th><td class="num">0</td><td class="num">1</td>' in (
+        connectivity
+    )  # the month between, filled
+    capability = html[html.index('id="section-capability"') : html.index('id="section-licensing"')]
+    assert "<svg" not in capability and "Per month" not in capability
+    # A single month is drawn as a point.
+    kupang = render_to_string("dashboards/_sections.html", {"panels": sections.panels("53.71")})
+    assert '<circle cx="320.0"' in kupang
+
+
+@pytest.mark.usefixtures("monthly")
+def test_a_refresh_replaces_the_series():
+    before = sorted(
+        SectionSeries.objects.values_list("section", "region_code", "measure", "month", "value")
+    )
+    make_store("Toko Lain")  # nothing monthly
+
+    sections.refresh_sections()
+
+    assert (
+        sorted(
+            SectionSeries.objects.values_list("section", "region_code", "measure", "month", "value")
+        )
+        == before
+    )
+    Order.objects.filter(paid_at__isnull=False, status="paid", total_idr=40_000).update(
+        paid_at=scenarios.at_wib(2026, 1, 31, 23, 59)
+    )  # Sarmi's payment moves to January
+
+    result = sections.refresh_sections()
+
+    assert months("stores", "") == {
+        ("orders_paid", "2026-01"): 2,
+        ("paid_value", "2026-01"): 55_000,
+        ("orders_paid", "2026-02"): 1,
+        ("paid_value", "2026-02"): 15_000,
+    }
+    assert (
+        result["series"]["stores"] == SectionSeries.objects.filter(section="stores").count() == 16
+    )
+    assert result["series"]["capability"] == result["series"]["partners"] == 0

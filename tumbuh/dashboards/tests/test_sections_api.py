@@ -10,6 +10,7 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
 
 from tumbuh.accounts import services as account_services
 from tumbuh.accounts.models import Membership, Organisation
@@ -19,6 +20,7 @@ from tumbuh.dashboards.models import RollupClock
 from tumbuh.dashboards.tests.scenarios import (
     connectivity_scenario,
     flagship_scenario,
+    monthly_scenario,
     partners_scenario,
     ready_plan,
     stores_scenario,
@@ -47,6 +49,17 @@ def figure(measure, dimension, label, value, unit="count") -> dict:
         "dimension": dimension,
         "label": label,
         "value": value,
+        "unit": unit,
+    }
+
+
+def month(measure, value, cumulative, unit="count", *, start: str | None = None) -> dict:
+    """A month of a series as the API answers it (this month unless ``start``, "YYYY-MM-DD")."""
+    return {
+        "month": start or timezone.localdate().replace(day=1).isoformat(),
+        "measure": measure,
+        "value": value,
+        "cumulative": cumulative,
         "unit": unit,
     }
 
@@ -105,6 +118,8 @@ def test_the_flagship_programme_of_the_country(client_of, national_admin):
             {"label": "Mitra Cadangan · Kawasan Bandung", "values": [30, 0, 0, 0.0]},
         ],
         "note": PARTNERS_NOTE,
+        # Everything happened this month (the completion without a stamp: when it last changed).
+        "series": [month("enrolled", 4, 4), month("completed", 1, 1)],
     }
 
 
@@ -133,6 +148,7 @@ def test_the_programme_of_a_province_for_its_officer(client_of, officer_32):
         ],
         "note": "Quotas are set for whole priority areas: see the national dashboard. "
         + PARTNERS_NOTE,
+        "series": [month("enrolled", 3, 3), month("completed", 1, 1)],
     }
 
 
@@ -166,7 +182,39 @@ def test_stores_of_a_regency_in_rupiah(client_of, national_admin):
             {"label": "Share of paid value from BumDes", "values": [0.0]},
         ],
         "note": "",
+        "series": [month("orders_paid", 1, 1), month("paid_value", 15_000, 15_000, "idr")],
     }
+
+
+def test_the_monthly_series_of_the_country_and_of_a_regency(
+    client_of, national_admin, officer_32, officer_53
+):
+    monthly_scenario(officer_32=officer_32, officer_53=officer_53, planner=national_admin)
+    sections.refresh_sections()
+    client = client_of(national_admin)
+
+    stores = client.get(f"{API}/stores").json()
+    programme = client.get(f"{API}/programme", {"region": "32.04"}).json()
+    capability = client.get(f"{API}/capability").json()
+
+    assert stores["series"] == [
+        month("orders_paid", 1, 1, start="2026-01-01"),
+        month("orders_paid", 2, 3, start="2026-02-01"),
+        month("paid_value", 15_000, 15_000, "idr", start="2026-01-01"),
+        month("paid_value", 55_000, 70_000, "idr", start="2026-02-01"),
+    ]
+    # Every month from the regency's first to its last, the months between filled.
+    assert programme["series"] == [
+        month("enrolled", 1, 1, start="2026-01-01"),
+        month("enrolled", 1, 2, start="2026-02-01"),
+        month("enrolled", 0, 2, start="2026-03-01"),
+        month("enrolled", 0, 2, start="2026-04-01"),
+        month("completed", 0, 0, start="2026-01-01"),
+        month("completed", 0, 0, start="2026-02-01"),
+        month("completed", 0, 0, start="2026-03-01"),
+        month("completed", 1, 1, start="2026-04-01"),
+    ]
+    assert capability["series"] == []  # a stock, without a series
 
 
 def test_the_partners_scorecard_names_the_partners(client_of, national_admin, tmp_path):
@@ -318,10 +366,11 @@ def test_an_api_key_of_a_provincial_office_sees_its_province(client, office_53):
     assert refused.status_code == 404
 
 
-# The session, the user, their memberships, the region, the clocks and the figures; then the
-# names: of the priority areas and the programme's partners (for the table and the labels) and
-# of the programme (for the labels), of the scorecard's partners (the same).
-QUERIES = {"programme": 11, "partners": 8}
+# The session, the user, their memberships, the region, the clocks, the figures and the monthly
+# series (none for the stocks: capability, partners); then the names: of the priority areas and
+# the programme's partners (for the table and the labels) and of the programme (for the
+# labels), of the scorecard's partners (the same).
+QUERIES = {"programme": 12, "capability": 6, "partners": 8}
 
 
 def test_a_call_runs_a_fixed_number_of_queries(
@@ -332,7 +381,7 @@ def test_a_call_runs_a_fixed_number_of_queries(
     sections.refresh_sections()
     client = client_of(national_admin)
     for area in sections.SECTIONS:
-        with django_assert_num_queries(QUERIES.get(area, 6)):
+        with django_assert_num_queries(QUERIES.get(area, 7)):
             assert client.get(f"{API}/{area}", {"region": "32"}).status_code == 200
 
 
