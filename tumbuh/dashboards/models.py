@@ -246,4 +246,5 @@ class SectionSeries(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.section} {self.region_code or 'ID'} {self.measure} {self.month:%Y-%m}: {self.value}"
+        region = self.region_code or "ID"
+        return f"{self.section} {region} {self.measure} {self.month:%Y-%m}: {self.value}"

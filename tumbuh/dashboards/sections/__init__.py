@@ -3,10 +3,12 @@ stores and the BBI catalogue, connectivity, and the partners' scorecard.
 
 Two halves: :mod:`~tumbuh.dashboards.sections.compute` recomputes every section's figures from
 the other apps' tables into :class:`~tumbuh.dashboards.models.SectionFigure` (the worker runs
-it, ``refresh_sections``; its docstring defines every measure), and
+it, ``refresh_sections``; its docstring defines every measure) and the monthly series of their
+events into :class:`~tumbuh.dashboards.models.SectionSeries`, and
 :mod:`~tumbuh.dashboards.sections.panels` reads those rows into the panels of a dashboard and
-the API's answers (``panels``, ``section``), never counting facts. The names other modules use
-are re-exported here.
+the API's answers (``panels``, ``section``), never counting facts, with
+:mod:`~tumbuh.dashboards.sections.series` for the series (filled months, charts, tables). The
+names other modules use are re-exported here.
 """
 
 from tumbuh.dashboards.sections.compute import (
@@ -24,6 +26,7 @@ from tumbuh.dashboards.sections.compute import (
     refresh_sections,
 )
 from tumbuh.dashboards.sections.panels import Cell, Figure, Panel, Row, panels, section
+from tumbuh.dashboards.sections.series import Line, Series
 
 __all__ = [
     "CAPABILITY",
@@ -38,8 +41,10 @@ __all__ = [
     "STORES",
     "Cell",
     "Figure",
+    "Line",
     "Panel",
     "Row",
+    "Series",
     "flagship_programme",
     "panels",
     "refresh_sections",

@@ -1,19 +1,22 @@
 """The sections' panels: what a dashboard and the API show, read from the stored figures.
 
-:func:`panels` reads only :class:`~tumbuh.dashboards.models.SectionFigure` rows (one query for
-the clocks, one for the region's figures — nationally with the provinces' connectivity, the
-rows of its table — and at most one name lookup each for the priority areas, the flagship
-programme, the programme's partners and the scorecard's partners; the provinces' names come
-from ``regions.queries.region_name``, kept by the process); it never counts facts. When the clocks are
-missing or older than :data:`~tumbuh.dashboards.sections.compute.SECTION_DELAY` it enqueues
-``tasks.refresh_sections_task``, at most once per delay (``cache.add`` of ``ENQUEUED_KEY``), and
-shows the figures as of their clock — or "being computed" before the first refresh. So a figure
-is at most ``SECTION_DELAY`` plus one refresh old while someone looks at a dashboard, and
-``tumbuh rebuild_rollups`` recomputes them at once.
+:func:`panels` reads only :class:`~tumbuh.dashboards.models.SectionFigure` and
+:class:`~tumbuh.dashboards.models.SectionSeries` rows (one query for the clocks, one for the
+region's figures — nationally with the provinces' connectivity, the rows of its table — one for
+the region's monthly series, and at most one name lookup each for the priority areas, the
+flagship programme, the programme's partners and the scorecard's partners; the provinces' names
+come from ``regions.queries.region_name``, kept by the process); it never counts facts. When the
+clocks are missing or older than :data:`~tumbuh.dashboards.sections.compute.SECTION_DELAY` it
+enqueues ``tasks.refresh_sections_task``, at most once per delay (``cache.add`` of
+``ENQUEUED_KEY``), and shows the figures as of their clock — or "being computed" before the
+first refresh. So a figure is at most ``SECTION_DELAY`` plus one refresh old while someone looks
+at a dashboard, and ``tumbuh rebuild_rollups`` recomputes them at once.
 
 A :class:`Panel` is a section of one region: headline figures and one table (its ``columns``
 and ``rows``), which the console downloads as CSV or XLSX (``Panel.table``) and the API returns
-(:func:`section`, with the stored figures and the names of their dimensions). Two tables hold
+(:func:`section`, with the stored figures and the names of their dimensions), and for the
+sections with events their monthly series (``Panel.series``, :mod:`.series`: drawn on the page,
+returned by the API; the console's download path serves the panel's table only). Two tables hold
 more than one kind of row: the programme's lists the priority areas, their total, then the
 partners with the most enrolments, each in its area (``PARTNERS_SHOWN``); the connectivity
 table is one row per province nationally, the villages by layer and signal below.

@@ -1,12 +1,13 @@
 """The sections' monthly series as a panel shows them, read from the stored months.
 
-:func:`read_series` takes a region's :class:`~tumbuh.dashboards.models.SectionSeries` rows (one query,
-for every section or one) and makes a :class:`Series` per section that has one (``MEASURES``:
-the flagship programme, licensing, stores and BBI, connectivity; capability levels and the
-partners' scorecard are stocks, without a series). A series fills every month from the first
-with a record in the region to the last, so the cumulative lines and the table of the months
-have no gaps; its lines are drawn as small SVG charts on the server (one per unit, so rupiah
-and counts never share an axis), the way ``views.line_chart`` draws the onboarding series.
+:func:`read_series` takes a region's :class:`~tumbuh.dashboards.models.SectionSeries` rows (one
+query, for every section or one) and makes a :class:`Series` per section that has one
+(``MEASURES``: the flagship programme, licensing, stores and BBI, connectivity; capability
+levels and the partners' scorecard are stocks, without a series). A series fills every month
+from the first with a record in the region to the last, so the cumulative lines and the table of
+the months have no gaps; its lines are drawn as small SVG charts on the server (one per unit, so
+rupiah and counts never share an axis), the way ``views.line_chart`` draws the onboarding
+series.
 """
 
 import datetime

@@ -1,6 +1,6 @@
 """The facts behind the dashboard sections, made through the apps' own paths (their services
-or their tests' builders), shared by ``test_sections`` (the stored figures, the monthly series and the panels) and
-``test_sections_api`` (the API and the downloads).
+or their tests' builders), shared by ``test_sections`` (the stored figures, the monthly series
+and the panels) and ``test_sections_api`` (the API and the downloads).
 
 Each builder says in its docstring what it makes, so that a test's expected figures can be
 counted by hand from it.
@@ -245,7 +245,8 @@ def monthly_scenario(*, officer_32, officer_53, planner):
     in_kupang = make_cohort(programme_area=kupang, partner=partner, village=NAMOSAIN)
     for name, status, applied, completed in (
         ("Usaha Januari", Enrolment.Status.ACTIVE, at_wib(2026, 1, 10), None),
-        ("Usaha Februari", Enrolment.Status.COMPLETED, at_wib(2026, 2, 1, 1), at_wib(2026, 4, 1, 0, 30)),
+        ("Usaha Februari", Enrolment.Status.COMPLETED, at_wib(2026, 2, 1, 1),
+         at_wib(2026, 4, 1, 0, 30)),
         ("Usaha Mundur", Enrolment.Status.WITHDRAWN, at_wib(2026, 1, 12), None),
     ):  # fmt: skip
         enrolment = make_enrolment(in_bandung, food_business(name), status=status)
