@@ -647,3 +647,21 @@ def test_a_refresh_replaces_the_series():
         result["series"]["stores"] == SectionSeries.objects.filter(section="stores").count() == 16
     )
     assert result["series"]["capability"] == result["series"]["partners"] == 0
+
+
+@pytest.mark.usefixtures("monthly")
+def test_the_series_cost_one_grouped_query_per_measure():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        sections.refresh_sections()
+
+    by_month = [query["sql"] for query in captured if "trunc" in query["sql"].lower()]
+    # Enrolments, completions, NIBs, halal certificates, orders paid with their value (one
+    # query for both measures), sites gone on air: each a GROUP BY of the regency and month.
+    assert len(by_month) == 6
+    assert all("GROUP BY" in sql for sql in by_month)
+    # The series are written in as many inserts as the sections that have rows.
+    inserts = [query["sql"] for query in captured if "INSERT INTO" in query["sql"]]
+    assert sum('"dashboards_sectionseries"' in sql for sql in inserts) == 4
