@@ -99,6 +99,19 @@ class Series:
             columns += [line.label, _("%(measure)s (cumulative)") % {"measure": line.label}]
         return columns
 
+    def table(self) -> list[list]:
+        """The months as a header row and value rows, for a CSV or XLSX download (the month as
+        ``YYYY-MM``). The console's download path serves only ``Panel.table`` for now: a
+        ``<section>-bulanan`` table there would serve this."""
+        running = [line.cumulative for line in self.lines]
+        rows = [self.columns()]
+        for index, month in enumerate(self.months):
+            row: list = [f"{month:%Y-%m}"]
+            for number, line in enumerate(self.lines):
+                row += [line.values[index], running[number][index]]
+            rows.append(row)
+        return rows
+
     def body_html(self) -> SafeString:
         """The months as ``<tr>`` rows: each line's value in the month and its running total."""
         running = [line.cumulative for line in self.lines]

@@ -580,6 +580,12 @@ def test_a_panel_fills_the_months_and_adds_them_up():
     assert panel("", "capability").series is None
     assert panel("", "partners").series is None
     assert panel("53.71", "stores").series.months == ()  # nothing paid in Kupang
+    assert panel("32.04", "stores").series.table() == [
+        ["Month", "Orders paid", "Orders paid (cumulative)", "Paid value",
+         "Paid value (cumulative)"],
+        ["2026-01", 1, 1, 15_000, 15_000],
+        ["2026-02", 1, 2, 15_000, 30_000],
+    ]  # fmt: skip
 
 
 @pytest.mark.usefixtures("monthly")
