@@ -37,6 +37,7 @@ from tumbuh.regions.queries import region_name
 from tumbuh.registry.models import Enterprise, Milestone
 
 FORMATS = ("csv", "xlsx")
+MONTHLY_SUFFIX = "-bulanan"  # a section's table of months: /unduh/<section>-bulanan.csv
 MEASURE_PARAMETER = "tonggak"  # ?tonggak=store_live: the milestone of the map and evenness
 
 
@@ -414,12 +415,14 @@ def download(request, code: str, table: str, fmt: str):
     found = _visible_region(scope, code)
     if fmt not in FORMATS:
         raise Http404
-    if table in sections.SECTIONS:
-        # A section's panel; the partners' stops at the province, so below it there is none.
-        panel = next((p for p in sections.panels(found.code) if p.key == table), None)
-        if panel is None:
+    section, monthly = table.removesuffix(MONTHLY_SUFFIX), table.endswith(MONTHLY_SUFFIX)
+    if section in sections.SECTIONS:
+        # A section's panel (the partners' stops at the province, so below it there is none),
+        # or its months ("<section>-bulanan") where it has a series.
+        panel = next((p for p in sections.panels(found.code) if p.key == section), None)
+        if panel is None or (monthly and not (panel.series and panel.series.months)):
             raise Http404
-        title, rows = panel.title, panel.table()
+        title, rows = panel.title, panel.series.table() if monthly else panel.table()
     else:
         measure = _measure(request)
         chosen = tables(queries.onboarding(found, measure=measure), measure).get(table)

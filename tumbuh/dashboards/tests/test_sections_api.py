@@ -456,3 +456,38 @@ def test_a_section_download_outside_the_scope_or_unknown_is_not_found(client_of,
     assert download(client, "32", "weather").status_code == 404
     assert download(client, "32.04", "partners").status_code == 404  # kept down to provinces
     assert download(client, "32.04", "connectivity").status_code == 200
+
+
+def test_a_section_series_downloads_as_its_months(
+    client_of, national_admin, officer_32, officer_53
+):
+    import openpyxl
+
+    monthly_scenario(officer_32=officer_32, officer_53=officer_53, planner=national_admin)
+    sections.refresh_sections()
+    client = client_of(national_admin)
+
+    response = download(client, "ID", "stores-bulanan")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="dasbor-ID-stores-bulanan.csv"'
+    assert rows_of(response) == [
+        [
+            "Month",
+            "Orders paid",
+            "Orders paid (cumulative)",
+            "Paid value",
+            "Paid value (cumulative)",
+        ],
+        ["2026-01", "1", "1", "15000", "15000"],
+        ["2026-02", "2", "3", "55000", "70000"],
+    ]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(download(client, "ID", "stores-bulanan", "xlsx").content)
+    ).active
+    assert list(sheet.iter_rows(values_only=True))[1] == ("2026-01", 1, 1, 15000, 15000)
+    page = client.get("/konsol/dasbor/").content.decode()
+    assert 'href="/konsol/dasbor/wilayah/ID/unduh/stores-bulanan.csv"' in page
+    # A stock has no months; neither has a region where nothing happened.
+    assert download(client, "ID", "capability-bulanan").status_code == 404
+    assert download(client, "ID", "weather-bulanan").status_code == 404
