@@ -9,10 +9,17 @@ the DCAT catalogue and the CKAN API list exactly these:
   the other regencies of each province (each block with its totals);
 - ``usaha-provinsi-bulan``: new businesses and new milestones by province × month;
 - ``usaha-provinsi-3t``: businesses in 3T and other regencies, by province, per milestone;
-- ``usaha-provinsi-jenis``: businesses by kind (UMKM, BumDes, cooperative) by province.
+- ``usaha-provinsi-jenis``: businesses by kind (UMKM, BumDes, cooperative) by province;
+- ``usaha-kabupaten-kapabilitas``: businesses by capability level, per regency and province;
+- ``toko-kabupaten``: live stores, products in the BBI catalogue, orders paid and their value,
+  per regency and province;
+- ``konektivitas-desa``: connectivity of every village (signal, middle mile, backbone within
+  reach, BTS sites on air): facts about places, with no count of businesses.
 
-How they are built: the onboarding tables from the rollups (``onboarding``); disclosure control
-across every table (``tables``); the build, the kept snapshot and the files (``publish``).
+How they are built: the onboarding tables from the rollups (``onboarding``); capability and
+stores from the dashboards' section figures (``figures``); connectivity from the ledger
+(``villages``); disclosure control across every table of counts (``tables``); the build, the
+kept snapshot and the files (``publish``).
 """
 
 from __future__ import annotations
@@ -44,6 +51,9 @@ class Dataset:
     deskripsi: str
     cakupan: str
     has_region_names: bool = True
+    # Counts businesses, so small figures are hidden (disclosure control); a dataset about
+    # places (connectivity per village) holds no such count.
+    counts_businesses: bool = True
 
     @property
     def produsen_data(self) -> str:
@@ -106,6 +116,41 @@ DATASETS = (
         title_en="Businesses by kind (UMKM, BumDes, cooperative) by province",
         deskripsi="Usaha tanpa duplikat per jenis usaha, per provinsi, saat ini.",
         cakupan="Nasional; tingkat provinsi",
+    ),
+    Dataset(
+        slug="usaha-kabupaten-kapabilitas",
+        judul="Jumlah usaha per tingkat kapabilitas digital per kabupaten/kota",
+        title_en="Businesses by digital capability level by regency",
+        deskripsi=(
+            "Usaha tanpa duplikat menurut tingkat kapabilitas digital (1–5) dari penilaian "
+            "terakhirnya, per kabupaten/kota, dengan jumlah per provinsi dan nasional."
+        ),
+        cakupan="Nasional; tingkat kabupaten/kota dan provinsi",
+    ),
+    Dataset(
+        slug="toko-kabupaten",
+        judul="Toko daring aktif dan katalog BBI per kabupaten/kota",
+        title_en="Live online stores and the BBI catalogue by regency",
+        deskripsi=(
+            "Toko daring yang aktif, produk di katalog Bangga Buatan Indonesia, pesanan yang "
+            "dibayar dan nilainya, per kabupaten/kota, dengan jumlah per provinsi dan nasional. "
+            "Jumlah toko 1–9 disembunyikan; produk, pesanan dan nilai di baris yang sama ikut "
+            "disembunyikan, karena dapat menunjukkan omzet satu toko."
+        ),
+        cakupan="Nasional; tingkat kabupaten/kota dan provinsi",
+    ),
+    Dataset(
+        slug="konektivitas-desa",
+        judul="Konektivitas per desa/kelurahan",
+        title_en="Connectivity by village",
+        deskripsi=(
+            "Setiap desa/kelurahan: sinyal seluler terbaik (last mile), middle mile, "
+            "jangkauan backbone serat optik, dan BTS yang mengudara; desa yang belum tercatat "
+            "dianggap tanpa sinyal. Data tentang tempat: jumlah usaha per desa tidak dimuat "
+            "(satu desa dapat memiliki 1–9 usaha)."
+        ),
+        cakupan="Nasional; tingkat desa/kelurahan",
+        counts_businesses=False,
     ),
 )
 BY_SLUG = {dataset.slug: dataset for dataset in DATASETS}

@@ -24,16 +24,18 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from tumbuh.dashboards import rollups
 from tumbuh.dashboards.models import Level, RollupClock
-from tumbuh.dashboards.opendata import onboarding
+from tumbuh.dashboards.opendata import figures, onboarding, villages
 from tumbuh.dashboards.opendata.datasets import BY_SLUG, Column, Dataset
 from tumbuh.dashboards.opendata.onboarding import BUSINESSES_COLUMN, MILESTONE_COLUMNS
 from tumbuh.dashboards.opendata.tables import (
     HIDDEN_COLUMN,
     TOTAL_COLUMN,
     Table,
+    audit,
     harmonise,
     with_hidden_note,
 )
@@ -56,15 +58,39 @@ REGION_COLUMNS = [
 HIDDEN_DESCRIPTION = "Kolom yang disembunyikan di baris ini (kendali pengungkapan)"
 
 
+PLACE_COLUMNS = [
+    Column("kode_provinsi", "Kode provinsi (kosong: Indonesia)"),
+    Column("tingkat_wilayah", "kabupaten/kota; provinsi (jumlah kabupaten/kotanya); nasional"),
+    Column("kode_wilayah", "Kode wilayah Kemendagri (kosong: Indonesia)"),
+    Column("nama_wilayah", "Nama wilayah"),
+]
+# Datasets whose rows are kept beside the build, not in it (``villages``' docstring), and how
+# to read them again if the cache let them go.
+DETACHED = {"konektivitas-desa": villages.rows}
+KEEP_FILES_SECONDS = 2 * 24 * 3600
+
+
 @dataclass
 class Published:
-    """A dataset as published: header, rows (None where hidden) and its tables."""
+    """A dataset as published: header, rows (None where hidden) and its tables.
+
+    ``as_of`` is the moment its figures describe when it is not the rollup clock's (the
+    section figures' clock; the build, for the ledger's rows). A ``detached`` dataset's rows
+    are kept beside the build (:func:`rows_of`); ``row_count`` counts them either way.
+    """
 
     dataset: Dataset
     header: list[str]
     rows: list[list] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
+    as_of: datetime.datetime | None = None
+    has_own_clock: bool = False
+    detached: bool = False
+    row_count: int = 0
+
+    def __post_init__(self):
+        self.row_count = self.row_count or len(self.rows)
 
 
 def _published(slug, header, label_count, parts, columns, value_columns) -> Published:
@@ -96,7 +122,31 @@ def build() -> dict[str, Published]:
     kinds = onboarding.kind_table(provinces, counts)
     months_tables, months = onboarding.month_tables(provinces)
     onboarding.unlink_unequal_totals(months_tables, province)
-    harmonise([province, *regencies, *three_t, kinds, *months_tables])
+    clocks = _section_clocks()
+    capability = figures.section_figures(figures.CAPABILITY) if clocks.get("capability") else None
+    stores = figures.section_figures(figures.STORES) if clocks.get("stores") else None
+    capability_blocks, capability_provinces = figures.capability_tables(
+        provinces, counts, capability or {}
+    )
+    store_blocks, store_provinces = figures.stores_tables(provinces, stores or {})
+    every = [
+        province,
+        *regencies,
+        *three_t,
+        kinds,
+        *months_tables,
+        # A section never computed yet publishes nothing (not zeros).
+        *([*capability_blocks, capability_provinces] if capability is not None else []),
+        *([*store_blocks, store_provinces] if stores is not None else []),
+    ]
+    harmonise(every)
+    if capability is not None:
+        # Its row totals are the onboarding tables' "assessed" figures, cut otherwise.
+        audit(
+            every,
+            focus=[*capability_blocks, capability_provinces],
+            linked=figures.is_assessed,
+        )
 
     milestone_header = [name for _m, name in MILESTONE_COLUMNS]
     milestone_column = Column("tonggak", "Usaha (usaha) atau tonggak yang dihitung")
@@ -148,8 +198,61 @@ def build() -> dict[str, Published]:
             REGION_COLUMNS,
             described,
         ),
+        _capability(capability_blocks, capability_provinces, clocks, capability is not None),
+        _stores(store_blocks, store_provinces, stores, clocks),
+        Published(
+            dataset=BY_SLUG["konektivitas-desa"],
+            header=villages.HEADER,
+            rows=villages.rows(),
+            columns=[Column(name, text) for name, text in villages.COLUMNS],
+            as_of=timezone.now(),
+            has_own_clock=True,
+            detached=True,
+        ),
     ]
     return {published.dataset.slug: published for published in built}
+
+
+def _section_clocks() -> dict[str, datetime.datetime]:
+    """The "as of" of the section figures read, by section name."""
+    found = RollupClock.objects.filter(name__in=SECTION_CLOCKS).values_list("name", "as_of")
+    return {name.split(":", 1)[1]: as_of for name, as_of in found}
+
+
+def _capability(blocks, provinces_table, clocks, computed: bool) -> Published:
+    header = [*figures.PLACE_COLUMNS, *figures.LEVEL_COLUMNS, TOTAL_COLUMN, HIDDEN_COLUMN]
+    rows = figures.capability_rows(blocks, provinces_table) if computed else []
+    return Published(
+        dataset=BY_SLUG["usaha-kabupaten-kapabilitas"],
+        header=header,
+        rows=with_hidden_note(header, rows, len(figures.PLACE_COLUMNS)),
+        tables=[*blocks, provinces_table] if computed else [],
+        columns=[
+            *PLACE_COLUMNS,
+            *(Column(name, text) for name, text in figures.CAPABILITY_VALUE_COLUMNS),
+            Column(HIDDEN_COLUMN, HIDDEN_DESCRIPTION),
+        ],
+        as_of=clocks.get("capability"),
+        has_own_clock=True,
+    )
+
+
+def _stores(blocks, provinces_table, stores, clocks) -> Published:
+    header = [*figures.PLACE_COLUMNS, *figures.STORE_COLUMNS, HIDDEN_COLUMN]
+    rows = figures.stores_rows(blocks, provinces_table, stores) if stores is not None else []
+    return Published(
+        dataset=BY_SLUG["toko-kabupaten"],
+        header=header,
+        rows=with_hidden_note(header, rows, len(figures.PLACE_COLUMNS)),
+        tables=[*blocks, provinces_table] if stores is not None else [],
+        columns=[
+            *PLACE_COLUMNS,
+            *(Column(name, text) for name, text in figures.STORE_VALUE_COLUMNS),
+            Column(HIDDEN_COLUMN, HIDDEN_DESCRIPTION),
+        ],
+        as_of=clocks.get("stores"),
+        has_own_clock=True,
+    )
 
 
 # --- the kept build -----------------------------------------------------------------------
@@ -164,6 +267,11 @@ class Snapshot:
     seconds: float  # to build them
     stamp: str  # the sources' clocks when built (``_position``)
     built_at: float  # Unix time
+
+    def as_of_of(self, slug: str) -> datetime.datetime | None:
+        """The "as of" of one dataset: its own clock's, else the rollup clock's."""
+        published = self.datasets[slug]
+        return published.as_of if published.has_own_clock else self.as_of
 
     @property
     def national(self) -> dict[str, int | None]:
@@ -261,27 +369,76 @@ def rebuild(*, only_if_due: bool = False) -> Snapshot | None:
             stamp=stamp,
             built_at=time.time(),
         )
+        for slug, published in datasets.items():
+            if published.detached:
+                cache.set(_rows_key(built, slug), published.rows, KEEP_FILES_SECONDS)
+                published.rows = []
+        for slug in datasets:  # written now, off the request
+            for extension in FILE_WRITERS:
+                file_bytes(built, slug, extension)
+        previous = cache.get(CACHE_KEY)
         cache.set(CACHE_KEY, built, None)
         cache.delete(ENQUEUED_KEY)  # the next move of the sources may ask again at once
+        if previous is not None:
+            cache.delete_many(_kept_keys(previous))
     finally:
         cache.delete(BUILD_LOCK)
     return built
 
 
+def _rows_key(built: Snapshot, slug: str) -> str:
+    return f"{CACHE_KEY}:{built.built_at}:{slug}:rows"
+
+
+def _file_key(built: Snapshot, slug: str, extension: str) -> str:
+    return f"{CACHE_KEY}:{built.built_at}:{slug}.{extension}"
+
+
+def _kept_keys(built: Snapshot) -> list[str]:
+    """The cache keys kept beside a build: its detached rows and its files."""
+    keys = [_rows_key(built, slug) for slug, found in built.datasets.items() if found.detached]
+    return keys + [
+        _file_key(built, slug, extension) for slug in built.datasets for extension in FILE_WRITERS
+    ]
+
+
+def rows_of(built: Snapshot, slug: str) -> list[list]:
+    """A dataset's rows in ``built``; a detached dataset's from beside it, read again from
+    their source if the cache let them go (one query for the villages)."""
+    published = built.datasets[slug]
+    if not published.detached:
+        return published.rows
+    rows = cache.get(_rows_key(built, slug))
+    if rows is None:
+        rows = DETACHED[slug]()
+        cache.set(_rows_key(built, slug), rows, KEEP_FILES_SECONDS)
+    return rows
+
+
+def file_bytes(built: Snapshot, slug: str, extension: str) -> bytes:
+    """A dataset's file (``csv`` or ``parquet``), written once per build and kept."""
+    header = built.datasets[slug].header
+    return cache.get_or_set(
+        _file_key(built, slug, extension),
+        lambda: FILE_WRITERS[extension](header, rows_of(built, slug)),
+        KEEP_FILES_SECONDS,
+    )
+
+
 # --- files --------------------------------------------------------------------------------
 
 
-def csv_bytes(published: Published) -> bytes:
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
     """UTF-8 CSV with a header row; a hidden figure is an empty field."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(published.header)
-    for row in published.rows:
+    writer.writerow(header)
+    for row in rows:
         writer.writerow(["" if value is None else value for value in row])
     return buffer.getvalue().encode()
 
 
-def parquet_bytes(published: Published) -> bytes:
+def parquet_bytes(header: list[str], rows: list[list]) -> bytes:
     """The same rows as Parquet, written by DuckDB (imported here: start-up stays light).
 
     The rows reach DuckDB as JSON lines read with the columns' types: a hidden figure stays
@@ -290,10 +447,9 @@ def parquet_bytes(published: Published) -> bytes:
     """
     import duckdb
 
-    header = published.header
     numeric = [
-        all(row[n] is None or isinstance(row[n], int) for row in published.rows)
-        and any(isinstance(row[n], int) for row in published.rows)
+        all(row[n] is None or isinstance(row[n], int) for row in rows)
+        and any(isinstance(row[n], int) for row in rows)
         for n in range(len(header))
     ]
     # Column names are this module's own (letters, digits, "_" and "-").
@@ -305,7 +461,7 @@ def parquet_bytes(published: Published) -> bytes:
         source = os.path.join(directory, "rows.jsonl")
         path = os.path.join(directory, "data.parquet")
         with open(source, "w", encoding="utf-8") as handle:
-            for row in published.rows:
+            for row in rows:
                 handle.write(json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False))
                 handle.write("\n")
         connection = duckdb.connect(":memory:")
@@ -318,6 +474,9 @@ def parquet_bytes(published: Published) -> bytes:
             connection.close()
         with open(path, "rb") as handle:
             return handle.read()
+
+
+FILE_WRITERS = {"csv": csv_bytes, "parquet": parquet_bytes}
 
 
 def businesses_per_thousand(published: Published) -> dict[str, float | None]:

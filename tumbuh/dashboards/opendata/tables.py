@@ -80,7 +80,8 @@ class Table:
         for i, row_key in enumerate([*self.row_keys, self.total_row_key]):
             for j, column_key in enumerate([*self.column_keys, self.total_column_key]):
                 if j == width and not self.has_row_totals:
-                    found[(UNPUBLISHED, self.total_row_key, row_key)] = (i, j)
+                    unpublished = (UNPUBLISHED, self.total_row_key, self.total_column_key)
+                    found[(*unpublished, row_key)] = (i, j)
                 else:
                     found[key(row_key, column_key)] = (i, j)
         assert len(found) == (height + 1) * (width + 1), "duplicate keys in a table"
@@ -142,10 +143,11 @@ def protect(table: list[list[int]], forced: set[tuple[int, int]]) -> disclosure.
     )
 
 
-def harmonise(tables: list[Table]) -> None:
-    """Suppress every table, hiding a key wherever any table hides it (see the docstring)."""
+def harmonise(tables: list[Table], forced: set[tuple] | None = None) -> None:
+    """Suppress every table, hiding a key wherever any table hides it (see the docstring), and
+    the keys ``forced`` too."""
     positions = [table.keys() for table in tables]
-    forced: set[tuple] = set()
+    forced = set(forced or ())
     done: dict[int, frozenset] = {}
     while True:
         for n, table in enumerate(tables):
@@ -157,6 +159,67 @@ def harmonise(tables: list[Table]) -> None:
         if hidden <= forced:
             return
         forced |= hidden
+
+
+def audit(tables: list[Table], focus: list[Table], *, linked: Callable[[tuple], bool]) -> int:
+    """Hide more in the ``focus`` tables until the attacker of all tables at once
+    (:func:`joint_intervals`) pins none of their hidden figures nor the hidden figures that
+    ``linked`` names, and lets each small one reach the threshold; the rounds it took.
+
+    For tables linked by more than shared cells and totals (a row total of one that is a cell
+    of another, in a different cut of the regions), harmonising is not enough: the joint
+    attacker pinned figures. Each round hides every non-zero figure of the focus tables' rows of
+    the regions found wanting (their whole tables when that hides nothing new) and harmonises
+    again. Hiding more never narrows what the attacker infers, so this ends.
+    """
+    extra: set[tuple] = set()
+    rounds = 0
+    while True:
+        keys = set().union(*(table.hidden_keys() for table in focus))
+        for table in tables:
+            keys |= {key for key in table.hidden_keys() if linked(key)}
+        wanting = [
+            key
+            for key, (least, largest, value) in joint_intervals(
+                tables, keys=sorted(keys, key=repr)
+            ).items()
+            if largest - least < 1 - disclosure._TOLERANCE
+            or (
+                value < disclosure.THRESHOLD
+                and largest < disclosure.THRESHOLD - disclosure._TOLERANCE
+            )
+        ]
+        if not wanting:
+            return rounds
+        rounds += 1
+        before = len(extra)
+        regions = {key[0] for key in wanting}
+        for table in focus:
+            positions = table.keys()
+            grid = disclosure._grid(table.cells)
+            rows = {positions[key][0] for key in wanting if key in positions}
+            rows |= {
+                i
+                for i, row_key in enumerate([*table.row_keys, table.total_row_key])
+                if row_key in regions
+            }
+            extra |= _nonzero(table, positions, grid, rows)
+        if len(extra) == before:
+            for table in focus:
+                positions = table.keys()
+                grid = disclosure._grid(table.cells)
+                extra |= _nonzero(table, positions, grid, set(range(len(grid))))
+        if len(extra) == before:
+            raise RuntimeError(f"Hiding more cannot protect {wanting[:3]}")
+        harmonise(tables, forced=extra)
+
+
+def _nonzero(table: Table, positions, grid, rows: set[int]) -> set[tuple]:
+    return {
+        key
+        for key, (i, j) in positions.items()
+        if i in rows and grid[i][j] and key[0] != UNPUBLISHED
+    }
 
 
 def with_hidden_note(header: list[str], rows: list[list], first_value: int) -> list[list]:

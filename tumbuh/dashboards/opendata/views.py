@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -155,8 +154,8 @@ def dataset(request, slug):
         {
             "dataset": found,
             "published": published,
-            "row_count": len(published.rows),
-            "as_of": snapshot.as_of,
+            "row_count": published.row_count,
+            "as_of": snapshot.as_of_of(slug),
             "files": distributions(request, slug),
             "cc_by_url": CC_BY_URL,
             "odbl_url": ODBL_URL,
@@ -172,21 +171,19 @@ def download(request, slug, extension):
     snapshot = publish.snapshot()
     if snapshot is None:
         return _being_prepared(request)
-    published = snapshot.datasets[slug]
-    write = publish.csv_bytes if extension == "csv" else publish.parquet_bytes
-    # Written once per build and format, not per download.
-    content = cache.get_or_set(
-        f"{publish.CACHE_KEY}:{snapshot.stamp}:{slug}.{extension}",
-        lambda: write(published),
-        publish.REBUILD_SECONDS * 2,
-    )
+    content = publish.file_bytes(snapshot, slug, extension)  # written with the build
     return _file_response(
         request,
         content,
         media_type=MEDIA_TYPES[extension],
-        as_of=snapshot.as_of,
+        as_of=snapshot.as_of_of(slug),
         file_name=f"{slug}.{extension}",
     )
+
+
+def _as_of_text(snapshot, slug: str) -> str | None:
+    as_of = snapshot.as_of_of(slug) if snapshot else None
+    return as_of.isoformat() if as_of else None
 
 
 def catalogue_document(request) -> dict:
@@ -210,7 +207,10 @@ def catalogue_document(request) -> dict:
                 "dct:publisher": publisher,
                 "dct:license": {"@id": licence},
                 "dct:rights": found.lisensi,
-                "dct:modified": {"@value": modified, "@type": "xsd:dateTime"},
+                "dct:modified": {
+                    "@value": _as_of_text(snapshot, found.slug),
+                    "@type": "xsd:dateTime",
+                },
                 "dct:spatial": {
                     "@id": "http://publications.europa.eu/resource/authority/country/IDN"
                 },
