@@ -417,6 +417,10 @@ else:
 # How long a public page stays cached at most (it is keyed by versions, so never stale; this
 # bounds the memory). 0 turns the page cache off.
 TUMBUH_PAGE_CACHE_SECONDS = env_int("TUMBUH_PAGE_CACHE_SECONDS", 600)
+# How long a console dashboard, once drawn, is shown again while the rollups move on (each fold
+# of a busy registry would draw it again); the page says "as of" the figures it shows. 0 draws
+# it again after every fold.
+TUMBUH_DASHBOARD_REDRAW_SECONDS = env_int("TUMBUH_DASHBOARD_REDRAW_SECONDS", 60)
 
 # --- Tumbuh -----------------------------------------------------------------------------------
 TUMBUH_DEMO_SEED = env_int("TUMBUH_DEMO_SEED", 2026)

@@ -8,12 +8,15 @@ server: no JavaScript is needed, drill-down is by links.
 """
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,9 +32,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tumbuh.accounts.permissions import Capability, capabilities
 from tumbuh.core.exports import csv_response, xlsx_response
 from tumbuh.core.money import decimal_text, thousands
-from tumbuh.dashboards import queries, sections, services
+from tumbuh.dashboards import queries, rollups, sections, services
 from tumbuh.dashboards.forms import TargetForm
-from tumbuh.dashboards.models import BUSINESSES, Level
+from tumbuh.dashboards.models import BUSINESSES, Level, RollupClock, Target
 from tumbuh.dashboards.queries import MILESTONES, Onboarding, Region
 from tumbuh.regions.queries import region_name
 from tumbuh.registry.models import Enterprise, Milestone
@@ -340,14 +343,62 @@ def _kept(name: str, shown: dict, draw) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered by our templates
 
 
+def _recent_key(request, scope, region: Region, measure: str, others) -> tuple[str | None, object]:
+    """The key of the page body recently drawn for this view, and the onboarding figures' "as
+    of". The key digests everything the body shows but the onboarding figures (the targets, the
+    sections' clocks, the viewer's links), read in two small queries; it is None (draw now) when
+    a section is older than its delay, so that ``sections.panels`` asks the worker for it."""
+    clocks = dict(RollupClock.objects.values_list("name", "as_of"))
+    onboarding_as_of = clocks.get(rollups.CLOCK)
+    sections_as_of = {
+        name: as_of for name, as_of in clocks.items() if name.startswith(sections.CLOCK_PREFIX)
+    }
+    limit = timezone.now() - sections.SECTION_DELAY
+    if len(sections_as_of) < len(sections.SECTIONS) or min(sections_as_of.values()) < limit:
+        return None, onboarding_as_of
+    latest_target = Target.objects.aggregate(latest=Max("id"))["latest"]
+    shown = (
+        region.code,
+        measure,
+        tuple(others),
+        _ancestors(scope, region),
+        request.may_set_targets,
+        latest_target,
+        sorted(sections_as_of.items()),
+        get_language(),
+        timezone.get_current_timezone_name(),
+    )
+    return "dashboards:recent:" + hashlib.sha256(repr(shown).encode()).hexdigest(), onboarding_as_of
+
+
 def _render_region(request, scope, region: Region, *, others=()):
     """The dashboard of ``region``: its figures read from the rollups (a few milliseconds), the
     page body (tables, map, chart: most of the time) rendered once per distinct content.
 
     The sections are kept apart from the onboarding figures: a fold of the rollups (every few
     seconds while the registry is busy) draws the onboarding part again, not the sections, whose
-    figures change only when the worker refreshes them."""
+    figures change only when the worker refreshes them.
+
+    And a body drawn less than ``TUMBUH_DASHBOARD_REDRAW_SECONDS`` ago is shown again as it is,
+    even if the rollups have moved on since (it says "as of" its figures): on a busy registry
+    the rollups fold every few seconds, and drawing the national page again after each fold
+    costs more than reading it (docs/scale.md). A target set or a section refreshed draws it
+    at once."""
     measure = _measure(request)
+    rollups.refresh()
+    recent_key, as_of = _recent_key(request, scope, region, measure, others)
+    recent = cache.get(recent_key) if recent_key else None
+    if recent is not None:
+        drawn_as_of, drawn_at, body = recent
+        if (
+            drawn_as_of == as_of
+            or time.time() - drawn_at < settings.TUMBUH_DASHBOARD_REDRAW_SECONDS
+        ):
+            return render(
+                request,
+                "dashboards/region.html",
+                {"region": region, "body": mark_safe(body)},  # noqa: S308 - rendered by our template
+            )
     data = queries.onboarding(region, measure=measure)
     panels = sections.panels(region.code)
     sections_html = _kept(
@@ -385,6 +436,8 @@ def _render_region(request, scope, region: Region, *, others=()):
         return render_to_string("dashboards/_region_body.html", context, request=request)
 
     body = _kept("region-body", shown, draw)
+    if recent_key:
+        cache.set(recent_key, (data.as_of, time.time(), str(body)), BODY_SECONDS)
     return render(request, "dashboards/region.html", {"region": region, "body": body})
 
 

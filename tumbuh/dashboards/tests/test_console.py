@@ -19,7 +19,7 @@ from tumbuh.conftest import (
     make_organisation,
     make_user,
 )
-from tumbuh.dashboards import queries, rollups, services
+from tumbuh.dashboards import queries, rollups, sections, services
 from tumbuh.dashboards.models import RollupClock
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.models import Enterprise, Milestone
@@ -280,7 +280,8 @@ def test_a_page_runs_a_bounded_number_of_queries(
         make_enterprise(name, village=NAMOSAIN)
     rollups.apply_changes()
     for path in paths:
-        with django_assert_max_num_queries(18):
+        # 18, and the two stamps of a recently drawn page (the clocks, the latest target)
+        with django_assert_max_num_queries(20):
             assert client.get(path).status_code == 200
 
 
@@ -326,3 +327,37 @@ def test_a_kept_page_body_changes_with_what_it_shows(client_of, national_admin, 
     assert '<progress max="60" value="3">' in first
     assert '<progress max="90" value="3">' in second
     assert "<strong>5</strong>" in first and "<strong>6</strong>" in second
+
+
+def test_a_recently_drawn_page_is_shown_again_while_the_rollups_move_on(
+    settings, client_of, national_admin, world, django_assert_max_num_queries
+):
+    """Within TUMBUH_DASHBOARD_REDRAW_SECONDS a fold does not draw the page again: it is shown
+    as drawn, "as of" its figures, in a few small queries. A target set draws it at once, and so
+    does the end of the delay."""
+    settings.TUMBUH_DASHBOARD_REDRAW_SECONDS = 60
+    sections.refresh_sections()  # the sections' clocks are fresh: the page may be kept
+    client = client_of(national_admin)
+    first = client.get("/konsol/dasbor/").content.decode()
+    assert "<strong>5</strong>" in first
+
+    make_enterprise("Kopi Baru", village=NAMOSAIN)
+    rollups.apply_changes()  # the rollups move on (a page would fold it first)
+    # session, user, memberships, the region, pending changes, two stamps, the menu
+    with django_assert_max_num_queries(8):
+        kept = client.get("/konsol/dasbor/")
+    assert "data" not in kept.context
+    assert kept.content.decode().partition("<main")[2] == first.partition("<main")[2]
+    assert RollupClock.objects.get(name=rollups.CLOCK).changes_applied >= 1  # it was folded
+
+    services.set_target(
+        region_code="", year=queries.current_year(), milestone=STORE_LIVE, count=90,
+        by=national_admin,
+    )  # fmt: skip
+    redrawn = client.get("/konsol/dasbor/").content.decode()
+    assert "<strong>6</strong>" in redrawn and '<progress max="90" value="3">' in redrawn
+
+    make_enterprise("Kopi Lagi", village=NAMOSAIN)
+    assert "<strong>6</strong>" in client.get("/konsol/dasbor/").content.decode()
+    settings.TUMBUH_DASHBOARD_REDRAW_SECONDS = 0  # the delay is over
+    assert "<strong>7</strong>" in client.get("/konsol/dasbor/").content.decode()
