@@ -1,15 +1,24 @@
-"""The open data as published: every dataset built from the rollups, kept, and written as files.
+"""The open data as published: every dataset built, kept, and written as files.
 
-:func:`build` computes every table (``onboarding``), harmonises their suppression
-(``tables``) and lays each dataset out as rows. Every figure comes from the rollups after
-:func:`rollups.refresh`, counts per region only: no personal data. Frequency is "harian"
-(daily, declared to harvesters): the rollups follow the registry continuously, and the files are
-built again at most once per :data:`REBUILD_SECONDS` once the rollup clock has moved
-(:func:`snapshot`), which is more often than declared.
+:func:`build` computes every table (``onboarding`` from the rollups, ``figures`` from the
+dashboards' section figures), harmonises their suppression (``tables``; the capability tables
+then audited by the attacker of all tables at once), reads the connectivity of every village
+(``villages``) and lays each dataset out as rows. Counts per region only: no personal data.
 
-Suppressing and harmonising every table of the whole country takes seconds to tens of seconds
-(``onboarding``'s docstring), so a build is kept (:func:`snapshot`) and made again at most once
-per :data:`REBUILD_SECONDS`.
+**Off the request.** Suppressing every table of the whole country takes seconds to tens of
+seconds (``onboarding``'s docstring), more with the capability audit, so a build is kept in the
+cache (:data:`CACHE_KEY`) and made by the worker (``tasks.rebuild_opendata_task`` →
+:func:`rebuild`) or the demo, never inside a request. :func:`snapshot` answers with the kept
+build and, when it is due again (its sources' clocks moved and it is older than
+:data:`REBUILD_SECONDS`, or it is older than a day: the frequency declared to harvesters is
+"harian"), enqueues the task, at most once per :data:`ENQUEUED_SECONDS`. Before the first build
+it answers None and the pages say the files are being prepared (503 with Retry-After): building
+in the request would hold a web thread for up to a minute nationally, beyond a proxy's patience,
+and only a new installation (the demo builds the files) or a cache that lost the build meets it.
+
+The files (CSV, Parquet) are written with the build and kept beside it
+(:func:`file_bytes`), as are the rows of the villages (too many for the kept build, which every
+request reads); a build removes its predecessor's.
 """
 
 from __future__ import annotations

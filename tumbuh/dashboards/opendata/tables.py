@@ -172,16 +172,23 @@ def audit(tables: list[Table], focus: list[Table], *, linked: Callable[[tuple], 
     the regions found wanting (their whole tables when that hides nothing new) and harmonises
     again. Hiding more never narrows what the attacker infers, so this ends.
     """
+    # The attacker needs only the tables that hold a figure of the focus or a linked one: the
+    # others meet these only through row totals that are not published (free unknowns).
+    relevant = [
+        table
+        for table in tables
+        if any(table is other for other in focus) or any(map(linked, table.keys()))
+    ]
     extra: set[tuple] = set()
     rounds = 0
     while True:
         keys = set().union(*(table.hidden_keys() for table in focus))
-        for table in tables:
+        for table in relevant:
             keys |= {key for key in table.hidden_keys() if linked(key)}
         wanting = [
             key
             for key, (least, largest, value) in joint_intervals(
-                tables, keys=sorted(keys, key=repr)
+                relevant, keys=sorted(keys, key=repr)
             ).items()
             if largest - least < 1 - disclosure._TOLERANCE
             or (

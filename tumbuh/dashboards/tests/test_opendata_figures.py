@@ -306,3 +306,15 @@ def test_a_dataset_about_places_says_nothing_is_hidden(client):
     assert note in page and note not in stores
     assert "<code>disembunyikan</code>" not in page
     assert "<code>nilai_dibayar_rp</code>" in stores
+
+
+def test_every_dataset_listed_answers_with_its_page_and_files(client):
+    stores_scenario()
+    sections.refresh_sections()
+    publish.rebuild()
+    home = client.get("/data/").content.decode()
+
+    for slug in ("usaha-kabupaten-kapabilitas", "toko-kabupaten", "konektivitas-desa"):
+        for address in (f"/data/{slug}/", f"/data/{slug}.csv", f"/data/{slug}.parquet"):
+            assert f'href="{address}"' in home
+            assert client.get(address).status_code == 200, address
