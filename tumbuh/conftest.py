@@ -41,10 +41,13 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: the database is rolled back, so must the pages
-    and page versions cached from it be."""
+    and page versions cached from it be, and the regions read once per process."""
     from django.core.cache import cache
 
+    from tumbuh.regions.queries import forget_cached_names
+
     cache.clear()
+    forget_cached_names()
 
 
 @pytest.fixture(scope="session")

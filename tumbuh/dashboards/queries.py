@@ -43,7 +43,7 @@ from tumbuh.dashboards.models import (
     Target,
 )
 from tumbuh.regions.models import District, Province, Regency, Village
-from tumbuh.regions.queries import level_of
+from tumbuh.regions.queries import level_of, populations
 from tumbuh.registry.models import Enterprise, Milestone
 
 HEADLINE = (BUSINESSES, Milestone.Kind.STORE_LIVE)
@@ -253,7 +253,7 @@ def find_region(code: str) -> Region | None:
 
 
 def _national_population() -> int | None:
-    total = Province.objects.aggregate(total=Sum("population"))["total"]
+    total = sum(row.population or 0 for row in populations()["province"])
     return total or None
 
 
@@ -281,10 +281,16 @@ def _children(region: Region) -> tuple[Level | None, list[Child]]:
         return None, []
     child_level = Level(region.level + 1)
     model = CHILD_MODELS[region.level]
-    fields = ["code", "name"] + (["population"] if model in (Province, Regency) else [])
-    regions = model.objects.order_by("code").values(*fields)
-    if region.code:
-        regions = regions.filter(code__startswith=f"{region.code}.")
+    if model in (Province, Regency):  # read once per process
+        prefix = f"{region.code}." if region.code else ""
+        regions = [
+            {"code": row.code, "name": row.name, "population": row.population}
+            for row in populations()["province" if model is Province else "regency"]
+            if row.code.startswith(prefix)
+        ]
+    else:
+        regions = model.objects.filter(code__startswith=f"{region.code}.").order_by("code")
+        regions = regions.values("code", "name")
     children = {
         row["code"]: Child(Region(row["code"], row["name"], child_level, row.get("population")))
         for row in regions
@@ -304,14 +310,14 @@ def _children(region: Region) -> tuple[Level | None, list[Child]]:
 
 def evenness(region: Region, milestone: str = BUSINESSES) -> Evenness:
     """Evenness across the regencies of ``region`` (all of them for the country)."""
-    regencies = Regency.objects.filter(population__gt=0).values("code", "name", "population")
+    regencies = [row for row in populations()["regency"] if row.population]  # once a process
     counts = OnboardingCount.objects.filter(level=Level.REGENCY, milestone=milestone)
     if region.level == Level.PROVINCE:
-        regencies = regencies.filter(province_id=region.code)
+        regencies = [row for row in regencies if row.code.startswith(f"{region.code}.")]
         counts = counts.filter(parent_code=region.code)
     elif region.level >= Level.REGENCY:
         regency = region.code[:5]
-        regencies = regencies.filter(code=regency)
+        regencies = [row for row in regencies if row.code == regency]
         counts = counts.filter(region_code=regency)
     totals = dict(
         counts.values("region_code")
@@ -320,11 +326,11 @@ def evenness(region: Region, milestone: str = BUSINESSES) -> Evenness:
     )
     rates = [
         Rate(
-            row["code"],
-            row["name"],
-            totals.get(row["code"], 0),
-            row["population"],
-            totals.get(row["code"], 0) * PER / row["population"],
+            row.code,
+            row.name,
+            totals.get(row.code, 0),
+            row.population,
+            totals.get(row.code, 0) * PER / row.population,
         )
         for row in regencies
     ]

@@ -52,8 +52,33 @@ def _scope_names() -> dict[str, str]:
     return names
 
 
+@dataclass(frozen=True)
+class Populated:
+    """A province or regency with its name and population (None where the data has none)."""
+
+    code: str
+    name: str
+    population: int | None
+
+
+@lru_cache(maxsize=1)
+def populations() -> dict[str, tuple[Populated, ...]]:
+    """Every province and regency with its population, in code order, read once per process
+    (the regions change only through ``load_regions``): "province" and "regency" → rows."""
+    return {
+        level: tuple(
+            Populated(code, name, population)
+            for code, name, population in model.objects.order_by("code").values_list(
+                "code", "name", "population"
+            )
+        )
+        for level, model in (("province", Province), ("regency", Regency))
+    }
+
+
 def forget_cached_names() -> None:
     _scope_names.cache_clear()
+    populations.cache_clear()
 
 
 def region_name(code: str) -> str:
