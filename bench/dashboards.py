@@ -7,8 +7,12 @@ Builds a synthetic registry with ``bench/registry_scale.py``'s set-based build (
 database named for this run, dropped at the end unless ``--keep``) or reuses one a run kept.
 Then, printing one JSON line each, with the machine's load average:
 
-1. ``rebuild``: ``tumbuh rebuild_rollups``' work (:func:`tumbuh.dashboards.rollups.rebuild`),
-   with the rows each rollup holds per level.
+1. ``rebuild``: ``tumbuh rebuild_rollups``' work (:func:`tumbuh.dashboards.rollups.rebuild`)
+   beside the rebuild it replaced (:func:`rebuild_before`, three reads of the registry), run
+   alternately ``--rebuild-runs`` times each on the same registry: one line per run, then the
+   medians, their ratio, whether both left the same rollups (a digest of every row), and the
+   rows each rollup holds per level. Before them, the size of the rebuild's one read (its
+   temporary table) beside a table of the facts by village, kind, scale, milestone and day.
 2. ``incremental``: 100,000 new milestones written by one set-based statement (the change
    triggers run inside it; its time is beside the same statement's time with the triggers off),
    then folded by :func:`~tumbuh.dashboards.rollups.apply_changes`; the folded national count
@@ -25,6 +29,7 @@ Then, printing one JSON line each, with the machine's load average:
 import argparse
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -49,12 +54,124 @@ def load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def rebuild() -> None:
+def rebuild_before():
+    """The rebuild as it was before the one-read rebuild (7 December 2026), kept as the baseline:
+    the registry's facts read three times (village counts, district months, province weeks),
+    inserted into rollups emptied by DELETE."""
+    from django.db import connection, transaction
+
+    from tumbuh.dashboards import rollups
+    from tumbuh.dashboards.models import Level, RollupClock
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        rollups._locked(cursor, wait=True)
+        cursor.execute("LOCK TABLE dashboards_onboardingchange IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("DELETE FROM dashboards_onboardingchange")
+        cursor.execute("DELETE FROM dashboards_onboardingcount")
+        cursor.execute("DELETE FROM dashboards_onboardingseries")
+        facts = f"({rollups._registry_facts()})"
+        cursor.execute(rollups._count_upsert(Level.VILLAGE, facts, upsert=False))
+        for level in (Level.DISTRICT, Level.REGENCY, Level.PROVINCE, Level.NATIONAL):
+            cursor.execute(rollups._rolled_up("dashboards_onboardingcount", level))
+        for period, levels in rollups.SERIES_LEVELS.items():
+            finest, *coarser = sorted(levels, reverse=True)
+            cursor.execute(rollups._series_upsert(period, finest, facts, upsert=False))
+            for level in coarser:
+                cursor.execute(
+                    rollups._rolled_up("dashboards_onboardingseries", level, period=period)
+                )
+        cursor.execute(
+            "SELECT coalesce(sum(count), 0), count(*) FROM dashboards_onboardingcount "
+            "WHERE level = %s",
+            [Level.NATIONAL],
+        )
+        facts_counted, _rows = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM dashboards_onboardingcount")
+        groups = cursor.fetchone()[0]
+        RollupClock.objects.filter(name=rollups.CLOCK).delete()
+        rollups._touch_clock(changes=0, rebuilt=True)
+    return rollups.Fold(int(facts_counted), groups, time.perf_counter() - started)
+
+
+def rollup_digest(cursor) -> str:
+    """A digest of every rollup row but its id: equal digests, equal rollups."""
+    cursor.execute(
+        "SELECT md5(string_agg(concat_ws('|', level, region_code, parent_code, is_3t, "
+        "enterprise_kind, scale, milestone, count), ',' ORDER BY region_code COLLATE \"C\", "
+        "is_3t, enterprise_kind, scale, milestone)) FROM dashboards_onboardingcount"
+    )
+    counts = cursor.fetchone()[0]
+    cursor.execute(
+        "SELECT md5(string_agg(concat_ws('|', period, start, level, region_code, parent_code, "
+        "is_3t, enterprise_kind, milestone, count), ',' ORDER BY period, "
+        'region_code COLLATE "C", start, is_3t, enterprise_kind, milestone)) '
+        "FROM dashboards_onboardingseries"
+    )
+    return f"{counts}/{cursor.fetchone()[0]}"
+
+
+def intermediate() -> None:
+    """The size of the one read's table, beside the day-grain table it replaced as a design."""
+    from django.db import connection, transaction
+
+    from tumbuh.dashboards import rollups
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
+        started = time.perf_counter()
+        rollups._fill_rebuilt(cursor)
+        seconds = time.perf_counter() - started
+        cursor.execute(f"SELECT grain, count(*) FROM {rollups.REBUILT} GROUP BY grain")
+        rows = dict(cursor.fetchall())
+        cursor.execute(f"SELECT pg_total_relation_size('{rollups.REBUILT}')")
+        size = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT village_id, enterprise_kind, scale, milestone, "
+            f"day FROM ({rollups._registry_facts()}) f) d"
+        )
+        day_rows = cursor.fetchone()[0]
+        transaction.set_rollback(True)
+    line(
+        bench="dashboards",
+        step="rebuild_intermediate",
+        seconds=round(seconds, 1),
+        rows_by_grain=rows,
+        rows=sum(rows.values()),
+        bytes=size,
+        day_grain_rows=day_rows,
+        load_1m=load(),
+    )
+
+
+def rebuild(runs: int) -> None:
+    """The rebuild before and now, alternately ``runs`` times each; medians and their ratio."""
     from django.db import connection
 
     from tumbuh.dashboards import rollups
 
-    fold = rollups.rebuild()
+    seconds = {"before": [], "now": []}
+    digests = set()
+    for run in range(runs):
+        for method, function in (("before", rebuild_before), ("now", rollups.rebuild)):
+            before = load()
+            fold = function()
+            seconds[method].append(fold.seconds)
+            with connection.cursor() as cursor:
+                digests.add(rollup_digest(cursor))
+            line(
+                bench="dashboards",
+                step="rebuild",
+                method=method,
+                run=run + 1,
+                seconds=round(fold.seconds, 1),
+                facts=fold.changes,
+                groups=fold.groups,
+                load_1m_before=before,
+                load_1m=load(),
+            )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE dashboards_onboardingcount")
         cursor.execute("ANALYZE dashboards_onboardingseries")
@@ -64,12 +181,15 @@ def rebuild() -> None:
             rows[table] = dict(cursor.fetchall())
             cursor.execute(f"SELECT pg_total_relation_size('{table}')")
             rows[f"{table}_bytes"] = cursor.fetchone()[0]
+    before, now = statistics.median(seconds["before"]), statistics.median(seconds["now"])
     line(
         bench="dashboards",
-        step="rebuild",
-        seconds=round(fold.seconds, 1),
-        facts=fold.changes,
-        groups=fold.groups,
+        step="rebuild_medians",
+        runs=runs,
+        before_seconds=round(before, 1),
+        now_seconds=round(now, 1),
+        ratio=round(before / now, 2),
+        same_rollups=len(digests) == 1,
         rows_by_level=rows,
         load_1m=load(),
     )
@@ -210,6 +330,12 @@ def main():
         default="rebuild,incremental,measure",
         help="which steps to run, comma-separated (default: all three)",
     )
+    parser.add_argument(
+        "--rebuild-runs",
+        type=int,
+        default=3,
+        help="rebuilds timed by each method, alternately (default: 3)",
+    )
     options = parser.parse_args()
     steps = set(options.steps.split(","))
 
@@ -253,7 +379,8 @@ def main():
             officers = built.pop("officers")
             line(bench="dashboards", step="registry_built", **built)
         if "rebuild" in steps:
-            rebuild()
+            intermediate()
+            rebuild(options.rebuild_runs)
         if "incremental" in steps:
             incremental()
         if "measure" in steps:

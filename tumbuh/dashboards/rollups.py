@@ -8,9 +8,11 @@ in the same statement, so two folds never take the same change), groups them by 
 scale, milestone and day into a temporary table, and adds the groups to every level of
 :class:`~tumbuh.dashboards.models.OnboardingCount` (village to national) and of
 :class:`~tumbuh.dashboards.models.OnboardingSeries` (months down to the district, weeks down to
-the province) with one upsert per level. :func:`rebuild` fills the same temporary table from
-the registry itself and folds it into emptied rollups: one path, so the two cannot disagree by
-construction of the sums, only by a missed change — which the agreement test looks for.
+the province) with one upsert per level. :func:`rebuild` counts everything again from the
+registry: one read of it sums the facts at the finest grain of each rollup (village counts,
+district months, regency weeks) into a temporary table, from which the emptied rollups are
+filled level by level. The two paths share the definition of a fact and of each level's rows,
+and the agreement test checks after random changes that they end equal.
 
 Reading a dashboard calls :func:`refresh`: it folds what is pending if no other fold is running
 (a few milliseconds for the changes of a few seconds) and otherwise shows the figures as of the
@@ -117,8 +119,11 @@ def _series_upsert(period: str, level: Level, source: str = PENDING, *, upsert=T
     )
 
 
-def _rolled_up(table: str, level: Level, *, period: str = "") -> str:
-    """Rows of ``level`` summed from the rows one level down of the same (empty) rollup."""
+def _rolled_up(table: str, level: Level, *, period: str = "", ordered: bool = False) -> str:
+    """Rows of ``level`` summed from the rows one level down of the same (empty) rollup.
+
+    ``ordered``: inserted in the order of the rollup's key (:func:`_in_key_order`).
+    """
     length = CODE_LENGTH[level]
     code = f"substr(c.region_code, 1, {length})" if length else "''"
     parent_length = CODE_LENGTH[Level(level - 1)] if level > Level.NATIONAL else 0
@@ -138,6 +143,7 @@ def _rolled_up(table: str, level: Level, *, period: str = "") -> str:
         f"INSERT INTO {table} ({', '.join(columns)}, count) SELECT {', '.join(values)}, "
         f"sum(c.count) FROM {table} c WHERE c.level = {int(level) + 1}{where} "
         f"GROUP BY {_group_by(*keys)}"
+        + (_in_key_order(code, *(["c.start"] if period else [])) if ordered and length else "")
     )
 
 
@@ -284,33 +290,154 @@ def _registry_facts() -> str:
     )
 
 
+# The rebuild's one read of the registry: its facts summed at the three grains the rollups
+# start from. ``grain`` V: village × kind × scale × milestone (the counts); M: district × kind ×
+# milestone × month; W: regency × kind × milestone × week (the weekly series stop at the
+# province, but a province's rows split into 3T and the rest, and 3T follows the regency).
+REBUILT = "dashboards_rebuilt"
+
+
+def _fill_rebuilt(cursor) -> None:
+    """Read the registry once into the temporary table :data:`REBUILT`."""
+    cursor.execute(f"DROP TABLE IF EXISTS {REBUILT}")
+    if connection.vendor == "postgresql":
+        # One pass with three hash tables, each as large as the rollup rows it makes (not as
+        # the facts): the join and the scans below it run in parallel; CREATE TABLE … AS may
+        # use a parallel plan where INSERT … SELECT may not.
+        month = "CAST(date_trunc('month', CAST(f.day AS timestamp)) AS date)"
+        week = "CAST(date_trunc('week', CAST(f.day AS timestamp)) AS date)"
+        district, regency = CODE_LENGTH[Level.DISTRICT], CODE_LENGTH[Level.REGENCY]
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {REBUILT} AS SELECT "
+            "CASE WHEN GROUPING(g.village_id) = 0 THEN 'V' "
+            "WHEN GROUPING(g.district) = 0 THEN 'M' ELSE 'W' END AS grain, "
+            "coalesce(g.village_id, g.district, g.regency) AS code, g.enterprise_kind, "
+            "coalesce(g.scale, '') AS scale, g.milestone, coalesce(g.month, g.week) AS start, "
+            "count(*) AS count FROM (SELECT f.village_id, "
+            f"substr(f.village_id, 1, {district}) AS district, "
+            f"substr(f.village_id, 1, {regency}) AS regency, f.enterprise_kind, f.scale, f.milestone, "
+            f"{month} AS month, {week} AS week FROM ({_registry_facts()}) f) g "
+            "GROUP BY GROUPING SETS ((g.village_id, g.enterprise_kind, g.scale, g.milestone), "
+            "(g.district, g.enterprise_kind, g.milestone, g.month), "
+            "(g.regency, g.enterprise_kind, g.milestone, g.week))"
+        )
+        return
+    # SQLite has no grouping sets: the facts by day into the fold's table, then the three grains.
+    _create_pending(cursor)
+    grouped = "village_id, enterprise_kind, scale, milestone, day"
+    cursor.execute(
+        f"INSERT INTO {PENDING} ({PENDING_COLUMNS}) SELECT {grouped}, sum(delta) "
+        f"FROM ({_registry_facts()}) GROUP BY {grouped}"
+    )
+    month, week = _start(OnboardingSeries.Period.MONTH), _start(OnboardingSeries.Period.WEEK)
+    district, regency = _code(Level.DISTRICT), _code(Level.REGENCY)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {REBUILT} AS "
+        "SELECT 'V' AS grain, p.village_id AS code, p.enterprise_kind, p.scale, p.milestone, "
+        f"NULL AS start, sum(p.delta) AS count FROM {PENDING} p "
+        "GROUP BY p.village_id, p.enterprise_kind, p.scale, p.milestone UNION ALL "
+        f"SELECT 'M', {district}, p.enterprise_kind, '', p.milestone, {month}, "
+        f"sum(p.delta) FROM {PENDING} p "
+        f"GROUP BY {district}, p.enterprise_kind, p.milestone, {month} UNION ALL "
+        f"SELECT 'W', {regency}, p.enterprise_kind, '', p.milestone, {week}, "
+        f"sum(p.delta) FROM {PENDING} p "
+        f"GROUP BY {regency}, p.enterprise_kind, p.milestone, {week}"
+    )
+    cursor.execute(f"DELETE FROM {PENDING}")
+
+
+def _in_key_order(code: str, *columns: str) -> str:
+    """Rows inserted in the order of the rollup's unique index fill its pages one after another
+    instead of each landing on a random page (PostgreSQL; the codes are ASCII digits and dots,
+    so byte order, quick to sort, is the index's order)."""
+    if connection.vendor != "postgresql":
+        return ""
+    return " ORDER BY " + ", ".join((f'{code} COLLATE "C"', *columns))
+
+
+def _rebuilt_rows(cursor) -> None:
+    """Each rollup's finest rows from :data:`REBUILT`, the coarser ones from the finer rows."""
+    is_3t = "coalesce(r.is_3t, false)"
+    rebuilt = (
+        f"FROM {REBUILT} p LEFT JOIN regions_regency r "
+        f"ON r.code = substr(p.code, 1, {CODE_LENGTH[Level.REGENCY]})"
+    )
+    cursor.execute(
+        "INSERT INTO dashboards_onboardingcount "
+        "(level, region_code, parent_code, is_3t, enterprise_kind, scale, milestone, count) "
+        f"SELECT {int(Level.VILLAGE)}, p.code, substr(p.code, 1, {CODE_LENGTH[Level.DISTRICT]}), "
+        f"{is_3t}, p.enterprise_kind, p.scale, p.milestone, p.count {rebuilt} "
+        "WHERE p.grain = 'V'" + _in_key_order("p.code")
+    )
+    for level in (Level.DISTRICT, Level.REGENCY, Level.PROVINCE, Level.NATIONAL):
+        cursor.execute(_rolled_up("dashboards_onboardingcount", level, ordered=True))
+    series = (
+        "INSERT INTO dashboards_onboardingseries "
+        "(period, start, level, region_code, parent_code, is_3t, enterprise_kind, milestone, count) "
+    )
+    cursor.execute(
+        f"{series} SELECT '{OnboardingSeries.Period.MONTH}', p.start, {int(Level.DISTRICT)}, "
+        f"p.code, substr(p.code, 1, {CODE_LENGTH[Level.REGENCY]}), {is_3t}, p.enterprise_kind, "
+        f"p.milestone, p.count {rebuilt} WHERE p.grain = 'M'" + _in_key_order("p.code", "p.start")
+    )
+    for level in (Level.REGENCY, Level.PROVINCE, Level.NATIONAL):
+        cursor.execute(
+            _rolled_up(
+                "dashboards_onboardingseries",
+                level,
+                period=OnboardingSeries.Period.MONTH,
+                ordered=True,
+            )
+        )
+    province = f"substr(p.code, 1, {CODE_LENGTH[Level.PROVINCE]})"
+    cursor.execute(
+        f"{series} SELECT '{OnboardingSeries.Period.WEEK}', p.start, {int(Level.PROVINCE)}, "
+        f"{province}, '', {is_3t}, p.enterprise_kind, p.milestone, sum(p.count) {rebuilt} "
+        f"WHERE p.grain = 'W' "
+        f"GROUP BY {province}, p.start, {is_3t}, p.enterprise_kind, p.milestone"
+        + _in_key_order(province, "p.start")
+    )
+    cursor.execute(
+        _rolled_up(
+            "dashboards_onboardingseries", Level.NATIONAL, period=OnboardingSeries.Period.WEEK
+        )
+    )
+
+
 def rebuild() -> Fold:
     """Empty the rollups and count them again from the registry, in one transaction.
 
     On PostgreSQL the change table is locked for the rebuild, so a business written meanwhile
-    waits and its change is folded afterwards instead of being lost or counted twice.
+    waits and its change is folded afterwards instead of being lost or counted twice. The
+    registry is read once (:func:`_fill_rebuilt`); only then are the rollups emptied, by
+    TRUNCATE on PostgreSQL: from there to the commit (seconds, which grow with the rollups' rows,
+    not with the registry) a dashboard read waits for the new figures; during the read of the
+    registry it still shows those of the last fold.
     """
     started = time.perf_counter()
+    postgresql = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
         _locked(cursor, wait=True)
-        if connection.vendor == "postgresql":
+        if postgresql:
             cursor.execute("LOCK TABLE dashboards_onboardingchange IN SHARE ROW EXCLUSIVE MODE")
-            # The groupings of the whole registry sort in memory instead of on disk.
+            # The one read's hash tables grow with the rollups' rows, not the facts (190 MB at
+            # 1 M businesses, 320 MB at 3 M): in memory up to twice work_mem, then spilled to
+            # disk. Its scans and join run in parallel workers: their rows are cheap to hand
+            # over beside the grouping they feed, which the planner's default cost ignores.
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
         cursor.execute("DELETE FROM dashboards_onboardingchange")
-        cursor.execute("DELETE FROM dashboards_onboardingcount")
-        cursor.execute("DELETE FROM dashboards_onboardingseries")
-        # Each rollup's finest level from the registry, the coarser ones from the finer
-        # rows: three reads of the registry instead of one per level.
-        facts = f"({_registry_facts()})"
-        cursor.execute(_count_upsert(Level.VILLAGE, facts, upsert=False))
-        for level in (Level.DISTRICT, Level.REGENCY, Level.PROVINCE, Level.NATIONAL):
-            cursor.execute(_rolled_up("dashboards_onboardingcount", level))
-        for period, levels in SERIES_LEVELS.items():
-            finest, *coarser = sorted(levels, reverse=True)
-            cursor.execute(_series_upsert(period, finest, facts, upsert=False))
-            for level in coarser:
-                cursor.execute(_rolled_up("dashboards_onboardingseries", level, period=period))
+        _fill_rebuilt(cursor)
+        if postgresql:
+            # Safe here: nothing references the rollups and no trigger is on them, the
+            # transaction holds the fold lock, and TRUNCATE's exclusive lock makes a concurrent
+            # read wait for the rebuilt rows (read in a fresh snapshot once it may go on).
+            cursor.execute("TRUNCATE dashboards_onboardingcount, dashboards_onboardingseries")
+        else:
+            cursor.execute("DELETE FROM dashboards_onboardingcount")
+            cursor.execute("DELETE FROM dashboards_onboardingseries")
+        _rebuilt_rows(cursor)
+        cursor.execute(f"DROP TABLE {REBUILT}")
         cursor.execute(
             "SELECT coalesce(sum(count), 0), count(*) FROM dashboards_onboardingcount "
             "WHERE level = %s",

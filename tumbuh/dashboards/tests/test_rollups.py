@@ -117,6 +117,81 @@ def test_a_merged_duplicate_stops_counting_and_comes_back_when_unmerged():
     assert snapshot() == (rollups.rebuild(), snapshot())[1]
 
 
+def test_a_rebuild_reads_each_grain_from_the_registry_at_once():
+    """Village counts, district months and province weeks from the rebuild's one read: a week
+    that starts in March holds a business of 1 April, and a province's weeks split into its 3T
+    regency and the other one."""
+    from tumbuh.regions.models import Regency
+
+    Regency.objects.filter(code="91.03").update(is_3t=False)
+    Regency.objects.filter(code="91.10").update(is_3t=True)
+    sarmi = make_enterprise("Usaha Sarmi", village=SARMI_VILLAGE)
+    sentani = make_enterprise("Usaha Sentani", village=SENTANI_KOTA, scale="kecil")
+    Enterprise.objects.filter(pk=sarmi.pk).update(
+        created_at=datetime.datetime(2026, 3, 31, 20, tzinfo=datetime.UTC)  # 1 April in WIB
+    )
+    Enterprise.objects.filter(pk=sentani.pk).update(
+        created_at=datetime.datetime(2026, 3, 29, 18, tzinfo=datetime.UTC)  # Monday 30 March
+    )
+    registry_services.record_milestone(
+        enterprise=sentani,
+        kind=Milestone.Kind.TRAINED,
+        source="t",
+        by=None,
+        occurred_at=datetime.datetime(2026, 4, 5, 17, 30, tzinfo=datetime.UTC),  # Monday 6 April
+    )
+
+    fold = rollups.rebuild()
+
+    assert (fold.changes, fold.groups, OnboardingChange.objects.count()) == (3, 15, 0)
+    assert sorted(
+        OnboardingCount.objects.filter(level=Level.VILLAGE).values_list(
+            "region_code", "parent_code", "is_3t", "scale", "milestone", "count"
+        )
+    ) == [
+        (SENTANI_KOTA, "91.03.01", False, "kecil", "", 1),
+        (SENTANI_KOTA, "91.03.01", False, "kecil", Milestone.Kind.TRAINED, 1),
+        (SARMI_VILLAGE, "91.10.13", True, "", "", 1),
+    ]
+    assert sorted(
+        OnboardingCount.objects.filter(level=Level.PROVINCE).values_list(
+            "region_code", "is_3t", "scale", "milestone", "count"
+        )
+    ) == [
+        ("91", False, "kecil", "", 1),
+        ("91", False, "kecil", "trained", 1),
+        ("91", True, "", "", 1),
+    ]
+    assert sorted(
+        OnboardingSeries.objects.filter(period="M", level=Level.DISTRICT).values_list(
+            "region_code", "parent_code", "start", "is_3t", "milestone", "count"
+        )
+    ) == [
+        ("91.03.01", "91.03", datetime.date(2026, 3, 1), False, "", 1),
+        ("91.03.01", "91.03", datetime.date(2026, 4, 1), False, Milestone.Kind.TRAINED, 1),
+        ("91.10.13", "91.10", datetime.date(2026, 4, 1), True, "", 1),
+    ]
+    weeks = [
+        ("91", datetime.date(2026, 3, 30), False, "", 1),
+        ("91", datetime.date(2026, 3, 30), True, "", 1),
+        ("91", datetime.date(2026, 4, 6), False, Milestone.Kind.TRAINED, 1),
+    ]
+    assert (
+        sorted(
+            OnboardingSeries.objects.filter(period="W", level=Level.PROVINCE).values_list(
+                "region_code", "start", "is_3t", "milestone", "count"
+            )
+        )
+        == weeks
+    )
+    assert sorted(
+        OnboardingSeries.objects.filter(period="W", level=Level.NATIONAL).values_list(
+            "region_code", "start", "is_3t", "milestone", "count"
+        )
+    ) == [("", *week[1:]) for week in weeks]
+    assert not OnboardingSeries.objects.filter(period="W", level=Level.REGENCY).exists()
+
+
 def test_a_page_refresh_skips_when_nothing_is_pending(django_assert_max_num_queries):
     rollups.apply_changes()
     with django_assert_max_num_queries(1):
