@@ -38,6 +38,7 @@ attacker treats them as unknowns.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -251,6 +252,7 @@ def joint_intervals(
     whole-number bounds and may be wider.
     """
     import numpy as np
+    from scipy import sparse
     from scipy.optimize import linprog
 
     values: dict[tuple, int] = {}
@@ -280,16 +282,26 @@ def joint_intervals(
                 )
     variables = sorted(hidden, key=repr)
     index = {key: n for n, key in enumerate(variables)}
-    matrix, right_side = [], []
-    for equation in equations:
-        row, known = np.zeros(len(variables)), 0
+    # Sparse: each line holds a few hidden figures of thousands (dense matrices made the
+    # national audit take many minutes).
+    entries: dict[tuple[int, int], float] = defaultdict(float)
+    right_side = []
+    for n, equation in enumerate(equations):
+        known = 0
         for key, coefficient in equation:
             if key in index:
-                row[index[key]] += coefficient
+                entries[(n, index[key])] += coefficient
             else:
                 known += coefficient * values[key]
-        matrix.append(row)
         right_side.append(-known)
+    matrix = sparse.csr_array(
+        (
+            list(entries.values()),
+            ([row for row, _column in entries], [column for _row, column in entries]),
+        ),
+        shape=(len(equations), len(variables)),
+    )
+    right_side = np.array(right_side, dtype=float)
     # A hidden figure is at least 1 (zeros are published); an unpublished total at least 0.
     lower = [(0 if key[0] == UNPUBLISHED else 1, None) for key in variables]
     found = {}
@@ -301,8 +313,8 @@ def joint_intervals(
             objective[index[key]] = sign
             result = linprog(
                 objective,
-                A_eq=np.array(matrix),
-                b_eq=np.array(right_side, dtype=float),
+                A_eq=matrix,
+                b_eq=right_side,
                 bounds=lower,
                 method="highs",
             )

@@ -521,8 +521,9 @@ def test_before_the_first_build_pages_say_it_is_being_prepared(client, registry,
     assert (home.status_code, download.status_code, catalogue.status_code) == (503, 503, 200)
     assert home["Retry-After"] == "60"
     assert "no-store" in home["Cache-Control"]
-    with translation.override("en"):
-        assert "being prepared" in client.get("/data/peta.svg").content.decode()
+    with translation.override("id"):  # the pages' language without a choice
+        note = gettext("The open data files are being prepared. Please try again in a minute.")
+    assert note in client.get("/data/peta.svg").content.decode()
     assert catalogue.json()["dct:modified"]["@value"] is None
     assert [result.task.name for result in queued_tasks] == ["rebuild_opendata_task"]
     assert cache.get(publish.CACHE_KEY) is None
