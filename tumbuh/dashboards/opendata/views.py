@@ -1,11 +1,14 @@
 """The public open data pages: ``/data/``, each dataset's page, its files, the DCAT catalogue
 and the headline map.
 
-Everything is computed from :func:`publish.snapshot` (the rollups, suppressed; built once per
-position of the rollup clock). The pages are public and kept by the page cache
-(``core.page_cache``) under a scope named after the build of the datasets, for at most
-:data:`PAGE_SECONDS`; a page says "as of" the rollup clock of that build. Files, the catalogue and the map are the same in every language
-(``is_language_neutral``) and may be stored by shared caches for :data:`FILE_SECONDS`.
+Everything is read from :func:`publish.snapshot`, the kept build (made by the worker, never
+here); before the first build the pages, files and map answer 503 "being prepared" with
+Retry-After, while the catalogue and the CKAN API (metadata) answer as usual. The pages are
+public and kept by the page cache (``core.page_cache``) under a scope named after the build,
+for at most :data:`PAGE_SECONDS`; a page says "as of" its dataset's clock (the rollups', or the
+section figures' for capability and stores). Files, the catalogue and the map are the same in
+every language (``is_language_neutral``) and may be stored by shared caches for
+:data:`FILE_SECONDS`.
 """
 
 import hashlib
