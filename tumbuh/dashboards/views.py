@@ -343,11 +343,19 @@ def _kept(name: str, shown: dict, draw) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered by our templates
 
 
-def _recent_key(request, scope, region: Region, measure: str, others) -> tuple[str | None, object]:
-    """The key of the page body recently drawn for this view, and the onboarding figures' "as
-    of". The key digests everything the body shows but the onboarding figures (the targets, the
-    sections' clocks, the viewer's links), read in two small queries; it is None (draw now) when
-    a section is older than its delay, so that ``sections.panels`` asks the worker for it."""
+@dataclass(frozen=True)
+class Stamps:
+    """What a dashboard body shows besides the onboarding figures, read in two small queries:
+    the onboarding figures' "as of", the sections' clocks (None when one is older than its delay,
+    so that ``sections.panels`` asks the worker for a refresh), and the key of the body recently
+    drawn for this view (None then too: draw now)."""
+
+    onboarding_as_of: object
+    sections_as_of: tuple | None
+    recent_key: str | None
+
+
+def _stamps(request, scope, region: Region, measure: str, others) -> Stamps:
     clocks = dict(RollupClock.objects.values_list("name", "as_of"))
     onboarding_as_of = clocks.get(rollups.CLOCK)
     sections_as_of = {
@@ -355,7 +363,7 @@ def _recent_key(request, scope, region: Region, measure: str, others) -> tuple[s
     }
     limit = timezone.now() - sections.SECTION_DELAY
     if len(sections_as_of) < len(sections.SECTIONS) or min(sections_as_of.values()) < limit:
-        return None, onboarding_as_of
+        return Stamps(onboarding_as_of, None, None)
     latest_target = Target.objects.aggregate(latest=Max("id"))["latest"]
     shown = (
         region.code,
@@ -368,7 +376,24 @@ def _recent_key(request, scope, region: Region, measure: str, others) -> tuple[s
         get_language(),
         timezone.get_current_timezone_name(),
     )
-    return "dashboards:recent:" + hashlib.sha256(repr(shown).encode()).hexdigest(), onboarding_as_of
+    recent_key = "dashboards:recent:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    return Stamps(onboarding_as_of, tuple(sorted(sections_as_of.items())), recent_key)
+
+
+def _sections_html(request, region: Region, stamps: Stamps) -> SafeString:
+    """The sections' part of a body, kept by the sections' clocks while they are fresh (their
+    figures change only when the worker refreshes them), by their panels' content otherwise."""
+
+    def draw(panels):
+        return render_to_string(
+            "dashboards/_sections.html", {"region": region, "panels": panels}, request=request
+        )
+
+    if stamps.sections_as_of is not None:
+        shown = {"region": region, "clocks": stamps.sections_as_of}
+        return _kept("region-sections", shown, lambda: draw(sections.panels(region.code)))
+    panels = sections.panels(region.code)  # asks the worker for a refresh
+    return _kept("region-sections", {"region": region, "panels": panels}, lambda: draw(panels))
 
 
 def _render_region(request, scope, region: Region, *, others=()):
@@ -386,12 +411,12 @@ def _render_region(request, scope, region: Region, *, others=()):
     at once."""
     measure = _measure(request)
     rollups.refresh()
-    recent_key, as_of = _recent_key(request, scope, region, measure, others)
-    recent = cache.get(recent_key) if recent_key else None
+    stamps = _stamps(request, scope, region, measure, others)
+    recent = cache.get(stamps.recent_key) if stamps.recent_key else None
     if recent is not None:
         drawn_as_of, drawn_at, body = recent
         if (
-            drawn_as_of == as_of
+            drawn_as_of == stamps.onboarding_as_of
             or time.time() - drawn_at < settings.TUMBUH_DASHBOARD_REDRAW_SECONDS
         ):
             return render(
@@ -400,14 +425,7 @@ def _render_region(request, scope, region: Region, *, others=()):
                 {"region": region, "body": mark_safe(body)},  # noqa: S308 - rendered by our template
             )
     data = queries.onboarding(region, measure=measure)
-    panels = sections.panels(region.code)
-    sections_html = _kept(
-        "region-sections",
-        {"region": region, "panels": panels},
-        lambda: render_to_string(
-            "dashboards/_sections.html", {"region": region, "panels": panels}, request=request
-        ),
-    )
+    sections_html = _sections_html(request, region, stamps)
     shown = {
         "data": data,
         "region": region,
@@ -436,8 +454,8 @@ def _render_region(request, scope, region: Region, *, others=()):
         return render_to_string("dashboards/_region_body.html", context, request=request)
 
     body = _kept("region-body", shown, draw)
-    if recent_key:
-        cache.set(recent_key, (data.as_of, time.time(), str(body)), BODY_SECONDS)
+    if stamps.recent_key:
+        cache.set(stamps.recent_key, (data.as_of, time.time(), str(body)), BODY_SECONDS)
     return render(request, "dashboards/region.html", {"region": region, "body": body})
 
 
