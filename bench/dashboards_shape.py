@@ -12,7 +12,8 @@ rollups take a few hundred MB. So this bench makes the rollups a rebuild over
 - the businesses of each of the 83,762 real villages, in proportion to its regency's population
   (shared equally among the regency's villages), ``village_shares``'s numbers;
 - each business's kind (0.3 % BumDes, 0.1 % cooperatives), scale (95 % micro, 4 % small, 1 %
-  medium), registration day (2025-01-01 + i mod 600) and milestones (NIB 40 %, assessed 30 %,
+  medium), registration day (2025-01-01 + i mod 600, also its "registered" milestone) and
+  milestones (NIB 40 %, assessed 30 %,
   trained 20 %, store live 10 %, halal 5 %, first online sale 5 %, paid digitally 3 %, each on
   2025-02-01 + i mod 580), chosen by hashing the business's number as registry_scale does (with
   DuckDB's hash instead of PostgreSQL's ``hashint8``: other draws, the same shares);
@@ -91,7 +92,7 @@ def facts_sql() -> str:
             SELECT v.code AS village, v.is_3t, i, {kind} AS kind, {scale} AS scale
             FROM villages v, range(v.start + 1, v.start + v.n + 1) AS t(i)
         ), fact AS (
-            SELECT village, is_3t, kind, scale, '' AS milestone,
+            SELECT village, is_3t, kind, scale, unnest(['', 'registered']) AS milestone,
                 DATE '2025-01-01' + CAST(i % 600 AS INTEGER) AS day
             FROM business
             UNION ALL
