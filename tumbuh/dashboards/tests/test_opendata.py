@@ -529,3 +529,20 @@ def test_before_the_first_build_pages_say_it_is_being_prepared(client, registry,
     assert cache.get(publish.CACHE_KEY) is None
     rebuild_opendata_task.call()
     assert client.get("/data/").status_code == 200
+
+
+def test_the_open_data_task_refreshes_stale_section_figures_first(registry, queued_tasks):
+    from tumbuh.dashboards.models import RollupClock
+    from tumbuh.dashboards.sections import CLOCK_PREFIX, SECTIONS
+
+    assert not RollupClock.objects.filter(name__startswith=CLOCK_PREFIX).exists()
+    rebuild_opendata_task.call()
+    refreshed = dict(
+        RollupClock.objects.filter(name__startswith=CLOCK_PREFIX).values_list("name", "as_of")
+    )
+    assert sorted(refreshed) == sorted(f"{CLOCK_PREFIX}{section}" for section in SECTIONS)
+    rebuild_opendata_task.call()  # fresh now: not computed again
+    assert (
+        dict(RollupClock.objects.filter(name__startswith=CLOCK_PREFIX).values_list("name", "as_of"))
+        == refreshed
+    )
