@@ -50,15 +50,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import registry_scale  # noqa: E402
+from bench.dashboards import load  # noqa: E402
 from bench.registry_scale import ADMIN, MILESTONES, line, percentiles, time_calls, tumbuh  # noqa: E402
 from bench.serving import server_env  # noqa: E402
 
 NEW = 100_000
 FIRST_NEW_ID = 900_000_000  # far above anything the registry holds
-
-
-def load() -> float:
-    return round(os.getloadavg()[0], 2)
 
 
 def villages(cursor, businesses: int) -> list[tuple]:
@@ -309,20 +306,18 @@ def incremental() -> None:
 
 
 def measure(officers: dict, samples: int) -> None:
+    from django.conf import settings
     from django.test import Client
     from django.utils import timezone
 
     from tumbuh.dashboards import rollups
     from tumbuh.dashboards.models import RollupClock
+    from tumbuh.dashboards.sections import refresh_sections
 
     def client_of(user) -> Client:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         return client
-
-    from django.conf import settings
-
-    from tumbuh.dashboards.sections import refresh_sections
 
     refresh_sections()  # the other sections' figures (empty here) and their clocks
     national = client_of(officers["national"])
