@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "tumbuh.licensing",
     "tumbuh.stores",
     "tumbuh.catalogue",
+    "tumbuh.supply",
     "tumbuh.connectivity",
     "tumbuh.dashboards",
     "django.contrib.admin",

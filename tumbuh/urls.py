@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("tumbuh.licensing.urls")),
     path("", include("tumbuh.stores.urls")),
     path("", include("tumbuh.catalogue.urls")),
+    path("", include("tumbuh.supply.urls")),
     path("", include("tumbuh.connectivity.urls")),
     path("", include("tumbuh.dashboards.urls")),
     path("", include("tumbuh.dashboards.opendata.urls")),
