@@ -220,6 +220,7 @@ WORK_PROVIDERS = [
     "tumbuh.programmes.work.work_for",
     "tumbuh.licensing.work.work_for",
     "tumbuh.stores.work.work_for",
+    "tumbuh.supply.work.work_for",
     "tumbuh.dashboards.work.work_for",
 ]
 # Cross-app hooks (tumbuh/core/hooks.py): a lower app calls the functions higher apps list here,
@@ -246,7 +247,11 @@ MENTOR_SYNC_KINDS = {
     "visit_note": "tumbuh.programmes.mentor.handlers.apply_visit_note",
     "assessment": "tumbuh.programmes.mentor.handlers.apply_assessment",
     "signal_check": "tumbuh.connectivity.signal_checks.apply_signal_check",
+    "supply_link": "tumbuh.supply.mentor.apply_supply_link",
 }
+# Panels of higher apps on a business's console page (registry's enterprise detail):
+# fn(*, enterprise, user) -> a rendered panel (HTML) or None.
+ENTERPRISE_PANELS = ["tumbuh.supply.panels.enterprise_panel"]
 
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,11 +1,15 @@
-"""The supply pages: a business's own (``/rantai-pasok/``, light pages, JavaScript optional)."""
+"""The supply pages: a business's own under ``/rantai-pasok/`` (light pages, JavaScript
+optional) and the console's under ``/konsol/rantai-pasok/``. Each views module keeps its own
+routes."""
 
-from django.urls import path
-
-from tumbuh.supply import views
+from tumbuh.supply.views import collections, console, market, orders, training
 
 app_name = "supply"
 
 urlpatterns = [
-    path("rantai-pasok/", views.home, name="home"),
+    *market.urlpatterns,
+    *orders.urlpatterns,
+    *collections.urlpatterns,
+    *console.urlpatterns,
+    *training.urlpatterns,
 ]
