@@ -23,8 +23,8 @@ line, then exits non-zero when any page broke a rule (after crawling everything)
 ``overflow``      the page is wider than the 360 px viewport (``documentElement.scrollWidth``;
                   overflow inside an element that scrolls horizontally, such as a console
                   ``.table-scroll`` box, is clipped by that box and does not count);
-``budget``        a storefront, product, catalogue or mentor page whose HTML and stylesheets,
-                  as transferred (compressed bodies, from the network), exceed 14 KB;
+``budget``        a storefront, product, catalogue, mentor or supply page whose HTML and
+                  stylesheets, as transferred (compressed bodies, from the network), exceed 14 KB;
 ``csp``           the browser blocked something under the Content Security Policy (an inline
                   style whose hash the policy lacks, an inline script);
 ``nik``           a full NIK in a page (served HTML, rendered text and URL) or a download;

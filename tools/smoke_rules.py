@@ -100,7 +100,7 @@ def page_kind(path: str) -> str:
     """Which rules a page answers to: ``console``, ``seller``, ``mentor``, ``api`` or ``public``."""
     if path.startswith("/konsol/"):
         return "console"
-    if path.startswith("/toko-saya/"):
+    if path.startswith(("/toko-saya/", "/rantai-pasok/")):
         return "seller"
     if path.startswith("/pendamping/"):
         return "mentor"
@@ -112,8 +112,12 @@ def page_kind(path: str) -> str:
 
 
 def has_budget(path: str) -> bool:
-    """Storefronts and products (``/toko/…``), the catalogue (``/bbi/…``) and the mentor app
-    (``/pendamping/…``) must load on 2G: 14 KB of HTML and CSS as transferred."""
+    """Storefronts and products (``/toko/…``), the catalogue (``/bbi/…``), the mentor app
+    (``/pendamping/…``) and the supply pages of growers, collectors and processors
+    (``/rantai-pasok/…``, not their PDF documents) must load on 2G: 14 KB of HTML and CSS as
+    transferred."""
+    if path.startswith("/rantai-pasok/"):
+        return not path.endswith(".pdf")
     return path.startswith(("/toko/", "/bbi/", "/pendamping/"))
 
 

@@ -157,7 +157,7 @@ def test_overflow_is_a_page_wider_than_360_px():
     assert rules.overflow_problem(1009) == "overflow: 1009 px wide at 360 px"
 
 
-def test_the_budget_is_14_kb_on_storefront_catalogue_and_mentor_pages_only():
+def test_the_budget_is_14_kb_on_storefront_catalogue_mentor_and_supply_pages_only():
     assert rules.budget_problem("/bbi/", 14_336) is None
     assert rules.budget_problem("/bbi/", 14_337) == (
         "budget: 14337 bytes of HTML+CSS transferred, over 14336"
@@ -166,6 +166,9 @@ def test_the_budget_is_14_kb_on_storefront_catalogue_and_mentor_pages_only():
     assert rules.budget_problem("/toko/a/b/", 14_337) is not None
     assert rules.budget_problem("/konsol/registri/", 90_000) is None
     assert rules.budget_problem("/toko-saya/", 90_000) is None
+    assert rules.budget_problem("/rantai-pasok/pesanan/K7XQ2M9RTA/", 14_337) is not None
+    assert rules.budget_problem("/rantai-pasok/pesanan/K7XQ2M9RTA/dokumen/po.pdf", 30_000) is None
+    assert rules.page_kind("/rantai-pasok/") == "seller"
 
 
 def test_broken_resources_are_grouped_per_type_and_answer():
