@@ -375,10 +375,18 @@ def close_short(*, order: SupplyOrder, reason: str = "", by) -> SupplyOrder:
 
 
 def send_delivery(
-    *, order: SupplyOrder, quantities: dict, carrier: str = "", note: str = "", by
+    *,
+    order: SupplyOrder,
+    quantities: dict,
+    carrier: str = "",
+    note: str = "",
+    expected_number: str = "",
+    by,
 ) -> DeliveryNote:
     """The supplier sends part or all of what is still owed, with a delivery note (surat jalan).
-    ``quantities`` maps order line ids to the quantity on this trip."""
+    ``quantities`` maps order line ids to the quantity on this trip. ``expected_number``, when
+    given, is the number the sender saw as the next delivery note's (a page's form): a form sent
+    twice finds that number taken and is refused instead of sending the goods twice."""
     check_acts_for(by, order.supplier)
     carrier = clean_text(carrier, field="carrier", max_length=120, required=False)
     note = clean_text(note, field="note", max_length=300, required=False)
@@ -397,6 +405,12 @@ def send_delivery(
         locked = _lock(order)
         if locked.status not in (S.ORDERED, S.DELIVERING):
             raise _wrong_status(locked)
+        number = _sequence(locked, "SJ", DeliveryNote)
+        if expected_number and expected_number != number:
+            raise Refused(
+                SupplyError.ORDER_TRANSITION,
+                _("That delivery was already sent; check the order before sending another."),
+            )
         lines = {line.pk: line for line in locked.lines.all()}
         for line_id, quantity in cleaned.items():
             line = lines.get(line_id)
@@ -417,7 +431,7 @@ def send_delivery(
         now = timezone.now()
         delivery = DeliveryNote.objects.create(
             order=locked,
-            number=_sequence(locked, "SJ", DeliveryNote),
+            number=number,
             sent_at=now,
             carrier=carrier,
             note=note,
