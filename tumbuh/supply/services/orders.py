@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.core import times
+from tumbuh.core.idempotency import clean_key, run_once
 from tumbuh.core.images import ImageError, clean_image
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
@@ -207,6 +208,25 @@ def request_quotation(
         order.save(update_fields=["subtotal_idr", "total_idr"])
         _event(order, "", S.REQUESTED, by=by, side="buyer", document="quotation_request")
     return order
+
+
+def request_quotation_once(
+    *, key: str, data, buyer: Enterprise, by, **kwargs
+) -> tuple[SupplyOrder, bool]:
+    """``request_quotation`` once per ``Idempotency-Key``: (order, created).
+
+    The key has 8 to 100 characters and is the buyer's (scope ``supply.quotation:<buyer id>``,
+    ``core.idempotency``): the same key with the same ``data`` (the API's body) returns the first
+    order; with other data it is refused (``IdempotencyConflict``). A refused request records
+    nothing, so the key stays usable."""
+    key = clean_key(key, min_length=8)
+
+    def ask() -> tuple[int, dict]:
+        order = request_quotation(buyer=buyer, by=by, **kwargs)
+        return 201, {"order": order.code}
+
+    answer = run_once(scope=f"supply.quotation:{buyer.pk}", key=key, data=data, action=ask)
+    return SupplyOrder.objects.get(code=answer.body["order"]), answer.created
 
 
 def quote(
