@@ -521,7 +521,8 @@ def sign_handover(
         current.received_note = note
         current.signed_by = acting_user(by)
         if image is not None:
-            current.received_photo.save(image.as_file(current.handover_number), save=False)
+            photo_file = image.as_file(current.handover_number)
+            current.received_photo.save(photo_file.name, photo_file, save=False)
         current.save()
         _event(
             locked,
