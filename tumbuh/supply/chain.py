@@ -48,13 +48,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from tumbuh.accounts.permissions import Capability, roles_with
+from tumbuh.accounts.scoping import scope_for
 from tumbuh.core.money import decimal_text
 from tumbuh.regions.boundaries import layer
 
 # The regions' map drawing, reused for the area's outlines: a frame around several regencies is
 # not among its public maps.
 from tumbuh.regions.maps import _frame, _legend, _shape_paths, _svg
-from tumbuh.regions.models import PriorityArea, PriorityAreaRegency, Village
+from tumbuh.regions.models import PriorityArea, PriorityAreaRegency, Regency, Village
 from tumbuh.registry.models import Enterprise, EnterpriseKbli, Milestone
 from tumbuh.registry.queries import kbli_section_ranges
 from tumbuh.supply.models import (
@@ -101,6 +103,10 @@ class Business:
     @property
     def regency(self) -> str:
         return self.village_id[:5]
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLES[self.role])
 
 
 @dataclass
@@ -353,6 +359,14 @@ class Measures:
             return None
         return self.bought_inside_value_idr / self.bought_value_idr
 
+    @property
+    def digital_share_text(self) -> str:
+        return share_text(self.digital_share)
+
+    @property
+    def inside_share_text(self) -> str:
+        return share_text(self.inside_share)
+
 
 def share_text(share: float | None) -> str:
     """A share as "45,3 %", or "–" when there is nothing to share."""
@@ -451,7 +465,10 @@ def regency_facts() -> dict[str, Measures]:
 
 @dataclass
 class Node:
+    """A business of the area's network and where it is drawn."""
+
     business: Business
+    place: str = ""
     latitude: float | None = None
     longitude: float | None = None
     x: int | None = None
@@ -470,9 +487,15 @@ class Edge:
     unit: str
     basis: str
 
+    @property
+    def basis_label(self) -> str:
+        return str(BASIS_LABELS.get(self.basis, self.basis))
+
 
 @dataclass
 class Network:
+    """The businesses of an area's chain and the supply relations between them."""
+
     nodes: list[Node]
     edges: list[Edge]
     outside_links: int  # links of the area's businesses with a business outside it
@@ -498,7 +521,8 @@ def area_network(area: PriorityArea, *, chain: Chain | None = None) -> Network:
     for pk in sorted(inside, key=lambda pk: (chain.businesses[pk].name, pk)):
         business = chain.businesses[pk]
         place = centre(villages[business.village_id]) if business.village_id in villages else None
-        node = Node(business)
+        village = villages.get(business.village_id)
+        node = Node(business, village.name if village else business.village_id)
         if place:
             node.latitude, node.longitude = place
         nodes.append(node)
@@ -671,3 +695,53 @@ def network_svg(area: PriorityArea, network: Network, regencies: list[str]) -> S
 
 def role_label(role: str) -> str:
     return str(ROLES.get(role, role))
+
+
+# --- the console's reads ----------------------------------------------------------------------
+
+
+def visible_areas(user):
+    """The priority areas with at least one regency in the regions ``user`` sees the
+    dashboards of (national staff: every area)."""
+    scope = scope_for(user, roles=roles_with(Capability.VIEW_DASHBOARDS))
+    areas = PriorityArea.objects.all()
+    if scope.is_national:
+        return areas
+    touching = scope.filter(PriorityAreaRegency.objects.all(), "regency__code").values("area_id")
+    return areas.filter(pk__in=touching)
+
+
+@dataclass
+class RegencyRow:
+    """One regency of an area and its measures."""
+
+    code: str
+    name: str
+    measures: Measures
+
+
+@dataclass
+class AreaPage:
+    """What the console page of an area shows."""
+
+    area: PriorityArea
+    total: Measures
+    regencies: list[RegencyRow]
+    network: Network
+    svg: SafeString
+
+
+def area_page(area: PriorityArea) -> AreaPage:
+    """An area's measures, per regency, its network and its drawing, from one reading."""
+    codes = area_regencies(area)
+    loaded = load_chain(codes)
+    total, per_regency = area_measures(loaded, codes)
+    names = dict(Regency.objects.filter(code__in=codes).values_list("code", "name"))
+    network = area_network(area, chain=loaded)
+    return AreaPage(
+        area=area,
+        total=total,
+        regencies=[RegencyRow(code, names.get(code, code), per_regency[code]) for code in codes],
+        network=network,
+        svg=network_svg(area, network, codes),
+    )
