@@ -62,6 +62,7 @@ api.add_router("/stores/", "tumbuh.stores.api.router")
 api.add_router("/catalogue/", "tumbuh.catalogue.api.router")
 api.add_router("/connectivity/", "tumbuh.connectivity.api.router")
 api.add_router("/stats/", "tumbuh.dashboards.api.router")
+api.add_router("/supply/", "tumbuh.supply.api.router")
 
 
 def _field_errors(errors: list[dict]) -> str:
