@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tumbuh.accounts.permissions import Capability, require
 from tumbuh.core import keyset
 from tumbuh.core.exports import streaming_csv_response, xlsx_response
+from tumbuh.core.hooks import hooks
 from tumbuh.core.htmx import is_htmx, render_page
 from tumbuh.core.storage import local_path
 from tumbuh.registry import personal_data, queries, services
@@ -110,8 +111,16 @@ def enterprise_detail(request, public_id):
             "merges": queries.merge_history(enterprise),
             "zone": enterprise.village.regency.province.zoneinfo,
             "may_reveal_nik": personal_data.may_handle(request.user, enterprise),
+            "panels": _panels(enterprise, request.user),
         },
     )
+
+
+def _panels(enterprise: Enterprise, user) -> list[str]:
+    """The panels higher apps show on a business's page (``settings.ENTERPRISE_PANELS``: the
+    rendered HTML of each, or None when it has nothing to show)."""
+    shown = (panel(enterprise=enterprise, user=user) for panel in hooks("ENTERPRISE_PANELS"))
+    return [html for html in shown if html]
 
 
 @login_required
