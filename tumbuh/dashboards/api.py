@@ -7,7 +7,7 @@ refusal (422, reason ``unknown_milestone``). Every figure comes from the rollups
 ``as_of``.
 
 The other sections (``/stats/<area>``: programme, capability, licensing, stores, connectivity,
-partners) are aggregates the worker recomputes (``sections``), as of their own ``as_of``; they
+partners, supply) are aggregates the worker recomputes (``sections``), as of their own ``as_of``; they
 go down to the regency, the partners' scorecard to the province (422 below it). The sections
 with events (programme, licensing, stores, connectivity) also answer their monthly series.
 """

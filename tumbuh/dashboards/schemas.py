@@ -77,6 +77,7 @@ class Area(StrEnum):
     STORES = "stores"
     CONNECTIVITY = "connectivity"
     PARTNERS = "partners"
+    SUPPLY = "supply"
 
 
 class SectionIn(Schema):

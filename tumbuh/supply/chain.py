@@ -446,8 +446,9 @@ def areas_measures(areas: list[PriorityArea]) -> dict[int, Measures]:
 
 
 def regency_facts() -> dict[str, Measures]:
-    """The measures of every regency of the country, for the dashboards' rollups: purchases
-    sourced inside when the supplier's regency shares a priority area with the buyer's."""
+    """The measures of every regency of the country, for the dashboards' rollups. What was bought
+    is measured for the buyers in a priority area's core or surrounding regencies, sourced inside
+    when the supplier's regency shares a priority area with the buyer's."""
     areas_of: dict[str, set[int]] = defaultdict(set)
     for area_id, code in PriorityAreaRegency.objects.filter(role__in=AREA_ROLES).values_list(
         "area_id", "regency_id"
@@ -457,7 +458,11 @@ def regency_facts() -> dict[str, Measures]:
     def is_inside(buyer: str, supplier: str) -> bool:
         return bool(areas_of.get(buyer, set()) & areas_of.get(supplier, set()))
 
-    return measures_by_regency(load_chain(), None, is_inside)
+    facts = measures_by_regency(load_chain(), None, is_inside)
+    for regency, measures in facts.items():
+        if regency not in areas_of:  # sourcing is measured for the buyers of the areas only
+            measures.bought_value_idr = measures.bought_inside_value_idr = 0
+    return facts
 
 
 # --- the network of an area -------------------------------------------------------------------

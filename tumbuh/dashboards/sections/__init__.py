@@ -1,5 +1,5 @@
 """The dashboard's sections beyond onboarding: the flagship programme, capability, licensing,
-stores and the BBI catalogue, connectivity, and the partners' scorecard.
+stores and the BBI catalogue, connectivity, the partners' scorecard, and supply chains.
 
 Two halves: :mod:`~tumbuh.dashboards.sections.compute` recomputes every section's figures from
 the other apps' tables into :class:`~tumbuh.dashboards.models.SectionFigure` (the worker runs
@@ -22,6 +22,7 @@ from tumbuh.dashboards.sections.compute import (
     SECTION_DELAY,
     SECTIONS,
     STORES,
+    SUPPLY,
     flagship_programme,
     refresh_sections,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "SECTIONS",
     "SECTION_DELAY",
     "STORES",
+    "SUPPLY",
     "Cell",
     "Figure",
     "Line",

@@ -47,6 +47,13 @@ Decisions, each a definition the pages repeat in their notes:
   how many of them reached each milestone, and the duplicates it sent: records that matched an
   existing business at import (``rule`` other than ``new``) or whose business was later merged
   into another (``enterprise`` differs from ``first_enterprise``).
+- **Supply chains** (``supply.chain``, whose docstring gives the roles' rules): processors in
+  the chain, trained ones (milestone ``trained``) and of them those with a B2B order paid by
+  transfer or QRIS, by the processor's village; the B2B value paid (invoices) by the buyer's
+  village; what the buyers in a priority area's core or surrounding regencies bought (paid B2B
+  invoices and BumDes collections) and the part of it from suppliers in a priority area the
+  buyer's regency belongs to as well. Each business counts once (a merged record as its
+  survivor). No monthly series yet.
 
 **Monthly series** (:class:`~tumbuh.dashboards.models.SectionSeries`) of the measures that are
 events, by the month they happened in Western Indonesian Time, with one grouped query each (``GROUP
@@ -106,6 +113,7 @@ from tumbuh.programmes.models import Enrolment, PartnerQuota, Programme, Program
 from tumbuh.regions.models import Village
 from tumbuh.registry.models import Enterprise, SourceRecord
 from tumbuh.stores.models import Order, Store
+from tumbuh.supply.chain import regency_facts
 
 SECTION_DELAY = datetime.timedelta(minutes=5)
 CLOCK_PREFIX = "section:"
@@ -119,7 +127,8 @@ LICENSING = "licensing"
 STORES = "stores"
 CONNECTIVITY = "connectivity"
 PARTNERS = "partners"
-SECTIONS = (PROGRAMME, CAPABILITY, LICENSING, STORES, CONNECTIVITY, PARTNERS)
+SUPPLY = "supply"
+SECTIONS = (PROGRAMME, CAPABILITY, LICENSING, STORES, CONNECTIVITY, PARTNERS, SUPPLY)
 
 COUNT, IDR, DAYS = (SectionFigure.Unit.COUNT, SectionFigure.Unit.IDR, SectionFigure.Unit.DAYS)
 # The unit of each measure that is not a count.
@@ -129,6 +138,9 @@ UNITS = {
     "paid_value_bumdes": IDR,
     "nib_waiting_days": DAYS,
     "halal_waiting_days": DAYS,
+    "b2b_value": IDR,
+    "bought_value": IDR,
+    "bought_inside_value": IDR,
 }
 # Sections whose figures stop at the province.
 DEEPEST = {PARTNERS: Level.PROVINCE}
@@ -496,6 +508,23 @@ def _partners() -> tuple[Facts, list, Monthly]:
     return facts, [], {}  # stocks (businesses brought, milestones reached): no monthly series
 
 
+def _supply() -> tuple[Facts, list, Monthly]:
+    # The supply app reads its own tables once and works the roles out.
+    facts: Facts = {}
+    for regency, measures in regency_facts().items():
+        for measure, value in (
+            ("processors", measures.processors),
+            ("processors_trained", measures.processors_trained),
+            ("processors_trained_digital", measures.processors_trained_digital),
+            ("b2b_value", measures.b2b_value_idr),
+            ("bought_value", measures.bought_value_idr),
+            ("bought_inside_value", measures.bought_inside_value_idr),
+        ):
+            if value:
+                facts[(regency, measure, "")] = value
+    return facts, [], {}  # processors are a stock; B2B value is kept as a total for now
+
+
 COMPUTE = {
     PROGRAMME: _programme,
     CAPABILITY: _capability,
@@ -503,6 +532,7 @@ COMPUTE = {
     STORES: _stores,
     CONNECTIVITY: _connectivity,
     PARTNERS: _partners,
+    SUPPLY: _supply,
 }
 
 

@@ -50,6 +50,7 @@ from tumbuh.dashboards.sections.compute import (
     SECTION_DELAY,
     SECTIONS,
     STORES,
+    SUPPLY,
 )
 from tumbuh.dashboards.sections.series import Series, read_series
 from tumbuh.dashboards.tasks import refresh_sections_task
@@ -198,6 +199,7 @@ def panels(region_code: str) -> list[Panel]:
     ]
     if level <= CODE_LENGTH[DEEPEST[PARTNERS]]:
         result.append(_partners_panel(figures[PARTNERS], clocks.get(PARTNERS)))
+    result.append(_supply_panel(figures[SUPPLY], clocks.get(SUPPLY)))
     series = read_series(region_code)
     for panel in result:
         panel.series = series.get(panel.key)
@@ -545,10 +547,48 @@ def _partners_panel(figures: dict, as_of) -> Panel:
     return panel
 
 
+def _supply_panel(figures: dict, as_of) -> Panel:
+    """The programme's supply measures: trained processors with a digital B2B order, the B2B
+    value paid, the share of the areas' buyers' purchases sourced inside their area."""
+    panel = Panel(SUPPLY, _("Supply chains"), as_of)
+
+    def value(measure: str) -> int:
+        return figures.get((measure, ""), 0)
+
+    trained = value("processors_trained")
+    bought = value("bought_value")
+    panel.columns = ["", _("Value")]
+    panel.rows = [
+        Row(_("Processors in the chains"), [_count(value("processors"))]),
+        Row(_("Trained processors"), [_count(trained)]),
+        Row(
+            _("Trained processors with a digital B2B order"),
+            [_count(value("processors_trained_digital"))],
+        ),
+        Row(
+            _("Share of trained processors with a digital B2B order"),
+            [_percent(value("processors_trained_digital"), trained)],
+        ),
+        Row(_("B2B value paid"), [_money(value("b2b_value"))]),
+        Row(_("Bought by the priority areas' buyers"), [_money(bought)]),
+        Row(
+            _("Share sourced inside the buyer's priority area"),
+            [_percent(value("bought_inside_value"), bought)],
+        ),
+    ]
+    panel.note = _(
+        "Each business counted once. A digital B2B order has an invoice paid by transfer or "
+        "QRIS. Bought: paid B2B invoices and BumDes collections of buyers in a priority area's "
+        "core or surrounding regencies; inside: from a supplier in the same priority area."
+    )
+    return panel
+
+
 PANELS = {
     CAPABILITY: _capability_panel,
     LICENSING: _licensing_panel,
     STORES: _stores_panel,
     CONNECTIVITY: _connectivity_panel,
     PARTNERS: _partners_panel,
+    SUPPLY: _supply_panel,
 }

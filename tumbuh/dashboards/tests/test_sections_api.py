@@ -370,7 +370,7 @@ def test_an_api_key_of_a_provincial_office_sees_its_province(client, office_53):
 # series (none for the stocks: capability, partners); then the names: of the priority areas and
 # the programme's partners (for the table and the labels) and of the programme (for the
 # labels), of the scorecard's partners (the same).
-QUERIES = {"programme": 12, "capability": 6, "partners": 8}
+QUERIES = {"programme": 12, "capability": 6, "partners": 8, "supply": 6}
 
 
 def test_a_call_runs_a_fixed_number_of_queries(
