@@ -72,7 +72,7 @@ def apply_supply_link(*, user, record: SyncRecord, memo=None) -> Result:
             buyer=buyer,
             commodity=text_field(data, "commodity", limit=80, label=_("The commodity")),
             commodity_kbli=text_field(data, "commodity_kbli", limit=5, required=False),
-            unit=text_field(data, "unit", limit=20, required=False) or "kg",
+            unit=text_field(data, "unit", limit=20, label=_("The unit")),
             usual_volume=data.get("usual_volume"),
             period=text_field(data, "period", limit=5, required=False) or "week",
             by=user,

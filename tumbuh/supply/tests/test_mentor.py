@@ -99,6 +99,7 @@ def test_refusals_name_the_reason_and_field_and_write_nothing(chain):
         link_record(grower, maker, commodity=""),
         link_record(grower, maker, usual_volume="banyak"),
         link_record(grower, maker, period="year"),
+        link_record(grower, maker, unit=None),
     ]
     results = sync.apply_batch(user=mentor.user, records=records)
     assert [(r.status, r.reason, r.field) for r in results] == [
@@ -109,6 +110,7 @@ def test_refusals_name_the_reason_and_field_and_write_nothing(chain):
         ("refused", "required", "commodity"),
         ("refused", "quantity_invalid", "usual_volume"),
         ("refused", "period_unknown", "period"),
+        ("refused", "required", "unit"),
     ]
     assert all(r.detail for r in results)
     assert not SupplyLink.objects.exists()
