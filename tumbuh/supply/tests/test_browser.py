@@ -116,13 +116,13 @@ def test_a_processor_orders_receives_part_signs_the_handover_and_pays(new_contex
     delivery.locator("button[type=submit]").click()
     grower.wait_for_url(re.compile(rf"{order_path}$"))
     assert status_of(grower) == "delivering"
-    expect(grower.locator("#lines td.delivered")).to_have_text("120")
+    expect(grower.locator("#lines .delivered")).to_have_text("120")
 
     # The maker signs the handover on its phone: a name and a photo from the camera.
     buyer.reload()
     assert status_of(buyer) == "delivering"
     expect(buyer.locator("#order-status")).to_have_text("Partly delivered")
-    expect(buyer.locator("#lines td.delivered")).to_have_text("120")
+    expect(buyer.locator("#lines .delivered")).to_have_text("120")
     handover = step(buyer, "terima")
     assert handover.get_attribute("enctype") == "multipart/form-data"
     photo = handover.locator("input[name=photo]")
