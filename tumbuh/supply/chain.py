@@ -15,7 +15,8 @@ in any status, collections) and the registry's facts:
   or a link or order as buyer);
 - *grower/producer*: supplies but buys nothing in the chain (and holds no manufacturing KBLI);
 - *processor*: holds a KBLI code of section C (manufacturing: ``registry.queries
-  .kbli_section_ranges``), or buys from a grower or a collector (someone who buys nothing else in
+  .kbli_section_ranges``) or takes part in a processing programme (a programme for KBLI section
+  C, enrolment holding a place), or buys from a grower or a collector (someone who buys nothing else in
   the chain, or a BumDes), or buys from others that are not processors;
 - *reseller*: buys only from processors, and holds no manufacturing KBLI.
 
@@ -51,6 +52,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from tumbuh.accounts.permissions import Capability, roles_with
 from tumbuh.accounts.scoping import scope_for
 from tumbuh.core.money import decimal_text
+from tumbuh.programmes.models import Enrolment, Programme
 from tumbuh.regions.boundaries import layer
 
 # The regions' map drawing, reused for the area's outlines: a frame around several regencies is
@@ -172,6 +174,25 @@ def manufacturing_q(field_name: str = "code") -> Q:
     return condition
 
 
+def in_processing_programmes(ids: set[int]) -> list[int]:
+    """Of ``ids``, the businesses enrolled (holding a place) in a processing programme: one
+    whose eligibility names KBLI section C (manufacturing)."""
+    programmes = [
+        pk
+        for pk, sections in Programme.objects.values_list("pk", "kbli_sections")
+        if "C" in (sections or [])
+    ]
+    if not programmes:
+        return []
+    return list(
+        Enrolment.objects.filter(
+            cohort__programme_id__in=programmes,
+            enterprise_id__in=ids,
+            status__in=Enrolment.HOLDS_PLACE,
+        ).values_list("enterprise_id", flat=True)
+    )
+
+
 def load_chain(regencies: Iterable[str] | None = None, *, now=None) -> Chain:
     """The supply chain of the rows touching ``regencies`` (regency codes; None: the whole
     country), with every business they name, as the survivors count."""
@@ -248,6 +269,8 @@ def load_chain(regencies: Iterable[str] | None = None, *, now=None) -> Chain:
         Q(enterprise_id__in=all_ids) & manufacturing_q()
     ).values_list("enterprise_id", flat=True):
         businesses[_survivor(pk, merged)].is_manufacturing = True
+    for pk in in_processing_programmes(all_ids):
+        businesses[_survivor(pk, merged)].is_manufacturing = True
     for pk in Milestone.objects.filter(
         enterprise_id__in=all_ids, kind=Milestone.Kind.TRAINED
     ).values_list("enterprise_id", flat=True):
@@ -305,7 +328,7 @@ def assign_roles(chain: Chain) -> None:
         bought_from = suppliers.get(pk, set())
         if business.kind == Enterprise.Kind.BUMDES and bought_from:
             business.role = COLLECTOR
-        elif business.is_manufacturing:
+        elif business.is_manufacturing:  # a KBLI of section C, or a processing programme
             business.role = PROCESSOR
         elif not bought_from:
             business.role = GROWER

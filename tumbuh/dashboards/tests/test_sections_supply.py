@@ -5,7 +5,9 @@ import pytest
 
 from tumbuh.dashboards import sections
 from tumbuh.dashboards.tests.test_sections import figures, panel
-from tumbuh.supply.tests.test_chain import hand_made  # noqa: F401 - the fixture
+from tumbuh.supply.tests import test_chain
+
+hand_made = test_chain.hand_made  # the hand-made chain's fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -19,7 +21,7 @@ EXPECTED = {
 }
 
 
-def test_the_measures_per_regency_add_up_to_the_province_and_the_country(hand_made):  # noqa: F811
+def test_the_measures_per_regency_add_up_to_the_province_and_the_country(hand_made):
     sections.refresh_sections()
     assert figures("supply", "32.04") == EXPECTED
     assert figures("supply", "32") == EXPECTED
@@ -41,7 +43,7 @@ def test_the_measures_per_regency_add_up_to_the_province_and_the_country(hand_ma
 def test_the_dashboard_page_and_the_api_show_the_section(
     client_of,
     national_admin,
-    hand_made,  # noqa: F811
+    hand_made,
 ):
     sections.refresh_sections()
     client = client_of(national_admin)

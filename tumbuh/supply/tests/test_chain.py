@@ -179,3 +179,12 @@ def test_the_network_of_the_area(hand_made):
     assert svg.count("<title>") == 1 + 6  # the map's title and one per business
     assert "Keripik Bu Sari: " in svg and "stroke-width" in svg
     assert len(svg) < 60_000
+
+
+def test_a_business_in_a_processing_programme_is_a_processor(hand_made):
+    from tumbuh.programmes.tests.builders import make_cohort, make_enrolment
+
+    cohort = make_cohort()  # a programme for KBLI section C
+    make_enrolment(cohort, hand_made["reseller"])
+    loaded = chain.load_chain(["32.04"])
+    assert loaded.businesses[hand_made["reseller"].pk].role == chain.PROCESSOR

@@ -8,7 +8,9 @@ from tumbuh.accounts.models import Membership
 from tumbuh.conftest import make_user
 from tumbuh.programmes.tests.builders import make_area
 from tumbuh.supply import chain
-from tumbuh.supply.tests.test_chain import hand_made  # noqa: F401 - the fixture
+from tumbuh.supply.tests import test_chain
+
+hand_made = test_chain.hand_made  # the hand-made chain's fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ def test_the_areas_list_shows_each_visible_area_with_its_measures(
     client_of,
     national_admin,
     hand_made,
-    kupang_area,  # noqa: F811
+    kupang_area,
 ):
     response = client_of(national_admin).get(reverse("supply:console-areas"))
     assert response.status_code == 200
@@ -36,7 +38,7 @@ def test_the_areas_list_shows_each_visible_area_with_its_measures(
 def test_the_area_page_draws_the_network_with_a_legend_and_tables(
     client_of,
     national_admin,
-    hand_made,  # noqa: F811
+    hand_made,
 ):
     area = hand_made["area"]
     response = client_of(national_admin).get(reverse("supply:console-area", args=[area.slug]))
@@ -61,7 +63,7 @@ def test_an_officer_of_ntt_cannot_see_a_jawa_barat_area(
     officer_53,
     officer_32,
     hand_made,
-    kupang_area,  # noqa: F811
+    kupang_area,
 ):
     area = hand_made["area"]
     client = client_of(officer_53)
@@ -72,7 +74,7 @@ def test_an_officer_of_ntt_cannot_see_a_jawa_barat_area(
     assert client.get(reverse("supply:console-area", args=[area.slug])).status_code == 200
 
 
-def test_people_without_the_dashboards_are_refused(client_of, hand_made):  # noqa: F811
+def test_people_without_the_dashboards_are_refused(client_of, hand_made):
     seller = make_user()
     client = client_of(seller)
     assert client.get(reverse("supply:console-areas")).status_code == 403
@@ -80,8 +82,24 @@ def test_people_without_the_dashboards_are_refused(client_of, hand_made):  # noq
     assert client.get(reverse("supply:console-area", args=[area.slug])).status_code == 403
 
 
-def test_partner_staff_do_not_see_the_chains(client_of, hand_made):  # noqa: F811
+def test_partner_staff_do_not_see_the_chains(client_of, hand_made):
     from tumbuh.programmes.tests.builders import make_partner
 
     partner_admin = make_user(organisation=make_partner(), role=Membership.Role.ADMIN)
     assert client_of(partner_admin).get(reverse("supply:console-areas")).status_code == 403
+
+
+def test_the_areas_list_reads_a_fixed_number_of_queries(
+    client_of, national_admin, hand_made, query_count
+):
+    client = client_of(national_admin)
+    url = reverse("supply:console-areas")
+    client.get(url)  # the session and the menu's memberships read once
+    with query_count() as first:
+        assert client.get(url).status_code == 200
+    make_area(regencies=("53.71",), name="Kawasan Kupang")
+    make_area(regencies=("32.04", "53.71"), name="Kawasan Lintas")
+    with query_count() as more:
+        text = client.get(url).content.decode()
+    assert "Kawasan Lintas" in text
+    assert len(more) == len(first)
