@@ -87,8 +87,11 @@ def side_of(by, order: SupplyOrder) -> str:
 
 
 def _lock(order: SupplyOrder) -> SupplyOrder:
+    # ``of=("self",)``: only the order's row. Without it PostgreSQL locks every joined row too,
+    # the supplier's and buyer's businesses and villages, so every order of one supplier (and of
+    # every buyer in one village) waited for the others.
     return (
-        SupplyOrder.objects.select_for_update()
+        SupplyOrder.objects.select_for_update(of=("self",))
         .select_related("supplier__village", "buyer__village")
         .get(pk=order.pk)
     )
@@ -287,7 +290,9 @@ def issue_purchase_order(*, order: SupplyOrder, by) -> SupplyOrder:
         if locked.status != S.QUOTED:  # only a quoted order can be ordered
             raise _wrong_status(locked)
         now = timezone.now()
-        for line in locked.lines.select_related("offer"):
+        # Offers taken in one order (by id) everywhere: two orders sharing offers wait for each
+        # other instead of deadlocking.
+        for line in locked.lines.select_related("offer").order_by("offer_id"):
             taken = Offer.objects.filter(
                 pk=line.offer_id,
                 status=Offer.Status.OPEN,
@@ -321,7 +326,7 @@ def issue_purchase_order(*, order: SupplyOrder, by) -> SupplyOrder:
 def _give_back(order: SupplyOrder) -> None:
     """Return to the offers what was reserved and did not leave."""
     now = timezone.now()
-    for line in order.lines.all():
+    for line in order.lines.order_by("offer_id"):
         left = line.quantity - line.delivered_quantity
         if left > 0:
             Offer.objects.filter(pk=line.offer_id).update(
