@@ -576,3 +576,63 @@ def test_the_work_of_a_person_acting_for_a_business(chain):
     # the self-assessment, as specific and listed first, stays where the person lands
     assert landing_url(grower_user) == reverse("capability:self-assessment")
     assert not [w for w in work_of(make_user()) if w.url == HOME]
+
+
+# --- in a phone's browser -----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_processor_finds_a_supplier_and_asks_for_a_quotation_on_a_phone_without_javascript(
+    live_regions, new_context, live_server
+):
+    """The start of the done-when journey, at 360 px with JavaScript off: from the supply home to
+    the suppliers near the business, an offer, and a request for a quotation; no page is wider
+    than the phone."""
+    from django.conf import settings
+
+    from tumbuh.conftest import PASSWORD
+
+    _grower, _grower_user, maker, maker_user, offer = make_chain()
+    context = new_context(java_script_enabled=False, viewport={"width": 360, "height": 640})
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    page = context.new_page()
+
+    def fits_the_phone():
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360, page.url
+
+    page.goto("/masuk/?next=/rantai-pasok/")
+    page.locator("#id_username").fill(maker_user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/rantai-pasok/"
+    fits_the_phone()
+    for path in ("/rantai-pasok/penawaran/baru/", "/rantai-pasok/mitra/baru/"):
+        page.goto(path)
+        fits_the_phone()
+    page.goto("/rantai-pasok/")
+
+    page.locator("main .tabs a[href^='/rantai-pasok/cari/']").click()
+    page.locator("#id_q").fill("singkong")
+    page.locator("main form[role=search] button[type=submit]").click()
+    page.wait_for_load_state()
+    fits_the_phone()
+    page.locator(f"main a[href^='/rantai-pasok/penawaran/{offer.public_id}/']").click()
+    page.wait_for_load_state()
+    fits_the_phone()
+    assert "Tani Singkong Makmur" in page.locator("main dl").inner_text()
+
+    page.locator("#id_quote-quantity").fill("300")
+    page.locator("#id_quote-delivery_address").fill("Jl. Raya Banjaran 12")
+    page.locator("main form:has(input[value=quote]) button[type=submit]").click()
+    page.wait_for_load_state()
+    order = SupplyOrder.objects.get()
+    assert page.url == f"{live_server.url}/rantai-pasok/pesanan/{order.code}/"
+    assert (order.buyer_id, order.status, order.delivery_address) == (
+        maker.pk,
+        "requested",
+        "Jl. Raya Banjaran 12",
+    )
