@@ -13,6 +13,7 @@ from tumbuh.core.tests.weight import served_size
 from tumbuh.supply.models import DeliveryNote, Invoice, SupplyOrder, SupplyOrderEvent
 from tumbuh.supply.services import market, orders
 from tumbuh.supply.tests.builders import make_chain, ordered
+from tumbuh.supply.views.orders import next_step
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -328,3 +329,37 @@ def test_the_order_page_fits_the_light_page_budget_on_both_sides(client, client_
         assert len(queries) <= 13, [q["sql"] for q in queries]
         size = served_size(response, page="supply order")
         assert size <= BUDGET_BYTES, size
+
+
+@pytest.mark.parametrize(
+    ("status", "side", "facts", "expected"),
+    [
+        ("requested", "buyer", {}, "Waiting for the supplier's quotation."),
+        ("quoted", "supplier", {}, "Waiting for the buyer's purchase order."),
+        ("ordered", "supplier", {"owed": 300}, "Send the rest with a delivery note."),
+        (
+            "delivering",
+            "supplier",
+            {"owed": 180, "unsigned": 1},
+            "Waiting for the buyer to sign the handover. Send the rest with a delivery note.",
+        ),
+        (
+            "delivered",
+            "buyer",
+            {"unsigned": 1, "unpaid": 1},
+            "Sign the handover of each delivery when the goods arrive. "
+            "Pay the invoice by its due date.",
+        ),
+        (
+            "delivered",
+            "supplier",
+            {"to_invoice": 50},
+            "Issue the invoice for what was handed over.",
+        ),
+        ("delivered", "supplier", {"unpaid": 1}, "Waiting for the buyer's payment."),
+        ("cancelled", "buyer", {}, "This order is closed; nothing more happens."),
+    ],
+)
+def test_what_happens_next_is_told_to_each_side(status, side, facts, expected):
+    facts = {"owed": 0, "unsigned": 0, "unpaid": 0, "to_invoice": 0, **facts}
+    assert next_step(SupplyOrder(status=status), side=side, **facts) == expected

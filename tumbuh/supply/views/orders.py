@@ -74,8 +74,12 @@ def next_step(
         return _("Waiting for the buyer's purchase order.")
     if status in (S.ORDERED, S.DELIVERING, S.DELIVERED):
         steps = []
-        if buyer and unsigned:
-            steps.append(_("Sign the handover of each delivery when the goods arrive."))
+        if unsigned:
+            steps.append(
+                _("Sign the handover of each delivery when the goods arrive.")
+                if buyer
+                else _("Waiting for the buyer to sign the handover.")
+            )
         if supplier and to_invoice > 0:
             steps.append(_("Issue the invoice for what was handed over."))
         if unpaid:
@@ -99,6 +103,7 @@ def next_step(
 
 
 def _event_text(event) -> str:
+    """What one event of the history says: a document made, or the status reached."""
     if event.kind == "delivery":
         return _("Delivery note %(number)s sent") % {"number": event.document}
     if event.kind == "handover":
