@@ -203,6 +203,51 @@ def test_a_person_acting_for_several_businesses_chooses_one(client_of, chain):
     assert f"/rantai-pasok/cari/?usaha={grower.public_id}" in chosen  # links keep the choice
 
 
+def test_the_home_reads_a_constant_number_of_queries(client_of, chain, query_count):
+    grower, grower_user, maker, maker_user, offer = chain
+    market.restock_offer(offer=offer, add=5000, by=grower_user)
+    market.publish_request(
+        buyer=maker,
+        commodity="Singkong",
+        unit="kg",
+        quantity=100,
+        starts_on=starts(),
+        by=maker_user,
+    )
+    client = client_of(grower_user)
+    client.get(HOME)
+    with query_count() as small:
+        assert client.get(HOME).status_code == 200
+    for number in range(4):
+        buyer = make_enterprise(f"Olahan {number}", village=BANJARAN)
+        buyer_user = make_owner(buyer)
+        make_store(f"Toko Olahan {number}", enterprise=buyer)
+        market.publish_request(
+            buyer=buyer,
+            commodity="Singkong",
+            unit="kg",
+            quantity=100,
+            starts_on=starts(),
+            by=buyer_user,
+        )
+        ordered(offer, buyer, buyer_user, grower_user, quantity=100)
+        links.declare_link(
+            supplier=grower, buyer=buyer, commodity="Singkong", side=buyer, by=buyer_user
+        )
+        market.publish_offer(
+            supplier=grower,
+            commodity=f"Tepung {number}",
+            unit="kg",
+            min_order_quantity=10,
+            tiers=[(10, 9000), (100, 8000)],
+            by=grower_user,
+        )
+    with query_count() as large:
+        html = _html(client.get(HOME))
+    assert html.count("/rantai-pasok/pesanan/") == 4 and html.count("Olahan 3") >= 3
+    assert len(large) == len(small)
+
+
 # --- a new offer --------------------------------------------------------------------------------
 
 
