@@ -241,7 +241,11 @@ def _plan(area, businesses, enrolled: set[int], *, rng: random.Random) -> Chain 
     )
     if len(growers) < 2:  # few businesses in the area: the BumDes's producers sell directly too
         growers += village_producers[: 2 - len(growers)]
-    resellers = pick(umkm, 2, key=lambda e: (regency_of[e.pk] != focus, order[e.pk]))
+    resellers = pick(
+        umkm,
+        2,
+        key=lambda e: (regency_of[e.pk] != focus, "47" not in codes.get(e.pk, ()), order[e.pk]),
+    )
     if not processors or len(growers) < 2 or not resellers:
         return None
     members = {bumdes.pk, *taken}
@@ -256,14 +260,27 @@ def _plan(area, businesses, enrolled: set[int], *, rng: random.Random) -> Chain 
     )
 
 
+# KBLI 2020 groups by their first digits: crops (011-013), food processing (10), trade (46, 47).
+CROPS = ("011", "012", "013")
+FOOD = ("10",)
+TRADE = ("46", "47")
+
+
 def _kbli_prefixes(ids: list[int]) -> dict[int, set[str]]:
-    """Each business's KBLI divisions' first two digits ("10" food processing, "01" crops)."""
+    """What each business does, by KBLI: "01" when it grows crops, "10" when it processes food,
+    "47" when it trades."""
     prefixes: dict[int, set[str]] = {}
     for start in range(0, len(ids), 500):
         for enterprise_id, code in EnterpriseKbli.objects.filter(
             enterprise_id__in=ids[start : start + 500]
         ).values_list("enterprise_id", "code"):
-            prefixes.setdefault(enterprise_id, set()).add(code[:2])
+            kinds = prefixes.setdefault(enterprise_id, set())
+            if code.startswith(CROPS):
+                kinds.add("01")
+            if code.startswith(FOOD):
+                kinds.add("10")
+            if code.startswith(TRADE):
+                kinds.add("47")
     return prefixes
 
 
