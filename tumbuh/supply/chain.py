@@ -657,29 +657,41 @@ def network_svg(area: PriorityArea, network: Network, regencies: list[str]) -> S
 
     weights = [edge.weekly for edge in network.edges if edge.weekly]
     heaviest = max(weights, default=0)
+    titled = len(positioned) <= EACH_TITLED_UP_TO
     by_width: dict[int, list[str]] = defaultdict(list)
-    unknown_volume: list[str] = []
+    each: list[str] = []
     for edge in network.edges:
         a, b = positioned.get(edge.supplier.pk), positioned.get(edge.buyer.pk)
-        if a is None or b is None:
+        if a is None or b is None or (a.x, a.y) == (b.x, b.y):
             continue
-        line = f"M{a.x} {a.y}L{b.x} {b.y}"
-        if edge.weekly:
-            width = 1 + round(5 * math.sqrt(edge.weekly / heaviest))
-            by_width[width].append(line)
-        else:
-            unknown_volume.append(line)
-    parts.append('<g fill="none" stroke="#555" stroke-opacity="0.7" stroke-linecap="round">')
-    for width in sorted(by_width):
-        parts.append(f'<path stroke-width="{width}" d="{"".join(by_width[width])}"/>')
-    if unknown_volume:
-        parts.append(
-            f'<path stroke-width="1" stroke-dasharray="4 3" d="{"".join(unknown_volume)}"/>'
+        width = 1 + round(5 * math.sqrt(edge.weekly / heaviest)) if edge.weekly else 1
+        if not titled:
+            by_width[width if edge.weekly else 0].append(f"M{a.x} {a.y}L{b.x} {b.y}")
+            continue
+        # Few edges: each its own line, stopped short of the buyer so that the arrow shows
+        # which way the goods go, and named by its title.
+        length = math.hypot(b.x - a.x, b.y - a.y)
+        stop = min(10, length / 2) / length
+        end_x, end_y = round(b.x - (b.x - a.x) * stop), round(b.y - (b.y - a.y) * stop)
+        volume = f"{edge.weekly} {edge.unit}/{_('week')}" if edge.weekly else _("volume not known")
+        name = escape(f"{edge.supplier.name} → {edge.buyer.name}: {volume}")
+        dashes = "" if edge.weekly else ' stroke-dasharray="4 3"'
+        each.append(
+            f'<path stroke-width="{width}"{dashes} marker-end="url(#chain-arrow)"'
+            f' d="M{a.x} {a.y}L{end_x} {end_y}"><title>{name}</title></path>'
         )
+    parts.append(
+        '<defs><marker id="chain-arrow" viewBox="0 0 10 10" refX="10" refY="5"'
+        ' markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto"><path d="M0 0L10 5L0 10z" fill="#555"/></marker></defs>'
+    )
+    parts.append('<g fill="none" stroke="#555" stroke-opacity="0.7" stroke-linecap="round">')
+    parts.extend(each)
+    for width in sorted(by_width):
+        dashes = ' stroke-dasharray="4 3"' if width == 0 else ""
+        parts.append(f'<path stroke-width="{width or 1}"{dashes} d="{"".join(by_width[width])}"/>')
     parts.append("</g>")
 
     counts = dict.fromkeys(ROLE_STYLE, 0)
-    titled = len(positioned) <= EACH_TITLED_UP_TO
     parts.append('<g stroke="#fff" stroke-width="1">')
     for role, (colour, shape, _glyph) in ROLE_STYLE.items():
         mine = [n for n in positioned.values() if n.business.role == role]
@@ -704,7 +716,7 @@ def network_svg(area: PriorityArea, network: Network, regencies: list[str]) -> S
         (colour, f"{glyph} {ROLES[role]} ({counts[role]})")
         for role, (colour, _shape, glyph) in ROLE_STYLE.items()
     ]
-    notes = [_("Line width: usual volume per week; dashed: volume not known.")]
+    notes = [_("Lines go from supplier to buyer; width: usual volume per week; dashed: not known.")]
     left_out = len(network.nodes) - len(positioned)
     if left_out:
         notes.append(

@@ -176,7 +176,9 @@ def test_the_network_of_the_area(hand_made):
 
     svg = chain.network_svg(hand_made["area"], network, ["32.04"])
     assert svg.startswith("<svg") and "<script" not in svg
-    assert svg.count("<title>") == 1 + 6  # the map's title and one per business
+    assert svg.count("<title>") == 1 + 6 + 4  # the map's, one per business and per link
+    assert "Keripik Bu Sari → Toko Oleh-oleh Rasa: 40 pak/" in svg
+    assert svg.count('marker-end="url(#chain-arrow)"') == 4  # which way the goods go
     assert "Keripik Bu Sari: " in svg and "stroke-width" in svg
     assert len(svg) < 60_000
 
@@ -188,3 +190,31 @@ def test_a_business_in_a_processing_programme_is_a_processor(hand_made):
     make_enrolment(cohort, hand_made["reseller"])
     loaded = chain.load_chain(["32.04"])
     assert loaded.businesses[hand_made["reseller"].pk].role == chain.PROCESSOR
+
+
+def test_a_large_network_is_drawn_small_and_capped():
+    """Above the titled size every role is one path; above the cap the rest are left out with a
+    note; coordinates are whole units."""
+    area = make_area(regencies=("32.04",), name="Kawasan Besar")
+    roles = [chain.GROWER, chain.COLLECTOR, chain.PROCESSOR, chain.RESELLER]
+    nodes = []
+    for number in range(450):
+        business = chain.Business(number, f"B{number}", f"Usaha {number}", DAYEUHKOLOT, "umkm")
+        business.role = roles[number % 4]
+        # Spread over Kab. Bandung (107.25–107.94 E, 6.81–7.31 S).
+        nodes.append(
+            chain.Node(
+                business,
+                latitude=-6.85 - (number % 20) * 0.02,
+                longitude=107.3 + (number // 20) * 0.025,
+            )
+        )
+    edges = [
+        chain.Edge(nodes[i].business, nodes[i + 1].business, ["Singkong"], 10 + i, "kg", "orders")
+        for i in range(0, 440, 2)
+    ]
+    svg = chain.network_svg(area, chain.Network(nodes, edges, 0), ["32.04"])
+    assert svg.count("<title>") == 1 + 4  # the map's, and one per role's path
+    assert "50 businesses are not drawn" in svg
+    assert "." not in svg.split('fill="#009e73" d="', 1)[1].split('"', 1)[0]  # whole units
+    assert len(svg.encode()) < 40_000
