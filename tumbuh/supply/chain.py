@@ -733,10 +733,6 @@ def network_svg(area: PriorityArea, network: Network, regencies: list[str]) -> S
     return _svg(title=title, height=height + legend_height, body="".join(parts), interactive=False)
 
 
-def role_label(role: str) -> str:
-    return str(ROLES.get(role, role))
-
-
 # --- the console's reads ----------------------------------------------------------------------
 
 
