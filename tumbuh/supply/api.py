@@ -34,7 +34,7 @@ import functools
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
@@ -117,10 +117,11 @@ def answers_refusals(view):
         try:
             return view(request, *args, **kwargs)
         except Refused as error:
+            # The body the API's handlers give a refusal (no empty field), with its own status.
             if error.reason in CONFLICTS:
-                return Status(409, refusal_body(error, ErrorCode.CONFLICT))
+                return JsonResponse(refusal_body(error, ErrorCode.CONFLICT), status=409)
             if error.reason == SupplyError.NOT_YOUR_BUSINESS:
-                return Status(403, refusal_body(error, ErrorCode.FORBIDDEN))
+                return JsonResponse(refusal_body(error, ErrorCode.FORBIDDEN), status=403)
             raise
 
     return wrapper

@@ -639,3 +639,19 @@ def test_the_openapi_document_declares_every_supply_operation_and_its_errors(cli
             assert "409" in {str(status) for status in declared}, path
     header = operations[("POST", f"{API}/orders")]["parameters"][0]
     assert header["name"] == "Idempotency-Key" and header["in"] == "header"
+
+
+def test_a_conflict_answers_the_error_body_without_empty_fields(chain):
+    _grower, _grower_client, maker, maker_client, offer = chain
+    code = post(
+        maker_client,
+        "/orders",
+        {"buyer": maker.public_id, "items": [{"offer": offer.public_id, "quantity": 100}]},
+    ).json()["code"]
+    conflict = post(maker_client, f"/orders/{code}/purchase-order")
+    assert conflict.status_code == 409
+    assert conflict.json() == {
+        "code": "conflict",
+        "reason": "order_transition",
+        "detail": f"Order {code} is quotation requested; this step is not possible now.",
+    }
