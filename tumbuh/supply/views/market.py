@@ -45,8 +45,8 @@ NEIGHBOURS = 200
 
 
 def order_path(code: str) -> str:
-    """A B2B order's page (``views/orders.py``, ``supply:order``)."""
-    return f"/rantai-pasok/pesanan/{code}/"
+    """A B2B order's page (``views/orders.py``)."""
+    return reverse("supply:order", args=[code])
 
 
 # --- which business ------------------------------------------------------------------------------
