@@ -17,9 +17,9 @@ have the businesses a chain needs) one chain is planned inside the area's regenc
   notes, signed handovers (BAST), invoices paid and unpaid.
 
 Everything goes through ``services`` (the same paths as the pages and the API), as the system
-actor; nothing is written by hand. A chain already built (its first grower has the demo's offer)
-is skipped, so a second run adds nothing. Logins are made for a grower, a processor and the
-BumDes of the first chain.
+actor; nothing is written by hand. A chain already built (its BumDes or its first grower has a
+demo offer) is skipped, so a second run adds nothing. Logins are made for a grower, a processor
+and the BumDes of the first chain.
 """
 
 import datetime
@@ -112,7 +112,9 @@ def load(*, seed: int, report: DemoReport) -> None:
     system = system_actor()
     built = 0
     for number, chain in enumerate(chains):
-        if Offer.objects.filter(supplier=chain.growers[0], description=OFFER_NOTE).exists():
+        if Offer.objects.filter(
+            supplier__in=[chain.growers[0], chain.bumdes], description__endswith=OFFER_NOTE
+        ).exists():
             continue  # built by an earlier run
         rng = random.Random(f"supply:{seed}:{chain.area.slug}")
         with transaction.atomic():
@@ -232,7 +234,9 @@ def _plan(area, businesses, enrolled: set[int], *, rng: random.Random) -> Chain 
         ),
     )
     village_producers = pick(
-        by_village.get(bumdes.village_id, []), VILLAGE_PRODUCERS, key=lambda e: order[e.pk]
+        by_village.get(bumdes.village_id, []),
+        VILLAGE_PRODUCERS,
+        key=lambda e: ("01" not in codes.get(e.pk, ()), order[e.pk]),
     )
     growers = pick(
         umkm,
