@@ -136,6 +136,8 @@ class OfferForm(forms.Form):
 
 
 class RestockForm(forms.Form):
+    """Stock added to an offer (a harvest in, a batch made)."""
+
     add = _number(_("Quantity to add"))
 
 
@@ -171,6 +173,8 @@ class SupplyRequestForm(forms.Form):
 
 
 class FindForm(forms.Form):
+    """The commodity words a business looks for among the offers near it."""
+
     q = forms.CharField(
         label=_("What do you need?"),
         max_length=80,

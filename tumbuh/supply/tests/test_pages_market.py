@@ -363,6 +363,20 @@ def test_a_quotation_below_the_minimum_is_refused_at_the_quantity(client_of, cha
     assert not SupplyOrder.objects.exists()
 
 
+def test_an_offer_page_for_a_business_the_person_does_not_act_for_is_not_found(client_of, chain):
+    grower, _grower_user, _maker, maker_user, offer = chain
+    client = client_of(maker_user)
+    url = f"/rantai-pasok/penawaran/{offer.public_id}/"
+    assert client.get(url, {"usaha": grower.public_id}).status_code == 404
+    response = client.post(
+        f"{url}?usaha={grower.public_id}", {"action": "restock", "restock-add": "10"}
+    )
+    assert response.status_code == 404
+    assert client.get("/rantai-pasok/penawaran/NOSUCHOFFR/").status_code == 404
+    offer.refresh_from_db()
+    assert offer.available_quantity == 500
+
+
 def test_a_closed_offer_is_not_found_by_other_businesses(client_of, chain):
     _grower, grower_user, _maker, maker_user, offer = chain
     market.close_offer(offer=offer, by=grower_user)
