@@ -41,7 +41,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.html import escape
@@ -53,11 +52,6 @@ from tumbuh.accounts.permissions import Capability, roles_with
 from tumbuh.accounts.scoping import scope_for
 from tumbuh.core.money import decimal_text
 from tumbuh.programmes.models import Enrolment, Programme
-from tumbuh.regions.boundaries import layer
-
-# The regions' map drawing, reused for the area's outlines: a frame around several regencies is
-# not among its public maps.
-from tumbuh.regions.maps import _frame, _legend, _shape_paths, _svg
 from tumbuh.regions.models import PriorityArea, PriorityAreaRegency, Regency, Village
 from tumbuh.registry.models import Enterprise, EnterpriseKbli, Milestone
 from tumbuh.registry.queries import kbli_section_ranges
@@ -614,6 +608,15 @@ EACH_TITLED_UP_TO = 80  # above this, one path per role (no title per node) keep
 def network_svg(area: PriorityArea, network: Network, regencies: list[str]) -> SafeString:
     """The network over the outlines of the area's regencies: nodes by role (shape and colour),
     edges by weekly volume (width), a legend; no script, no style, whole units."""
+    # Imported here, not with the module: NumPy, Shapely and the boundaries are heavy, and the
+    # URL configuration imports this module (core/tests/test_startup.py). The regions' map
+    # drawing is reused for the area's outlines: a frame around several regencies is not among
+    # its public maps.
+    import numpy as np
+
+    from tumbuh.regions.boundaries import layer
+    from tumbuh.regions.maps import _frame, _legend, _shape_paths, _svg
+
     boundaries = layer("regency")
     shapes = np.array([boundaries.index(c) for c in regencies if c in boundaries.positions])
     parts = []
