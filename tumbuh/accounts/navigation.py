@@ -92,6 +92,13 @@ SECTIONS = (
         national_only=True,
     ),
     Section(
+        _("Supply chains"),
+        "supply:console-areas",
+        frozenset({C.VIEW_DASHBOARDS}),
+        app_name="supply",
+        url_names=("console-areas", "console-area", "console-business"),
+    ),
+    Section(
         _("Connectivity"), "connectivity:home", frozenset({C.PLAN_INFRASTRUCTURE}), "connectivity"
     ),
     Section(

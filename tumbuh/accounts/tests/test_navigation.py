@@ -19,6 +19,7 @@ EVERY_SECTION = [
     "/konsol/program/",
     "/konsol/perizinan/",
     "/konsol/bbi/kampanye/",
+    "/konsol/rantai-pasok/",
     "/konsol/konektivitas/",
     "/konsol/wilayah/",
 ]
@@ -62,6 +63,7 @@ def persona(kind):
                 "/konsol/dasbor/",
                 "/konsol/organisasi/",
                 "/konsol/kawasan/",
+                "/konsol/rantai-pasok/",
                 "/konsol/konektivitas/",
                 "/konsol/wilayah/",
             ],
