@@ -315,6 +315,10 @@ def test_the_supplier_restocks_and_closes_its_offer(client_of, chain):
     offer.refresh_from_db()
     assert offer.available_quantity == 750
 
+    # a quotation is another business's to ask for
+    assert client.post(url, {"action": "quote", "quote-quantity": "100"}).status_code == 404
+    assert not SupplyOrder.objects.exists()
+
     client.post(url, {"action": "close"})
     offer.refresh_from_db()
     assert offer.status == "closed"

@@ -270,12 +270,11 @@ def offer(request, public_id):
     if not is_supplier and offer.status != Offer.Status.OPEN:
         raise Http404  # a closed offer is the supplier's own record
     action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action and action not in ({"restock", "close"} if is_supplier else {"quote"}):
+        raise Http404  # a step that is not this business's to take on this offer
     here = _with_business(reverse("supply:offer", args=[offer.public_id]), business)
     restock = RestockForm(request.POST if action == "restock" else None, prefix="restock")
     quotation = QuotationForm(request.POST if action == "quote" else None, prefix="quote")
-    status = 200
-    if action in ("restock", "close") and not is_supplier:
-        raise Http404
     if action == "close":
         market.close_offer(offer=offer, by=request.user)
         messages.success(request, _("The offer is closed."))
@@ -288,8 +287,6 @@ def offer(request, public_id):
         else:
             messages.success(request, _("Stock added."))
             return redirect(here)
-    if action == "quote" and is_supplier:
-        raise Http404
     if action == "quote" and quotation.is_valid():
         data = quotation.cleaned_data
         try:
@@ -310,8 +307,6 @@ def offer(request, public_id):
         else:
             messages.success(request, _("Your request for a quotation is sent."))
             return redirect(order_path(order.code))
-    if action and (restock.errors or quotation.errors):
-        status = 422
     tiers = list(offer.tiers.all())
     km = None
     if not is_supplier:
@@ -328,7 +323,7 @@ def offer(request, public_id):
             "restock": restock,
             "quotation": quotation,
         },
-        status=status,
+        status=422 if restock.errors or quotation.errors else 200,
     )
 
 
