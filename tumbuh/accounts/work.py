@@ -33,6 +33,8 @@ Work comes from two places:
      and the licensing console for programme staff (``Specificity.CONSOLE``);
    - ``tumbuh.stores.work.work_for``: the stores a person runs (``/toko-saya/``,
      ``Specificity.STORE``), or opening one for their business (``Specificity.NEXT_STEP``);
+   - ``tumbuh.supply.work.work_for``: the supply chain of a person's business (``/rantai-pasok/``:
+     offers, requests, suppliers and buyers, B2B orders; ``Specificity.BUSINESS``);
    - ``tumbuh.dashboards.work.work_for``: the dashboard of the programme for government staff
      who view it, with the headline figures of their widest region (``Specificity.CONSOLE``;
      the console home shows those figures first).

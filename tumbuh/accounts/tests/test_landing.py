@@ -206,6 +206,7 @@ def test_the_console_home_of_a_store_manager_links_the_store_and_business(client
     assert links(response, "own_work") == [
         ("/toko-saya/", Specificity.STORE),
         ("/kecakapan-digital/", Specificity.BUSINESS),
+        ("/rantai-pasok/", Specificity.BUSINESS),
     ]
     assert links(response, "console_work") == []
     store = response.context["own_work"][0]
@@ -219,6 +220,7 @@ def test_the_console_home_of_an_owner_never_says_no_role(client_of, db):
     response = console(client_of, owner)
     assert links(response, "own_work") == [
         ("/kecakapan-digital/", Specificity.BUSINESS),
+        ("/rantai-pasok/", Specificity.BUSINESS),
         ("/toko-saya/", Specificity.NEXT_STEP),
     ]
     assert response.context["own_work"][0].detail == "Keripik Ani"
@@ -280,6 +282,7 @@ def test_the_console_home_lists_every_role_in_a_bounded_number_of_queries(
         "/pendamping/",
         "/konsol/perizinan/",
         "/kecakapan-digital/",
+        "/rantai-pasok/",
     ]
     # More stores, businesses, caseload, cases and memberships: the same number of queries.
     for number in range(3):
@@ -301,8 +304,9 @@ def test_the_console_home_lists_every_role_in_a_bounded_number_of_queries(
         response = client.get("/konsol/")
     assert len(queries) == first, [q["sql"] for q in queries]
     # The console menu reads the memberships once more; the dashboard's headline reads the
-    # population, the pending changes, the counts, the targets and the rollup clock.
-    assert first == 17
+    # population, the pending changes, the counts, the targets and the rollup clock; the supply
+    # entry reads the businesses and counts their open B2B orders.
+    assert first == 19
     assert [url for url, _level in links(response, "own_work")] == [
         "/toko-saya/",
         "/pendamping/",

@@ -55,6 +55,7 @@ def test_the_registry_is_listed_in_the_docstring_of_accounts_work():
         "tumbuh.programmes.work.work_for",
         "tumbuh.licensing.work.work_for",
         "tumbuh.stores.work.work_for",
+        "tumbuh.supply.work.work_for",
         "tumbuh.dashboards.work.work_for",
     ]
     for path in django_settings.WORK_PROVIDERS:
