@@ -312,4 +312,5 @@ def test_the_console_home_lists_every_role_in_a_bounded_number_of_queries(
         "/pendamping/",
         "/konsol/perizinan/halal/?mentor=me",
         "/kecakapan-digital/",
+        "/rantai-pasok/",
     ]
