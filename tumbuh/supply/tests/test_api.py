@@ -401,7 +401,7 @@ def test_order_steps_out_of_turn_are_conflicts_and_change_nothing(chain):
     # Another buyer takes 400 of the 500 kg first: 100 are left for this order of 400.
     other = make_enterprise("Keripik Pak Dedi", village=maker.village_id)
     other_user = make_owner(other)
-    ordered(offer, other, other_user, grower_client_user(grower), quantity=400, terms="cash")
+    ordered(offer, other, other_user, login_of(grower), quantity=400, terms="cash")
     short = post(maker_client, f"/orders/{code}/purchase-order")
     assert short.status_code == 409
     assert (short.json()["reason"], short.json()["field"]) == (
@@ -417,16 +417,14 @@ def test_order_steps_out_of_turn_are_conflicts_and_change_nothing(chain):
     assert (again.status_code, again.json()["reason"]) == (409, "order_transition")
 
 
-def grower_client_user(grower):
-    """The grower's login (the chain's clients keep only the session)."""
-    return grower.accounts.get().user
+def login_of(enterprise):
+    """The login that acts for ``enterprise`` (the chain's clients keep only the session)."""
+    return enterprise.accounts.get().user
 
 
 def test_deliveries_handover_invoices_and_close_short_refuse_what_is_out_of_turn(chain):
     grower, grower_client, maker, maker_client, offer = chain
-    order = ordered(
-        offer, maker, grower_client_user(maker), grower_client_user(grower), quantity=300
-    )
+    order = ordered(offer, maker, login_of(maker), login_of(grower), quantity=300)
     code, line_id = order.code, order.lines.get().pk
 
     over = post(
@@ -511,9 +509,7 @@ def test_deliveries_handover_invoices_and_close_short_refuse_what_is_out_of_turn
 
 def test_cancelling_a_purchase_order_gives_the_stock_back(chain):
     grower, grower_client, maker, _maker_client, offer = chain
-    order = ordered(
-        offer, maker, grower_client_user(maker), grower_client_user(grower), quantity=300
-    )
+    order = ordered(offer, maker, login_of(maker), login_of(grower), quantity=300)
     assert Offer.objects.get(pk=offer.pk).available_quantity == 200
     cancelled = post(grower_client, f"/orders/{order.code}/cancel", {"reason": "Gagal panen"})
     assert cancelled.status_code == 200
@@ -526,9 +522,7 @@ def test_cancelling_a_purchase_order_gives_the_stock_back(chain):
 
 def test_another_business_sees_none_of_it_and_strangers_are_turned_away(chain, client):
     grower, _grower_client, maker, _maker_client, offer = chain
-    order = ordered(
-        offer, maker, grower_client_user(maker), grower_client_user(grower), quantity=100
-    )
+    order = ordered(offer, maker, login_of(maker), login_of(grower), quantity=100)
     stranger = signed_in(make_owner(make_enterprise("Usaha Lain")))
     code = order.code
     reads = [f"/orders/{code}"]
@@ -577,7 +571,7 @@ def test_another_business_sees_none_of_it_and_strangers_are_turned_away(chain, c
 
     # A change with the session cookie but no CSRF token: 403, and nothing changes.
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(grower_client_user(maker))
+    strict.force_login(login_of(maker))
     no_token = strict.post(f"{API}/orders/{code}/cancel", {}, content_type="application/json")
     assert no_token.status_code == 403
     assert SupplyOrder.objects.get(pk=order.pk).status == "ordered"
@@ -587,9 +581,7 @@ def test_the_orders_list_pages_by_cursor_and_filters(chain, query_count):
     grower, grower_client, maker, maker_client, offer = chain
     codes = []
     for _number in range(5):
-        order = orders.request_quotation(
-            buyer=maker, items={offer: 100}, by=grower_client_user(maker)
-        )
+        order = orders.request_quotation(buyer=maker, items={offer: 100}, by=login_of(maker))
         codes.append(order.code)
     codes.reverse()  # newest first
     with query_count() as queries:
@@ -655,3 +647,23 @@ def test_a_conflict_answers_the_error_body_without_empty_fields(chain):
         "reason": "order_transition",
         "detail": f"Order {code} is quotation requested; this step is not possible now.",
     }
+
+
+def test_an_orders_detail_costs_the_same_queries_however_many_documents_it_has(chain, query_count):
+    grower, _grower_client, maker, maker_client, offer = chain
+    order = ordered(offer, maker, login_of(maker), login_of(grower), quantity=300)
+    line = order.lines.get()
+
+    def read() -> int:
+        with query_count() as queries:
+            assert get(maker_client, f"/orders/{order.code}").status_code == 200
+        return len(queries)
+
+    orders.send_delivery(order=order, quantities={line.pk: 100}, by=login_of(grower))
+    before = read()
+    for number in (2, 3):
+        note = orders.send_delivery(order=order, quantities={line.pk: 100}, by=login_of(grower))
+        orders.sign_handover(delivery=note, receiver_name="Sari", by=login_of(maker))
+        orders.issue_invoice(order=order, by=login_of(grower))
+        assert note.number.endswith(f"-{number}")
+    assert read() == before
