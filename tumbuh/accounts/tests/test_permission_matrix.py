@@ -681,6 +681,32 @@ PAGES: dict[str, list[Check] | Exempt] = {
             "accounts), buyer pages to the order's code; no role or organisation reaches them"
         ),
     ),
+    # supply: a business's supply pages answer to its own accounts, an order's to its two sides
+    **dict.fromkeys(
+        [
+            f"supply:{name}"
+            for name in (
+                *("home", "offer-new", "offer", "request-new", "find", "link-new"),
+                *("link-confirm", "order", "order-action", "order-document"),
+                *("collections", "collection-pay", "deliveries"),
+            )
+        ],
+        Exempt(
+            "supply: a business's pages answer to its own accounts (registry business accounts), "
+            "an order's to the accounts of its supplier and its buyer; no role or organisation "
+            "reaches them (supply/tests/test_pages_*.py)"
+        ),
+    ),
+    # The chains of the priority areas: whoever views the dashboards, in their regions.
+    "supply:console-areas": listing("/konsol/rantai-pasok/", rule(views_dashboards)),
+    "supply:console-area": Exempt(
+        "an area's chain: the dashboards' viewers whose regions the area touches; walked by "
+        "supply/tests/test_console.py (this world has no priority area)"
+    ),
+    "supply:console-business": Exempt(
+        "a processor's suppliers and their enrolment into a cohort: walked by "
+        "supply/tests/test_training.py"
+    ),
     # catalogue: the public catalogue, and campaigns curated by the ministry's national staff
     "catalogue:home": PUBLIC,
     "catalogue:campaign": PUBLIC,
@@ -917,6 +943,37 @@ OPERATIONS: dict[tuple[str, str], list[Check] | Exempt] = {
                 data=lambda b, w: {"to_step": "nowhere", "data": {}},
             ),
         }.items()
+    },
+    **{
+        (method, f"{API}/supply{path}"): Exempt(
+            "supply: a business's operations answer to its own accounts, an order's to its "
+            "supplier's and its buyer's; no role reaches them (supply/tests/test_api.py)"
+        )
+        for method, path in (
+            ("GET", "/links"),
+            ("POST", "/links"),
+            ("POST", "/links/{link_id}/confirm"),
+            ("GET", "/offers"),
+            ("POST", "/offers"),
+            ("GET", "/offers/{public_id}"),
+            ("POST", "/offers/{public_id}/close"),
+            ("POST", "/offers/{public_id}/restock"),
+            ("GET", "/requests"),
+            ("POST", "/requests"),
+            ("GET", "/requests/{public_id}"),
+            ("GET", "/orders"),
+            ("POST", "/orders"),
+            ("GET", "/orders/{code}"),
+            ("POST", "/orders/{code}/quote"),
+            ("POST", "/orders/{code}/purchase-order"),
+            ("POST", "/orders/{code}/decline"),
+            ("POST", "/orders/{code}/cancel"),
+            ("POST", "/orders/{code}/close-short"),
+            ("POST", "/orders/{code}/deliveries"),
+            ("POST", "/orders/{code}/deliveries/{number}/handover"),
+            ("POST", "/orders/{code}/invoices"),
+            ("POST", "/orders/{code}/invoices/{number}/payment"),
+        )
     },
     **{
         (method, f"{API}/stores{path}"): Exempt(
