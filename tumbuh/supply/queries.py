@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of
+from tumbuh.supply import places
 from tumbuh.supply.models import (
     Collection,
     Match,
@@ -13,7 +14,6 @@ from tumbuh.supply.models import (
     SupplyRequest,
 )
 from tumbuh.supply.services.common import acts_for, commodity_words, is_system
-from tumbuh.supply.services.market import nearness
 
 _PLACE = ("village", "village__district", "village__regency")
 
@@ -38,7 +38,11 @@ def offers_near(
     """Open offers near ``buyer`` (in a priority area it shares, or within the matching
     distance), of the commodity asked when one is, nearest first: ``(offer, km)``."""
     offers = (
-        Offer.objects.filter(status=Offer.Status.OPEN, supplier__merged_into__isnull=True)
+        Offer.objects.filter(
+            places.near_q("supplier__", buyer),
+            status=Offer.Status.OPEN,
+            supplier__merged_into__isnull=True,
+        )
         .exclude(supplier=buyer)
         .select_related(*(f"supplier__{p}" for p in _PLACE))
         .prefetch_related("tiers")
@@ -46,11 +50,14 @@ def offers_near(
     if commodity_kbli:
         offers = offers.filter(commodity_kbli=commodity_kbli)
     words = commodity_words(commodity)
+    candidates = [
+        offer for offer in offers if not words or words & commodity_words(offer.commodity)
+    ]
+    nearness = places.Nearness(buyer)
+    nearness.prepare([offer.supplier for offer in candidates])
     found = []
-    for offer in offers:
-        if words and not (words & commodity_words(offer.commodity)):
-            continue
-        km, _area, near = nearness(offer.supplier, buyer)
+    for offer in candidates:
+        km, _area, near = nearness.of(offer.supplier)
         if near:
             found.append((offer, km))
     found.sort(key=lambda pair: (pair[1] is None, pair[1] or 0, pair[0].pk))

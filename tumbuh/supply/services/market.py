@@ -243,43 +243,49 @@ _PLACE = ("village", "village__district", "village__regency")
 
 
 def _open_requests(offer: Offer):
-    return (
-        SupplyRequest.objects.filter(status=SupplyRequest.Status.OPEN)
-        .exclude(buyer=offer.supplier)
-        .select_related(*(f"buyer__{p}" for p in _PLACE))
-    )
+    """The open requests that may match ``offer``: other buyers near it, of its KBLI code or
+    with none (the words decide then)."""
+    requests = SupplyRequest.objects.filter(
+        places.near_q("buyer__", offer.supplier), status=SupplyRequest.Status.OPEN
+    ).exclude(buyer=offer.supplier)
+    if offer.commodity_kbli:
+        requests = requests.filter(commodity_kbli__in=("", offer.commodity_kbli))
+    return requests.select_related(*(f"buyer__{p}" for p in _PLACE))
 
 
 def _open_offers(request: SupplyRequest):
-    return (
-        Offer.objects.filter(status=Offer.Status.OPEN)
-        .exclude(supplier=request.buyer)
-        .select_related(*(f"supplier__{p}" for p in _PLACE))
-    )
+    """The open offers that may match ``request``, narrowed the same way."""
+    offers = Offer.objects.filter(
+        places.near_q("supplier__", request.buyer), status=Offer.Status.OPEN
+    ).exclude(supplier=request.buyer)
+    if request.commodity_kbli:
+        offers = offers.filter(commodity_kbli__in=("", request.commodity_kbli))
+    return offers.select_related(*(f"supplier__{p}" for p in _PLACE))
 
 
 def nearness(supplier: Enterprise, buyer: Enterprise) -> tuple[float | None, int | None, bool]:
     """(distance in km, the buyer's priority area shared with the supplier or else the buyer's
     own, whether the two are near enough to match)."""
-    km = places.distance_km(places.centre(supplier.village), places.centre(buyer.village))
-    buyer_areas = places.areas_of_regency(buyer.village.regency_id)
-    shared = buyer_areas & places.areas_of_regency(supplier.village.regency_id)
-    area = min(shared or buyer_areas) if (shared or buyer_areas) else None
-    near = bool(shared) or (km is not None and km <= places.match_km())
-    return km, area, near
+    return places.Nearness(buyer).of(supplier)
 
 
 def _match(*, offers, requests) -> list[Match]:
     """Record the matches among ``offers`` and ``requests`` (one side is a single new record)
     and tell both sides after the commit."""
     made = []
+    offers, requests = list(offers), list(requests)
+    buyers: dict[int, places.Nearness] = {}
+    for request in requests:
+        if request.buyer_id not in buyers:
+            buyers[request.buyer_id] = places.Nearness(request.buyer)
+            buyers[request.buyer_id].prepare([offer.supplier for offer in offers])
     for offer in offers:
         for request in requests:
             if offer.supplier_id == request.buyer_id or not same_commodity(
                 offer.commodity_kbli, offer.commodity, request.commodity_kbli, request.commodity
             ):
                 continue
-            km, area, near = nearness(offer.supplier, request.buyer)
+            km, area, near = buyers[request.buyer_id].of(offer.supplier)
             if not near:
                 continue
             match, created = Match.objects.get_or_create(
