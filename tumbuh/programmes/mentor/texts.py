@@ -54,6 +54,9 @@ def mentor_texts() -> dict[str, object]:
         "label_attendance": _("Attendance: %(name)s"),
         "label_visit_note": _("Visit note: %(name)s"),
         "label_signal_check": _("Signal check: %(name)s"),
+        "label_supply_link_to": _("Supply link: %(name)s supplies %(other)s (%(commodity)s)"),
+        "label_supply_link_from": _("Supply link: %(name)s buys from %(other)s (%(commodity)s)"),
+        "link_incomplete": _("Choose the other business, and give the commodity and the unit."),
         "measure_offline": _("No connection: choose the network type only."),
         "measuring": _("Measuring…"),
         "measured": _("%(kb)s KB in %(ms)s ms: about %(kbps)s kbit/s"),
@@ -74,6 +77,9 @@ def mentor_texts() -> dict[str, object]:
         "field_no_phone_reason": _("No phone: reason"),
         "field_technology": _("Network seen"),
         "field_place": _("Where in the village (optional)"),
+        "field_commodity": _("Commodity (e.g. fresh cassava)"),
+        "field_unit": _("Unit"),
+        "field_usual_volume": _("Usual volume (optional)"),
         "note_has_identity_number": _(
             "The note holds a 16-digit number (a NIK or a family card number). Leave "
             "identity numbers out of notes; they belong in the business's record."

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -34,7 +35,7 @@ from tumbuh.programmes.error_codes import ProgrammesError
 from tumbuh.programmes.mentor import caseload, sync
 from tumbuh.programmes.mentor.texts import TECHNOLOGIES, mentor_texts
 from tumbuh.programmes.models import Attendance, Mentor, Session, VisitNote
-from tumbuh.registry.models import Milestone
+from tumbuh.registry.models import Enterprise, Milestone
 
 # The signal check times the download of this many bytes. Random bytes, so that no proxy or
 # gzip layer can shrink them and make a slow link look fast.
@@ -43,6 +44,9 @@ PROBE = random.Random(20260401).randbytes(PROBE_BYTES)  # noqa: S311 - filler, n
 NOTES_SHOWN = 20
 # 200 rows keep the caseload page well inside 14 KB compressed (300 rows measure 8.9 KB).
 CASELOAD_PAGE = 200
+# The other businesses a supply link may name from a list (the rest by public id): with 200 the
+# business page stays well inside 14 KB compressed.
+LINK_CHOICES = 200
 # Raise when the pages' shape changes, so that installed devices drop their old copies.
 APP_VERSION = "2"
 
@@ -173,11 +177,63 @@ def _note_context(mentor, business, *, note=None, text="", visited_at="", **extr
     }
 
 
-@login_required
-@require_GET
-def business_detail(request, public_id):
-    mentor = _mentor(request)
-    business = _business(mentor, public_id)
+def _link_context(mentor, business, typed=None, *, error="", error_field="") -> dict:
+    """The supply-link form's context: the other businesses to choose from (the caseload and
+    the business's district, at most ``LINK_CHOICES``), what was typed, and a refusal. Empty
+    when no app handles ``supply_link`` records."""
+    if "supply_link" not in sync.registered_kinds():
+        return {}
+    others = (
+        Enterprise.objects.deduplicated()
+        .filter(
+            Q(village__district_id=business.village.district_id)
+            | Q(pk__in=caseload.caseload(mentor).values("pk"))
+        )
+        .exclude(pk=business.pk)
+        .select_related("village")
+        .only("public_id", "name", "village__name")
+        .order_by("name", "pk")[:LINK_CHOICES]
+    )
+    return {
+        "link_others": others,
+        "link": typed or {"direction": "supplies", "period": "week"},
+        "link_client_id": str(uuid.uuid4()),
+        "link_error": error,
+        # The two businesses' refusals are about the other one: this one is of the caseload.
+        "link_error_field": "other" if error_field in ("supplier", "buyer") else error_field,
+    }
+
+
+def _save_link(request, mentor, business):
+    """Apply the supply-link form through the sync handler of ``supply_link`` records; a
+    refusal re-renders the business page with the reason at the field it is about."""
+    typed = {
+        key: request.POST.get(key, "").strip()
+        for key in ("direction", "other", "other_id", "commodity", "unit", "usual_volume", "period")
+    }
+    # Registry ids are lower case; a phone's keyboard may capitalise the first letter.
+    other = typed["other_id"].lower() or typed["other"]
+    supplies = typed["direction"] != "buys"
+    data = {
+        "supplier": business.public_id if supplies else other,
+        "buyer": other if supplies else business.public_id,
+        "commodity": typed["commodity"],
+        "unit": typed["unit"].lower(),
+        "usual_volume": typed["usual_volume"] or None,
+        "period": typed["period"],
+    }
+    record = sync.SyncRecord(client_id=_client_id(request), kind="supply_link", data=data)
+    result = sync.apply_record(user=request.user, record=record)
+    if result.status in (sync.APPLIED, sync.DUPLICATE):
+        messages.success(request, _("The supply link is recorded."))
+        return redirect("programmes:mentor-business", business.public_id)
+    link = _link_context(
+        mentor, business, typed, error=result.detail, error_field=result.field or ""
+    )
+    return _business_page(request, mentor, business, link, status=400)
+
+
+def _business_page(request, mentor, business, link: dict, *, status: int = 200):
     notes = (
         VisitNote.objects.filter(enterprise=business)
         .select_related("mentor__user")
@@ -185,8 +241,22 @@ def business_detail(request, public_id):
     )
     milestones = _milestone_labels([business.pk]).get(business.pk, [])
     context = _note_context(mentor, business)
-    context.update(notes=notes, milestones=milestones)
-    return _page(request, "programmes/mentor/business.html", context)
+    context.update(notes=notes, milestones=milestones, **link)
+    return _page(request, "programmes/mentor/business.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_detail(request, public_id):
+    """The business of the caseload: its visit notes, and the forms of a new note and of a
+    supply link (posted here without JavaScript)."""
+    mentor = _mentor(request)
+    business = _business(mentor, public_id)
+    if request.method == "POST":
+        if "supply_link" not in sync.registered_kinds():
+            raise Http404(_("Supply links are not available."))
+        return _save_link(request, mentor, business)
+    return _business_page(request, mentor, business, _link_context(mentor, business))
 
 
 def _save_note(request, mentor, business, note=None):

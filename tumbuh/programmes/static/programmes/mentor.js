@@ -134,6 +134,7 @@
     visit_note: [["text", "textarea"], ["visited_at", "datetime-local"]],
     attendance: [["code", "text"], ["no_phone_reason", "text"]],
     signal_check: [["technology", "select"], ["place", "text"]],
+    supply_link: [["commodity", "text"], ["unit", "text"], ["usual_volume", "text"]],
   };
   const drafts = {}; /* what is typed in an open correction form, kept across re-renders */
   let correcting = "";
@@ -200,6 +201,10 @@
           const code = values.code.toUpperCase().replace(/[^A-Z2-7]/g, "");
           delete it.data.code; delete it.data.no_phone_reason;
           if (code) it.data.code = code; else it.data.no_phone_reason = values.no_phone_reason;
+        } else if (it.kind === "supply_link") {
+          it.data.commodity = values.commodity; it.data.unit = values.unit;
+          delete it.data.usual_volume;
+          if (values.usual_volume) it.data.usual_volume = values.usual_volume;
         } else Object.assign(it.data, values);
         return it;
       });
@@ -216,6 +221,7 @@
     }
     if (item.kind === "attendance" && !values.code && !values.no_phone_reason) return T.code_or_reason;
     if (item.kind === "signal_check" && !values.technology) return T.signal_incomplete;
+    if (item.kind === "supply_link" && (!values.commodity || !values.unit)) return T.link_incomplete;
     return "";
   }
 
@@ -464,6 +470,25 @@
       if (ms > 0) { data.download_ms = ms; data.download_bytes = parseInt(value(form, "download_bytes"), 10); }
       if (!data.village || !data.technology) return { error: T.signal_incomplete };
       return { data: data, label: format(T.label_signal_check, { name: chosenLabel(form, "village") }) };
+    },
+    /* A supply link seen on the visit: this business (data-enterprise) and another, chosen from
+       the list or given by its registry id; the server checks the unit and the caseload. */
+    async supply_link(form) {
+      const typedId = value(form, "other_id").toLowerCase(); /* registry ids are lower case */
+      const other = typedId || value(form, "other");
+      const data = { commodity: value(form, "commodity"), unit: value(form, "unit").toLowerCase(),
+                     period: value(form, "period") || "week" };
+      if (!other || !data.commodity || !data.unit) return { error: T.link_incomplete };
+      const direction = form.querySelector("input[name=direction]:checked");
+      const supplies = !direction || direction.value !== "buys";
+      data.supplier = supplies ? form.dataset.enterprise : other;
+      data.buyer = supplies ? other : form.dataset.enterprise;
+      const volume = value(form, "usual_volume");
+      if (volume) data.usual_volume = volume;
+      const otherName = typedId || chosenLabel(form, "other");
+      return { data: data, label: format(supplies ? T.label_supply_link_to : T.label_supply_link_from,
+                                         { name: form.dataset.name || "", other: otherName,
+                                           commodity: data.commodity }) };
     },
   };
 
