@@ -48,7 +48,7 @@ CASELOAD_PAGE = 200
 # business page stays well inside 14 KB compressed.
 LINK_CHOICES = 200
 # Raise when the pages' shape changes, so that installed devices drop their old copies.
-APP_VERSION = "2"
+APP_VERSION = "3"
 
 
 def _mentor(request) -> Mentor:
