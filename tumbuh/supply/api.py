@@ -63,7 +63,6 @@ from tumbuh.supply.schemas import (
     EventOut,
     HandoverIn,
     InvoiceOut,
-    LineOut,
     LinkIn,
     LinkOut,
     MatchOut,
@@ -71,9 +70,8 @@ from tumbuh.supply.schemas import (
     OfferIn,
     OfferNearOut,
     OfferOut,
+    OfferRestockIn,
     OrderFilter,
-    OrderIn,
-    OrderOut,
     OrderPage,
     OrderSummaryOut,
     PaymentIn,
@@ -82,7 +80,9 @@ from tumbuh.supply.schemas import (
     RequestDetailOut,
     RequestIn,
     RequestOut,
-    RestockIn,
+    SupplyLineOut,
+    SupplyOrderIn,
+    SupplyOrderOut,
 )
 from tumbuh.supply.services import links, market, orders
 from tumbuh.supply.services.common import acts_for, is_system
@@ -250,7 +250,7 @@ def offer_detail(request, public_id: str):
     summary="Add to the quantity available of your offer",
 )
 @answers_refusals
-def offer_restock(request, public_id: str, payload: RestockIn):
+def offer_restock(request, public_id: str, payload: OfferRestockIn):
     user = _person(request)
     offer = market.restock_offer(offer=_offer(user, public_id, own=True), add=payload.add, by=user)
     return _offer_out(offer.pk)
@@ -434,7 +434,7 @@ def _order_out(user: User, order: SupplyOrder) -> dict:
         "completed_at": order.completed_at,
         "closed_at": order.closed_at,
         "allowed_next": order.allowed_next(),
-        "lines": [LineOut.from_line(line) for line in order.lines.all()],
+        "lines": [SupplyLineOut.from_line(line) for line in order.lines.all()],
         "events": [EventOut.from_event(event) for event in order.events.all()],
         "delivery_notes": [DeliveryNoteOut.from_note(note) for note in order.delivery_notes.all()],
         "invoices": [InvoiceOut.from_invoice(invoice) for invoice in order.invoices.all()],
@@ -470,12 +470,12 @@ def order_list(request, filters: Query[OrderFilter]):
 
 @router.post(
     "/orders",
-    response={201: OrderOut, 200: OrderOut, **STEP},
+    response={201: SupplyOrderOut, 200: SupplyOrderOut, **STEP},
     summary="Ask a supplier for a quotation (send an Idempotency-Key header to make retries safe)",
 )
 @answers_refusals
 def order_create(
-    request, payload: OrderIn, idempotency_key: str = Header("", alias="Idempotency-Key")
+    request, payload: SupplyOrderIn, idempotency_key: str = Header("", alias="Idempotency-Key")
 ):
     """The order starts as ``requested``, its lines priced from the offers' tiers until the
     supplier quotes. With an ``Idempotency-Key`` (8 to 100 characters) the same key and body
@@ -509,7 +509,9 @@ def order_create(
     return Status(201 if created else 200, _order_out(user, order))
 
 
-@router.get("/orders/{code}", response={200: OrderOut, **READ}, summary="One B2B order of yours")
+@router.get(
+    "/orders/{code}", response={200: SupplyOrderOut, **READ}, summary="One B2B order of yours"
+)
 def order_detail(request, code: str):
     """With its lines, events, delivery notes (and their handover records) and invoices."""
     user = _person(request)
@@ -518,7 +520,7 @@ def order_detail(request, code: str):
 
 @router.post(
     "/orders/{code}/quote",
-    response={200: OrderOut, **STEP},
+    response={200: SupplyOrderOut, **STEP},
     summary="Quote the order (supplier): prices, delivery fee, payment terms",
 )
 @answers_refusals
@@ -538,7 +540,7 @@ def order_quote(request, code: str, payload: QuoteIn):
 
 @router.post(
     "/orders/{code}/purchase-order",
-    response={200: OrderOut, **STEP},
+    response={200: SupplyOrderOut, **STEP},
     summary="Accept the quotation (buyer): the purchase order reserves the stock",
 )
 @answers_refusals
@@ -552,7 +554,7 @@ def order_purchase(request, code: str):
 
 @router.post(
     "/orders/{code}/decline",
-    response={200: OrderOut, **STEP},
+    response={200: SupplyOrderOut, **STEP},
     summary="Decline to quote (supplier)",
 )
 @answers_refusals
@@ -564,7 +566,7 @@ def order_decline(request, code: str, payload: ReasonIn):
 
 @router.post(
     "/orders/{code}/cancel",
-    response={200: OrderOut, **STEP},
+    response={200: SupplyOrderOut, **STEP},
     summary="Cancel before anything left (either side); reserved stock goes back on offer",
 )
 @answers_refusals
@@ -576,7 +578,7 @@ def order_cancel(request, code: str, payload: ReasonIn):
 
 @router.post(
     "/orders/{code}/close-short",
-    response={200: OrderOut, **STEP},
+    response={200: SupplyOrderOut, **STEP},
     summary="Take what was delivered as the whole order (buyer); the rest goes back on offer",
 )
 @answers_refusals

@@ -65,7 +65,7 @@ class BusinessOut(Schema):
 # --- offers -------------------------------------------------------------------------------------
 
 
-class TierOut(Schema):
+class OfferTierOut(Schema):
     min_quantity: int = Field(description="from this many units")
     price_idr: int = Field(description="the unit price, whole rupiah")
 
@@ -82,7 +82,7 @@ class OfferOut(Schema):
     lead_time_days: int
     available_quantity: int = Field(description="units free to order now")
     status: Literal["open", "closed"]
-    tiers: list[TierOut]
+    tiers: list[OfferTierOut]
     created_at: datetime.datetime
 
     @staticmethod
@@ -144,7 +144,7 @@ class OfferIn(Schema):
     lead_time_days: int = 2
 
 
-class RestockIn(Schema):
+class OfferRestockIn(Schema):
     add: int = Field(description="Units to add to what is available")
 
 
@@ -333,7 +333,7 @@ class OrderFilter(Schema):
     )
 
 
-class LineOut(Schema):
+class SupplyLineOut(Schema):
     id: int = Field(description="The line's id, for quotes and delivery notes")
     offer: str = Field(description="The offer's public id")
     commodity: str
@@ -449,7 +449,7 @@ class InvoiceOut(Schema):
         }
 
 
-class OrderOut(OrderSummaryOut):
+class SupplyOrderOut(OrderSummaryOut):
     your_side: Literal["supplier", "buyer", "system"] = Field(
         description="The side you act for on this order"
     )
@@ -464,20 +464,20 @@ class OrderOut(OrderSummaryOut):
     completed_at: datetime.datetime | None
     closed_at: datetime.datetime | None
     allowed_next: list[str] = Field(description="The statuses it may move to now")
-    lines: list[LineOut]
+    lines: list[SupplyLineOut]
     events: list[EventOut]
     delivery_notes: list[DeliveryNoteOut]
     invoices: list[InvoiceOut]
 
 
-class ItemIn(Schema):
+class SupplyItemIn(Schema):
     offer: str = Field(description="An open offer's public id")
     quantity: int
 
 
-class OrderIn(Schema):
+class SupplyOrderIn(Schema):
     buyer: str = Field(description="The public id of a business you act for")
-    items: list[ItemIn] = Field(
+    items: list[SupplyItemIn] = Field(
         min_length=1, max_length=MAX_LINES, description="Offers of one supplier"
     )
     delivery_address: str = Field("", max_length=300)
