@@ -345,6 +345,7 @@ def test_the_rebuild_command_counts_the_registry_and_the_sections():
         "capability",
         "licensing",
         "stores",
+        "supply",
         "connectivity",
         "partners",
     }

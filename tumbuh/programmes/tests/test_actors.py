@@ -197,7 +197,13 @@ def test_the_system_actor_may_transfer_quota_and_review(programme_area, cohort, 
 
 
 def test_the_mentor_sync_kinds_are_the_settings_table(settings):
-    assert sync.registered_kinds() == ["assessment", "attendance", "signal_check", "visit_note"]
+    assert sync.registered_kinds() == [
+        "assessment",
+        "attendance",
+        "signal_check",
+        "supply_link",
+        "visit_note",
+    ]
     assert sync.kinds()["visit_note"] is handlers.apply_visit_note
     assert not hasattr(sync, "register_kind")
     settings.MENTOR_SYNC_KINDS = {

@@ -83,7 +83,7 @@ def test_without_javascript_the_form_records_the_link_through_the_handler(client
     response = client.post(url, form, follow=True)
     assert response.redirect_chain == [(url, 302)]
     assert [str(message) for message in response.context["messages"]] == [
-        "The supply link is recorded."
+        "Hubungan pasok sudah dicatat."  # Indonesian first
     ]
     link = supply_links().get()
     # The typed registry id wins over the list; "buys" makes the other business the supplier.

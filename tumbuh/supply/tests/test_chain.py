@@ -215,6 +215,6 @@ def test_a_large_network_is_drawn_small_and_capped():
     ]
     svg = chain.network_svg(area, chain.Network(nodes, edges, 0), ["32.04"])
     assert svg.count("<title>") == 1 + 4  # the map's, and one per role's path
-    assert "50 businesses are not drawn" in svg
+    assert "50 usaha tidak digambar" in svg  # Indonesian first
     assert "." not in svg.split('fill="#009e73" d="', 1)[1].split('"', 1)[0]  # whole units
     assert len(svg.encode()) < 40_000
