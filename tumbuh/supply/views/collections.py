@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tumbuh.core import keyset
 from tumbuh.registry.models import Enterprise
 from tumbuh.supply import queries
-from tumbuh.supply.forms_collections import MAX_PRODUCERS, CollectionForm
+from tumbuh.supply.forms.collections import MAX_PRODUCERS, CollectionForm
 from tumbuh.supply.models import Collection, Offer
 from tumbuh.supply.services import collections as collection_services
 from tumbuh.supply.services.common import acts_for

@@ -25,7 +25,7 @@ from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of
 from tumbuh.stores.models import Store
 from tumbuh.supply import queries
-from tumbuh.supply.forms import (
+from tumbuh.supply.forms.market import (
     FindForm,
     LinkForm,
     OfferForm,

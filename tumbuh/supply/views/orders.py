@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tumbuh.core.refusals import Refused
 from tumbuh.supply import documents, queries
 from tumbuh.supply.error_codes import SupplyError
-from tumbuh.supply.forms_orders import (
+from tumbuh.supply.forms.orders import (
     DeliveryForm,
     HandoverForm,
     PaymentForm,

@@ -1,0 +1,1 @@
+"""The supply forms, one module per views module: ``market``, ``orders`` and ``collections``."""
