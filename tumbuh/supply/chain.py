@@ -741,9 +741,11 @@ def network_svg(area: PriorityArea, network: Network, regencies: list[str]) -> S
 
 def visible_areas(user):
     """The priority areas with at least one regency in the regions ``user`` sees the
-    dashboards of (national staff: every area)."""
+    dashboards of (national staff: every area). An area made of whole provinces only is too
+    wide to bound a chain (``places.areas_of_regency``) and is left out."""
     scope = scope_for(user, roles=roles_with(Capability.VIEW_DASHBOARDS))
-    areas = PriorityArea.objects.all()
+    bounded = PriorityAreaRegency.objects.exclude(role=PriorityAreaRegency.Role.PROVINCE)
+    areas = PriorityArea.objects.filter(pk__in=bounded.values("area_id"))
     if scope.is_national:
         return areas
     touching = scope.filter(PriorityAreaRegency.objects.all(), "regency__code").values("area_id")

@@ -35,6 +35,21 @@ def test_the_areas_list_shows_each_visible_area_with_its_measures(
     assert "50 %" in text or "50,0 %" in text  # one of the two trained processors is digital
     assert "Rp1.520.000" in text  # B2B value paid to the area's buyers
     assert "87,6 %" in text  # sourced inside
+    # The area with trade comes first; an area of whole provinces bounds no chain.
+    assert text.index("Kawasan Bandung Selatan") < text.index("Kawasan Kupang")
+
+
+def test_an_area_of_whole_provinces_is_not_listed(client_of, national_admin, kupang_area):
+    from tumbuh.regions.models import PriorityArea, PriorityAreaRegency
+
+    wide = PriorityArea.objects.create(slug="seluruh-ntt", name="Kawasan Seluruh NTT")
+    PriorityAreaRegency.objects.create(
+        area=wide, regency_id="53.71", role=PriorityAreaRegency.Role.PROVINCE
+    )
+    client = client_of(national_admin)
+    text = client.get(reverse("supply:console-areas")).content.decode()
+    assert "Kawasan Kupang" in text and "Kawasan Seluruh NTT" not in text
+    assert client.get(reverse("supply:console-area", args=[wide.slug])).status_code == 404
 
 
 def test_the_area_page_draws_the_network_with_a_legend_and_tables(

@@ -19,7 +19,11 @@ def areas(request):
     require(request.user, Capability.VIEW_DASHBOARDS)
     visible = list(chain.visible_areas(request.user))
     measures = chain.areas_measures(visible)
-    rows = [(area, measures[area.pk]) for area in visible]
+    # The areas where trade is recorded first, the busiest first; then the others by name.
+    rows = sorted(
+        ((area, measures[area.pk]) for area in visible),
+        key=lambda row: (-row[1].b2b_value_idr, -row[1].processors, row[0].name),
+    )
     return render(request, "supply/console_areas.html", {"rows": rows})
 
 
