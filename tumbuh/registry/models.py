@@ -67,14 +67,16 @@ class Enterprise(models.Model):
         KECIL = "kecil", _("small (kecil)")
         MENENGAH = "menengah", _("medium (menengah)")
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    # Unique by the constraints in Meta, not ``unique=True``: on PostgreSQL that would add a second
+    # btree (varchar_pattern_ops, for LIKE) that no query uses (docs/scale.md, "Disk").
+    public_id = models.CharField(max_length=12, default=new_public_id, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.UMKM)
     name = models.CharField(_("business name"), max_length=200)
     trade_names = models.JSONField(
         _("other names"), default=list, blank=True, help_text=_("Other spellings and brand names.")
     )
     scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices, blank=True)
-    nib = models.CharField(_("NIB"), max_length=13, unique=True, null=True, blank=True)
+    nib = models.CharField(_("NIB"), max_length=13, null=True, blank=True)  # noqa: DJ001 - unique (Meta)
     # Indexed only for live records (enterprise_live_idx): imports write millions of rows, and
     # every index costs time on each of them.
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -167,6 +169,8 @@ class Enterprise(models.Model):
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")), name="enterprise_not_merged_into_itself"
             ),
+            models.UniqueConstraint(fields=["public_id"], name="registry_enterprise_public_id_key"),
+            models.UniqueConstraint(fields=["nib"], name="registry_enterprise_nib_key"),
         ]
 
     def __str__(self):
@@ -249,9 +253,10 @@ class Person(models.Model):
         MALE = "L", _("male")
         FEMALE = "P", _("female")
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    # Unique by the constraints in Meta (see Enterprise.public_id).
+    public_id = models.CharField(max_length=12, default=new_public_id, editable=False)
     full_name = models.CharField(_("name"), max_length=150)
-    nik_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    nik_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - unique (Meta)
     nik_encrypted = models.BinaryField(null=True, blank=True, editable=False)
     nik_masked = models.CharField(_("NIK"), max_length=16, blank=True)
     nik_flags = models.JSONField(default=list, blank=True)
@@ -268,6 +273,10 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["public_id"], name="registry_person_public_id_key"),
+            models.UniqueConstraint(fields=["nik_hash"], name="registry_person_nik_hash_key"),
+        ]
 
     def __str__(self):
         return self.full_name
