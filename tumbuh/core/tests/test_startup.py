@@ -158,3 +158,16 @@ def test_a_command_imports_no_heavy_library_before_it_runs(tmp_path):
 def test_plan_sites_loads_no_url(tmp_path):
     """The planner runs the models' checks only, not those that import every view and the API."""
     assert imported(PLAN, tmp_path) == []
+
+
+WSGI = """
+import json
+import tumbuh.wsgi
+from django.core.signals import request_finished
+print(json.dumps([str(entry[0][0]) for entry in request_finished.receivers]))
+"""
+
+
+def test_the_served_application_freezes_its_long_lived_objects_after_warm_up(tmp_path):
+    """gunicorn's workers load ``tumbuh.wsgi``, which settles each process (core.memory)."""
+    assert "tumbuh.core.memory.settle" in imported(WSGI, tmp_path)
