@@ -657,6 +657,11 @@ def main():
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its name)")
     parser.add_argument("--reuse", metavar="DATABASE", help="measure a database a run kept")
+    parser.add_argument(
+        "--unsettled",
+        action="store_true",
+        help="without the serving process's freeze after warm-up (core.memory), to compare",
+    )
     options = parser.parse_args()
 
     name = options.reuse or f"tumbuh_scale_{os.getpid()}_{int(time.time())}"
@@ -673,6 +678,7 @@ def main():
         bench="registry_scale",
         database=name,
         businesses=None if options.reuse else options.businesses,
+        settled=not options.unsettled,
         machine=f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
         load_1m=round(os.getloadavg()[0], 2),
     )
@@ -685,7 +691,8 @@ def main():
         django.setup()
         # As in gunicorn's workers: the process freezes its long-lived objects after its first
         # requests (core.memory), so the collector's full passes stay short.
-        importlib.import_module("tumbuh.wsgi")
+        if not options.unsettled:
+            importlib.import_module("tumbuh.wsgi")
 
         if options.reuse:
             from tumbuh.accounts.models import User

@@ -26,10 +26,10 @@ def _settle(**_kwargs) -> None:
     global _served
     with _lock:
         _served += 1
-        if _served not in FREEZE_AFTER:
-            return
-        gc.collect()
-        gc.freeze()
+        if _served in FREEZE_AFTER:
+            # No gc.collect() first: a full pass is the very pause this avoids (it costs what
+            # it frees little: the requests' few cycles, which the freeze then keeps).
+            gc.freeze()
 
 
 def settle_after_warm_up() -> None:

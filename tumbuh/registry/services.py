@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone, translation
@@ -563,6 +563,26 @@ def registry_records(*, enterprise_ids=None, province_code: str | None = None):
     import pyarrow as pa
 
     columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
+    with transaction.atomic():
+        _read_whole_results()
+        _read_records(columns, enterprise_ids, province_code)
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
+def _read_whole_results() -> None:
+    """Plan this transaction's server-side cursors (``iterator()``) for reading every row.
+
+    PostgreSQL plans a cursor for its first tenth of rows by default (``cursor_tuple_fraction``).
+    For one province's records ordered by id, that walked the whole primary key of a 30 M
+    registry, filtering on the province, rather than reading the province's index and sorting
+    it: 7 s for each of the three reads, the same for the smallest province as for the largest.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+
+
+def _read_records(columns: dict[str, list], enterprise_ids, province_code: str | None) -> None:
     enterprises = Enterprise.objects.deduplicated()
     if province_code is not None:
         # The expression of enterprise_province_name_idx: the province's rows only.
@@ -577,7 +597,6 @@ def registry_records(*, enterprise_ids=None, province_code: str | None = None):
             _append_records(
                 columns, enterprises.filter(pk__in=ids[start : start + RECORDS_BY_ID_CHUNK])
             )
-    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
 
 
 def _append_records(columns: dict[str, list], enterprises) -> None:
