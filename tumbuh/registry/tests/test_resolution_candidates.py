@@ -343,3 +343,21 @@ def test_a_survivor_that_gains_an_owner_by_a_merge_gets_its_owner_keys(db, tmp_p
     assert Enterprise.objects.deduplicated().get() == known
     assert known.owners.get().full_name == "Budi Santoso"
     assert BlockingKeys.objects.get(enterprise=known).owner_key is not None
+
+
+def test_a_province_is_read_with_cursors_planned_for_all_its_rows(generated):  # noqa: F811
+    """PostgreSQL plans a cursor for its first tenth by default: at 30 M that walked the whole
+    primary key for one province's records (services._read_whole_results)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        records = registry_records(province_code="53")
+    live = Enterprise.objects.deduplicated().filter(village__code__startswith="53.")
+    assert records.num_rows == live.count() > 200
+    assert sorted(records["record_id"].to_pylist(), key=int) == [
+        str(pk) for pk in live.order_by("pk").values_list("pk", flat=True)
+    ]
+    planned = [query["sql"] for query in queries.captured_queries if "cursor_tuple" in query["sql"]]
+    expected = ["SET LOCAL cursor_tuple_fraction = 1.0"]
+    assert planned == (expected if connection.vendor == "postgresql" else [])
