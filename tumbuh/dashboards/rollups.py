@@ -20,6 +20,7 @@ last fold. Large batches (an import of a million rows) are folded by ``tumbuh ap
 or by the next page, in slices of :data:`FOLD_SLICE` changes.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tumbuh.dashboards.models import CODE_LENGTH, Level, OnboardingSeries, RollupClock
+
+logger = logging.getLogger(__name__)
 
 CLOCK = "onboarding"
 FOLD_SLICE = 250_000  # changes taken per statement; a slice of 250,000 folds in a few seconds
@@ -258,11 +261,46 @@ def apply_changes(*, wait: bool = True, slice_size: int = FOLD_SLICE) -> Fold:
             return Fold(changes, groups, time.perf_counter() - started)
 
 
+# A page's read may build the rollups that were never built only for a registry this small: the
+# rebuild reads the whole registry (about 21 s at 1 M businesses). At 30 M it spilled more than
+# 14 GB of temporary files within three minutes (docs/scale.md); a bulk load that large is
+# followed by ``tumbuh rebuild_rollups``, run by the operator, not by a visitor's request.
+REBUILD_IN_REQUEST_LIMIT = 200_000
+
+
 def refresh() -> Fold:
-    """Fold what is pending unless a fold runs already; what a dashboard calls before reading."""
+    """Fold what is pending unless a fold runs already; what a dashboard calls before reading.
+
+    Rollups never built are built here only for a registry of at most
+    ``REBUILD_IN_REQUEST_LIMIT`` businesses; a larger one keeps its changes pending, and the
+    pages show the rollups as they are, until ``tumbuh rebuild_rollups`` runs."""
     if not _has_pending():
         return Fold(0, 0, 0.0)
+    if not RollupClock.objects.filter(name=CLOCK).exists() and _registry_is_large():
+        logger.warning(
+            "The rollups were never built and the registry is too large to build them in a "
+            "request: run `tumbuh rebuild_rollups`."
+        )
+        return Fold(0, 0, 0.0, skipped=True)
     return apply_changes(wait=False)
+
+
+def _registry_is_large() -> bool:
+    """Whether the registry holds more than ``REBUILD_IN_REQUEST_LIMIT`` businesses: the
+    planner's estimate on PostgreSQL (no row read), a count up to the limit on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = 'registry_enterprise'::regclass"
+            )
+            estimate = cursor.fetchone()[0]
+            if estimate >= 0:  # -1: never analysed
+                return estimate > REBUILD_IN_REQUEST_LIMIT
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM registry_enterprise LIMIT %s) AS first",
+            [REBUILD_IN_REQUEST_LIMIT + 1],
+        )
+        return cursor.fetchone()[0] > REBUILD_IN_REQUEST_LIMIT
 
 
 def _has_pending() -> bool:

@@ -351,3 +351,26 @@ def test_the_rebuild_command_counts_the_registry_and_the_sections():
     }
     assert national() == 1
     assert RollupClock.objects.filter(name="section:connectivity").exists()
+
+
+def test_a_page_read_builds_rollups_never_built_only_for_a_small_registry(monkeypatch, caplog):
+    """A registry loaded in bulk (30 M) is rebuilt by `tumbuh rebuild_rollups`, never inside a
+    visitor's request (rollups.REBUILD_IN_REQUEST_LIMIT)."""
+    make_enterprise(village=SARMI_VILLAGE, scale=Enterprise.Scale.MIKRO)
+    make_enterprise(village=SARMI_VILLAGE, scale=Enterprise.Scale.KECIL)
+    assert not RollupClock.objects.filter(name=rollups.CLOCK).exists()
+    monkeypatch.setattr(rollups, "REBUILD_IN_REQUEST_LIMIT", 1)
+
+    fold = rollups.refresh()
+
+    assert fold.skipped
+    assert not RollupClock.objects.filter(name=rollups.CLOCK).exists()
+    assert OnboardingChange.objects.count() == 2  # kept for the rebuild to replace
+    assert "tumbuh rebuild_rollups" in caplog.text
+
+    monkeypatch.setattr(rollups, "REBUILD_IN_REQUEST_LIMIT", 2)
+    fold = rollups.refresh()
+
+    assert not fold.skipped
+    assert RollupClock.objects.filter(name=rollups.CLOCK).exists()
+    assert national() == 2
