@@ -248,3 +248,49 @@ def test_an_import_merges_a_likely_pair_only_when_it_is_a_sure_edge(
         enterprise_low_id=min(existing.pk, scored["unsure"]),
         enterprise_high_id=max(existing.pk, scored["unsure"]),
     ).exists()
+
+
+def test_a_record_carries_its_first_owner_and_first_code_read_in_chunks(db, monkeypatch):
+    """Each business once, by id: its first owner by person id (hash and name), its first KBLI
+    code by code, its phone's hash; merged businesses and unknown ids left out; the same
+    whatever the chunk size."""
+    from tumbuh.conftest import make_enterprise
+    from tumbuh.registry.models import EnterpriseKbli, Ownership, Person
+
+    people = [Person.objects.create(full_name=f"Pemilik {n}", nik_hash=f"{n:064d}") for n in (1, 2)]
+    shared = make_enterprise("Warung Dua Pemilik", phone_hash="a" * 64)
+    Ownership.objects.create(enterprise=shared, person=people[1])
+    Ownership.objects.create(enterprise=shared, person=people[0])
+    EnterpriseKbli.objects.create(enterprise=shared, code="56103")
+    EnterpriseKbli.objects.create(enterprise=shared, code="10792")
+    alone = make_enterprise("Usaha Tanpa Pemilik")
+    merged = make_enterprise("Warung Lama", merged_into=shared)
+    monkeypatch.setattr(registry_services, "RECORDS_READ_CHUNK", 1)
+
+    records = registry_records(enterprise_ids=[merged.pk, alone.pk, shared.pk, 10**9]).to_pylist()
+
+    assert records == [
+        {
+            "record_id": str(shared.pk),
+            "nik_hash": "1".zfill(64),
+            "nib": None,
+            "phone_hash": "a" * 64,
+            "business_name": "Warung Dua Pemilik",
+            "owner_name": "Pemilik 1",
+            "village_code": shared.village_id,
+            "district_code": shared.village_id[:8],
+            "kbli": "10792",
+        },
+        {
+            "record_id": str(alone.pk),
+            "nik_hash": None,
+            "nib": None,
+            "phone_hash": None,
+            "business_name": "Usaha Tanpa Pemilik",
+            "owner_name": None,
+            "village_code": alone.village_id,
+            "district_code": alone.village_id[:8],
+            "kbli": None,
+        },
+    ]
+    assert registry_records(province_code=shared.village_id[:2]).to_pylist() == records
