@@ -7,8 +7,10 @@ Builds a synthetic registry with ``bench/registry_scale.py``'s set-based build (
 database named for this run, dropped at the end unless ``--keep``) or reuses one a run kept.
 Then, printing one JSON line each, with the machine's load average:
 
-1. ``rebuild``: ``tumbuh rebuild_rollups``' work (:func:`tumbuh.dashboards.rollups.rebuild`)
-   beside the rebuild it replaced (:func:`rebuild_before`, three reads of the registry), run
+1. ``rebuild``: ``tumbuh rebuild_rollups``' work (:func:`tumbuh.dashboards.rollups.rebuild`,
+   the registry read by ranges of ``--rebuild-range`` business ids) beside a baseline
+   (``--rebuild-baseline``: ``one_read``, the same rebuild reading the registry by one
+   statement, or ``before``, :func:`rebuild_before`, three reads of the registry), run
    alternately ``--rebuild-runs`` times each on the same registry: one line per run, then the
    medians, their ratio, whether both left the same rollups (a digest of every row), and the
    rows each rollup holds per level. Before them, the size of the rebuild's one read (its
@@ -33,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,16 +149,25 @@ def intermediate() -> None:
     )
 
 
-def rebuild(runs: int) -> None:
-    """The rebuild before and now, alternately ``runs`` times each; medians and their ratio."""
+def rebuild(runs: int, *, baseline: str = "one_read", id_range: int | None = None) -> None:
+    """The rebuild now and a baseline, alternately ``runs`` times each; medians and their ratio.
+
+    ``baseline``: "one_read", the registry read by one statement (the rebuild's read before it
+    went by ranges of business ids), or "before", the rebuild before the one read
+    (:func:`rebuild_before`). ``id_range``: the ranges' size now (default: the rollups')."""
     from django.db import connection
 
     from tumbuh.dashboards import rollups
 
+    baselines = {"one_read": partial(rollups.rebuild, id_range=2**62), "before": rebuild_before}
     seconds = {"before": [], "now": []}
     digests = set()
     for run in range(runs):
-        for method, function in (("before", rebuild_before), ("now", rollups.rebuild)):
+        methods = (
+            ("before", baselines[baseline]),
+            ("now", partial(rollups.rebuild, id_range=id_range)),
+        )
+        for method, function in methods:
             before = load()
             fold = function()
             seconds[method].append(fold.seconds)
@@ -186,6 +198,8 @@ def rebuild(runs: int) -> None:
         bench="dashboards",
         step="rebuild_medians",
         runs=runs,
+        baseline=baseline,
+        id_range=id_range or rollups.REBUILD_RANGE,
         before_seconds=round(before, 1),
         now_seconds=round(now, 1),
         ratio=round(before / now, 2),
@@ -336,6 +350,15 @@ def main():
         default=3,
         help="rebuilds timed by each method, alternately (default: 3)",
     )
+    parser.add_argument(
+        "--rebuild-baseline",
+        choices=["one_read", "before"],
+        default="one_read",
+        help="the rebuild timed beside today's (default: the registry read by one statement)",
+    )
+    parser.add_argument(
+        "--rebuild-range", type=int, help="business ids per read of the rebuild now"
+    )
     options = parser.parse_args()
     steps = set(options.steps.split(","))
 
@@ -380,7 +403,11 @@ def main():
             line(bench="dashboards", step="registry_built", **built)
         if "rebuild" in steps:
             intermediate()
-            rebuild(options.rebuild_runs)
+            rebuild(
+                options.rebuild_runs,
+                baseline=options.rebuild_baseline,
+                id_range=options.rebuild_range,
+            )
         if "incremental" in steps:
             incremental()
         if "measure" in steps:

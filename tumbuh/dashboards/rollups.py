@@ -315,16 +315,22 @@ def _day(column: str) -> str:
     return f"date({column}, '+7 hours')"
 
 
-def _registry_facts() -> str:
-    """Every counted fact of the registry, in the shape of a change (delta 1)."""
+def _registry_facts(ids: tuple[int, int] | None = None) -> str:
+    """Every counted fact of the registry, in the shape of a change (delta 1); with ``ids``,
+    those of the businesses whose id is in ``[low, high)`` (read through both primary keys)."""
     business_day, milestone_day = _day("e.created_at"), _day("m.occurred_at")
+    businesses = milestones = ""
+    if ids is not None:
+        low, high = (int(bound) for bound in ids)
+        businesses = f" AND e.id >= {low} AND e.id < {high}"
+        milestones = f" AND m.enterprise_id >= {low} AND m.enterprise_id < {high}"
     return (
         f"SELECT e.village_id, e.kind AS enterprise_kind, e.scale, '' AS milestone, "
         f"{business_day} AS day, 1 AS delta FROM registry_enterprise e "
-        "WHERE e.merged_into_id IS NULL UNION ALL "
+        f"WHERE e.merged_into_id IS NULL{businesses} UNION ALL "
         f"SELECT e.village_id, e.kind, e.scale, m.kind, {milestone_day}, 1 "
         "FROM registry_milestone m JOIN registry_enterprise e ON e.id = m.enterprise_id "
-        "WHERE e.merged_into_id IS NULL"
+        f"WHERE e.merged_into_id IS NULL{businesses}{milestones}"
     )
 
 
@@ -333,32 +339,38 @@ def _registry_facts() -> str:
 # milestone × month; W: regency × kind × milestone × week (the weekly series stop at the
 # province, but a province's rows split into 3T and the rest, and 3T follows the regency).
 REBUILT = "dashboards_rebuilt"
+# On PostgreSQL the registry is read in ranges of this many business ids, one statement each.
+# A single statement over a 30 M registry hashed 30 M businesses for the join and 94 M facts for
+# the grouping: past ``work_mem`` both spilled, more than 14 GB of temporary files within three
+# minutes. A range's hash tables are bounded by the range, and both tables are read once, in
+# primary-key order, over all the ranges.
+REBUILD_RANGE = 2_000_000
+REBUILT_PARTS = "dashboards_rebuilt_parts"
+_GRAIN_KEY = "grain, code, enterprise_kind, scale, milestone, start"
 
 
-def _fill_rebuilt(cursor) -> None:
-    """Read the registry once into the temporary table :data:`REBUILT`."""
+def _fill_rebuilt(cursor, *, id_range: int | None = None) -> None:
+    """Read the registry into the temporary table :data:`REBUILT`: once on SQLite, one range of
+    ``id_range`` business ids at a time on PostgreSQL (default :data:`REBUILD_RANGE`)."""
     cursor.execute(f"DROP TABLE IF EXISTS {REBUILT}")
     if connection.vendor == "postgresql":
-        # One pass with three hash tables, each as large as the rollup rows it makes (not as
-        # the facts): the join and the scans below it run in parallel; CREATE TABLE … AS may
-        # use a parallel plan where INSERT … SELECT may not.
-        month = "CAST(date_trunc('month', CAST(f.day AS timestamp)) AS date)"
-        week = "CAST(date_trunc('week', CAST(f.day AS timestamp)) AS date)"
-        district, regency = CODE_LENGTH[Level.DISTRICT], CODE_LENGTH[Level.REGENCY]
+        cursor.execute("SELECT min(id), max(id) FROM registry_enterprise")
+        low, high = cursor.fetchone()
+        step = id_range or REBUILD_RANGE
+        starts = range(low, high + 1, step) if low is not None else range(1, 2)
+        if len(starts) == 1:
+            _read_grains(cursor, REBUILT, None)
+            return
+        cursor.execute(f"DROP TABLE IF EXISTS {REBUILT_PARTS}")
+        for start in starts:
+            _read_grains(cursor, REBUILT_PARTS, (start, start + step), append=start != low)
+        # A group whose businesses fall into several ranges has a row from each: summed here.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {REBUILT} AS SELECT "
-            "CASE WHEN GROUPING(g.village_id) = 0 THEN 'V' "
-            "WHEN GROUPING(g.district) = 0 THEN 'M' ELSE 'W' END AS grain, "
-            "coalesce(g.village_id, g.district, g.regency) AS code, g.enterprise_kind, "
-            "coalesce(g.scale, '') AS scale, g.milestone, coalesce(g.month, g.week) AS start, "
-            "count(*) AS count FROM (SELECT f.village_id, "
-            f"substr(f.village_id, 1, {district}) AS district, "
-            f"substr(f.village_id, 1, {regency}) AS regency, f.enterprise_kind, f.scale, f.milestone, "
-            f"{month} AS month, {week} AS week FROM ({_registry_facts()}) f) g "
-            "GROUP BY GROUPING SETS ((g.village_id, g.enterprise_kind, g.scale, g.milestone), "
-            "(g.district, g.enterprise_kind, g.milestone, g.month), "
-            "(g.regency, g.enterprise_kind, g.milestone, g.week))"
+            f"CREATE TEMPORARY TABLE {REBUILT} AS SELECT {_GRAIN_KEY}, "
+            f"CAST(sum(count) AS bigint) AS count "
+            f"FROM {REBUILT_PARTS} GROUP BY {_GRAIN_KEY}"
         )
+        cursor.execute(f"DROP TABLE {REBUILT_PARTS}")
         return
     # SQLite has no grouping sets: the facts by day into the fold's table, then the three grains.
     _create_pending(cursor)
@@ -382,6 +394,37 @@ def _fill_rebuilt(cursor) -> None:
         f"GROUP BY {regency}, p.enterprise_kind, p.milestone, {week}"
     )
     cursor.execute(f"DELETE FROM {PENDING}")
+
+
+def _read_grains(cursor, table: str, ids: tuple[int, int] | None, *, append=False) -> None:
+    """The facts of the businesses of ``ids`` (all without) summed at the three grains, into a
+    new temporary ``table`` or, with ``append``, added to it (PostgreSQL).
+
+    One pass with three hash tables, each as large as the rollup rows it makes (not as the
+    facts): the join and the scans below it run in parallel; CREATE TABLE … AS may use a
+    parallel plan where INSERT … SELECT may not, so a range after the first is read into a
+    table of its own and then appended."""
+    month = "CAST(date_trunc('month', CAST(f.day AS timestamp)) AS date)"
+    week = "CAST(date_trunc('week', CAST(f.day AS timestamp)) AS date)"
+    district, regency = CODE_LENGTH[Level.DISTRICT], CODE_LENGTH[Level.REGENCY]
+    target = f"{table}_range" if append else table
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {target} AS SELECT "
+        "CASE WHEN GROUPING(g.village_id) = 0 THEN 'V' "
+        "WHEN GROUPING(g.district) = 0 THEN 'M' ELSE 'W' END AS grain, "
+        "coalesce(g.village_id, g.district, g.regency) AS code, g.enterprise_kind, "
+        "coalesce(g.scale, '') AS scale, g.milestone, coalesce(g.month, g.week) AS start, "
+        "count(*) AS count FROM (SELECT f.village_id, "
+        f"substr(f.village_id, 1, {district}) AS district, "
+        f"substr(f.village_id, 1, {regency}) AS regency, f.enterprise_kind, f.scale, f.milestone, "
+        f"{month} AS month, {week} AS week FROM ({_registry_facts(ids)}) f) g "
+        "GROUP BY GROUPING SETS ((g.village_id, g.enterprise_kind, g.scale, g.milestone), "
+        "(g.district, g.enterprise_kind, g.milestone, g.month), "
+        "(g.regency, g.enterprise_kind, g.milestone, g.week))"
+    )
+    if append:
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM {target}")
+        cursor.execute(f"DROP TABLE {target}")
 
 
 def _in_key_order(code: str, *columns: str) -> str:
@@ -442,15 +485,16 @@ def _rebuilt_rows(cursor) -> None:
     )
 
 
-def rebuild() -> Fold:
+def rebuild(*, id_range: int | None = None) -> Fold:
     """Empty the rollups and count them again from the registry, in one transaction.
 
     On PostgreSQL the change table is locked for the rebuild, so a business written meanwhile
     waits and its change is folded afterwards instead of being lost or counted twice. The
-    registry is read once (:func:`_fill_rebuilt`); only then are the rollups emptied, by
-    TRUNCATE on PostgreSQL: from there to the commit (seconds, which grow with the rollups' rows,
-    not with the registry) a dashboard read waits for the new figures; during the read of the
-    registry it still shows those of the last fold.
+    registry is read once (:func:`_fill_rebuilt`; on PostgreSQL by ranges of ``id_range``
+    business ids); only then are the rollups emptied, by TRUNCATE on PostgreSQL: from there to
+    the commit (seconds, which grow with the rollups' rows, not with the registry) a dashboard
+    read waits for the new figures; during the read of the registry it still shows those of the
+    last fold.
     """
     started = time.perf_counter()
     postgresql = connection.vendor == "postgresql"
@@ -465,7 +509,7 @@ def rebuild() -> Fold:
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
         cursor.execute("DELETE FROM dashboards_onboardingchange")
-        _fill_rebuilt(cursor)
+        _fill_rebuilt(cursor, id_range=id_range)
         if postgresql:
             # Safe here: nothing references the rollups and no trigger is on them, the
             # transaction holds the fold lock, and TRUNCATE's exclusive lock makes a concurrent
