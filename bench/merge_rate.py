@@ -2,8 +2,8 @@
 
     uv run python bench/merge_rate.py --pairs 20000 [--database sqlite|postgres] [--runs 3]
 
-Creates a fresh database (a temporary SQLite file, or the scratch PostgreSQL database
-``tumbuh_bench``), loads the regions (not timed), then for each run writes ``--pairs`` pairs of
+Creates a fresh database (a temporary SQLite file, or a PostgreSQL database named for the run,
+``tumbuh_bench_<pid>_<time>``, dropped at the end), loads the regions (not timed), then for each run writes ``--pairs`` pairs of
 enterprises in real villages, each record with a partner row and the ``registered`` milestone
 and each dropped record with an owner and a KBLI code (not timed), and times
 ``tumbuh.registry.merging.merge_pairs`` on all the pairs at once, the write path

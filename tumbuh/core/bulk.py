@@ -103,6 +103,45 @@ def in_values(values: Sequence) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
 
 
+def update_rows(table: str, key: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Set ``columns`` of the rows of ``table`` whose ``key`` is the last value of each of
+    ``rows`` (tuples: the columns' values in order, then the key); returns how many were given.
+
+    PostgreSQL: one ``UPDATE … FROM unnest(…)`` with an array per column, typed as the table's
+    columns. One statement fires the table's statement-level triggers (the dashboards' change
+    triggers on businesses and milestones) once; ``executemany`` fired them once per row, and
+    merging 9,000 duplicates spent 17 of its 22 s there at 1 M businesses. SQLite: executemany.
+    ``table``, ``key`` and ``columns`` come from the caller's code, never from input.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    names = [*columns, key]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", rows)  # noqa: S608
+            return len(rows)
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname = ANY(%s)",
+            [table, names],
+        )
+        types = dict(cursor.fetchall())
+        arrays = ", ".join(f"%s::{types[name]}[]" for name in names)
+        # The values are named by position: the key may be one of the columns it sets.
+        aliases = [f"v{index}" for index in range(len(names))]
+        assignments = ", ".join(
+            f"{column} = v.{alias}" for column, alias in zip(columns, aliases, strict=False)
+        )
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) "  # noqa: S608
+            f"AS v({', '.join(aliases)}) WHERE t.{key} = v.{aliases[-1]}",
+            [list(values) for values in zip(*rows, strict=True)],
+        )
+    return len(rows)
+
+
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table; return the count.
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tumbuh.accounts.models import User
 from tumbuh.accounts.services import acting_person
-from tumbuh.core.bulk import insert_rows, reserve_ids, select_in
+from tumbuh.core.bulk import insert_rows, reserve_ids, select_in, update_rows
 from tumbuh.core.models import AuditEvent
 from tumbuh.registry.models import (
     EnterpriseKbli,
@@ -208,43 +208,37 @@ def _merge_chunk(pairs, *, method: str, by: User) -> list[int]:
 
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value  # raw SQL gets what the ORM would store
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE registry_sourcerecord SET enterprise_id = %s WHERE enterprise_id = %s",
-            [(keep_of[drop], drop) for drop in drops if records.get(drop)],
-        )
-        if cleared_nibs:  # NIB is unique: take it off the dropped record before the kept one
-            cursor.executemany(
-                "UPDATE registry_enterprise SET nib = NULL WHERE id = %s",
-                [(d,) for d in cleared_nibs],
-            )
-        cursor.executemany(
-            "UPDATE registry_enterprise SET merged_into_id = %s, updated_at = %s WHERE id = %s",
-            [(keep_of[drop], stamp(now), drop) for drop in drops],
-        )
-        if changed_keeps:
-            assignments = ", ".join(f"{field} = %s" for field in FILLABLE_FIELDS)
-            cursor.executemany(
-                f"UPDATE registry_enterprise SET {assignments}, trade_names = %s, updated_at = %s "  # noqa: S608
-                "WHERE id = %s",
-                [
-                    (*[rows[keep][field] for field in FILLABLE_FIELDS],
-                     json.dumps(rows[keep]["trade_names"], ensure_ascii=False), stamp(now), keep)
-                    for keep in sorted(changed_keeps)
-                ],
-            )  # fmt: skip
-        if moved_milestones:
-            cursor.executemany(
-                "UPDATE registry_milestone SET enterprise_id = %s WHERE id = %s", moved_milestones
-            )
-        if keep_milestone_updates:
-            cursor.executemany(
-                "UPDATE registry_milestone SET occurred_at = %s, source = %s WHERE id = %s",
-                [
-                    (stamp(when), source, pk)
-                    for pk, (when, source) in keep_milestone_updates.items()
-                ],
-            )
+    update_rows(
+        "registry_sourcerecord",
+        "enterprise_id",
+        ["enterprise_id"],
+        [(keep_of[drop], drop) for drop in drops if records.get(drop)],
+    )
+    # NIB is unique: taken off the dropped records before a kept one is given it.
+    update_rows("registry_enterprise", "id", ["nib"], [(None, drop) for drop in cleared_nibs])
+    update_rows(
+        "registry_enterprise",
+        "id",
+        ["merged_into_id", "updated_at"],
+        [(keep_of[drop], stamp(now), drop) for drop in drops],
+    )
+    update_rows(
+        "registry_enterprise",
+        "id",
+        [*FILLABLE_FIELDS, "trade_names", "updated_at"],
+        [
+            (*[rows[keep][field] for field in FILLABLE_FIELDS],
+             json.dumps(rows[keep]["trade_names"], ensure_ascii=False), stamp(now), keep)
+            for keep in sorted(changed_keeps)
+        ],
+    )  # fmt: skip
+    update_rows("registry_milestone", "id", ["enterprise_id"], moved_milestones)
+    update_rows(
+        "registry_milestone",
+        "id",
+        ["occurred_at", "source"],
+        [(stamp(when), source, pk) for pk, (when, source) in keep_milestone_updates.items()],
+    )
     if deleted_milestones:
         Milestone.objects.filter(pk__in=deleted_milestones).delete()
     insert_rows(Ownership, ["enterprise", "person", "role"], new_owners)

@@ -3,6 +3,7 @@ given a list of values that return no rows."""
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tumbuh.core.bulk import reserve_ids, reserve_many, select_in
 from tumbuh.registry.models import Enterprise, Person, SourceRecord
@@ -27,3 +28,46 @@ def test_reserve_many_gives_each_table_its_count_of_fresh_ids():
 def test_select_in_runs_a_statement_that_returns_no_rows():
     assert select_in("DELETE FROM registry_person WHERE id IN {values}", [1, 2]) == []
     assert select_in("SELECT id FROM registry_person WHERE id IN {values}", [1, 2]) == []
+
+
+def test_update_rows_sets_each_rows_values_in_one_statement():
+    """Typed as the table's columns (text, JSON, bytes, NULL, an integer key that is also a
+    column it sets); rows not named are left alone."""
+    from tumbuh.conftest import make_enterprise, make_organisation
+    from tumbuh.core.bulk import update_rows
+
+    first, second, other = (make_enterprise(f"Usaha {n}", nib=f"91200{n}") for n in (1, 2, 3))
+    given = update_rows(
+        "registry_enterprise",
+        "id",
+        ["nib", "trade_names", "phone_encrypted", "address"],
+        [
+            (None, '["Warung Bu Sri"]', b"\x00\xff", "Jl. Merdeka 1", first.pk),
+            ("912009", "[]", None, "", second.pk),
+        ],
+    )
+    assert given == 2
+    for enterprise in (first, second, other):
+        enterprise.refresh_from_db()
+    assert (first.nib, first.trade_names, bytes(first.phone_encrypted), first.address) == (
+        None,
+        ["Warung Bu Sri"],
+        b"\x00\xff",
+        "Jl. Merdeka 1",
+    )
+    assert (second.nib, second.trade_names, second.phone_encrypted) == ("912009", [], None)
+    assert other.nib == "912003"
+
+    record = SourceRecord.objects.create(
+        organisation=make_organisation(),
+        file_name="mitra.csv",
+        row_number=1,
+        row_hash="0" * 64,
+        enterprise=first,
+        first_enterprise=first,
+        imported_at=timezone.now(),
+    )
+    update_rows("registry_sourcerecord", "enterprise_id", ["enterprise_id"], [(other.pk, first.pk)])
+    record.refresh_from_db()
+    assert record.enterprise_id == other.pk
+    assert update_rows("registry_enterprise", "id", ["nib"], []) == 0
