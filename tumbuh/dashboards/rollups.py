@@ -286,8 +286,9 @@ def refresh() -> Fold:
 
 
 def _registry_is_large() -> bool:
-    """Whether the registry holds more than ``REBUILD_IN_REQUEST_LIMIT`` businesses: the
-    planner's estimate on PostgreSQL (no row read), a count up to the limit on SQLite."""
+    """Whether the business table holds more than ``REBUILD_IN_REQUEST_LIMIT`` rows, merged
+    records included (a rebuild reads them all): the planner's estimate on PostgreSQL (no row
+    read), a count up to the limit on SQLite."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import shutil
 import tempfile
+from contextlib import contextmanager
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -566,23 +567,32 @@ def registry_records(*, enterprise_ids=None, province_code: str | None = None):
     import pyarrow as pa
 
     columns: dict[str, list] = {name: [] for name in RECORD_COLUMNS}
-    with transaction.atomic():
-        _read_whole_results()
+    with transaction.atomic(), _reading_whole_results():
         _read_records(columns, enterprise_ids, province_code)
     return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
 
 
-def _read_whole_results() -> None:
-    """Plan this transaction's server-side cursors (``iterator()``) for reading every row.
+@contextmanager
+def _reading_whole_results():
+    """Plan the server-side cursors (``iterator()``) opened inside for reading every row, in
+    the caller's transaction, and give the transaction its own setting back afterwards.
 
     PostgreSQL plans a cursor for its first tenth of rows by default (``cursor_tuple_fraction``).
     For one province's records ordered by id, that walked the whole primary key of a 30 M
     registry, filtering on the province, rather than reading the province's index and sorting
     it: 7 s for each of the three reads, the same for the smallest province as for the largest.
+    On an error the setting goes with the savepoint or transaction that is rolled back.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('cursor_tuple_fraction')")
+        before = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('cursor_tuple_fraction', %s, true)", [before])
 
 
 def _read_records(columns: dict[str, list], enterprise_ids, province_code: str | None) -> None:

@@ -347,17 +347,22 @@ def test_a_survivor_that_gains_an_owner_by_a_merge_gets_its_owner_keys(db, tmp_p
 
 def test_a_province_is_read_with_cursors_planned_for_all_its_rows(generated):  # noqa: F811
     """PostgreSQL plans a cursor for its first tenth by default: at 30 M that walked the whole
-    primary key for one province's records (services._read_whole_results)."""
+    primary key for one province's records (services._reading_whole_results). The caller's
+    transaction gets its own setting back."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         records = registry_records(province_code="53")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW cursor_tuple_fraction")
+            assert cursor.fetchone()[0] == "0.1"
     live = Enterprise.objects.deduplicated().filter(village__code__startswith="53.")
     assert records.num_rows == live.count() > 200
     assert sorted(records["record_id"].to_pylist(), key=int) == [
         str(pk) for pk in live.order_by("pk").values_list("pk", flat=True)
     ]
-    planned = [query["sql"] for query in queries.captured_queries if "cursor_tuple" in query["sql"]]
+    planned = [query["sql"] for query in queries.captured_queries if "SET LOCAL" in query["sql"]]
     expected = ["SET LOCAL cursor_tuple_fraction = 1.0"]
     assert planned == (expected if connection.vendor == "postgresql" else [])
