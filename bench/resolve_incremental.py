@@ -9,8 +9,9 @@ Builds the registry with ``bench/registry_scale.py``'s builder in a PostgreSQL d
 for this run (``tumbuh_resinc_<pid>_<time>``, dropped at the end unless ``--keep``; a kept one is
 reused with ``--reuse``), then:
 
-1. writes the blocking keys of every live business, province by province (what the first
-   national re-resolution does for a registry upgraded to this version; ``--national`` runs that
+1. writes the blocking keys of every live business, province by province, in
+   ``--key-workers`` processes (what the first national re-resolution does for a registry
+   upgraded to this version; ``--national`` runs that
    whole re-resolution instead, one part per province, and prints each part);
 2. writes a partner batch of ``--new`` businesses as an import leaves them (new enterprises,
    owners, source records of rule "new"), spread over the country like the registry: one in five
@@ -63,18 +64,45 @@ def timed(step: str, function, *arguments, **keywords):
     return result
 
 
-def write_keys() -> dict:
-    """Every live business's blocking keys, one province at a time."""
-    from tumbuh.regions.models import Province
+def write_keys(workers: int = 2) -> dict:
+    """Every live business's blocking keys, one province at a time, by ``workers`` processes
+    (the provinces dealt out largest first to the least loaded)."""
+    import multiprocessing
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT left(village_id, 2), count(*) FROM registry_enterprise "
+            "WHERE merged_into_id IS NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+        )
+        sizes = cursor.fetchall()
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for code, count in sizes:
+        least = loads.index(min(loads))
+        shares[least].append(code)
+        loads[least] += count
+    connection.close()  # not shared with the children
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        written = sum(pool.map(_write_keys_of, shares))
+    return {"keys": written, "workers": workers}
+
+
+def _write_keys_of(codes: list[str]) -> int:
+    """One worker's provinces (a process of its own, set up from the inherited environment)."""
+    import django
+
+    django.setup()
     from tumbuh.registry.resolution import candidates
     from tumbuh.registry.services import registry_records
 
     written = 0
-    for code in Province.objects.order_by("code").values_list("code", flat=True):
+    for code in codes:
         records = registry_records(province_code=code)
         if records.num_rows:
             written += candidates.store_keys(candidates.keys_of(records))
-    return {"keys": written}
+    return written
 
 
 def national_run() -> None:
@@ -344,6 +372,12 @@ def main():
     parser.add_argument(
         "--rewrite-keys", action="store_true", help="write every business's keys again"
     )
+    parser.add_argument(
+        "--key-workers",
+        type=int,
+        default=2,
+        help="processes writing every business's keys (default: 2)",
+    )
     options = parser.parse_args()
 
     name = options.reuse or f"tumbuh_resinc_{os.getpid()}_{int(time.time())}"
@@ -382,7 +416,7 @@ def main():
         if options.national:
             national_run()
         elif options.rewrite_keys or BlockingKeys.objects.count() < live:
-            timed("write_all_keys", write_keys)
+            line(step="all_keys", **timed("write_all_keys", write_keys, options.key_workers))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE registry_blockingkeys")
         line(step="registry", live_businesses=live, keys=BlockingKeys.objects.count())
