@@ -391,7 +391,7 @@ def main():
     os.environ.update(env)
     line(
         database=name,
-        businesses=options.businesses,
+        businesses=None if options.reuse else options.businesses,
         new=options.new,
         machine=f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
     )
