@@ -30,6 +30,7 @@ from tumbuh.regions.models import Province, Regency
 from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS
 from tumbuh.registry.models import (
     Enterprise,
+    EnterpriseAccount,
     EnterpriseKbli,
     ImportBatch,
     ImportRejection,
@@ -365,6 +366,16 @@ def merge_history(enterprise: Enterprise) -> QuerySet[MergeRecord]:
         .select_related("kept", "dropped", "merged_by", "undone_by")
         .order_by("-merged_at", "-pk")
     )
+
+
+def account_emails(enterprise: Enterprise) -> list[str]:
+    """The e-mail addresses of the active logins that act for ``enterprise`` or for a record
+    merged into it (an owner who signed up under a duplicate keeps hearing of the business),
+    sorted, each once."""
+    accounts = EnterpriseAccount.objects.filter(
+        Q(enterprise=enterprise) | Q(enterprise__merged_into=enterprise)
+    ).select_related("user")
+    return sorted({a.user.email for a in accounts if a.user.email and a.user.is_active})
 
 
 def all_in_scope(actor, *enterprise_ids: int) -> bool:

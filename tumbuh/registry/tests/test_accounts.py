@@ -42,3 +42,23 @@ def test_anonymous_user_has_no_business():
     from django.contrib.auth.models import AnonymousUser
 
     assert services.enterprises_of(AnonymousUser()) == []
+
+
+def test_a_business_is_written_to_at_its_own_and_its_merged_records_logins():
+    """What the store's order mails and the supply market's match mails are sent to: each
+    active login's address once, sorted, the merged duplicate's owner included."""
+    from tumbuh.registry.queries import account_emails
+
+    older, newer = make_enterprise("Keripik Uji"), make_enterprise("Keripik Uji Jaya")
+    for email, business, active in (
+        ("sri@uji.example.id", older, True),
+        ("budi@uji.example.id", newer, True),
+        ("pergi@uji.example.id", newer, False),  # a login switched off
+    ):
+        user = make_user(email=email, is_active=active)
+        services.link_account(user=user, enterprise=business, by=system_actor())
+    make_user(email="lain@uji.example.id")  # acts for no business
+
+    assert account_emails(older) == ["sri@uji.example.id"]
+    merge_pairs([(older.pk, newer.pk, 0.99)], method="review", by=system_actor())
+    assert account_emails(older) == ["budi@uji.example.id", "sri@uji.example.id"]

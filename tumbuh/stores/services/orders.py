@@ -37,7 +37,8 @@ from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
 from tumbuh.core.validators import mask_phone, normalise_phone, whatsapp_link
 from tumbuh.regions.models import Village
-from tumbuh.registry.models import Enterprise, EnterpriseAccount
+from tumbuh.registry.models import Enterprise
+from tumbuh.registry.queries import account_emails
 from tumbuh.registry.services import record_milestone
 from tumbuh.stores import gateway as gateway_module
 from tumbuh.stores import pages, qris
@@ -871,11 +872,7 @@ def place_order_once(
 
 
 def seller_emails(store: Store) -> list[str]:
-    enterprise = store.enterprise
-    accounts = EnterpriseAccount.objects.filter(
-        Q(enterprise=enterprise) | Q(enterprise__merged_into=enterprise)
-    ).select_related("user")
-    return sorted({a.user.email for a in accounts if a.user.email and a.user.is_active})
+    return account_emails(store.enterprise)
 
 
 def buyer_phone(order: Order) -> str:

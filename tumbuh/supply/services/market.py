@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from tumbuh.core.refusals import Refused
 from tumbuh.core.services import record_event
-from tumbuh.registry.models import Enterprise, EnterpriseAccount
+from tumbuh.registry.models import Enterprise
+from tumbuh.registry.queries import account_emails
 from tumbuh.supply import places
 from tumbuh.supply.error_codes import SupplyError
 from tumbuh.supply.models import Match, Offer, OfferTier, Period, SupplyRequest
@@ -301,11 +302,6 @@ def _match(*, offers, requests) -> list[Match]:
     return made
 
 
-def _emails(enterprise: Enterprise) -> list[str]:
-    accounts = EnterpriseAccount.objects.filter(enterprise=enterprise).select_related("user")
-    return sorted({a.user.email for a in accounts if a.user.email and a.user.is_active})
-
-
 def notify_matches(match_ids: list[int]) -> int:
     """E-mail each side of each new match (no phone numbers in the mail) and mark it told."""
     told = 0
@@ -339,7 +335,7 @@ def notify_matches(match_ids: list[int]) -> int:
             ),
         )
         for enterprise, text in sides:
-            recipients = _emails(enterprise)
+            recipients = account_emails(enterprise)
             if not recipients:
                 continue
             url = reverse("supply:home") + f"?usaha={enterprise.public_id}"
