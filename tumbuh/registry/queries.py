@@ -17,7 +17,7 @@ from django.contrib.postgres.search import TrigramWordDistance
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Lower, Substr
+from django.db.models.functions import Substr
 from django.utils import translation
 
 from tumbuh.accounts.models import APIKey, Organisation
@@ -27,6 +27,7 @@ from tumbuh.core import keyset, personal
 from tumbuh.core.region_filter import in_region, region_q
 from tumbuh.core.validators import kbli_entry, kbli_section, mask_phone
 from tumbuh.regions.models import Province, Regency
+from tumbuh.registry import name_search
 from tumbuh.registry.columns import FIELDS_BY_KEY, PERSONAL_FIELDS
 from tumbuh.registry.models import (
     Enterprise,
@@ -253,11 +254,13 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
         )
         enterprises = enterprises.filter(Exists(sent))
     if filters.q:
-        text = " ".join(filters.q.split())
-        if connection.vendor == "postgresql":
-            enterprises = _ranked_search(enterprises, text)
+        words = name_search.words_of(filters.q)
+        if not words:  # only punctuation: no name holds no word
+            enterprises = enterprises.none()
+        elif connection.vendor == "postgresql":
+            enterprises = _ranked_search(enterprises, words)
         else:
-            enterprises = enterprises.filter(name__icontains=text)
+            enterprises = enterprises.filter(name__iregex=name_search.phrase_pattern(words))
     return enterprises.order_by(*enterprise_order(enterprises))
 
 
@@ -265,37 +268,42 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
 RANKED_SEARCH_CAP = 1000
 
 
-def _ranked_search(enterprises: QuerySet, text: str) -> QuerySet:
-    """The businesses of ``enterprises`` whose name contains ``text``, closest first (pg_trgm
-    word-similarity distance), then by name: the business whose name is the words asked for
-    before the one that only contains them.
+def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
+    """The businesses of ``enterprises`` whose name holds the phrase ``words`` (the last word
+    possibly cut short; ``name_search``), closest first (pg_trgm word-similarity distance),
+    then by name: the business whose name is the words asked for before the one that only
+    contains them.
 
     Ranking sorts the matches, so a search ranks at most ``RANKED_SEARCH_CAP`` of them, and the
     list says so when there are more (``is_sampled_search``). Counted at the bounded cost of
     ``keyset.capped_count``:
 
-    - at most the cap: all of them, found by the GIN trigram index (migration 0008);
+    - at most the cap: all of them, found by the GIN index of the names' words (migration
+      0013) through the rarest keys the phrase implies, then checked against the phrase;
     - a few times the cap: the first ones that index finds;
     - far more (a word in one name of twenty is in 1.5 M names at 30 M): the first ones a scan
-      of the table meets. The index would list every match before the first row is read (0.5 s
-      for "kopi" at 10 M), while the scan stops once it has the cap, after reading about
-      cap / share rows whatever the size of the registry.
+      of the table meets. The index would list every match before the first row is read,
+      while the scan stops once it has the cap, after reading about cap / share rows whatever
+      the size of the registry.
     """
-    matches = enterprises.filter(name__icontains=text)
+    phrase = enterprises.filter(name__iregex=name_search.phrase_pattern(words))
+    keys = name_search.query_keys(words)
+    matches = (
+        phrase.alias(name_keys=name_search.NameKeys("name")).filter(name_keys__contains=keys)
+        if keys
+        else phrase
+    )
     count = keyset.capped_count(matches, cap=RANKED_SEARCH_CAP)
     if not count.is_exact:
-        if count.estimate and count.estimate > keyset.TRUSTED_ESTIMATE * RANKED_SEARCH_CAP:
-            # LOWER(name) has no index: the planner scans, and the LIMIT stops the scan.
-            found = enterprises.alias(lower_name=Lower("name")).filter(
-                lower_name__contains=text.lower()
-            )
-        else:
-            found = matches
+        # Without the keys, no index serves the phrase: the planner scans, and the LIMIT stops
+        # the scan.
+        far_more = count.estimate and count.estimate > keyset.TRUSTED_ESTIMATE * RANKED_SEARCH_CAP
+        found = phrase if far_more else matches
         # Every condition stays inside: repeated outside, it would make the planner expect a
         # few dozen rows instead of the cap and join the villages' regencies by a nested loop.
         first = found.order_by().values("pk")[:RANKED_SEARCH_CAP]
         matches = Enterprise.objects.filter(pk__in=first).alias(search_sampled=Value(True))
-    return matches.annotate(distance=TrigramWordDistance(text, "name"))
+    return matches.annotate(distance=TrigramWordDistance(" ".join(words), "name"))
 
 
 def is_ranked(enterprises: QuerySet) -> bool:

@@ -18,7 +18,11 @@ class EnterpriseFilterIn(Schema):
     kbli_section: str = Field("", pattern=r"^[A-U]?$", description="KBLI 2020 section letter")
     milestone: Milestone.Kind | None = Field(None, description="A milestone the business reached")
     source: str = Field("", max_length=80, description="Slug of the organisation that sent it")
-    q: str = Field("", max_length=100, description="Part of the business name")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="Words of the business name, in order; the last may be the beginning of a word",
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = offset_field()
     cursor: str = Field(
