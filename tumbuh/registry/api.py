@@ -80,7 +80,13 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
         more, window = len(window) > filters.limit, window[: filters.limit]
         next_cursor = keyset.cursor_after(found, window[-1], order) if more else None
     else:
-        page = keyset.keyset_page(rows, ordering=order, cursor=filters.cursor, size=filters.limit)
+        page = keyset.keyset_page(
+            rows,
+            ordering=order,
+            cursor=filters.cursor,
+            size=filters.limit,
+            keys_first=queries.reads_keys_first(found),
+        )
         window, next_cursor = page.items, page.next_cursor
     count = queries.search_count(found, page=page)
     return {

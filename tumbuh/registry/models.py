@@ -120,7 +120,10 @@ class Enterprise(models.Model):
             # province or a regency: the first 2 or 5 characters of the village code are the
             # province's and the regency's code (queries.registry_enterprises filters on the
             # same expressions). A district's few thousand rows are sorted from
-            # enterprise_live_idx.
+            # enterprise_live_idx. The village code rides along in the province's and the
+            # regency's (PostgreSQL reads an expression from an index alone only when the
+            # columns under it are there too): a page filtered on a milestone or a KBLI section
+            # walks the index alone for its ids (queries.reads_keys_first).
             models.Index(
                 F("name"),
                 F("id"),
@@ -132,6 +135,7 @@ class Enterprise(models.Model):
                 F("name"),
                 F("id"),
                 condition=Q(merged_into__isnull=True),
+                include=["village"],
                 name="enterprise_province_name_idx",
             ),
             models.Index(
@@ -139,6 +143,7 @@ class Enterprise(models.Model):
                 F("name"),
                 F("id"),
                 condition=Q(merged_into__isnull=True),
+                include=["village"],
                 name="enterprise_regency_name_idx",
             ),
             # The list's kind and scale filters (BumDes are 0.3 % of the registry, medium

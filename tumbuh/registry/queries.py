@@ -306,6 +306,15 @@ def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
     return matches.annotate(distance=TrigramWordDistance(" ".join(words), "name"))
 
 
+def reads_keys_first(enterprises: QuerySet) -> bool:
+    """Whether a page of a registry list reads its businesses' ids first (``core.keyset``): the
+    name indexes of a province and a regency hold the village code too, so a page filtered on a
+    milestone or a KBLI section walks the index alone and reads only its own rows. A ranked
+    search has already narrowed its matches (at most ``RANKED_SEARCH_CAP``) and reads them
+    once."""
+    return not is_ranked(enterprises)
+
+
 def is_ranked(enterprises: QuerySet) -> bool:
     """Whether a registry list is a ranked search (closest names first), not by name."""
     return "distance" in enterprises.query.annotations

@@ -56,7 +56,11 @@ def enterprise_list(request):
         "village__regency"
     )
     page = keyset.page_from_request(
-        request, enterprises, ordering=queries.enterprise_order(enterprises), size=queries.PAGE_SIZE
+        request,
+        enterprises,
+        ordering=queries.enterprise_order(enterprises),
+        size=queries.PAGE_SIZE,
+        keys_first=queries.reads_keys_first(enterprises),
     )
     return render_page(
         request,
