@@ -57,6 +57,51 @@ def test_walking_back_from_the_last_page_gives_the_same_pages(businesses):
     assert all(page.has_next for page in back)
 
 
+@pytest.mark.parametrize("ordering", [("name", "pk"), ("-name", "-pk")])
+def test_reading_the_keys_first_gives_the_same_pages_both_ways(businesses, ordering):
+    def walk(keys_first):
+        pages, cursor = [], ""
+        while True:
+            page = keyset_page(
+                Enterprise.objects.all(),
+                ordering=ordering,
+                cursor=cursor,
+                size=3,
+                keys_first=keys_first,
+            )
+            pages.append(page)
+            if not page.has_next:
+                return pages
+            cursor = page.next_cursor
+
+    plain, keys_first = walk(False), walk(True)
+    back = keyset_page(
+        Enterprise.objects.all(),
+        ordering=ordering,
+        cursor=keys_first[-1].previous_cursor,
+        size=3,
+        keys_first=True,
+    )
+
+    assert [page.items for page in keys_first] == [page.items for page in plain]
+    assert [page.next_cursor for page in keys_first] == [page.next_cursor for page in plain]
+    assert [page.previous_cursor for page in keys_first] == [page.previous_cursor for page in plain]
+    assert back.items == plain[-2].items
+
+
+def test_reading_the_keys_first_asks_for_the_ids_alone_then_the_rows(
+    businesses, django_assert_num_queries
+):
+    with django_assert_num_queries(2) as captured:
+        page = keyset_page(
+            Enterprise.objects.all(), ordering=("name", "pk"), size=3, keys_first=True
+        )
+
+    ids_read = captured.captured_queries[0]["sql"]
+    assert ids_read.split(" FROM ")[0] == 'SELECT "registry_enterprise"."id" AS "pk"'
+    assert page.items == businesses[:3]
+
+
 def test_a_descending_order_on_a_timestamp_pages_newest_first(businesses):
     newest_first = list(Enterprise.objects.order_by("-created_at", "-pk"))
 

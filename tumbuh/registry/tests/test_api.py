@@ -240,8 +240,10 @@ def test_pages_by_limit_and_offset_with_a_constant_number_of_queries(
     assert [item["name"] for item in first["items"]] == [f"Usaha {n:02d}" for n in range(5)]
     assert [item["name"] for item in last["items"]] == [f"Usaha {n:02d}" for n in range(20, 30)]
     assert (first["count"], last["count"], last["offset"]) == (30, 30, 20)
-    # session, user, capability, scope, rows, their KBLI codes, count
-    assert len(small) == len(large) == 6 + COUNT_QUERIES
+    # session, user, capability, scope, rows, their KBLI codes, count; a page by cursor reads
+    # its ids first (queries.reads_keys_first), a window by offset does not
+    assert len(small) == 7 + COUNT_QUERIES
+    assert len(large) == 6 + COUNT_QUERIES
 
 
 def test_pages_by_cursor_from_first_to_last_and_refuses_a_cursor_with_an_offset(
@@ -336,9 +338,9 @@ def test_an_api_key_needs_no_session_and_costs_a_constant_number_of_queries(
         response = client.get(f"{API}/enterprises", headers=headers)
 
     assert [item["name"] for item in response.json()["items"]] == ["Toko Maju", "Warung Sari"]
-    # the lockout (wrong keys per key prefix and per address), the key, its last use, rows, KBLI
-    # codes (one page: its rows are the count)
-    assert len(queries) == 6
+    # the lockout (wrong keys per key prefix and per address), the key, its last use, ids, rows,
+    # KBLI codes (one page: its rows are the count)
+    assert len(queries) == 7
 
 
 def test_callers_without_a_key_or_session_are_refused(client, batch):
