@@ -232,7 +232,9 @@ def cursor_after(queryset: QuerySet, item, ordering: tuple[str, ...]) -> str:
     return _encode("n", _key_of(item, _parse_ordering(queryset, ordering)))
 
 
-def _planner_estimate(queryset: QuerySet) -> int | None:
+def planner_estimate(queryset: QuerySet) -> int | None:
+    """How many rows the planner expects ``queryset`` to have (PostgreSQL; None elsewhere): its
+    statistics, no row read."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
@@ -286,7 +288,7 @@ def capped_count(
         return Count(value=0, is_exact=True, cap=cap)
     if page is not None and not page.has_previous and not page.has_next:
         return Count(value=len(page.items), is_exact=True, cap=cap)
-    estimate = _planner_estimate(queryset)
+    estimate = planner_estimate(queryset)
     if estimate is None:
         found = queryset.order_by().values("pk")[: cap + 1].count()
     elif estimate > TRUSTED_ESTIMATE * cap:

@@ -266,6 +266,10 @@ def registry_enterprises(actor, filters: EnterpriseFilters | None = None) -> Que
 
 # A search ranks at most this many matches (docs/scale.md, "Search").
 RANKED_SEARCH_CAP = 1000
+# A search with far more matches than it ranks takes the first ones a scan of the table meets
+# when the scan would read at most this many rows to find them (a word in one name of twenty:
+# 20,000 rows); a rarer phrase takes them from the words index ("warung kop*", one name in 200).
+SEARCH_SCAN_ROWS = 50_000
 
 
 def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
@@ -281,10 +285,12 @@ def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
     - at most the cap: all of them, found by the GIN index of the names' words (migration
       0013) through the rarest keys the phrase implies, then checked against the phrase;
     - a few times the cap: the first ones that index finds;
-    - far more (a word in one name of twenty is in 1.5 M names at 30 M): the first ones a scan
-      of the table meets. The index would list every match before the first row is read,
-      while the scan stops once it has the cap, after reading about cap / share rows whatever
-      the size of the registry.
+    - far more: the first ones a scan of the table meets when that scan is short, else the
+      first ones the index finds. A word in one name of twenty is in 1.5 M names at 30 M: the
+      index would list every match before the first row is read, while the scan stops once it
+      has the cap, after reading about cap / share rows (20,000) whatever the size of the
+      registry. A phrase in one name of 200 would make that scan read 200,000 rows, where the
+      index lists 150,000 short entries.
     """
     phrase = enterprises.filter(name__iregex=name_search.phrase_pattern(words))
     keys = name_search.query_keys(words)
@@ -295,10 +301,13 @@ def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
     )
     count = keyset.capped_count(matches, cap=RANKED_SEARCH_CAP)
     if not count.is_exact:
-        # Without the keys, no index serves the phrase: the planner scans, and the LIMIT stops
-        # the scan.
-        far_more = count.estimate and count.estimate > keyset.TRUSTED_ESTIMATE * RANKED_SEARCH_CAP
-        found = phrase if far_more else matches
+        found = matches
+        if count.estimate and count.estimate > keyset.TRUSTED_ESTIMATE * RANKED_SEARCH_CAP:
+            # Without the keys, no index serves the phrase: the planner scans, and the LIMIT
+            # stops the scan once it has the cap, after about cap / share rows.
+            scanned = RANKED_SEARCH_CAP * (keyset.planner_estimate(enterprises) or 0)
+            if scanned <= SEARCH_SCAN_ROWS * count.estimate:
+                found = phrase
         # Every condition stays inside: repeated outside, it would make the planner expect a
         # few dozen rows instead of the cap and join the villages' regencies by a nested loop.
         first = found.order_by().values("pk")[:RANKED_SEARCH_CAP]

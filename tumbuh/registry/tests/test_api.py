@@ -294,12 +294,18 @@ def test_a_search_gives_whole_words_first_on_postgresql_and_pages_by_cursor(clie
     assert walked == names
 
 
-# With a trusted estimate of 0, any estimate counts as "far more than the cap": the scan path.
-@pytest.mark.parametrize("trusted_estimate", [10, 0], ids=["index", "scan"])
+# With a trusted estimate of 0, any estimate counts as "far more than the cap": the scan path,
+# unless the scan may read no row, when the index serves them still.
+@pytest.mark.parametrize(
+    ("trusted_estimate", "scan_rows"),
+    [(10, 50_000), (0, 50_000), (0, 0)],
+    ids=["index", "scan", "far-more-by-index"],
+)
 def test_a_search_with_more_matches_than_it_ranks_ranks_the_first_found(
-    client_of, officer_32, monkeypatch, trusted_estimate
+    client_of, officer_32, monkeypatch, trusted_estimate, scan_rows
 ):
     monkeypatch.setattr(queries, "RANKED_SEARCH_CAP", 2)
+    monkeypatch.setattr(queries, "SEARCH_SCAN_ROWS", scan_rows)
     monkeypatch.setattr(keyset, "TRUSTED_ESTIMATE", trusted_estimate)
     for name in ("Warung Kopi", "Kopiah Haji", "Kopi Aceh", "Toko Roti"):
         make_enterprise(name, village=DAYEUHKOLOT)
