@@ -12,10 +12,12 @@ and the Latin-1 signs (``SEPARATORS``). Letters outside ASCII (é, ñ) belong to
 Why whole words. At 30 M businesses every trigram of a common name is in millions of names, so
 a substring search read millions of index entries per query (about 1.1 s). Whole words allow
 keys rarer than a word: on PostgreSQL a GIN index holds, for each live business, the keys of
-its name (``name_keys``, the SQL function ``registry_name_keys`` of migration 0013): every word,
-pair and triple of adjacent words, each also with its last word cut to its first
-``PREFIX_LETTERS`` letters and marked ``*``. A query asks for the rarest keys its phrase implies
-(``query_keys``), and the phrase itself (``phrase_pattern``) checks the few rows they leave.
+its name (``name_keys``, the SQL function ``registry_name_keys`` of migration 0013): every run
+of one, two or three adjacent words, its last word cut to its first ``PREFIX_LETTERS`` letters
+and marked ``*`` ("maj*", "cv maj*", "cv maju jay*"). A query asks for the rarest keys its
+phrase implies (``query_keys``), and the phrase itself (``phrase_pattern``) checks the few rows
+they leave. Whole words need no keys of their own: a word's beginning after the two words
+before it is nearly as rare, and half the keys build half as long.
 SQLite has no such index: it checks the phrase on every row, with the same meaning.
 """
 
@@ -51,31 +53,30 @@ def _prefix(word: str) -> str:
 
 
 def name_keys(name: str) -> set[str]:
-    """The keys the index holds for ``name`` (what ``registry_name_keys`` computes in SQL):
-    each word, pair and triple of adjacent words, and each of those with its last word cut to a
-    prefix key."""
+    """The keys the index holds for ``name`` (what ``registry_name_keys`` computes in SQL): for
+    each word, its beginning, and its beginning after the word or two words before it ("maj*",
+    "cv maj*"; "cv maju jay*")."""
     words = words_of(name)
     keys = set()
-    for start in range(len(words)):
-        for length in (1, 2, 3):
-            group = words[start : start + length]
-            if len(group) == length:
-                keys.add(" ".join(group))
-                keys.add(" ".join([*group[:-1], _prefix(group[-1])]))
+    for end in range(len(words)):
+        for start in range(max(0, end - 2), end + 1):
+            keys.add(" ".join([*words[start:end], _prefix(words[end])]))
     return keys
 
 
 def query_keys(words: list[str]) -> list[str]:
-    """The keys every name matching the phrase ``words`` holds, the rarest that can be said:
-    the triples of its whole words (or the pair, or the word, when it has fewer), and the last
-    word's beginning with the two words before it. Empty when nothing can be said (a single
-    word shorter than ``PREFIX_LETTERS``): then only the phrase is checked."""
+    """Keys every name holding the phrase ``words`` holds, as rare as can be said: the last
+    word's beginning after the two words before it, and each whole word's beginning after the
+    two before it (or after those there are). Empty when nothing can be said (a single word
+    shorter than ``PREFIX_LETTERS``): then only the phrase is checked."""
     whole, last = words[:-1], words[-1] if words else ""
     keys = []
     if len(whole) >= 3:
-        keys += [" ".join(whole[start : start + 3]) for start in range(len(whole) - 2)]
+        keys += [
+            " ".join([*whole[end - 2 : end], _prefix(whole[end])]) for end in range(2, len(whole))
+        ]
     elif whole and len(last) < PREFIX_LETTERS:  # else the last word's key holds these words
-        keys.append(" ".join(whole))
+        keys.append(" ".join([*whole[:-1], _prefix(whole[-1])]))
     if len(last) >= PREFIX_LETTERS:
         keys.append(" ".join([*whole[-2:], _prefix(last)]))
     return keys

@@ -1,10 +1,10 @@
 """A GIN index on the words of the live businesses' names, PostgreSQL only: the registry's search.
 
 A search finds the names that hold its words as a phrase, the last word possibly cut short
-(``registry.name_search``). The index holds, for each live business, the keys of its name: each
-word, pair and triple of adjacent words, each also with its last word cut to its first three
-letters and marked ``*``; ``registry_name_keys`` computes them, as ``name_search.name_keys`` does
-in Python (a test compares the two). A query asks for the rarest keys of its phrase, so a whole
+(``registry.name_search``). The index holds, for each live business, the keys of its name:
+every run of one, two or three adjacent words, its last word cut to its first three letters
+and marked ``*`` ("maj*", "cv maj*", "cv maju jay*"); ``registry_name_keys`` computes them, as
+``name_search.name_keys`` does in Python (a test compares the two). A query asks for the rarest keys of its phrase, so a whole
 name reads a few thousand index entries instead of every entry of its trigrams.
 
 The trigram index of 0008 stays: the licensing pages' business pickers still look names up by
@@ -31,18 +31,12 @@ BEGIN
         RETURN keys;
     END IF;
     FOR i IN 1..total LOOP
-        keys := keys || ARRAY[words[i], left(words[i], 3) || '*'];
-        IF i < total THEN
-            keys := keys || ARRAY[
-                words[i] || ' ' || words[i + 1],
-                words[i] || ' ' || left(words[i + 1], 3) || '*'
-            ];
+        keys := keys || (left(words[i], 3) || '*');
+        IF i > 1 THEN
+            keys := keys || (words[i - 1] || ' ' || left(words[i], 3) || '*');
         END IF;
-        IF i < total - 1 THEN
-            keys := keys || ARRAY[
-                words[i] || ' ' || words[i + 1] || ' ' || words[i + 2],
-                words[i] || ' ' || words[i + 1] || ' ' || left(words[i + 2], 3) || '*'
-            ];
+        IF i > 2 THEN
+            keys := keys || (words[i - 2] || ' ' || words[i - 1] || ' ' || left(words[i], 3) || '*');
         END IF;
     END LOOP;
     RETURN keys;
