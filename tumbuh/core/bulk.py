@@ -8,6 +8,7 @@ transaction. Ids are reserved up front, so related rows can point at rows not ye
 
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
@@ -101,6 +102,28 @@ def in_values(values: Sequence) -> RawSQL:
         array_type = "bigint[]" if values and isinstance(values[0], int) else "text[]"
         return RawSQL(f"SELECT unnest(%s::{array_type})", [values])  # noqa: S611 - a constant
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+
+
+@contextmanager
+def local_settings(**values: str):
+    """PostgreSQL settings for the statements run inside, in the caller's transaction, given
+    back to what they were afterwards: ``SET LOCAL`` alone would hold until the transaction
+    ends, for every statement after. Run it inside ``transaction.atomic()``; on an error the
+    settings go with the savepoint or transaction rolled back. Elsewhere it does nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    before = {}
+    with connection.cursor() as cursor:
+        for name, value in values.items():
+            cursor.execute(
+                "SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value]
+            )
+            before[name] = cursor.fetchone()[0]
+    yield
+    with connection.cursor() as cursor:
+        for name, value in before.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 def update_rows(table: str, key: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone, translation
@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Organisation, User
 from tumbuh.accounts.services import acting_person
-from tumbuh.core.bulk import in_values, select_in
+from tumbuh.core.bulk import in_values, local_settings, select_in
 from tumbuh.core.hooks import hooks
 from tumbuh.core.money import local_number
 from tumbuh.core.refusals import Refused
@@ -583,16 +583,8 @@ def _reading_whole_results():
     it: 7 s for each of the three reads, the same for the smallest province as for the largest.
     On an error the setting goes with the savepoint or transaction that is rolled back.
     """
-    if connection.vendor != "postgresql":
+    with local_settings(cursor_tuple_fraction="1.0"):
         yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('cursor_tuple_fraction')")
-        before = cursor.fetchone()[0]
-        cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('cursor_tuple_fraction', %s, true)", [before])
 
 
 def _read_records(columns: dict[str, list], enterprise_ids, province_code: str | None) -> None:

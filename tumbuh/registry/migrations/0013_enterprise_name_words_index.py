@@ -45,8 +45,13 @@ $$
 """,
     "CREATE INDEX IF NOT EXISTS enterprise_name_words_idx ON registry_enterprise "
     "USING gin (registry_name_keys(name::text)) WHERE merged_into_id IS NULL",
+    # The planner does not use a partial index's statistics: without these it took every key
+    # for one name in 200, "kop*" (one in 20) as much as "kopi berkah sit*" (one in 30,000).
+    "CREATE STATISTICS IF NOT EXISTS enterprise_name_keys_stats "
+    "ON (registry_name_keys(name::text)) FROM registry_enterprise",
 )
 BACKWARD = (
+    "DROP STATISTICS IF EXISTS enterprise_name_keys_stats",
     "DROP INDEX IF EXISTS enterprise_name_words_idx",
     "DROP FUNCTION IF EXISTS registry_name_keys(text)",
 )

@@ -2,10 +2,10 @@
 given a list of values that return no rows."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from tumbuh.core.bulk import reserve_ids, reserve_many, select_in
+from tumbuh.core.bulk import local_settings, reserve_ids, reserve_many, select_in
 from tumbuh.registry.models import Enterprise, Person, SourceRecord
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,20 @@ def test_update_rows_sets_each_rows_values_in_one_statement():
     record.refresh_from_db()
     assert record.enterprise_id == other.pk
     assert update_rows("registry_enterprise", "id", ["nib"], []) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's settings")
+def test_local_settings_hold_inside_and_give_the_transaction_its_own_back():
+    def work_mem():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('work_mem')")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '5MB'")
+        with local_settings(work_mem="64MB"):
+            inside = work_mem()
+        after = work_mem()
+
+    assert (inside, after) == ("64MB", "5MB")
