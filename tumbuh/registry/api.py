@@ -85,7 +85,7 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
             ordering=order,
             cursor=filters.cursor,
             size=filters.limit,
-            keys_first=queries.reads_keys_first(found),
+            keys_first=queries.reads_keys_first(wanted, found),
         )
         window, next_cursor = page.items, page.next_cursor
     count = queries.search_count(found, page=page)

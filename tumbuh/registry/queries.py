@@ -326,13 +326,15 @@ def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
     return matches.annotate(distance=TrigramWordDistance(" ".join(words), "name"))
 
 
-def reads_keys_first(enterprises: QuerySet) -> bool:
-    """Whether a page of a registry list reads its businesses' ids first (``core.keyset``): the
-    name indexes of a province and a regency hold the village code too, so a page filtered on a
-    milestone or a KBLI section walks the index alone and reads only its own rows. A ranked
-    search has already narrowed its matches (at most ``RANKED_SEARCH_CAP``) and reads them
-    once."""
-    return not is_ranked(enterprises)
+def reads_keys_first(filters: EnterpriseFilters, enterprises: QuerySet) -> bool:
+    """Whether a page of a registry list reads its businesses' ids first (``core.keyset``): a
+    list filtered on another table (a milestone, a KBLI section, a source) checks that table
+    for every business the name order meets until a page is full. The name indexes of a province
+    and a regency hold the village code, so those ids come from the index alone, and only the
+    page's own rows are read from the table. Any other list reads its page's rows at once; a
+    ranked search has already narrowed its matches (at most ``RANKED_SEARCH_CAP``)."""
+    checks_another_table = filters.milestone or filters.kbli_section or filters.source
+    return bool(checks_another_table) and not is_ranked(enterprises)
 
 
 def is_ranked(enterprises: QuerySet) -> bool:

@@ -60,7 +60,7 @@ def enterprise_list(request):
         enterprises,
         ordering=queries.enterprise_order(enterprises),
         size=queries.PAGE_SIZE,
-        keys_first=queries.reads_keys_first(enterprises),
+        keys_first=queries.reads_keys_first(filters, enterprises),
     )
     return render_page(
         request,
