@@ -294,14 +294,15 @@ def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
       registry. A phrase in one name of 200 would make that scan read 200,000 rows, where the
       index lists 150,000 short entries.
     """
-    phrase = enterprises.filter(name__iregex=name_search.phrase_pattern(words))
+    pattern = name_search.phrase_pattern(words)
+    phrase = enterprises.filter(name__iregex=pattern)
     keys = name_search.query_keys(words)
     indexed = (
         enterprises.alias(name_keys=name_search.NameKeys("name")).filter(name_keys__contains=keys)
         if keys
         else phrase
     )
-    matches = indexed.filter(name__iregex=name_search.phrase_pattern(words)) if keys else phrase
+    matches = indexed.filter(name__iregex=pattern) if keys else phrase
     # How many match is judged on the keys alone: the planner knows their share from the
     # statistics of migration 0013, while a regular expression's share is a fixed guess.
     estimate = keyset.planner_estimate(indexed)
@@ -320,9 +321,11 @@ def _ranked_search(enterprises: QuerySet, words: list[str]) -> QuerySet:
     # list of whole pages whose every row was checked again: 750 ms instead of 143).
     with transaction.atomic(), bulk.local_settings(work_mem=SEARCH_WORK_MEM):
         first = list(found.order_by().values_list("pk", flat=True)[:RANKED_SEARCH_CAP])
-    matches = Enterprise.objects.filter(pk__in=bulk.in_values(first)).alias(
-        search_sampled=Value(True)
-    )
+    if not first:  # the statistics promised matches that are not there
+        return enterprises.none().annotate(distance=Value(0.0))
+    matches = Enterprise.objects.filter(pk__in=bulk.in_values(first))
+    if len(first) == RANKED_SEARCH_CAP:  # fewer, and they are every match there is
+        matches = matches.alias(search_sampled=Value(True))
     return matches.annotate(distance=TrigramWordDistance(" ".join(words), "name"))
 
 

@@ -360,6 +360,21 @@ def test_a_search_with_more_matches_than_it_ranks_ranks_the_first_found(
         assert walked == ["Kopi Aceh", "Kopiah Haji", "Warung Kopi"]
 
 
+# With a trusted estimate of 0, every search takes the path of "far more than it ranks".
+@pytest.mark.parametrize(("query", "names"), [("kopi", ["Kopi Aceh", "Warung Kopi"]), ("zzz", [])])
+def test_a_search_the_statistics_overrate_lists_every_match_and_counts_them_exactly(
+    client_of, officer_32, monkeypatch, query, names
+):
+    monkeypatch.setattr(keyset, "TRUSTED_ESTIMATE", 0)
+    for name in ("Warung Kopi", "Kopi Aceh", "Toko Roti"):
+        make_enterprise(name, village=DAYEUHKOLOT)
+
+    body = get(client_of(officer_32), "/enterprises", q=query)
+
+    assert sorted(item["name"] for item in body["items"]) == names
+    assert (body["count"], body["count_is_exact"]) == (len(names), True)
+
+
 def test_an_api_key_needs_no_session_and_costs_a_constant_number_of_queries(
     client, batch, office_32, query_count
 ):
