@@ -470,7 +470,7 @@ def from_queue(database_url: str, jobs: list[tuple[str, str]], sessions: int, se
 
 
 def index_jobs(indexes: list[str]) -> list[tuple[str, str]]:
-    """The indexes, longest first: the trigram index, then by table (businesses, partner rows,
+    """The indexes, longest first: the GIN index of the names' words, then by table (businesses, partner rows,
     milestones, people, the rest)."""
     order = {table: number for number, table in enumerate(
         ("registry_enterprise", "registry_sourcerecord", "registry_milestone", "registry_person")

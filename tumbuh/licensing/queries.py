@@ -30,6 +30,7 @@ from tumbuh.accounts.scoping import reach_for
 from tumbuh.core.region_filter import region_q
 from tumbuh.core.validators import _kbli as kbli_table
 from tumbuh.licensing.models import HalalCase, HalalCertificate, NibCase
+from tumbuh.registry import name_search
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.services import enterprises_of
 
@@ -133,7 +134,8 @@ def may_start_for(actor, enterprise: Enterprise) -> bool:
 
 
 def startable_enterprises(actor, search: str = "", limit: int = 20) -> list[Enterprise]:
-    """Businesses ``actor`` may start a case for, matching ``search`` (name or NIB)."""
+    """Businesses ``actor`` may start a case for, matching ``search``: a phrase of their name,
+    as the registry's search reads it (``name_search``), or their NIB."""
     if isinstance(actor, APIKey):
         return []
     owned = enterprises_of(actor)
@@ -147,7 +149,7 @@ def startable_enterprises(actor, search: str = "", limit: int = 20) -> list[Ente
         condition |= _mentor_reach(actor).business_q(field="village__code", enterprise="pk")
     queryset = queryset.filter(condition)
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(nib=search))
+        queryset = name_search.holding_phrase(queryset, search, alternative=Q(nib=search))
     return list(queryset.order_by("name", "pk")[:limit])
 
 
@@ -199,7 +201,7 @@ def filter_cases(queryset: QuerySet, filters: CaseFilters, actor) -> QuerySet:
     elif filters.mentor == "none":
         queryset = queryset.filter(assigned_mentor__isnull=True)
     if filters.search:
-        queryset = queryset.filter(enterprise__name__icontains=filters.search)
+        queryset = name_search.holding_phrase(queryset, filters.search, field="enterprise__name")
     if filters.stale_days:
         cutoff = timezone.now() - datetime.timedelta(days=filters.stale_days)
         queryset = queryset.filter(step_entered_at__lte=cutoff)

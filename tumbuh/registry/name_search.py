@@ -24,7 +24,8 @@ SQLite has no such index: it checks the phrase on every row, with the same meani
 import re
 
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import Func, TextField
+from django.db import connection
+from django.db.models import Func, Q, QuerySet, TextField
 
 # Characters between words: ASCII controls, spaces, punctuation and symbols, and the Latin-1
 # signs (no-break space, «, °, ...). Written as ranges both Python's and PostgreSQL's regular
@@ -89,3 +90,23 @@ def phrase_pattern(words: list[str]) -> str:
     dialects (ASCII letters and digits, letters beyond Latin-1), so none needs escaping."""
     between = f"[{SEPARATORS}]+"
     return f"(^|[{SEPARATORS}])" + between.join(words)
+
+
+def holding_phrase(queryset: QuerySet, text: str, *, field: str = "name", alternative=None):
+    """``queryset`` narrowed to the rows whose business name (``field``: ``"name"`` on
+    businesses, ``"enterprise__name"`` on what hangs off one) holds the phrase ``text``, with the
+    meaning of the registry's search, or that match ``alternative`` (a ``Q``: a NIB typed in the
+    same box). On PostgreSQL the phrase's keys let the words index find the names; a text with
+    no word finds no name. For the pickers and lists that need no ranking (the registry's own
+    search ranks its matches: ``queries._ranked_search``)."""
+    words = words_of(text)
+    condition = Q(pk__in=[])
+    if words:
+        condition = Q(**{f"{field}__iregex": phrase_pattern(words)})
+        keys = query_keys(words)
+        if keys and connection.vendor == "postgresql":
+            queryset = queryset.alias(name_words_keys=NameKeys(field))
+            condition &= Q(name_words_keys__contains=keys)
+    if alternative is not None:
+        condition |= alternative
+    return queryset.filter(condition)

@@ -317,6 +317,38 @@ def test_list_filters_and_query_count(client_of, officer_32, query_count):
     assert b"<html" not in htmx.content and b"Sudah KBLI" in htmx.content
 
 
+def test_the_case_list_searches_business_names_as_the_registry_does(client_of, officer_32):
+    """A phrase of whole words, the last one possibly cut short, case and punctuation ignored."""
+    for name in ("Warung Kopi Siti", "Kopiah Haji", "Sukopi", "CV. Maju-Jaya"):
+        nib_case_at(NibCase.Step.ACCOUNT, enterprise=make_enterprise(name), by=officer_32)
+    client = client_of(officer_32)
+
+    def listed(text):
+        page = client.get(reverse("licensing:nib-list"), {"q": text}).content.decode()
+        return {name for name in ("Warung Kopi Siti", "Kopiah Haji", "Sukopi", "CV. Maju-Jaya")
+                if name in page}  # fmt: skip
+
+    assert listed("kopi") == {"Warung Kopi Siti", "Kopiah Haji"}
+    assert listed("warung kopi s") == {"Warung Kopi Siti"}
+    assert listed("maju jaya") == {"CV. Maju-Jaya"}
+    assert listed("arung") == set()
+
+
+def test_the_start_page_picks_a_business_by_a_phrase_of_its_name_or_its_nib(officer_32):
+    make_enterprise("Keripik Pisang Bu Siti")
+    make_enterprise("Pisangan Jaya", nib="9120009876543")
+    make_enterprise("Toko Kripik", village=NAMOSAIN)  # outside the officer's region
+
+    def picked(text):
+        return {enterprise.name for enterprise in queries.startable_enterprises(officer_32, text)}
+
+    assert picked("keripik pisang") == {"Keripik Pisang Bu Siti"}
+    assert picked("pisang") == {"Keripik Pisang Bu Siti", "Pisangan Jaya"}
+    assert picked("isang") == set()  # a word's beginning, not its middle
+    assert picked("9120009876543") == {"Pisangan Jaya"}
+    assert picked("kripik") == set()
+
+
 # --- KBLI picker ------------------------------------------------------------------------------
 
 

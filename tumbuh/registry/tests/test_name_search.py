@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,27 +28,28 @@ NAMES = (
 )
 
 
+# A query and the names it finds among NAMES.
+MEANING = [
+    ("warung kopi si", {"Warung Kopi Siti", "UD Warung Kopi Sinar"}),
+    ("kopi", {"Warung Kopi Siti", "UD Warung Kopi Sinar", "Kopi Aceh", "Kopiah Haji"}),
+    ("KOPI ACEH", {"Kopi Aceh"}),
+    ("maju jaya", {"CV. Maju-Jaya", "Toko Maju Jaya Abadi"}),
+    ("cv maju-jaya", {"CV. Maju-Jaya"}),
+    ("toko maju jaya abadi", {"Toko Maju Jaya Abadi"}),
+    ("maju jaya abadi toko", set()),  # words out of order
+    ("warung siti", {"Warung Siti"}),  # a phrase, not words anywhere
+    ("arung kopi", set()),  # a word is whole unless it is the last
+    ("kopi s", {"Warung Kopi Siti", "UD Warung Kopi Sinar"}),  # a short last word
+    ("ud", {"UD Warung Kopi Sinar"}),  # a short single word: the phrase alone
+    ("café", {"Kedai Café Ñoño"}),
+    ("kedai café ñoño", {"Kedai Café Ñoño"}),
+    ("roti bakar 8", {"Roti  Bakar 88"}),
+    ("...", set()),  # no word at all
+]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("query", "found"),
-    [
-        ("warung kopi si", {"Warung Kopi Siti", "UD Warung Kopi Sinar"}),
-        ("kopi", {"Warung Kopi Siti", "UD Warung Kopi Sinar", "Kopi Aceh", "Kopiah Haji"}),
-        ("KOPI ACEH", {"Kopi Aceh"}),
-        ("maju jaya", {"CV. Maju-Jaya", "Toko Maju Jaya Abadi"}),
-        ("cv maju-jaya", {"CV. Maju-Jaya"}),
-        ("toko maju jaya abadi", {"Toko Maju Jaya Abadi"}),
-        ("maju jaya abadi toko", set()),  # words out of order
-        ("warung siti", {"Warung Siti"}),  # a phrase, not words anywhere
-        ("arung kopi", set()),  # a word is whole unless it is the last
-        ("kopi s", {"Warung Kopi Siti", "UD Warung Kopi Sinar"}),  # a short last word
-        ("ud", {"UD Warung Kopi Sinar"}),  # a short single word: the phrase alone
-        ("café", {"Kedai Café Ñoño"}),
-        ("kedai café ñoño", {"Kedai Café Ñoño"}),
-        ("roti bakar 8", {"Roti  Bakar 88"}),
-        ("...", set()),  # no word at all
-    ],
-)
+@pytest.mark.parametrize(("query", "found"), MEANING)
 def test_a_search_finds_the_names_that_hold_its_words_as_a_phrase(national_admin, query, found):
     for name in NAMES:
         make_enterprise(name, village=DAYEUHKOLOT)
@@ -55,6 +57,34 @@ def test_a_search_finds_the_names_that_hold_its_words_as_a_phrase(national_admin
     listed = queries.registry_enterprises(national_admin, EnterpriseFilters(q=query))
 
     assert {enterprise.name for enterprise in listed} == found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "found"), MEANING)
+def test_a_phrase_held_means_what_the_search_means(query, found):
+    """The pickers and lists that search names without ranking them (``holding_phrase``) find
+    what the registry's search finds."""
+    for name in NAMES:
+        make_enterprise(name, village=DAYEUHKOLOT)
+
+    held = name_search.holding_phrase(Enterprise.objects.deduplicated(), query)
+
+    assert {enterprise.name for enterprise in held} == found
+
+
+@pytest.mark.django_db
+def test_a_phrase_held_or_another_condition():
+    by_name = make_enterprise("Warung Kopi Siti", village=DAYEUHKOLOT)
+    by_nib = make_enterprise("Toko Lain", village=DAYEUHKOLOT, nib="9120001234567")
+    make_enterprise("Toko Ketiga", village=DAYEUHKOLOT)
+
+    def held(text):
+        found = name_search.holding_phrase(Enterprise.objects.all(), text, alternative=Q(nib=text))
+        return {enterprise.pk for enterprise in found}
+
+    assert held("warung kopi") == {by_name.pk}
+    assert held("9120001234567") == {by_nib.pk}
+    assert held("- -") == set()
 
 
 @pytest.mark.django_db
