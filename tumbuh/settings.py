@@ -240,6 +240,10 @@ PARTNER_BUSINESSES = [
     "tumbuh.programmes.queries.served_by",
     "tumbuh.programmes.queries.mentored_by",
 ]
+# How many businesses of a region × kind × scale × milestone a figure kept elsewhere holds, and
+# as of when (registry.queries.list_count, for lists too long to count on every page):
+# fn(region_code, *, kind, scale, milestone) -> (count, as_of) | None.
+REGISTRY_COUNTS = ["tumbuh.dashboards.queries.registry_count"]
 # The kinds of record the mentor app's offline queue carries (programmes.mentor.sync.kinds), each
 # with the function that applies it: fn(*, user, record, memo, **extra) -> Result.
 MENTOR_SYNC_KINDS = {

@@ -17,6 +17,7 @@ rows), above it the planner's estimate on PostgreSQL, labelled as an estimate on
 
 import base64
 import binascii
+import datetime
 import json
 import math
 from dataclasses import dataclass
@@ -62,12 +63,14 @@ class BadCursor(Refused):
 @dataclass(frozen=True)
 class Count:
     """How many rows a list has: ``value`` exactly when ``is_exact``, else more than ``cap``
-    (``estimate`` is the planner's guess on PostgreSQL, None elsewhere)."""
+    (``estimate`` is the planner's guess on PostgreSQL, None elsewhere). ``as_of``: the list's
+    count was taken from figures kept by rollups, exact at that time (``value`` then)."""
 
     value: int
     is_exact: bool
     cap: int
     estimate: int | None = None
+    as_of: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -259,6 +259,27 @@ def _national_population() -> int | None:
 
 def as_of() -> datetime.datetime | None:
     return RollupClock.objects.filter(name=rollups.CLOCK).values_list("as_of", flat=True).first()
+
+
+def registry_count(
+    region_code: str, *, kind: str = "", scale: str = "", milestone: str = ""
+) -> tuple[int, datetime.datetime] | None:
+    """How many live businesses of a region (``""``: the country) had that kind, scale and
+    milestone (``""``: any) when the rollups last took in the registry's changes, and when that
+    was; None before their first fold. Read as they stand, never folded here: one indexed
+    lookup of a few rows. A ``settings.REGISTRY_COUNTS`` hook (``registry.queries.list_count``).
+    """
+    rows = OnboardingCount.objects.filter(region_code=region_code, milestone=milestone)
+    if kind:
+        rows = rows.filter(enterprise_kind=kind)
+    if scale:
+        rows = rows.filter(scale=scale)
+    total = rows.order_by().values("milestone").annotate(total=Sum("count")).values("total")
+    clock = RollupClock.objects.filter(name=rollups.CLOCK).annotate(total=Subquery(total))
+    found = clock.values_list("total", "as_of").first()  # one query for both
+    if found is None:
+        return None
+    return found[0] or 0, found[1]
 
 
 def current_year() -> int:

@@ -88,10 +88,11 @@ def enterprises(request, filters: Query[EnterpriseFilterIn]):
             keys_first=queries.reads_keys_first(wanted, found),
         )
         window, next_cursor = page.items, page.next_cursor
-    count = queries.search_count(found, page=page)
+    count = queries.list_count(request.auth, wanted, found, page=page)
     return {
         "count": count.value,
         "count_is_exact": count.is_exact,
+        "count_as_of": count.as_of,
         "limit": filters.limit,
         "offset": filters.offset,
         "next_cursor": next_cursor,

@@ -45,8 +45,14 @@ class EnterpriseOut(Schema):
 
 
 class EnterprisePageOut(Schema):
-    count: int = Field(description="exact up to 10,000; above, an estimate (count_is_exact false)")
+    count: int = Field(
+        description="exact up to 10,000; above, the dashboards' figure as of count_as_of, or "
+        "else an estimate (count_is_exact false)"
+    )
     count_is_exact: bool
+    count_as_of: datetime.datetime | None = Field(
+        description="when the count is the dashboards' figure: the time it was taken"
+    )
     limit: int
     offset: int
     next_cursor: str | None = Field(description="cursor of the next page; null on the last page")

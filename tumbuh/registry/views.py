@@ -68,7 +68,7 @@ def enterprise_list(request):
         {
             "form": form,
             "page": page,
-            "count": queries.search_count(enterprises, page=page),
+            "count": queries.list_count(request.user, filters, enterprises, page=page),
             "sampled_search": queries.is_sampled_search(enterprises),
             "oob": is_htmx(request),
         },
