@@ -15,8 +15,9 @@ CSV file is first copied with ``COPY`` into a plain table of text columns in the
 (the baseline: the database's own bulk load of the same bytes). ``--resolve`` runs
 ``tumbuh resolve_duplicates`` after the imports and times it too (the end-to-end figure).
 
-Prints one JSON line per file (import and COPY rows per second, and their ratio), a line for
-the resolution, and a summary line with the machine's load.
+Prints one JSON line per file (import and COPY rows per second, and their ratio; and the
+rates the command's own CPU time and its database session's allow, each as if the other side
+took no time), a line for the resolution, and a summary line with the machine's load.
 """
 
 import argparse
@@ -246,6 +247,15 @@ def measure(options, data: Path, files: list[dict], env: dict) -> dict:
             "process_cpu_seconds": round(cpu_seconds, 2),  # the command's
             "postgres_cpu_seconds": getattr(backend, "total", None),  # its database backend's
             "rows_per_second": rate,
+            # The most either side allows: the rate if the other took no time at all. The
+            # command's one database session runs on one core, so its CPU time bounds the rate
+            # whatever the Python side does.
+            "python_bound_rows_per_second": round(summary["rows"] / cpu_seconds)
+            if cpu_seconds
+            else None,
+            "postgres_bound_rows_per_second": round(summary["rows"] / backend.total)
+            if getattr(backend, "total", None)
+            else None,
             **baseline,
             "import_to_copy": round(rate / baseline["copy_rows_per_second"], 3)
             if baseline
