@@ -10,23 +10,28 @@ searches by substring any more, so the trigram index only cost every insert its 
 
 from django.db import migrations
 
+from tumbuh.core import online_indexes
+
 TRIGRAM_INDEX = (
-    "CREATE INDEX IF NOT EXISTS enterprise_name_trgm_idx ON registry_enterprise "
-    "USING gin ((UPPER(name::text)) gin_trgm_ops) WHERE merged_into_id IS NULL"
+    "enterprise_name_trgm_idx",
+    "registry_enterprise USING gin ((UPPER(name::text)) gin_trgm_ops) "
+    "WHERE merged_into_id IS NULL",
 )
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS enterprise_name_trgm_idx")
+        online_indexes.drop(schema_editor, TRIGRAM_INDEX[0])
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGRAM_INDEX)
+        online_indexes.build(schema_editor, *TRIGRAM_INDEX)
 
 
 class Migration(migrations.Migration):
+    atomic = False  # DROP INDEX CONCURRENTLY runs outside a transaction
+
     dependencies = [("registry", "0014_enterprise_region_indexes_hold_the_village")]
 
     operations = [migrations.RunPython(drop, create, elidable=False)]
