@@ -193,6 +193,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the planner starts it for a query it expects to be long, and at 30 M
+    # businesses it misjudges page-sized reads (a province's list filtered on a milestone:
+    # p50 47-50 ms without, 64-73 with; docs/scale.md). Set per session, so a long report
+    # that gains from it may turn it back on.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"-c jit=off {options.get('options', '')}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ------------------------------------------------------------------------------------

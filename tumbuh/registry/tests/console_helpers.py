@@ -87,3 +87,24 @@ def record_milestone(enterprise: Enterprise, kind: str):
     return services.record_milestone(
         enterprise=enterprise, kind=kind, source="test", occurred_at=timezone.now(), by=None
     )
+
+
+def plan_on_the_words_index_only() -> None:
+    """Inside the test's transaction (PostgreSQL), leave the words index of names the only way
+    to read the live businesses by their names, as a 30 M registry's planner would choose it:
+    the indexes whose predicate the lists share are dropped (a bitmap scan of a whole partial
+    index needs no condition), the index merged with its pending entries, the table analysed,
+    and plain index and table scans turned off. All of it goes with the test's rollback."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'registry_enterprise' "
+            "AND indexname <> 'enterprise_name_words_idx' AND indexdef LIKE '%%WHERE%%'"
+        )
+        for (index,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{index}"')
+        cursor.execute("SELECT gin_clean_pending_list('enterprise_name_words_idx'::regclass)")
+        cursor.execute("ANALYZE registry_enterprise")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")

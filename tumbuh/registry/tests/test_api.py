@@ -20,6 +20,7 @@ from tumbuh.registry.tests.console_helpers import (
     import_rows,
     nik,
     partner,
+    plan_on_the_words_index_only,
     record_milestone,
     row,
 )
@@ -360,6 +361,29 @@ def test_a_search_with_more_matches_than_it_ranks_ranks_the_first_found(
         assert (pages[0]["count"], pages[0]["count_is_exact"]) == (2, False)
     else:  # SQLite does not rank: every match, by name
         assert walked == ["Kopi Aceh", "Kopiah Haji", "Warung Kopi"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the words index is PostgreSQL's")
+def test_a_search_whose_drawn_index_entries_hold_too_few_matches_reads_them_all(
+    client_of, officer_32, monkeypatch
+):
+    """Far more matches than it ranks, a search reads about ``SEARCH_SAMPLE_ENTRIES`` entries
+    the index draws at random; drawing one of 3,000, it then reads all of them instead. (The
+    index draws only from a key's posting tree: 3,000 names make one, once the index's list of
+    pending entries is merged into it.)"""
+    monkeypatch.setattr(queries, "RANKED_SEARCH_CAP", 10)
+    monkeypatch.setattr(queries, "SEARCH_SCAN_ROWS", 0)
+    monkeypatch.setattr(queries, "SEARCH_SAMPLE_ENTRIES", 1)
+    monkeypatch.setattr(keyset, "TRUSTED_ESTIMATE", 0)
+    Enterprise.objects.bulk_create(
+        Enterprise(name=f"Warung Kopi {number}", village_id=DAYEUHKOLOT) for number in range(3000)
+    )
+    plan_on_the_words_index_only()
+
+    body = get(client_of(officer_32), "/enterprises", q="warung kopi", limit=50)
+
+    assert len(body["items"]) == 10
+    assert (body["count"], body["count_is_exact"]) == (10, False)
 
 
 # With a trusted estimate of 0, every search takes the path of "far more than it ranks".

@@ -13,6 +13,7 @@ from tumbuh.conftest import DAYEUHKOLOT, make_enterprise
 from tumbuh.registry import name_search, queries
 from tumbuh.registry.models import Enterprise
 from tumbuh.registry.queries import EnterpriseFilters
+from tumbuh.registry.tests.console_helpers import plan_on_the_words_index_only
 
 NAMES = (
     "Warung Kopi Siti",
@@ -182,21 +183,10 @@ def test_a_whole_name_search_reads_the_words_index(national_admin):
     listed = queries.registry_enterprises(
         national_admin, EnterpriseFilters(q="warung kopi berkah siti")
     )
-    with connection.cursor() as cursor:
-        # Only the words index may serve the search: the business indexes whose predicate the
-        # list shares (a bitmap scan of a whole partial index needs no condition) are dropped
-        # inside the test's transaction, and plain index and table scans are off. The plan then
-        # uses the words index only if the query's keys are its expression.
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'registry_enterprise' "
-            "AND indexname <> 'enterprise_name_words_idx' AND indexdef LIKE '%%WHERE%%'"
-        )
-        for (index,) in cursor.fetchall():
-            cursor.execute(f'DROP INDEX "{index}"')
-        cursor.execute("ANALYZE registry_enterprise")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        plan = listed.explain()
+    # Only the words index may serve the search: the plan then uses it only if the query's keys
+    # are its expression.
+    plan_on_the_words_index_only()
+    plan = listed.explain()
 
     assert "enterprise_name_words_idx" in plan, plan
     assert [enterprise.name for enterprise in listed] == ["Warung Kopi Berkah Siti"]
