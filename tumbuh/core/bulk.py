@@ -53,7 +53,7 @@ def reserve_many(*wanted: tuple[type[models.Model], int]) -> list[list[int]]:
     if longest <= 0:
         return [[] for _wanted in wanted]
     # Each sequence is looked up once, not once per id: by name for every id, the lookup cost
-    # nine times the ids themselves (172 ms against 19 for 3 × 10,000 ids).
+    # nine times the ids themselves (psql, 3 × 10,000 ids: 172 ms against 19).
     columns = [f"CASE WHEN n <= %s THEN nextval(s.s{index}) END" for index in range(len(wanted))]
     sequences = [
         f"pg_get_serial_sequence(%s, %s)::regclass AS s{index}" for index in range(len(wanted))
